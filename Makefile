@@ -1,0 +1,66 @@
+# Prachum — `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint bench setup venv dev system-deps test-system-deps messages migrate fmt clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed ## Create the virtualenv and install Prachum
+
+dev: $(VENV)/.dev-installed ## Install the development dependencies
+
+system-deps: ## Install the Thai font and PDF tools (apt, when run as root)
+	@bash scripts/system-deps.sh run
+
+test-system-deps: ## Install what the tests need: fonts, poppler, Chromium (apt, as root)
+	@bash scripts/system-deps.sh test
+
+setup: venv system-deps ## Migrate the database and load the demo data
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+run: setup ## Set up and start the whole system (web + worker) with demo data
+	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+test: dev test-system-deps ## Run the whole test suite (CI=true: nothing may be skipped)
+	$(VENV)/bin/pytest
+
+lint: dev ## ruff, mypy, import-linter, missing migrations
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy prachum config
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: dev ## Run the benchmarks (one JSON line per figure)
+	@for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+messages: dev ## Update and compile the Thai translation
+	$(PY) manage.py makemessages -l th --ignore=.venv --ignore=var --ignore=tests
+	$(PY) manage.py compilemessages -l th --ignore=.venv
+
+fmt: dev ## Format the code
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## Remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var

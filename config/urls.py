@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from prachum.api.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="meetings:home"), name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("prachum.accounts.urls")),
+    path("committees/", include("prachum.committees.urls")),
+    path("meetings/", include("prachum.meetings.urls")),
+    path("outbox/", include("prachum.notices.urls")),
+    path("api/", api.urls),
+    path("ops/admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,62 @@
+"""Input forms of the login flow and the security page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+METHOD_CHOICES = [
+    ("totp", _("Authenticator app")),
+    ("email", _("E-mail code")),
+    ("recovery", _("Recovery code")),
+]
+
+_CODE_LABELS = {
+    "totp": _("Code from your authenticator app"),
+    "email": _("Code from the e-mail"),
+    "recovery": _("Recovery code"),
+}
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class SecondFactorForm(forms.Form):
+    """One code and the method it belongs to (a hidden field of each form)."""
+
+    method = forms.ChoiceField(choices=METHOD_CHOICES, widget=forms.HiddenInput)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def __init__(self, *args: Any, method: str, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})["method"] = method
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _CODE_LABELS.get(method, _("Code"))
+        if method != "recovery":
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class TotpConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )

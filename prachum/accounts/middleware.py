@@ -1,0 +1,62 @@
+"""Only people who passed both factors get past the login pages (R14)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
+
+from prachum.accounts.session_keys import SECOND_FACTOR_OK
+
+# What a session that passed only the password may still reach.
+OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/")
+API_PREFIX = "/api/"
+ADMIN_PREFIX = "/ops/admin/"
+
+
+class SecondFactorRequiredMiddleware:
+    """Hold back sessions that are logged in but have not passed the second factor.
+
+    Such a session may reach only ``OPEN_PREFIXES``: pages are redirected to the
+    login page, ``/api/`` gets ``401 {"code": "SECOND_FACTOR_REQUIRED"}``. The
+    Django admin (``/ops/admin/``) is for operators only: it needs ``is_staff``
+    and the second factor, and its own password-only login page is never shown.
+
+    WebSocket connections do not pass through here; consumers must check
+    ``scope["session"]["second_factor_ok"]`` themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        user = getattr(request, "user", None)
+        authenticated = user is not None and user.is_authenticated
+        verified = authenticated and bool(request.session.get(SECOND_FACTOR_OK))
+        if path.startswith(ADMIN_PREFIX):
+            if not verified:
+                return self._to_login(request)
+            if not getattr(user, "is_staff", False):
+                return HttpResponseForbidden(_("This page is for operators only."))
+        elif authenticated and not verified and not path.startswith(OPEN_PREFIXES):
+            if path.startswith(API_PREFIX):
+                return JsonResponse(
+                    {
+                        "code": "SECOND_FACTOR_REQUIRED",
+                        "message": _("Finish logging in with your second factor."),
+                    },
+                    status=401,
+                )
+            return self._to_login(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _to_login(request: HttpRequest) -> HttpResponse:
+        return redirect_to_login(
+            request.get_full_path(), resolve_url(settings.LOGIN_URL)
+        )

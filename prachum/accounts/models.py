@@ -1,0 +1,107 @@
+"""People and their second factors (R14)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar, Self
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SecondFactor(models.TextChoices):
+    TOTP = "totp", _("Authenticator app (TOTP)")
+    EMAIL = "email", _("One-time code by e-mail")
+
+
+class User(AbstractUser):
+    """A person who may take part in meetings. ``username`` is the login name."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("e-mail"), unique=True)
+    # Honorific (คำนำหน้า), e.g. "Mr." or "Dr.", written before the full name.
+    title = models.CharField(_("title"), max_length=50, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    second_factor = models.CharField(
+        _("second factor"),
+        max_length=10,
+        choices=SecondFactor.choices,
+        default=SecondFactor.EMAIL,
+    )
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # A secret shown during enrolment; it becomes ``totp_secret`` once a code from it
+    # is confirmed, so a half-finished enrolment never locks the person out.
+    totp_pending_secret = models.CharField(max_length=64, blank=True)
+    # The last TOTP time-step accepted; a code of that step or earlier is a replay.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
+    failed_logins = models.PositiveIntegerField(default=0)
+    # Second-factor failures since the last complete login. A correct password alone
+    # clears password failures but not these, so re-entering the password cannot be
+    # used to reset the count while guessing codes.
+    failed_second_factors = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[UserManager[Self]] = UserManager()
+
+    REQUIRED_FIELDS = ["email", "full_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.title}{self.full_name}".strip() or self.username
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator app is lost; stored hashed."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=128)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"])]
+
+    def __str__(self) -> str:
+        return f"recovery code #{self.pk} of {self.user_id}"
+
+
+class EmailCode(models.Model):
+    """A one-time login code sent by e-mail; stored hashed, short-lived, single-use."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_codes")
+    code_hash = models.CharField(max_length=128)
+    purpose = models.CharField(max_length=20, default="login")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"e-mail code #{self.pk} of {self.user_id}"
+
+
+class SecondFactorVerification(models.Model):
+    """When a user last proved the second factor, and how (identity checks reuse it)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="verifications"
+    )
+    method = models.CharField(max_length=20)
+    at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.method} by {self.user_id} at {self.at.isoformat()}"

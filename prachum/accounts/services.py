@@ -1,0 +1,529 @@
+"""Logging in with a password and a second factor (R14), and managing the factors.
+
+Every security-relevant change appends an event to the person's evidence chain
+``account:<user id>`` in the same transaction. Payloads never carry passwords,
+codes or secrets.
+
+A refused attempt still has to be recorded (failure counter, lockout, evidence), so
+the services commit those writes first and raise the ``ServiceError`` afterwards,
+outside the atomic block.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+
+from prachum.accounts import otp
+from prachum.accounts.models import (
+    EmailCode,
+    RecoveryCode,
+    SecondFactor,
+    SecondFactorVerification,
+    User,
+)
+from prachum.accounts.selectors import effective_second_factor
+from prachum.core.errors import ServiceError
+from prachum.evidence.services import append_event
+
+logger = logging.getLogger(__name__)
+
+SecondFactorMethod = Literal["totp", "email", "recovery"]
+
+EMAIL_CODE_PURPOSE = "login"
+EMAIL_CODE_MAX_ATTEMPTS = 5
+EMAIL_CODE_RESEND_SECONDS = 30
+_USER_AGENT_MAX = 400
+
+
+def chain_key(user: User) -> str:
+    return f"account:{user.pk}"
+
+
+def _record(user: User, kind: str, payload: dict[str, Any]) -> None:
+    append_event(chain_key=chain_key(user), kind=kind, actor=user, payload=payload)
+
+
+def _client(ip_address: str | None, user_agent: str) -> dict[str, Any]:
+    return {
+        "ip_address": ip_address or None,
+        "user_agent": user_agent[:_USER_AGENT_MAX],
+    }
+
+
+def _invalid_login() -> ServiceError:
+    # Identical for unknown users, wrong passwords and inactive accounts.
+    return ServiceError(
+        "LOGIN_INVALID", gettext("The username or password is incorrect.")
+    )
+
+
+def _locked_error(locked_until: datetime, now: datetime) -> ServiceError:
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    return ServiceError(
+        "LOGIN_LOCKED",
+        ngettext(
+            "Too many failed attempts. The account is locked; "
+            "try again in %(minutes)d minute.",
+            "Too many failed attempts. The account is locked; "
+            "try again in %(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
+    )
+
+
+def _locked_until(user: User, now: datetime) -> datetime | None:
+    """The end of the current lockout, or ``None`` when the account is not locked."""
+    if user.locked_until is not None and user.locked_until > now:
+        return user.locked_until
+    return None
+
+
+def _lock_user(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+def _count_failure(
+    user: User,
+    *,
+    now: datetime,
+    second_factor: bool,
+    client: dict[str, Any],
+) -> ServiceError | None:
+    """Count one failed attempt; lock the account at ``LOGIN_MAX_FAILURES``.
+
+    Returns the lockout error when this failure locked the account. The counters
+    start again from zero after a lockout, so the person gets a fresh set of tries
+    once it expires.
+    """
+    user.failed_logins += 1
+    if second_factor:
+        user.failed_second_factors += 1
+    if user.failed_logins < settings.LOGIN_MAX_FAILURES:
+        user.save(update_fields=["failed_logins", "failed_second_factors"])
+        return None
+    failures = user.failed_logins
+    user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    user.failed_logins = 0
+    user.failed_second_factors = 0
+    user.save(update_fields=["failed_logins", "failed_second_factors", "locked_until"])
+    _record(
+        user,
+        "account.locked",
+        {"failures": failures, "locked_until": user.locked_until.isoformat(), **client},
+    )
+    return _locked_error(user.locked_until, now)
+
+
+def authenticate_password(
+    *, username: str, password: str, ip_address: str | None, user_agent: str
+) -> User:
+    """Check the first factor. Raises ``LOGIN_INVALID`` or ``LOGIN_LOCKED``.
+
+    A correct password clears the password failures but not second-factor failures
+    (see ``User.failed_second_factors``); the login is complete only after
+    :func:`verify_second_factor`.
+    """
+    now = timezone.now()
+    client = _client(ip_address, user_agent)
+    error: ServiceError | None = None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            # Run the hasher anyway so response time does not reveal unknown names.
+            User().set_password(password)
+            logger.info("Login attempt for an unknown username")
+            raise _invalid_login()
+        locked_until = _locked_until(user, now)
+        if locked_until is not None:
+            _record(user, "account.login_refused", {"reason": "locked", **client})
+            error = _locked_error(locked_until, now)
+        elif not user.check_password(password):
+            _record(user, "account.login_failed", {"reason": "password", **client})
+            error = _count_failure(user, now=now, second_factor=False, client=client)
+            error = error or _invalid_login()
+        elif not user.is_active:
+            _record(user, "account.login_failed", {"reason": "inactive", **client})
+            error = _invalid_login()
+        else:
+            user.failed_logins = user.failed_second_factors
+            user.locked_until = None
+            user.save(update_fields=["failed_logins", "locked_until"])
+            _record(user, "account.login_succeeded", {"factor": "password", **client})
+    if error is not None:
+        raise error
+    return user
+
+
+def _send_code_mail(user: User, code: str) -> None:
+    minutes = settings.EMAIL_OTP_MINUTES
+    # Official mail goes out in the site language (Thai), whatever the page language.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("Your Prachum login code")
+        body = ngettext(
+            "Your login code is %(code)s\n\n"
+            "It can be used once and expires in %(minutes)d minute.\n"
+            "If you did not try to log in, ignore this message and tell the "
+            "system administrator.",
+            "Your login code is %(code)s\n\n"
+            "It can be used once and expires in %(minutes)d minutes.\n"
+            "If you did not try to log in, ignore this message and tell the "
+            "system administrator.",
+            minutes,
+        ) % {"code": code, "minutes": minutes}
+    EmailMessage(
+        subject=subject,
+        body=body,
+        to=[user.email],
+        headers={otp.LOGIN_CODE_HEADER: otp.LOGIN_CODE_HEADER_VALUE},
+    ).send()
+
+
+def send_email_code(*, user: User) -> None:
+    """Send a fresh six-digit login code; earlier unused codes stop working.
+
+    At most one new code per ``EMAIL_CODE_RESEND_SECONDS`` per person
+    (``EMAIL_CODE_THROTTLED``). If the mail cannot be sent nothing is stored
+    (``EMAIL_SEND_FAILED``).
+    """
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            user = _lock_user(user)
+            last = (
+                EmailCode.objects.filter(user=user, purpose=EMAIL_CODE_PURPOSE)
+                .order_by("-created_at")
+                .values_list("created_at", flat=True)
+                .first()
+            )
+            if last is not None:
+                wait = EMAIL_CODE_RESEND_SECONDS - (now - last).total_seconds()
+                if wait > 0:
+                    seconds = math.ceil(wait)
+                    raise ServiceError(
+                        "EMAIL_CODE_THROTTLED",
+                        ngettext(
+                            "A code was sent a moment ago. You can ask for a new one "
+                            "in %(seconds)d second.",
+                            "A code was sent a moment ago. You can ask for a new one "
+                            "in %(seconds)d seconds.",
+                            seconds,
+                        )
+                        % {"seconds": seconds},
+                    )
+            EmailCode.objects.filter(
+                user=user, purpose=EMAIL_CODE_PURPOSE, used_at__isnull=True
+            ).delete()
+            code = otp.new_email_code()
+            expires_at = now + timedelta(minutes=settings.EMAIL_OTP_MINUTES)
+            EmailCode.objects.create(
+                user=user,
+                purpose=EMAIL_CODE_PURPOSE,
+                code_hash=otp.hash_code(code),
+                expires_at=expires_at,
+            )
+            _record(
+                user, "account.email_code_sent", {"expires_at": expires_at.isoformat()}
+            )
+            # Sent inside the transaction: if delivery fails, no code, throttle or
+            # evidence is left behind.
+            _send_code_mail(user, code)
+    except ServiceError:
+        raise
+    except Exception as exc:
+        logger.exception("Could not send a login code")
+        raise ServiceError(
+            "EMAIL_SEND_FAILED",
+            gettext("The code could not be sent. Please try again later."),
+        ) from exc
+
+
+@dataclass
+class _Outcome:
+    verification: SecondFactorVerification | None = None
+    error: ServiceError | None = None
+    reason: str = ""
+    detail: dict[str, Any] | None = None
+
+
+def _check_totp(user: User, code: str, now: datetime) -> _Outcome:
+    if effective_second_factor(user=user) != SecondFactor.TOTP:
+        return _Outcome(
+            error=ServiceError(
+                "SECOND_FACTOR_UNAVAILABLE",
+                gettext("This account does not use an authenticator app."),
+            )
+        )
+    step = otp.matching_totp_step(
+        secret=user.totp_secret, code=code, at=now, after_step=user.totp_last_step
+    )
+    if step is None:
+        return _Outcome(reason="wrong_code")
+    user.totp_last_step = step
+    user.save(update_fields=["totp_last_step"])
+    return _Outcome()
+
+
+def _check_email(user: User, code: str, now: datetime) -> _Outcome:
+    if effective_second_factor(user=user) != SecondFactor.EMAIL:
+        return _Outcome(
+            error=ServiceError(
+                "SECOND_FACTOR_UNAVAILABLE",
+                gettext("This account does not use codes sent by e-mail."),
+            )
+        )
+    row = (
+        EmailCode.objects.select_for_update()
+        .filter(user=user, purpose=EMAIL_CODE_PURPOSE, used_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if row is None:
+        return _Outcome(
+            error=ServiceError(
+                "EMAIL_CODE_MISSING",
+                gettext("No valid code has been sent. Ask for a new code."),
+            )
+        )
+    if row.expires_at <= now:
+        return _Outcome(
+            error=ServiceError(
+                "EMAIL_CODE_EXPIRED",
+                gettext("This code has expired. Ask for a new code."),
+            )
+        )
+    if row.attempts >= EMAIL_CODE_MAX_ATTEMPTS:
+        return _Outcome(
+            error=ServiceError(
+                "EMAIL_CODE_EXHAUSTED",
+                gettext("Too many wrong codes were entered. Ask for a new code."),
+            )
+        )
+    if not otp.code_matches(code, row.code_hash):
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        return _Outcome(reason="wrong_code")
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    return _Outcome()
+
+
+def _check_recovery(user: User, code: str, now: datetime) -> _Outcome:
+    row = (
+        RecoveryCode.objects.select_for_update()
+        .filter(
+            user=user, used_at__isnull=True, code_hash__in=otp.candidate_hashes(code)
+        )
+        .first()
+    )
+    if row is None:
+        return _Outcome(reason="wrong_code")
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+    return _Outcome(detail={"recovery_codes_left": left})
+
+
+_CHECKS = {"totp": _check_totp, "email": _check_email, "recovery": _check_recovery}
+
+
+def verify_second_factor(
+    *,
+    user: User,
+    method: SecondFactorMethod,
+    code: str,
+    ip_address: str | None,
+    user_agent: str,
+) -> SecondFactorVerification:
+    """Check a TOTP, e-mail or recovery code and record the verification.
+
+    TOTP codes are single-use per time-step, e-mail and recovery codes single-use.
+    Wrong codes count toward the same lockout as wrong passwords.
+    """
+    if method not in _CHECKS:
+        raise ServiceError(
+            "SECOND_FACTOR_METHOD", gettext("Unknown verification method.")
+        )
+    now = timezone.now()
+    client = _client(ip_address, user_agent)
+    with transaction.atomic():
+        user = _lock_user(user)
+        locked_until = _locked_until(user, now)
+        if locked_until is not None:
+            _record(
+                user,
+                "account.second_factor_refused",
+                {"method": method, "reason": "locked", **client},
+            )
+            outcome = _Outcome(error=_locked_error(locked_until, now))
+        else:
+            outcome = _CHECKS[method](user, otp.normalise_code(code), now)
+            if outcome.reason:
+                _record(
+                    user,
+                    "account.second_factor_failed",
+                    {"method": method, "reason": outcome.reason, **client},
+                )
+                outcome.error = _count_failure(
+                    user, now=now, second_factor=True, client=client
+                ) or ServiceError(
+                    "SECOND_FACTOR_INVALID", gettext("The code is incorrect.")
+                )
+            elif outcome.error is None:
+                user.failed_logins = 0
+                user.failed_second_factors = 0
+                user.save(update_fields=["failed_logins", "failed_second_factors"])
+                outcome.verification = SecondFactorVerification.objects.create(
+                    user=user,
+                    method=method,
+                    ip_address=client["ip_address"],
+                    user_agent=client["user_agent"],
+                )
+                _record(
+                    user,
+                    "account.second_factor_verified",
+                    {"method": method, **(outcome.detail or {}), **client},
+                )
+    if outcome.error is not None:
+        raise outcome.error
+    if outcome.verification is None:  # pragma: no cover - every branch sets one
+        raise RuntimeError("second-factor check ended without a result")
+    return outcome.verification
+
+
+def begin_totp_enrolment(*, user: User) -> str:
+    """Create a pending TOTP secret and return its ``otpauth://`` provisioning URI.
+
+    The current factor keeps working until :func:`confirm_totp_enrolment` succeeds.
+    """
+    with transaction.atomic():
+        user = _lock_user(user)
+        user.totp_pending_secret = otp.new_totp_secret()
+        user.save(update_fields=["totp_pending_secret"])
+    return otp.provisioning_uri(
+        secret=user.totp_pending_secret, account_name=user.username
+    )
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [otp.new_recovery_code() for _ in range(otp.RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, code_hash=otp.hash_code(code)) for code in codes
+    )
+    return codes
+
+
+def confirm_totp_enrolment(*, user: User, code: str) -> list[str]:
+    """Make the pending secret the person's factor once a code from it is shown.
+
+    Returns ten new recovery codes (earlier ones stop working); they are stored
+    hashed and cannot be shown again.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        user = _lock_user(user)
+        if not user.totp_pending_secret:
+            raise ServiceError(
+                "TOTP_NOT_PENDING",
+                gettext("Start the authenticator set-up again."),
+            )
+        step = otp.matching_totp_step(
+            secret=user.totp_pending_secret, code=code, at=now, after_step=None
+        )
+        if step is None:
+            raise ServiceError(
+                "TOTP_CODE_INVALID",
+                gettext(
+                    "The code does not match. Check the clock of your phone and "
+                    "enter the code shown now."
+                ),
+            )
+        user.totp_secret = user.totp_pending_secret
+        user.totp_pending_secret = ""
+        user.totp_confirmed_at = now
+        # The confirming code cannot be replayed to log in.
+        user.totp_last_step = step
+        user.second_factor = SecondFactor.TOTP
+        user.save(
+            update_fields=[
+                "totp_secret",
+                "totp_pending_secret",
+                "totp_confirmed_at",
+                "totp_last_step",
+                "second_factor",
+            ]
+        )
+        codes = _replace_recovery_codes(user)
+        _record(user, "account.totp_enrolled", {"recovery_codes": len(codes)})
+    return codes
+
+
+def regenerate_recovery_codes(*, user: User) -> list[str]:
+    """Replace all recovery codes with ten new ones, returned once."""
+    with transaction.atomic():
+        user = _lock_user(user)
+        codes = _replace_recovery_codes(user)
+        _record(
+            user, "account.recovery_codes_regenerated", {"recovery_codes": len(codes)}
+        )
+    return codes
+
+
+def switch_to_email_codes(*, user: User, actor: User) -> None:
+    """Stop using the authenticator app; log-in codes come by e-mail again.
+
+    ``actor`` is the person themselves, or an operator helping someone who lost
+    their phone. Recovery codes stay valid.
+    """
+    with transaction.atomic():
+        user = _lock_user(user)
+        previous = user.second_factor
+        user.second_factor = SecondFactor.EMAIL
+        user.totp_secret = ""
+        user.totp_pending_secret = ""
+        user.totp_confirmed_at = None
+        user.totp_last_step = None
+        user.save(
+            update_fields=[
+                "second_factor",
+                "totp_secret",
+                "totp_pending_secret",
+                "totp_confirmed_at",
+                "totp_last_step",
+            ]
+        )
+        append_event(
+            chain_key=chain_key(user),
+            kind="account.second_factor_changed",
+            actor=actor,
+            payload={"from": previous, "to": SecondFactor.EMAIL.value},
+        )
+
+
+def unlock_account(*, user: User, actor: User) -> None:
+    """Lift a lockout before it expires (an operator's action, recorded)."""
+    with transaction.atomic():
+        user = _lock_user(user)
+        user.locked_until = None
+        user.failed_logins = 0
+        user.failed_second_factors = 0
+        user.save(
+            update_fields=["locked_until", "failed_logins", "failed_second_factors"]
+        )
+        append_event(
+            chain_key=chain_key(user),
+            kind="account.unlocked",
+            actor=actor,
+            payload={"by": str(actor.pk)},
+        )

@@ -1,0 +1,153 @@
+"""The REST API (OpenAPI at /api/docs). Endpoints are thin: selectors to read, services to write."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from prachum.committees.selectors import list_committees_for
+from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.meetings import policies, selectors, services
+from prachum.meetings.models import AgendaItem, Meeting
+from prachum.notices import services as notice_services
+
+api = NinjaAPI(title="Prachum API", version="1", urls_namespace="api", auth=django_auth)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    status = 403 if isinstance(exc, PermissionDeniedError) else 400
+    return api.create_response(request, {"code": exc.code, "message": str(exc.message)}, status=status)
+
+
+class CommitteeOut(Schema):
+    id: UUID
+    name: str
+    legal_basis: str
+    category: str
+
+
+class AgendaItemOut(Schema):
+    id: UUID
+    number: str
+    title: str
+    description: str
+    is_secret: bool
+
+
+class MeetingOut(Schema):
+    id: UUID
+    committee_id: UUID
+    title: str
+    number: int
+    buddhist_year: int
+    starts_at: datetime
+    ends_at: datetime
+    mode: str
+    venue: str
+    status: str
+    is_secret: bool
+
+
+class MeetingDetailOut(MeetingOut):
+    agenda: list[AgendaItemOut]
+
+
+class AgendaItemIn(Schema):
+    title: str
+    description: str = ""
+    parent_id: UUID | None = None
+    is_secret: bool = False
+
+
+class NoticeOut(Schema):
+    id: UUID
+    letter_number: str
+    letter_sha256: str
+    recipients: int
+
+
+def _meeting(request: HttpRequest, meeting_id: UUID) -> Meeting:
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    if not policies.can_view_meeting(user=request.user, meeting=meeting):
+        raise Http404
+    return meeting
+
+
+@api.get("/committees", response=list[CommitteeOut], tags=["committees"])
+def committees(request: HttpRequest) -> object:
+    return list_committees_for(user=request.user)
+
+
+@api.get("/meetings", response=list[MeetingOut], tags=["meetings"])
+def meetings(request: HttpRequest) -> object:
+    return selectors.list_meetings_for(user=request.user)
+
+
+@api.get("/meetings/{meeting_id}", response=MeetingDetailOut, tags=["meetings"])
+def meeting_detail(request: HttpRequest, meeting_id: UUID) -> object:
+    meeting = _meeting(request, meeting_id)
+    data = MeetingOut.from_orm(meeting).dict()
+    data["agenda"] = [
+        {
+            "id": row.item.pk,
+            "number": row.number,
+            "title": row.item.title,
+            "description": row.item.description,
+            "is_secret": row.item.is_secret,
+        }
+        for row in selectors.numbered_agenda(meeting=meeting)
+    ]
+    return data
+
+
+@api.post(
+    "/meetings/{meeting_id}/agenda",
+    response={201: AgendaItemOut, 400: ErrorOut, 403: ErrorOut},
+    tags=["meetings"],
+)
+def add_agenda_item(request: HttpRequest, meeting_id: UUID, body: AgendaItemIn) -> object:
+    meeting = _meeting(request, meeting_id)
+    parent = get_object_or_404(AgendaItem, pk=body.parent_id, meeting=meeting) if body.parent_id else None
+    item = services.add_agenda_item(
+        actor=request.user,
+        meeting=meeting,
+        title=body.title,
+        description=body.description,
+        parent=parent,
+        is_secret=body.is_secret,
+    )
+    number = next(r.number for r in selectors.numbered_agenda(meeting=meeting) if r.item.pk == item.pk)
+    return 201, {
+        "id": item.pk,
+        "number": number,
+        "title": item.title,
+        "description": item.description,
+        "is_secret": item.is_secret,
+    }
+
+
+@api.post(
+    "/meetings/{meeting_id}/notice",
+    response={201: NoticeOut, 400: ErrorOut, 403: ErrorOut},
+    tags=["notices"],
+)
+def send_notice(request: HttpRequest, meeting_id: UUID) -> object:
+    meeting = _meeting(request, meeting_id)
+    notice = notice_services.send_notice(actor=request.user, meeting=meeting)
+    return 201, {
+        "id": notice.pk,
+        "letter_number": notice.letter_number,
+        "letter_sha256": notice.letter_sha256,
+        "recipients": notice.messages.count(),
+    }

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CommitteesConfig(AppConfig):
+    name = "prachum.committees"
+    label = "committees"

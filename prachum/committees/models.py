@@ -1,0 +1,190 @@
+"""Bodies that meet, their legal basis, membership, quorum rule and allowance rates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from prachum.core.models import TimeStampedModel
+
+
+class Agency(TimeStampedModel):
+    """The government agency that owns committees and sends letters (ส่วนราชการ)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"), blank=True)
+    letter_code = models.CharField(_("letter code"), max_length=40)  # e.g. มท 0210.5
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    next_letter_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyType(models.TextChoices):
+    COMMITTEE = "committee", _("Committee")
+    SUBCOMMITTEE = "subcommittee", _("Sub-committee")
+    BOARD = "board", _("Board")
+    COUNCIL = "council", _("Council")
+    OTHER = "other", _("Other body")
+
+
+class MeetingCategory(models.TextChoices):
+    """Decree s.5 names three kinds of meeting it does not cover (R2)."""
+
+    REGULAR = "regular", _("Regular administrative meeting")
+    PARLIAMENT = "parliament", _("Meeting of the National Assembly")
+    COURT_JUDGMENT = "court_judgment", _("Meeting to make a court judgment")
+    PROCUREMENT = "procurement", _("Procurement meeting")
+    OTHER = "other", _("Other")
+
+
+class QuorumKind(models.TextChoices):
+    AT_LEAST_FRACTION = "at_least_fraction", _("At least a fraction of members")
+    MORE_THAN_FRACTION = "more_than_fraction", _("More than a fraction of members")
+    FIXED = "fixed", _("A fixed number of members")
+
+
+class AllowanceKind(models.TextChoices):
+    PER_MEETING = "per_meeting", _("Per meeting")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class Committee(TimeStampedModel):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="committees")
+    name = models.CharField(_("name"), max_length=300)
+    body_type = models.CharField(
+        _("type of body"), max_length=20, choices=BodyType.choices, default=BodyType.COMMITTEE
+    )
+    legal_basis = models.TextField(
+        _("legal basis"),
+        help_text=_("The law, regulation or order that creates this body (Decree s.4)."),
+    )
+    category = models.CharField(
+        _("meeting category"),
+        max_length=30,
+        choices=MeetingCategory.choices,
+        default=MeetingCategory.REGULAR,
+    )
+    quorum_kind = models.CharField(
+        _("quorum rule"),
+        max_length=30,
+        choices=QuorumKind.choices,
+        default=QuorumKind.AT_LEAST_FRACTION,
+    )
+    quorum_numerator = models.PositiveSmallIntegerField(default=1)
+    quorum_denominator = models.PositiveSmallIntegerField(default=2)
+    quorum_fixed = models.PositiveSmallIntegerField(null=True, blank=True)
+    substitutes_count = models.BooleanField(_("substitutes count for quorum"), default=False)
+    is_dispute_body = models.BooleanField(_("dispute-ruling commission"), default=False)
+    notice_min_days = models.PositiveSmallIntegerField(_("minimum notice (days)"), default=3)
+    allowance_kind = models.CharField(
+        _("allowance kind"),
+        max_length=20,
+        choices=AllowanceKind.choices,
+        default=AllowanceKind.PER_MEETING,
+    )
+    chair_premium = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0.25"))
+    vice_chair_premium = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    pay_secretaries = models.BooleanField(default=True)
+    max_paid_assistant_secretaries = models.PositiveSmallIntegerField(default=2)
+    pay_invitees = models.BooleanField(default=False)
+    no_quorum_no_allowance = models.BooleanField(default=True)
+    fallback_channel = models.TextField(
+        _("fallback channel"),
+        blank=True,
+        help_text=_("How to reach the secretary if the electronic meeting fails (R17)."),
+    )
+    meeting_platform = models.CharField(max_length=100, default="Prachum")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quorum_denominator__gt=0), name="committee_quorum_denominator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def quorum_fraction(self) -> Fraction:
+        return Fraction(self.quorum_numerator, self.quorum_denominator)
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("Vice-chair")
+    MEMBER = "member", _("Member")
+    SECRETARY = "secretary", _("Secretary")
+    ASSISTANT_SECRETARY = "assistant_secretary", _("Assistant secretary")
+    INVITEE = "invitee", _("Invitee")
+
+
+VOTING_ROLES = frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER})
+SECRETARIAT_ROLES = frozenset({Role.SECRETARY, Role.ASSISTANT_SECRETARY})
+
+
+class Membership(TimeStampedModel):
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    is_voting = models.BooleanField(
+        _("voting member"), help_text=_("Counts for quorum and may vote.")
+    )
+    position_order = models.PositiveSmallIntegerField(default=100)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position_order", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "user"], name="membership_one_per_committee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class AllowanceRate(TimeStampedModel):
+    """Rates with effective dates (R57): a new rate applies only to later meetings."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="rates")
+    kind = models.CharField(max_length=20, choices=AllowanceKind.choices)
+    member_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    source = models.CharField(_("source letter"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(member_amount__gte=0), name="allowance_rate_non_negative"
+            ),
+        ]
+
+
+class ScopeDenyEntry(TimeStampedModel):
+    """A meeting category or agenda subject excluded from e-meetings (Decree s.5, R2-R3)."""
+
+    kind = models.CharField(max_length=20, choices=[("category", "category"), ("subject", "subject")])
+    value = models.CharField(max_length=100)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"

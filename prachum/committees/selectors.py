@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from prachum.committees.models import AllowanceRate, Committee, Membership, ScopeDenyEntry
+from prachum.domain.scope import DenyListEntry
+
+
+def list_committees_for(*, user: Any) -> QuerySet[Committee]:
+    qs = Committee.objects.select_related("agency").order_by("name")
+    if user.is_staff:
+        return qs
+    return qs.filter(memberships__user=user).distinct()
+
+
+def list_members(*, committee: Committee) -> QuerySet[Membership]:
+    return committee.memberships.select_related("user").order_by("position_order", "user__full_name")
+
+
+def deny_list() -> list[DenyListEntry]:
+    """The versioned deny-list (Decree s.5(4), s.6 para 2) as domain values."""
+    return [
+        DenyListEntry(
+            kind=e.kind, value=e.value, valid_from=e.valid_from, valid_to=e.valid_to, source=e.source
+        )
+        for e in ScopeDenyEntry.objects.all()
+    ]
+
+
+def rates_for(*, committee: Committee) -> QuerySet[AllowanceRate]:
+    return committee.rates.order_by("valid_from")
+
+
+def rate_on(*, committee: Committee, on: date) -> AllowanceRate | None:
+    return (
+        committee.rates.filter(valid_from__lte=on)
+        .exclude(valid_to__lt=on)
+        .order_by("-valid_from")
+        .first()
+    )

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from prachum.committees import policies, selectors, services
+from prachum.committees.forms import CommitteeForm, RosterImportForm, committee_rules
+from prachum.committees.models import Agency, Committee
+from prachum.core.errors import ServiceError
+from prachum.core.web import add_service_error
+
+
+def _committee_for(request: HttpRequest, pk: str) -> Committee:
+    committee = get_object_or_404(Committee.objects.select_related("agency"), pk=pk)
+    if not policies.can_view_committee(user=request.user, committee=committee):
+        raise Http404
+    return committee
+
+
+@login_required
+def committee_list(request: HttpRequest) -> HttpResponse:
+    committees = selectors.list_committees_for(user=request.user)
+    can_create = request.user.is_staff or any(
+        policies.can_manage_committee(user=request.user, committee=c) for c in committees
+    )
+    return render(request, "committees/list.html", {"committees": committees, "can_create": can_create})
+
+
+@login_required
+def committee_create(request: HttpRequest) -> HttpResponse:
+    agency = Agency.objects.order_by("created_at").first()
+    form = CommitteeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and agency is not None:
+        try:
+            committee = services.create_committee(actor=request.user, agency=agency, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Committee created."))
+            return redirect("committees:detail", pk=committee.pk)
+    return render(request, "committees/create.html", {"form": form})
+
+
+@login_required
+def committee_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    committee = _committee_for(request, pk)
+    can_manage = policies.can_manage_committee(user=request.user, committee=committee)
+    form = RosterImportForm()
+    errors = None
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        form = RosterImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                created = services.import_roster_csv(
+                    actor=request.user, committee=committee, data=form.cleaned_data["file"].read()
+                )
+            except services.RosterImportError as exc:
+                errors = exc.errors
+                messages.error(request, str(exc.message))
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("%(n)d people added to the roster.") % {"n": len(created)})
+                return redirect("committees:detail", pk=committee.pk)
+    return render(
+        request,
+        "committees/detail.html",
+        {
+            "committee": committee,
+            "members": selectors.list_members(committee=committee),
+            "rates": selectors.rates_for(committee=committee),
+            "rules": committee_rules(committee),
+            "can_manage": can_manage,
+            "form": form,
+            "row_errors": errors,
+            "meetings": committee.meetings.order_by("-starts_at")[:20],
+        },
+    )

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from prachum.meetings.models import AgendaItem, MeetingMode
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=MeetingMode.choices, initial=MeetingMode.ELECTRONIC)
+    venue = forms.CharField(label=_("Meeting room"), max_length=300, required=False)
+    is_secret = forms.BooleanField(label=_("Secret meeting"), required=False)
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    parent = forms.ModelChoiceField(
+        label=_("Under item"), queryset=AgendaItem.objects.none(), required=False
+    )
+    is_secret = forms.BooleanField(label=_("Secret item"), required=False)
+
+    def __init__(self, *args: object, meeting: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if meeting is not None:
+            self.fields["parent"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
+                meeting=meeting, parent=None, is_removed=False
+            )
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    agenda_item = forms.ModelChoiceField(
+        label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False
+    )
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args: object, meeting: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if meeting is not None:
+            self.fields["agenda_item"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
+                meeting=meeting, is_removed=False
+            )
+
+
+class UrgentForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for urgent convening"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,146 @@
+"""Load demo data once: an agency, a committee of 9, a scheduled meeting with a document.
+
+Demo passwords are generated on first run and kept in ``var/demo-logins.txt`` (never in
+the repository); running the command again prints them without changing anything.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from fpdf import FPDF
+
+from prachum.committees import services as committee_services
+from prachum.committees.models import Agency, Committee, Role
+from prachum.meetings import services as meeting_services
+from prachum.meetings.models import MeetingMode
+
+PEOPLE = [
+    ("chair", "นาย", "สมชาย ใจดี", "ผู้ว่าราชการจังหวัด", Role.CHAIR),
+    ("vicechair", "นาง", "สมศรี มีสุข", "รองผู้ว่าราชการจังหวัด", Role.VICE_CHAIR),
+    ("secretary", "นางสาว", "วันดี รักงาน", "หัวหน้าสำนักงานจังหวัด", Role.SECRETARY),
+    ("member1", "นาย", "ประเสริฐ ทองดี", "ปลัดจังหวัด", Role.MEMBER),
+    ("member2", "นาง", "มาลี ศรีสวัสดิ์", "พัฒนาการจังหวัด", Role.MEMBER),
+    ("member3", "นาย", "วิชัย แก้วงาม", "โยธาธิการและผังเมืองจังหวัด", Role.MEMBER),
+    ("member4", "นางสาว", "อรุณี ดวงแก้ว", "คลังจังหวัด", Role.MEMBER),
+    ("member5", "นาย", "สุรชัย บุญมา", "เกษตรจังหวัด", Role.MEMBER),
+    ("member6", "นาง", "จันทร์เพ็ญ สายทอง", "สาธารณสุขจังหวัด", Role.MEMBER),
+]
+COMMITTEE_NAME = "คณะกรรมการบริหารงานจังหวัดแบบบูรณาการ"
+
+
+def _demo_pdf() -> bytes:
+    from prachum.letters.fonts import find_laksaman
+
+    fonts = find_laksaman()
+    pdf = FPDF()
+    pdf.add_font("Laksaman", "", str(fonts.regular))
+    pdf.set_text_shaping(True)
+    pdf.set_creation_date(timezone.now())
+    pdf.add_page()
+    pdf.set_font("Laksaman", size=18)
+    pdf.multi_cell(0, 10, "เอกสารประกอบวาระที่ 4.1\nโครงการพัฒนาแหล่งน้ำเพื่อการเกษตร ปีงบประมาณ 2570")
+    return bytes(pdf.output())
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args: object, **options: object) -> None:
+        logins_path = Path(settings.VAR_DIR) / "demo-logins.txt"
+        if Committee.objects.filter(name=COMMITTEE_NAME).exists() and logins_path.exists():
+            self.stdout.write(logins_path.read_text(encoding="utf-8"))
+            return
+        user_model = get_user_model()
+        password = secrets.token_urlsafe(9)
+        with transaction.atomic():
+            operator = user_model.objects.create_superuser(
+                username="admin",
+                email="admin@demo.prachum.local",
+                full_name="ผู้ดูแลระบบ",
+                password=password,
+            )
+            agency = Agency.objects.create(
+                name="สำนักงานจังหวัดตัวอย่าง",
+                address="ศาลากลางจังหวัดตัวอย่าง\nถนนราชดำเนิน อำเภอเมือง 10000",
+                letter_code="ตย 0017.1",
+                phone="0 2123 4567",
+                email="saraban@demo.prachum.local",
+            )
+            committee = committee_services.create_committee(
+                actor=operator,
+                agency=agency,
+                name=COMMITTEE_NAME,
+                legal_basis="พระราชกฤษฎีกาว่าด้วยการบริหารงานจังหวัดและกลุ่มจังหวัดแบบบูรณาการ พ.ศ. 2551 มาตรา 6",
+                category="regular",
+                fallback_channel="โทรศัพท์ฝ่ายเลขานุการ 0 2123 4567 ต่อ 11 หรือกลุ่มไลน์คณะกรรมการ",
+            )
+            users = {}
+            for username, title, name, position, role in PEOPLE:
+                user = user_model(
+                    username=username,
+                    email=f"{username}@demo.prachum.local",
+                    title=title,
+                    full_name=name,
+                    position=position,
+                )
+                user.set_password(password)
+                user.save()
+                users[username] = user
+                committee_services.add_member(actor=operator, committee=committee, user=user, role=role)
+            committee_services.set_allowance_rate(
+                actor=operator,
+                committee=committee,
+                kind="per_meeting",
+                member_amount=Decimal("1000.00"),
+                valid_from=date(2021, 1, 22),
+                source="หนังสือกระทรวงการคลัง ที่ กค 0408/ว 59",
+            )
+            start = (timezone.localtime() + timedelta(days=7)).replace(hour=9, minute=30, second=0, microsecond=0)
+            secretary = users["secretary"]
+            meeting = meeting_services.schedule_meeting(
+                actor=secretary,
+                committee=committee,
+                title=COMMITTEE_NAME,
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                mode=MeetingMode.HYBRID,
+                venue="ห้องประชุมพระนารายณ์ ชั้น 2 ศาลากลางจังหวัด",
+            )
+            section4 = meeting.agenda_items.get(position=400)
+            item = meeting_services.add_agenda_item(
+                actor=secretary,
+                meeting=meeting,
+                parent=section4,
+                title="โครงการพัฒนาแหล่งน้ำเพื่อการเกษตร ปีงบประมาณ 2570",
+            )
+            meeting_services.upload_document(
+                actor=secretary,
+                meeting=meeting,
+                title="รายละเอียดโครงการพัฒนาแหล่งน้ำ",
+                upload=SimpleUploadedFile("project.pdf", _demo_pdf(), "application/pdf"),
+                agenda_item=item,
+            )
+            meeting_services.record_electronic_decision(actor=users["chair"], meeting=meeting)
+        lines = [
+            "Demo logins (password for every account): " + password,
+            "  secretary  — เลขานุการ (prepares meetings, sends notices)",
+            "  chair      — ประธาน",
+            "  member1..member6, vicechair — กรรมการ",
+            "  admin      — operator (Django admin at /ops/admin/)",
+            "Second factor: a one-time code by e-mail; with no mail server it is shown on the",
+            "code page and in var/outbox/.",
+        ]
+        text = "\n".join(lines) + "\n"
+        logins_path.write_text(text, encoding="utf-8")
+        logins_path.chmod(0o600)
+        self.stdout.write(text)

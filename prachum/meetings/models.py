@@ -1,0 +1,140 @@
+"""Meetings, their agenda and documents (R4, R19, R20, R43, R53)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from prachum.committees.models import Committee
+from prachum.core.models import TimeStampedModel
+
+
+class MeetingMode(models.TextChoices):
+    IN_ROOM = "in_room", _("In the meeting room")
+    ELECTRONIC = "electronic", _("Electronic")
+    HYBRID = "hybrid", _("Hybrid (room and electronic)")
+
+
+class MeetingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    NOTIFIED = "notified", _("Notice sent")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Meeting(TimeStampedModel):
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    number = models.PositiveIntegerField()
+    buddhist_year = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=300)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    mode = models.CharField(_("mode"), max_length=20, choices=MeetingMode.choices)
+    venue = models.CharField(_("meeting room"), max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT)
+    is_secret = models.BooleanField(_("secret meeting"), default=False)
+    urgent_reason = models.TextField(_("reason for urgent convening"), blank=True)
+    urgent_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    urgent_marked_at = models.DateTimeField(null=True, blank=True)
+    informed_at_previous_meeting = models.BooleanField(default=False)
+    electronic_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    electronic_decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "buddhist_year", "number"], name="meeting_number_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.number}/{self.buddhist_year}"
+
+    @property
+    def chain_key(self) -> str:
+        return f"meeting:{self.pk}"
+
+    @property
+    def is_electronic(self) -> bool:
+        return self.mode in {MeetingMode.ELECTRONIC, MeetingMode.HYBRID}
+
+
+class AgendaItem(TimeStampedModel):
+    """A numbered item: top-level sections 1-5 and sub-items 4.1, 4.2 ..."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    position = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    subject = models.CharField(_("subject code"), max_length=100, blank=True)
+    is_secret = models.BooleanField(_("secret item"), default=False)
+    is_removed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Document(TimeStampedModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=300)
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def current_version(self) -> DocumentVersion | None:
+        return self.versions.order_by("-version").first()
+
+
+def _document_path(instance: DocumentVersion, filename: str) -> str:
+    return f"documents/{instance.document.meeting_id}/{instance.sha256}"
+
+
+class DocumentVersion(models.Model):
+    """A stored file, never overwritten: a new upload is a new version (R19)."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    file = models.FileField(upload_to=_document_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=150)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="document_version_unique"),
+        ]
+
+
+class DocumentRead(models.Model):
+    """Every read of a document by a participant (R19)."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from prachum.committees import policies as committee_policies
+from prachum.committees.models import Committee
+from prachum.core.errors import ServiceError
+from prachum.core.web import add_service_error, client_ip
+from prachum.evidence.selectors import check_chain, list_events
+from prachum.meetings import policies, selectors, services
+from prachum.meetings.forms import AgendaItemForm, DocumentForm, MeetingForm, UrgentForm
+from prachum.meetings.models import AgendaItem, DocumentVersion, Meeting
+from prachum.notices import services as notice_services
+from prachum.notices.models import Notice
+
+
+def _meeting_for(request: HttpRequest, pk: str) -> Meeting:
+    meeting = get_object_or_404(Meeting.objects.select_related("committee__agency"), pk=pk)
+    if not policies.can_view_meeting(user=request.user, meeting=meeting):
+        raise Http404
+    return meeting
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "meetings/home.html",
+        {
+            "meetings": selectors.list_meetings_for(user=request.user),
+            "managed": selectors.list_managed_committees(user=request.user),
+        },
+    )
+
+
+@login_required
+def meeting_create(request: HttpRequest, committee_pk: str) -> HttpResponse:
+    committee = get_object_or_404(Committee, pk=committee_pk)
+    if not committee_policies.can_manage_committee(user=request.user, committee=committee):
+        raise Http404
+    start = timezone.localtime() + timedelta(days=7)
+    start = start.replace(hour=10, minute=0, second=0, microsecond=0)
+    form = MeetingForm(
+        request.POST or None,
+        initial={
+            "title": committee.name,
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.schedule_meeting(actor=request.user, committee=committee, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Meeting scheduled with the standard agenda."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/create.html", {"form": form, "committee": committee})
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    return _render_detail(request, meeting)
+
+
+def _render_detail(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    item_form: AgendaItemForm | None = None,
+    document_form: DocumentForm | None = None,
+    urgent_form: UrgentForm | None = None,
+    notice_error: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    can_prepare = policies.can_prepare_meeting(user=request.user, meeting=meeting)
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "meeting": meeting,
+            "agenda": selectors.numbered_agenda(meeting=meeting),
+            "documents": selectors.list_documents(meeting=meeting),
+            "notices": Notice.objects.filter(meeting=meeting).prefetch_related("messages").order_by("-sent_at"),
+            "can_prepare": can_prepare,
+            "is_chair": policies.can_decide_as_chair(user=request.user, meeting=meeting),
+            "item_form": item_form or AgendaItemForm(meeting=meeting),
+            "document_form": document_form or DocumentForm(meeting=meeting),
+            "urgent_form": urgent_form or UrgentForm(),
+            "notice_error": notice_error,
+            "chain": check_chain(chain_key=meeting.chain_key),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def agenda_add(request: HttpRequest, pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    form = AgendaItemForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        try:
+            services.add_agenda_item(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Agenda item added."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return _render_detail(request, meeting, item_form=form, status=400)
+
+
+@login_required
+@require_POST
+def agenda_edit(request: HttpRequest, pk: str, item_pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    try:
+        services.update_agenda_item(
+            actor=request.user,
+            item=item,
+            title=request.POST.get("title", ""),
+            description=request.POST.get("description", ""),
+            is_secret=request.POST.get("is_secret") == "on",
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Agenda item saved."))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def agenda_remove(request: HttpRequest, pk: str, item_pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    try:
+        services.remove_agenda_item(actor=request.user, item=item)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Agenda item withdrawn."))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    form = DocumentForm(request.POST, request.FILES, meeting=meeting)
+    if form.is_valid():
+        try:
+            services.upload_document(
+                actor=request.user,
+                meeting=meeting,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+                agenda_item=form.cleaned_data["agenda_item"],
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Document uploaded."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return _render_detail(request, meeting, document_form=form, status=400)
+
+
+@login_required
+def document_download(request: HttpRequest, version_pk: int) -> FileResponse:
+    version = get_object_or_404(DocumentVersion.objects.select_related("document__meeting"), pk=version_pk)
+    try:
+        services.record_document_read(actor=request.user, version=version, ip_address=client_ip(request))
+    except ServiceError:
+        raise Http404 from None
+    response = FileResponse(version.file.open("rb"), content_type=version.content_type)
+    response["Content-Disposition"] = f'inline; filename="{version.sha256[:12]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def decide_electronic(request: HttpRequest, pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    try:
+        services.record_electronic_decision(actor=request.user, meeting=meeting)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your decision to meet electronically is recorded."))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def mark_urgent(request: HttpRequest, pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    form = UrgentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_urgent(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The meeting is marked urgent."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return _render_detail(request, meeting, urgent_form=form, status=400)
+
+
+@login_required
+@require_POST
+def send_notice(request: HttpRequest, pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    try:
+        notice = notice_services.send_notice(actor=request.user, meeting=meeting)
+    except ServiceError as exc:
+        return _render_detail(request, meeting, notice_error=str(exc.message), status=400)
+    messages.success(
+        request,
+        _("Notice %(number)s sent to %(n)d participants.")
+        % {"number": notice.letter_number, "n": notice.messages.count()},
+    )
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def notice_letter(request: HttpRequest, pk: str, notice_pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    notice = get_object_or_404(Notice, pk=notice_pk, meeting=meeting)
+    response = HttpResponse(bytes(notice.letter_pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{meeting.number}-{meeting.buddhist_year}.pdf"'
+    return response
+
+
+@login_required
+def evidence(request: HttpRequest, pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    return render(
+        request,
+        "meetings/evidence.html",
+        {
+            "meeting": meeting,
+            "events": list_events(chain_key=meeting.chain_key),
+            "chain": check_chain(chain_key=meeting.chain_key),
+        },
+    )

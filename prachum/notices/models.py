@@ -1,0 +1,42 @@
+"""The written notice of a meeting and the exact copies of what was sent (R9-R12)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from prachum.core.models import TimeStampedModel
+from prachum.meetings.models import Meeting
+
+
+class Notice(TimeStampedModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="notices")
+    letter_number = models.CharField(max_length=80)
+    letter_pdf = models.BinaryField()
+    letter_sha256 = models.CharField(max_length=64)
+    ics = models.BinaryField()
+    ics_sha256 = models.CharField(max_length=64)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    notice_rule_code = models.CharField(max_length=60)
+
+
+class NoticeMessage(TimeStampedModel):
+    """One e-mail to one recipient: the exact bytes handed to the mail server (R11)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SENT = "sent"
+        FAILED = "failed"
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="messages")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sender = models.EmailField()
+    recipient_email = models.EmailField()
+    message_id = models.CharField(max_length=250, unique=True)
+    raw = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)

@@ -1,0 +1,284 @@
+"""Sending the written notice of a meeting (APA s.80, Decree s.8, R9-R12, R17, R63-R68).
+
+The exact bytes of every e-mail (with the letter PDF and the .ics inside) are stored
+with their SHA-256 and recorded in the meeting's evidence chain in the same transaction;
+the worker then hands those same bytes to the mail server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from prachum.committees.models import Agency, Membership
+from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.mail import deliver_raw, serialize_message
+from prachum.domain.notice import NoticeRule, check_notice
+from prachum.domain.thai_dates import (
+    format_thai_date,
+    format_thai_time,
+    letter_number,
+    meeting_number,
+)
+from prachum.evidence.services import append_event
+from prachum.letters.ics import render_invitation_ics
+from prachum.letters.invitation import InvitationLetter, render_invitation_pdf
+from prachum.meetings import policies
+from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
+from prachum.notices.models import Notice, NoticeMessage
+
+logger = logging.getLogger(__name__)
+
+LETTER_FILENAME = "invitation-letter.pdf"
+ICS_FILENAME = "invitation.ics"
+
+
+def _place_text(meeting: Meeting) -> str:
+    """"ณ" in the letter and the minutes: the room and/or electronic media (R50)."""
+    electronic = f"ผ่านสื่ออิเล็กทรอนิกส์ ({meeting.committee.meeting_platform})"
+    if meeting.mode == MeetingMode.ELECTRONIC:
+        return electronic
+    if meeting.mode == MeetingMode.HYBRID:
+        return f"{meeting.venue} และ{electronic}"
+    return meeting.venue
+
+
+def build_letter(*, meeting: Meeting, number: str, sender: Any, sent_on: Any) -> InvitationLetter:
+    """The invitation letter's content, in the Saraban external-letter form (R63)."""
+    committee = meeting.committee
+    agency = committee.agency
+    when = format_thai_date(timezone.localtime(meeting.starts_at).date())
+    starts = format_thai_time(meeting.starts_at)
+    ends = format_thai_time(meeting.ends_at)
+    ordinal = meeting_number(meeting.number, meeting.buddhist_year)
+    documents = list(meeting.documents.order_by("created_at").values_list("title", flat=True))
+    room_url = settings.SITE_URL.rstrip("/") + reverse("meetings:detail", args=[meeting.pk])
+    body = [
+        (
+            f"ด้วย{committee.name} กำหนดการประชุม{meeting.title} ครั้งที่ {ordinal} "
+            f"ในวันที่ {when} เวลา {starts} ถึง {ends} ณ {_place_text(meeting)}"
+        ),
+    ]
+    if meeting.is_electronic:
+        body.append(
+            "การเข้าร่วมประชุม: เข้าสู่ระบบประชุม " + room_url + " ด้วยชื่อผู้ใช้และรหัสผ่าน "
+            "การแสดงตน: ยืนยันตัวตนด้วยรหัสผ่านและรหัสครั้งเดียว (แอปยืนยันตัวตนหรือรหัสทางอีเมล) "
+            "ก่อนเข้าห้องประชุม ตามพระราชกำหนดว่าด้วยการประชุมผ่านสื่ออิเล็กทรอนิกส์ พ.ศ. ๒๕๖๓ มาตรา ๙"
+        )
+        fallback = committee.fallback_channel.strip() or agency.phone
+        body.append(f"ช่องทางสำรองหากระบบขัดข้อง: {fallback}")
+    if meeting.urgent_reason:
+        body.append(f"การประชุมครั้งนี้เป็นการเรียกประชุมด่วน เนื่องจาก {meeting.urgent_reason}")
+    body.append("จึงเรียนมาเพื่อโปรดเข้าร่วมประชุมตามวัน เวลา และช่องทางดังกล่าว")
+    enclosures = ["ระเบียบวาระการประชุม", *documents]
+    return InvitationLetter(
+        letter_number=number,
+        agency_name=agency.name,
+        agency_address=agency.address,
+        letter_date_text=format_thai_date(sent_on),
+        subject=f"ขอเชิญประชุม{meeting.title} ครั้งที่ {ordinal}",
+        addressee=f"กรรมการ{committee.name}",
+        body_paragraphs=tuple(body),
+        enclosures=tuple(enclosures),
+        signer_name=sender.display_name,
+        signer_position=sender.position or "เลขานุการ" + committee.name,
+        contact_unit=agency.name,
+        contact_phone=agency.phone,
+        contact_email=agency.email or settings.DEFAULT_FROM_EMAIL,
+        urgency="ด่วนที่สุด" if meeting.urgent_reason else None,
+    )
+
+
+def _recipients(meeting: Meeting) -> list[Membership]:
+    return list(
+        meeting.committee.memberships.select_related("user").order_by("position_order", "user__full_name")
+    )
+
+
+def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
+    """Record and queue the notice to every participant; refuse a notice that is too late.
+
+    APA s.80: at least 3 days' written notice (per-body override) unless the chair
+    convened urgently with a reason or members were told at the previous meeting.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("committee__agency").get(pk=meeting.pk)
+        if not policies.can_prepare_meeting(user=actor, meeting=meeting):
+            raise PermissionDeniedError("NOT_ALLOWED", _("Only the committee's secretary may send the notice."))
+        if meeting.status not in {MeetingStatus.DRAFT, MeetingStatus.NOTIFIED}:
+            raise ServiceError("MEETING_NOT_EDITABLE", _("The meeting has started or ended."))
+        if meeting.is_electronic and meeting.electronic_decided_at is None:
+            raise ServiceError(
+                "NO_CHAIR_DECISION",
+                _("The chair must first decide to hold the meeting electronically (Decree section 6)."),
+            )
+        decision = check_notice(
+            meeting_at=meeting.starts_at,
+            sent_at=now,
+            rule=NoticeRule(min_days=meeting.committee.notice_min_days),
+            urgent_reason=meeting.urgent_reason or None,
+            informed_at_previous_meeting=meeting.informed_at_previous_meeting,
+        )
+        if not decision.ok:
+            raise ServiceError(
+                decision.code,
+                _(
+                    "The notice must reach members at least %(days)d days before the meeting "
+                    "(Administrative Procedure Act section 80). Only %(left)d days are left: the "
+                    "chair may convene urgently and record the reason."
+                )
+                % {"days": meeting.committee.notice_min_days, "left": max(decision.days_before, 0)},
+            )
+        recipients = _recipients(meeting)
+        if not recipients:
+            raise ServiceError("NO_RECIPIENTS", _("The committee has no members to notify."))
+        agency = Agency.objects.select_for_update().get(pk=meeting.committee.agency_id)
+        number = letter_number(agency.letter_code, agency.next_letter_number)
+        Agency.objects.filter(pk=agency.pk).update(next_letter_number=agency.next_letter_number + 1)
+        with translation.override("th"):
+            letter = build_letter(meeting=meeting, number=number, sender=actor, sent_on=now)
+            pdf = render_invitation_pdf(letter)
+            ics = render_invitation_ics(
+                uid=f"{meeting.pk}@prachum",
+                summary=letter.subject,
+                description="\n".join(letter.body_paragraphs),
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                location=_place_text(meeting),
+                organizer_email=settings.DEFAULT_FROM_EMAIL,
+                organizer_name=actor.display_name,
+                attendees=[(m.user.email, m.user.display_name) for m in recipients],
+                url=settings.SITE_URL,
+                sequence=meeting.notices.count(),
+                dtstamp=now,
+            )
+        notice = Notice.objects.create(
+            meeting=meeting,
+            letter_number=number,
+            letter_pdf=pdf,
+            letter_sha256=hashlib.sha256(pdf).hexdigest(),
+            ics=ics,
+            ics_sha256=hashlib.sha256(ics).hexdigest(),
+            sent_by=actor,
+            sent_at=now,
+            notice_rule_code=decision.code,
+        )
+        messages = [
+            _build_message(notice=notice, meeting=meeting, letter=letter, membership=m, now=now)
+            for m in recipients
+        ]
+        meeting.status = MeetingStatus.NOTIFIED
+        meeting.save(update_fields=["status", "updated_at"])
+        append_event(
+            chain_key=meeting.chain_key,
+            kind="notice.sent",
+            actor=actor,
+            payload={
+                "notice": str(notice.pk),
+                "letter_number": number,
+                "letter_sha256": notice.letter_sha256,
+                "ics_sha256": notice.ics_sha256,
+                "rule": decision.code,
+                "days_before": decision.days_before,
+                "clause": decision.clause,
+                "messages": [
+                    {"to": m.recipient_email, "message_id": m.message_id, "sha256": m.sha256}
+                    for m in messages
+                ],
+            },
+        )
+        notice_id = str(notice.pk)
+        transaction.on_commit(lambda: _enqueue_delivery(notice_id))
+    return notice
+
+
+def _enqueue_delivery(notice_id: str) -> None:
+    from prachum.notices.tasks import deliver_notice_messages
+
+    deliver_notice_messages.enqueue(notice_id)
+
+
+def _build_message(
+    *, notice: Notice, meeting: Meeting, letter: InvitationLetter, membership: Membership, now: Any
+) -> NoticeMessage:
+    user = membership.user
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "prachum.local"
+    message_id = make_msgid(idstring=f"notice-{notice.pk.hex[:12]}", domain=domain)
+    site = settings.SITE_URL.rstrip("/")
+    links = [
+        f"- {d.title}: {site}{reverse('meetings:document', args=[d.current_version.pk])}"
+        for d in meeting.documents.order_by("created_at")
+        if d.current_version is not None
+    ]
+    body = "\n\n".join(
+        [
+            f"เรียน {user.display_name}",
+            *letter.body_paragraphs,
+            "หนังสือเชิญประชุมแนบมาพร้อมนี้ (PDF) พร้อมไฟล์นัดหมาย (.ics)",
+            "เอกสารประกอบการประชุม (ต้องเข้าสู่ระบบ):\n" + "\n".join(links) if links else "",
+            f"{letter.signer_name}\n{letter.signer_position}",
+        ]
+    ).strip()
+    email = EmailMessage(
+        subject=letter.subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={"Message-ID": message_id, "Date": format_datetime(now)},
+    )
+    email.attach(LETTER_FILENAME, bytes(notice.letter_pdf), "application/pdf")
+    email.attach(ICS_FILENAME, bytes(notice.ics), "text/calendar; method=REQUEST; charset=utf-8")
+    raw = serialize_message(email)
+    return NoticeMessage.objects.create(
+        notice=notice,
+        recipient=user,
+        sender=settings.DEFAULT_FROM_EMAIL,
+        recipient_email=user.email,
+        message_id=message_id,
+        raw=raw,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def deliver_notice(*, notice_id: str) -> int:
+    """Hand each stored message, byte for byte, to the mail server; record the outcome."""
+    delivered = 0
+    pending = NoticeMessage.objects.filter(notice_id=notice_id).exclude(status=NoticeMessage.Status.SENT)
+    for message in pending.select_related("notice__meeting"):
+        try:
+            deliver_raw(sender=message.sender, recipients=[message.recipient_email], raw=bytes(message.raw))
+        except Exception as exc:  # noqa: BLE001 - any transport failure is recorded and retried later
+            logger.warning("notice delivery failed for %s: %s", message.message_id, exc)
+            with transaction.atomic():
+                NoticeMessage.objects.filter(pk=message.pk).update(
+                    status=NoticeMessage.Status.FAILED, error=str(exc)[:2000], attempts=message.attempts + 1
+                )
+                append_event(
+                    chain_key=message.notice.meeting.chain_key,
+                    kind="notice.delivery_failed",
+                    actor=None,
+                    payload={"message_id": message.message_id, "error": str(exc)[:500]},
+                )
+            continue
+        with transaction.atomic():
+            NoticeMessage.objects.filter(pk=message.pk).update(
+                status=NoticeMessage.Status.SENT, delivered_at=timezone.now(), attempts=message.attempts + 1, error=""
+            )
+            append_event(
+                chain_key=message.notice.meeting.chain_key,
+                kind="notice.delivered",
+                actor=None,
+                payload={"message_id": message.message_id, "to": message.recipient_email, "sha256": message.sha256},
+            )
+        delivered += 1
+    return delivered
