@@ -162,4 +162,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # fontTools logs every font subset at INFO while rendering a PDF.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

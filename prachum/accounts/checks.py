@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Warning, register
 
 
-@register()
+@register(deploy=True)
 def check_demo_mail(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Without ``EMAIL_URL`` the login page shows e-mail codes: fine for a demo only."""
     if settings.DEBUG or settings.EMAIL_URL:

@@ -201,6 +201,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
             "factor": factor.value,
             "form": primary_form,
             "recovery_form": recovery_form,
+            "code_minutes": settings.EMAIL_OTP_MINUTES,
             "demo_mode": not settings.EMAIL_URL,
             "demo_message": demo_message,
         },

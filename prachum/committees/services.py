@@ -169,6 +169,8 @@ def import_roster_csv(*, actor: Any, committee: Committee, data: bytes) -> list[
     user_model = get_user_model()
     rows: list[dict[str, str]] = []
     seen_users: set[str] = set()
+    seen_emails: set[str] = set()
+    max_lengths = {c: user_model._meta.get_field(c).max_length for c in ROSTER_COLUMNS if c != "role"}
     existing_ids = set(committee.memberships.values_list("user__username", flat=True))
     chair_count = committee.memberships.filter(role=Role.CHAIR).count()
     for line, raw in enumerate(reader, start=2):
@@ -191,10 +193,18 @@ def import_roster_csv(*, actor: Any, committee: Committee, data: bytes) -> list[
             other = user_model.objects.filter(email__iexact=row["email"]).exclude(username=row["username"])
             if other.exists():
                 errors.append(RowError(line, "email", _("This e-mail belongs to another person.")))
+            elif row["email"].casefold() in seen_emails:
+                errors.append(RowError(line, "email", _("This e-mail appears twice in the file.")))
+            seen_emails.add(row["email"].casefold())
         if not row["full_name"]:
             errors.append(RowError(line, "full_name", _("A full name is required.")))
-        if any("<" in v or ">" in v for v in row.values()):
-            errors.append(RowError(line, "", _("Angle brackets (< >) are not allowed.")))
+        for column, value in row.items():
+            if "<" in value or ">" in value:
+                errors.append(RowError(line, column, _("Angle brackets (< >) are not allowed.")))
+            elif len(value) > (max_lengths.get(column) or len(value)):
+                errors.append(
+                    RowError(line, column, _("At most %(n)d characters.") % {"n": max_lengths[column]})
+                )
         if row["role"] not in Role.values:
             errors.append(
                 RowError(line, "role", _("Unknown role %(role)s; use one of: %(roles)s")

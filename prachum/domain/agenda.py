@@ -2,7 +2,7 @@
 
 The five standard sections are a fixed official structure (the form used with the
 Saraban regulation's minutes, ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ ข้อ 25), kept
-in Thai as regulated data like the month names (docs/adr/0009).
+in Thai as regulated data like the month names (docs/adr/0002).
 """
 
 from __future__ import annotations

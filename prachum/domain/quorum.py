@@ -104,7 +104,7 @@ class Presence:
 
     def is_present(self, *, require_audio: bool) -> bool:
         """Identified and connected (Decree s.9(1)); with audio when required (R16)."""
-        audio_ok = self.audio_up is True or not require_audio
+        audio_ok = self.audio_up is not False or not require_audio
         return self.identified and self.connected and audio_ok
 
 

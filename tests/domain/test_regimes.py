@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_no_regime_before_ncpo_74():
 
 
 def test_regimes_follow_each_other_without_gap_or_overlap():
-    for earlier, later in zip(REGIMES, REGIMES[1:], strict=False):
+    for earlier, later in pairwise(REGIMES):
         assert earlier.valid_to is not None
         assert earlier.valid_to + timedelta(days=1) == later.valid_from
     assert REGIMES[-1].valid_to is None

@@ -33,7 +33,11 @@ def test_decree_s5_excludes_parliament_judgments_and_procurement(
 @pytest.mark.parametrize("category", [MeetingCategory.REGULAR, MeetingCategory.OTHER])
 def test_ordinary_committees_are_in_scope(category):
     decision = check_scope(category=category, on=ON)
-    assert (decision.allowed, decision.code, decision.matched) == (True, "IN_SCOPE", None)
+    assert (decision.allowed, decision.code, decision.matched) == (
+        True,
+        "IN_SCOPE",
+        None,
+    )
 
 
 def test_exclusion_table_has_exactly_the_three_statutory_categories():
@@ -56,7 +60,10 @@ def test_deny_listed_category_is_excluded_under_s5_4():  # R3
 def test_deny_listed_subject_blocks_the_item_under_s6_para_2():  # R3
     entry = _entry("subject", "national_security")
     decision = check_scope(
-        category="regular", on=ON, subjects=["budget", "National_Security "], deny_list=[entry]
+        category="regular",
+        on=ON,
+        subjects=["budget", "National_Security "],
+        deny_list=[entry],
     )
     assert (decision.allowed, decision.code) == (False, "DENY_LIST_EXCLUDED")
     assert "s.6 para 2" in decision.clause
@@ -81,7 +88,9 @@ def test_deny_list_entries_apply_only_while_in_force(valid_from, valid_to, allow
 
 def test_a_subject_entry_does_not_match_a_category_nor_a_category_entry_a_subject():
     entries = [_entry("subject", "regular"), _entry("category", "budget")]
-    decision = check_scope(category="regular", on=ON, subjects=["budget"], deny_list=entries)
+    decision = check_scope(
+        category="regular", on=ON, subjects=["budget"], deny_list=entries
+    )
     assert decision.allowed
 
 

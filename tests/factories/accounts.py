@@ -1,4 +1,4 @@
-"""People. Usernames and e-mail addresses come from sequences so tests can assert them."""
+"""People. Login names and e-mail addresses come from sequences (assertable)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from prachum.accounts.models import User
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
-        django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"person{n:03d}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.go.th")

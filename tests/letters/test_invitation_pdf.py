@@ -144,17 +144,19 @@ def test_fields_appear_in_saraban_order(tmp_path: Path, mode: tuple[str, ...]) -
     assert_in_order(text, GOLDEN_ORDER)
 
 
-def test_plain_text_keeps_thai_words_whole(tmp_path: Path) -> None:
-    # Outside -layout, pdftotext keeps marks with their consonants, so whole words
-    # survive for search and copy-and-paste; only SARA AM may be followed by a space.
-    text = pdftotext(render_invitation_pdf(golden_letter()), tmp_path)
-    lines = [" ".join(line.replace("ำ ", "ำ").split()) for line in text.splitlines()]
+def test_raw_text_keeps_thai_words_whole(tmp_path: Path) -> None:
+    # -raw follows the content stream, so marks stay with their consonants (plain and
+    # -layout sort glyphs by x and can move a tone mark past the next consonant).
+    # Poppler still adds a space after SARA AM (HarfBuzz draws it as two glyphs) and
+    # after a tone mark shifted left over a tall consonant (ฝ่): squeeze those out.
+    text = pdftotext(render_invitation_pdf(golden_letter()), tmp_path, "-raw")
+    joined = " ".join(text.replace("ำ ", "ำ").replace("ฝ่ ", "ฝ่").split())
 
-    assert "ผ่านสื่ออิเล็กทรอนิกส์" in text
-    assert "ในวันศุกร์ที่ 27 พฤศจิกายน 2569 เวลา 10.00 น." in " ".join(lines)
-    assert "ขอแสดงความนับถือ" in lines
-    assert "(นายสมชาย ใจดี)" in lines
-    assert "\u200b" not in text
+    assert "ครั้งที่ 1/2569 ในวันศุกร์ที่ 27 พฤศจิกายน 2569 เวลา 10.00 น." in joined
+    assert "ผ่านสื่ออิเล็กทรอนิกส์" in joined
+    assert "สิ่งที่ส่งมาด้วย 1. ระเบียบวาระการประชุม" in joined
+    assert "ขอแสดงความนับถือ (นายสมชาย ใจดี) ผู้อำนวยการกองการเจ้าหน้าที่" in joined
+    assert "\u200b" not in text  # line breaking adds no zero-width spaces
 
 
 def test_embeds_laksaman_subset(tmp_path: Path) -> None:
@@ -165,7 +167,8 @@ def test_embeds_laksaman_subset(tmp_path: Path) -> None:
     # ToUnicode map so the Thai text can be extracted.
     assert re.search(r"^\w{6}\+Laksaman\s.*\byes\s+yes\s+yes\b", fonts, re.M), fonts
     assert re.search(r"^\w{6}\+LaksamanBold\s.*\byes\s+yes\s+yes\b", fonts, re.M), fonts
-    assert "Laksaman" in fonts.split("\n", 2)[2]  # no other (fallback) font
+    rows = fonts.splitlines()[2:]  # after the header and the dashes
+    assert len(rows) == 2, fonts  # regular and bold, no fallback font
 
 
 def test_urgency_and_secrecy_marks_are_printed(tmp_path: Path) -> None:
@@ -230,16 +233,18 @@ def test_long_body_flows_to_a_numbered_second_page(tmp_path: Path) -> None:
     middle = base.body_paragraphs[1]
     letter = replace(
         base,
-        body_paragraphs=(*base.body_paragraphs[:-1], *[middle] * 5, base.body_paragraphs[-1]),
+        body_paragraphs=(
+            *base.body_paragraphs[:-1],
+            *[middle] * 5,
+            base.body_paragraphs[-1],
+        ),
     )
     pdf = render_invitation_pdf(letter)
 
     assert re.search(r"^Pages:\s+2$", pdf_tool("pdfinfo", pdf, tmp_path), re.M)
     page2 = pdftotext(pdf, tmp_path, "-layout", "-f", "2", "-l", "2")
     # Page 2 is numbered, and carries the closing paragraph with the signature.
-    assert_in_order(
-        page2, ("- 2 -", "จึงเรียนมาเพื่อ", "ขอแสดงความนับถือ", "(นายสมชาย ใจดี)")
-    )
+    assert_in_order(page2, ("- 2 -", "จึงเรียนมาเพื่อ", "ขอแสดงความนับถือ", "(นายสมชาย ใจดี)"))
 
 
 def test_many_enclosures_flow_to_a_second_page(tmp_path: Path) -> None:
@@ -279,9 +284,10 @@ def test_wrap_keeps_numbers_whole_and_cuts_overlong_urls(measuring_pdf: FPDF) ->
     url = "https://prachum.example.go.th/" + "a" * 80
     lines = _wrap(measuring_pdf, f"ครั้งที่ 1/2569 เวลา 10.00 น. {url}", 40.0)
 
-    assert all("1/2569" not in line or line.count("1/2569") == 1 for line in lines)
-    assert any("1/2569" in line for line in lines)
-    assert "".join(lines).endswith(url)
+    # The tokenizer splits "1/2569" into "1" + "/2569"; neither is a break point.
+    assert any("1/2569" in line for line in lines), lines
+    assert any("10.00" in line for line in lines), lines
+    assert "".join(lines).endswith(url)  # cut where it must be, nothing inserted
     assert all(measuring_pdf.get_string_width(line) <= 40.0 for line in lines)
 
 
@@ -330,7 +336,7 @@ def test_font_found_through_fontconfig(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_module_does_not_import_django() -> None:
     script = (
         "import sys, prachum.letters\n"
-        "leaked = [m for m in sys.modules if m == 'django' or m.startswith('django.')]\n"
+        "leaked = [m for m in sys.modules if m.split('.')[0] == 'django']\n"
         "assert not leaked, leaked\n"
     )
     subprocess.run([sys.executable, "-c", script], cwd=REPO, check=True)

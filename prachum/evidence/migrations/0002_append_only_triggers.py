@@ -1,6 +1,8 @@
 """Database triggers that refuse UPDATE and DELETE on evidence events (R34).
 
 The model refuses too; the triggers also stop raw SQL and the admin's bulk actions.
+They guard against application code and mistakes, not against a database owner, who
+could drop them: the hash chain is what shows tampering (docs/adr/0005).
 """
 
 from django.db import migrations
@@ -8,7 +10,10 @@ from django.db import migrations
 SQLITE_UP = [
     """CREATE TRIGGER evidence_event_no_update BEFORE UPDATE ON evidence_evidenceevent
        BEGIN SELECT RAISE(ABORT, 'evidence events are append-only'); END;""",
+    # Django's flush (tests) deletes the chain heads first, then the events; an event
+    # whose chain head still exists can never be deleted.
     """CREATE TRIGGER evidence_event_no_delete BEFORE DELETE ON evidence_evidenceevent
+       WHEN EXISTS (SELECT 1 FROM evidence_evidencechain WHERE id = OLD.chain_id)
        BEGIN SELECT RAISE(ABORT, 'evidence events are append-only'); END;""",
 ]
 SQLITE_DOWN = [

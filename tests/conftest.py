@@ -1,0 +1,141 @@
+"""Project-wide fixtures: test settings and a cast of people (Healthchecks style).
+
+The cast is one agency and one committee of nine people: a chair, a vice-chair, a
+secretary (non-voting) and six members, plus an ``outsider`` who belongs to no
+committee. ``meeting`` is an electronic meeting scheduled through the service by the
+secretary ten days ahead, at 10:00 Bangkok time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from prachum.committees.models import Agency, Committee, Role
+from prachum.domain.thai_dates import BANGKOK
+from prachum.meetings import services as meeting_services
+from prachum.meetings.models import Meeting, MeetingMode
+from tests.factories import (
+    AgencyFactory,
+    CommitteeFactory,
+    MembershipFactory,
+    UserFactory,
+)
+from tests.smtp import smtp_server  # noqa: F401  (fixture for every test package)
+
+IMMEDIATE_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+}
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any, tmp_path: Any) -> None:
+    """Files into the test's own folder, tasks run in-process, mail to the outbox."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
+    settings.TASKS = IMMEDIATE_TASKS
+    settings.EMAIL_URL = ""
+    settings.DEFAULT_FROM_EMAIL = "prachum@example.go.th"
+    settings.SITE_URL = "https://prachum.example.go.th"
+    # Hashing the cast's passwords with PBKDF2 would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def bangkok_at(days_ahead: int, hour: int = 10, minute: int = 0) -> dt.datetime:
+    """``hour:minute`` in Bangkok on the Bangkok date ``days_ahead`` days from today."""
+    day = timezone.localdate(timezone=BANGKOK) + dt.timedelta(days=days_ahead)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=BANGKOK)
+
+
+@pytest.fixture
+def agency(db: None) -> Agency:
+    return AgencyFactory(
+        name="สำนักงานปลัดกระทรวงตัวอย่าง",
+        letter_code="มท 0210.5",
+        next_letter_number=41,
+    )
+
+
+@pytest.fixture
+def committee(agency: Agency) -> Committee:
+    committee = CommitteeFactory(
+        agency=agency,
+        name="คณะกรรมการพัฒนาระบบราชการ",
+        notice_min_days=3,
+    )
+    cast = [
+        ("chair", Role.CHAIR, "ประธาน ทดสอบ"),
+        ("vice_chair", Role.VICE_CHAIR, "รองประธาน ทดสอบ"),
+        ("secretary", Role.SECRETARY, "เลขานุการ ทดสอบ"),
+    ] + [(f"member{i}", Role.MEMBER, f"กรรมการ คนที่{i}") for i in range(1, 7)]
+    for username, role, full_name in cast:
+        MembershipFactory(
+            committee=committee,
+            role=role,
+            user=UserFactory(username=username, full_name=full_name),
+        )
+    return committee
+
+
+def _cast_member(committee: Committee, role: str) -> Any:
+    return committee.memberships.filter(role=role).select_related("user").first().user
+
+
+@pytest.fixture
+def chair(committee: Committee) -> Any:
+    return _cast_member(committee, Role.CHAIR)
+
+
+@pytest.fixture
+def vice_chair(committee: Committee) -> Any:
+    return _cast_member(committee, Role.VICE_CHAIR)
+
+
+@pytest.fixture
+def secretary(committee: Committee) -> Any:
+    return _cast_member(committee, Role.SECRETARY)
+
+
+@pytest.fixture
+def member(committee: Committee) -> Any:
+    return _cast_member(committee, Role.MEMBER)
+
+
+@pytest.fixture
+def outsider(db: None) -> Any:
+    return UserFactory(username="outsider", full_name="คนนอก ทดสอบ")
+
+
+@pytest.fixture
+def make_meeting(committee: Committee, secretary: Any) -> Callable[..., Meeting]:
+    """Schedule a meeting through the service: ``make_meeting(days_ahead=2)``."""
+
+    def make(
+        *,
+        days_ahead: int = 10,
+        mode: str = MeetingMode.ELECTRONIC,
+        venue: str = "",
+        title: str = "การประชุมคณะกรรมการพัฒนาระบบราชการ",
+        hours: int = 2,
+    ) -> Meeting:
+        starts_at = bangkok_at(days_ahead)
+        return meeting_services.schedule_meeting(
+            actor=secretary,
+            committee=committee,
+            title=title,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(hours=hours),
+            mode=mode,
+            venue=venue,
+        )
+
+    return make
+
+
+@pytest.fixture
+def meeting(make_meeting: Callable[..., Meeting]) -> Meeting:
+    return make_meeting(days_ahead=10)
