@@ -17,7 +17,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if skipped:
-        reporter.write_line(f"CI=true: {skipped} test(s) skipped; failing the run.", red=True)
+        reporter.write_line(
+            f"CI=true: {skipped} test(s) skipped; failing the run.", red=True
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -43,7 +45,10 @@ def _release_evidence_for_flush(request: pytest.FixtureRequest) -> object:
 
     if connection.vendor != "sqlite":
         return
-    with transaction.atomic(), connection.constraint_checks_disabled():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM evidence_evidencechain")
-            cursor.execute("DELETE FROM evidence_evidenceevent")
+    with (
+        transaction.atomic(),
+        connection.constraint_checks_disabled(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM evidence_evidencechain")
+        cursor.execute("DELETE FROM evidence_evidenceevent")

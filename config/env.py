@@ -58,7 +58,9 @@ def env_secret(name: str, *, file_default: Path) -> str:
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     if file_name:
-        raise ImproperlyConfigured(f"{name}_FILE points to {path}, which does not exist")
+        raise ImproperlyConfigured(
+            f"{name}_FILE points to {path}, which does not exist"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -295,7 +295,7 @@ def _check_email(user: User, code: str, now: datetime) -> _Outcome:
                 gettext("No valid code has been sent. Ask for a new code."),
             )
         )
-    if False:
+    if row.expires_at <= now:
         return _Outcome(
             error=ServiceError(
                 "EMAIL_CODE_EXPIRED",

@@ -25,6 +25,7 @@ from prachum.accounts import session_keys as keys
 from prachum.accounts.forms import LoginForm, SecondFactorForm, TotpConfirmForm
 from prachum.accounts.models import SecondFactor, User
 from prachum.core.errors import ServiceError
+from prachum.core.web import client_ip
 
 # How long the password step stays valid while the second factor is awaited.
 PENDING_MAX_AGE_SECONDS = 15 * 60
@@ -34,9 +35,8 @@ View = Callable[[HttpRequest], HttpResponse]
 
 
 def _client(request: HttpRequest) -> tuple[str | None, str]:
-    return request.META.get("REMOTE_ADDR") or None, request.META.get(
-        "HTTP_USER_AGENT", ""
-    )
+    """Address (``X-Forwarded-For`` only from ``TRUSTED_PROXIES``) and user agent."""
+    return client_ip(request) or None, request.META.get("HTTP_USER_AGENT", "")
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
@@ -152,6 +152,8 @@ def _complete_login(request: HttpRequest, user: User) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def second_factor_view(request: HttpRequest) -> HttpResponse:
+    if _is_fully_logged_in(request):
+        return redirect(settings.LOGIN_REDIRECT_URL)
     user = _pending_user(request)
     if user is None:
         messages.info(request, _("Please log in with your username and password."))

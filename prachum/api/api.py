@@ -27,7 +27,9 @@ class ErrorOut(Schema):
 @api.exception_handler(ServiceError)
 def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     status = 403 if isinstance(exc, PermissionDeniedError) else 400
-    return api.create_response(request, {"code": exc.code, "message": str(exc.message)}, status=status)
+    return api.create_response(
+        request, {"code": exc.code, "message": str(exc.message)}, status=status
+    )
 
 
 class CommitteeOut(Schema):
@@ -116,9 +118,15 @@ def meeting_detail(request: HttpRequest, meeting_id: UUID) -> object:
     response={201: AgendaItemOut, 400: ErrorOut, 403: ErrorOut},
     tags=["meetings"],
 )
-def add_agenda_item(request: HttpRequest, meeting_id: UUID, body: AgendaItemIn) -> object:
+def add_agenda_item(
+    request: HttpRequest, meeting_id: UUID, body: AgendaItemIn
+) -> object:
     meeting = _meeting(request, meeting_id)
-    parent = get_object_or_404(AgendaItem, pk=body.parent_id, meeting=meeting) if body.parent_id else None
+    parent = (
+        get_object_or_404(AgendaItem, pk=body.parent_id, meeting=meeting)
+        if body.parent_id
+        else None
+    )
     item = services.add_agenda_item(
         actor=request.user,
         meeting=meeting,
@@ -127,7 +135,11 @@ def add_agenda_item(request: HttpRequest, meeting_id: UUID, body: AgendaItemIn) 
         parent=parent,
         is_secret=body.is_secret,
     )
-    number = next(r.number for r in selectors.numbered_agenda(meeting=meeting) if r.item.pk == item.pk)
+    number = next(
+        r.number
+        for r in selectors.numbered_agenda(meeting=meeting)
+        if r.item.pk == item.pk
+    )
     return 201, {
         "id": item.pk,
         "number": number,

@@ -13,11 +13,17 @@ class CommitteeForm(forms.Form):
         label=_("Legal basis"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text=_("The law, regulation or order that creates this body (Decree s.4)."),
+        help_text=_(
+            "The law, regulation or order that creates this body (Decree s.4)."
+        ),
     )
-    category = forms.ChoiceField(label=_("Meeting category"), choices=MeetingCategory.choices)
+    category = forms.ChoiceField(
+        label=_("Meeting category"), choices=MeetingCategory.choices
+    )
     fallback_channel = forms.CharField(
-        label=_("Fallback channel"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Fallback channel"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 
@@ -34,7 +40,9 @@ def committee_rules(committee: Committee) -> list[str]:
 
     fraction = f"{committee.quorum_numerator}/{committee.quorum_denominator}"
     if committee.quorum_kind == "fixed":
-        quorum = _g("Quorum: at least %(n)s members present.") % {"n": committee.quorum_fixed}
+        quorum = _g("Quorum: at least %(n)s members present.") % {
+            "n": committee.quorum_fixed
+        }
     elif committee.quorum_kind == "more_than_fraction":
         quorum = _g("Quorum: more than %(f)s of the members present.") % {"f": fraction}
     else:
@@ -43,12 +51,22 @@ def committee_rules(committee: Committee) -> list[str]:
         ) % {"f": fraction}
     return [
         quorum,
-        _g("Members present in the room and members who identified themselves electronically count alike (Decree s.6, s.10)."),
-        _g("Invitees and non-voting secretaries do not count for quorum and do not vote."),
-        _g("Notice: at least %(d)d days before the meeting, unless the chair convenes urgently with a reason (APA s.80).")
+        _g(
+            "Members present in the room and members who identified themselves electronically count alike (Decree s.6, s.10)."
+        ),
+        _g(
+            "Invitees and non-voting secretaries do not count for quorum and do not vote."
+        ),
+        _g(
+            "Notice: at least %(d)d days before the meeting, unless the chair convenes urgently with a reason (APA s.80)."
+        )
         % {"d": committee.notice_min_days},
-        _g("A resolution needs a majority of the votes cast; on a tie the chair has a casting vote (APA s.82)."),
-        _g("Allowance: the chair receives 125% of the member rate; no allowance if the meeting has no quorum.")
+        _g(
+            "A resolution needs a majority of the votes cast; on a tie the chair has a casting vote (APA s.82)."
+        ),
+        _g(
+            "Allowance: the chair receives 125% of the member rate; no allowance if the meeting has no quorum."
+        )
         if committee.no_quorum_no_allowance
         else _g("Allowance: the chair receives 125% of the member rate."),
     ]

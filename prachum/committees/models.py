@@ -59,14 +59,21 @@ class AllowanceKind(models.TextChoices):
 
 
 class Committee(TimeStampedModel):
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="committees")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="committees"
+    )
     name = models.CharField(_("name"), max_length=300)
     body_type = models.CharField(
-        _("type of body"), max_length=20, choices=BodyType.choices, default=BodyType.COMMITTEE
+        _("type of body"),
+        max_length=20,
+        choices=BodyType.choices,
+        default=BodyType.COMMITTEE,
     )
     legal_basis = models.TextField(
         _("legal basis"),
-        help_text=_("The law, regulation or order that creates this body (Decree s.4)."),
+        help_text=_(
+            "The law, regulation or order that creates this body (Decree s.4)."
+        ),
     )
     category = models.CharField(
         _("meeting category"),
@@ -83,17 +90,25 @@ class Committee(TimeStampedModel):
     quorum_numerator = models.PositiveSmallIntegerField(default=1)
     quorum_denominator = models.PositiveSmallIntegerField(default=2)
     quorum_fixed = models.PositiveSmallIntegerField(null=True, blank=True)
-    substitutes_count = models.BooleanField(_("substitutes count for quorum"), default=False)
+    substitutes_count = models.BooleanField(
+        _("substitutes count for quorum"), default=False
+    )
     is_dispute_body = models.BooleanField(_("dispute-ruling commission"), default=False)
-    notice_min_days = models.PositiveSmallIntegerField(_("minimum notice (days)"), default=3)
+    notice_min_days = models.PositiveSmallIntegerField(
+        _("minimum notice (days)"), default=3
+    )
     allowance_kind = models.CharField(
         _("allowance kind"),
         max_length=20,
         choices=AllowanceKind.choices,
         default=AllowanceKind.PER_MEETING,
     )
-    chair_premium = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0.25"))
-    vice_chair_premium = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    chair_premium = models.DecimalField(
+        max_digits=5, decimal_places=4, default=Decimal("0.25")
+    )
+    vice_chair_premium = models.DecimalField(
+        max_digits=5, decimal_places=4, default=Decimal("0")
+    )
     pay_secretaries = models.BooleanField(default=True)
     max_paid_assistant_secretaries = models.PositiveSmallIntegerField(default=2)
     pay_invitees = models.BooleanField(default=False)
@@ -101,14 +116,17 @@ class Committee(TimeStampedModel):
     fallback_channel = models.TextField(
         _("fallback channel"),
         blank=True,
-        help_text=_("How to reach the secretary if the electronic meeting fails (R17)."),
+        help_text=_(
+            "How to reach the secretary if the electronic meeting fails (R17)."
+        ),
     )
     meeting_platform = models.CharField(max_length=100, default="Prachum")
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(quorum_denominator__gt=0), name="committee_quorum_denominator"
+                condition=models.Q(quorum_denominator__gt=0),
+                name="committee_quorum_denominator",
             ),
         ]
 
@@ -134,7 +152,9 @@ SECRETARIAT_ROLES = frozenset({Role.SECRETARY, Role.ASSISTANT_SECRETARY})
 
 
 class Membership(TimeStampedModel):
-    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="memberships"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
     )
@@ -161,7 +181,9 @@ class Membership(TimeStampedModel):
 class AllowanceRate(TimeStampedModel):
     """Rates with effective dates (R57): a new rate applies only to later meetings."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="rates")
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="rates"
+    )
     kind = models.CharField(max_length=20, choices=AllowanceKind.choices)
     member_amount = models.DecimalField(max_digits=12, decimal_places=2)
     valid_from = models.DateField()
@@ -172,7 +194,8 @@ class AllowanceRate(TimeStampedModel):
         ordering = ["valid_from"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(member_amount__gte=0), name="allowance_rate_non_negative"
+                condition=models.Q(member_amount__gte=0),
+                name="allowance_rate_non_negative",
             ),
         ]
 
@@ -180,7 +203,9 @@ class AllowanceRate(TimeStampedModel):
 class ScopeDenyEntry(TimeStampedModel):
     """A meeting category or agenda subject excluded from e-meetings (Decree s.5, R2-R3)."""
 
-    kind = models.CharField(max_length=20, choices=[("category", "category"), ("subject", "subject")])
+    kind = models.CharField(
+        max_length=20, choices=[("category", "category"), ("subject", "subject")]
+    )
     value = models.CharField(max_length=100)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)

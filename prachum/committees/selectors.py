@@ -5,7 +5,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from prachum.committees.models import AllowanceRate, Committee, Membership, ScopeDenyEntry
+from prachum.committees.models import (
+    AllowanceRate,
+    Committee,
+    Membership,
+    ScopeDenyEntry,
+)
 from prachum.domain.scope import DenyListEntry
 
 
@@ -17,14 +22,20 @@ def list_committees_for(*, user: Any) -> QuerySet[Committee]:
 
 
 def list_members(*, committee: Committee) -> QuerySet[Membership]:
-    return committee.memberships.select_related("user").order_by("position_order", "user__full_name")
+    return committee.memberships.select_related("user").order_by(
+        "position_order", "user__full_name"
+    )
 
 
 def deny_list() -> list[DenyListEntry]:
     """The versioned deny-list (Decree s.5(4), s.6 para 2) as domain values."""
     return [
         DenyListEntry(
-            kind=e.kind, value=e.value, valid_from=e.valid_from, valid_to=e.valid_to, source=e.source
+            kind=e.kind,
+            value=e.value,
+            valid_from=e.valid_from,
+            valid_to=e.valid_to,
+            source=e.source,
         )
         for e in ScopeDenyEntry.objects.all()
     ]

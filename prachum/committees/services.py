@@ -39,7 +39,9 @@ def _chain(committee: Committee) -> str:
 
 def ensure_in_scope(*, category: str, on: date, subjects: tuple[str, ...] = ()) -> None:
     """Refuse a meeting category or subject the Decree does not cover (s.5, R2, R3)."""
-    decision = check_scope(category=category, on=on, subjects=subjects, deny_list=deny_list())
+    decision = check_scope(
+        category=category, on=on, subjects=subjects, deny_list=deny_list()
+    )
     if not decision.allowed:
         if decision.code == "DECREE_S5_EXCLUDED":
             message = _(
@@ -66,16 +68,28 @@ def create_committee(
     **options: Any,
 ) -> Committee:
     """Create a body that meets. A legal basis is required (Decree s.4, R1)."""
-    if not (actor.is_staff or agency.committees.filter(memberships__user=actor, memberships__role__in=["secretary", "assistant_secretary"]).exists()):
-        raise PermissionDeniedError("NOT_ALLOWED", _("Only an operator or a secretary may create committees."))
+    if not (
+        actor.is_staff
+        or agency.committees.filter(
+            memberships__user=actor,
+            memberships__role__in=["secretary", "assistant_secretary"],
+        ).exists()
+    ):
+        raise PermissionDeniedError(
+            "NOT_ALLOWED", _("Only an operator or a secretary may create committees.")
+        )
     name = name.strip()
     legal_basis = legal_basis.strip()
     if not name:
-        raise ServiceError("NAME_REQUIRED", _("The committee needs a name."), field="name")
+        raise ServiceError(
+            "NAME_REQUIRED", _("The committee needs a name."), field="name"
+        )
     if not legal_basis:
         raise ServiceError(
             "LEGAL_BASIS_REQUIRED",
-            _("State the law, regulation or order that creates this body (Decree section 4)."),
+            _(
+                "State the law, regulation or order that creates this body (Decree section 4)."
+            ),
             field="legal_basis",
         )
     ensure_in_scope(category=category, on=timezone.localdate())
@@ -98,27 +112,46 @@ def create_committee(
                 "name": name,
                 "legal_basis": legal_basis,
                 "category": category,
-                "quorum": [committee.quorum_kind, committee.quorum_numerator, committee.quorum_denominator],
+                "quorum": [
+                    committee.quorum_kind,
+                    committee.quorum_numerator,
+                    committee.quorum_denominator,
+                ],
             },
         )
     return committee
 
 
 def add_member(
-    *, actor: Any, committee: Committee, user: Any, role: str, is_voting: bool | None = None
+    *,
+    actor: Any,
+    committee: Committee,
+    user: Any,
+    role: str,
+    is_voting: bool | None = None,
 ) -> Membership:
     if not policies.can_manage_committee(user=actor, committee=committee):
-        raise PermissionDeniedError("NOT_ALLOWED", _("Only the committee's secretary may change its roster."))
+        raise PermissionDeniedError(
+            "NOT_ALLOWED", _("Only the committee's secretary may change its roster.")
+        )
     with transaction.atomic():
-        membership = _add_member(actor=actor, committee=committee, user=user, role=role, is_voting=is_voting)
+        membership = _add_member(
+            actor=actor, committee=committee, user=user, role=role, is_voting=is_voting
+        )
     return membership
 
 
-def _add_member(*, actor: Any, committee: Committee, user: Any, role: str, is_voting: bool | None) -> Membership:
+def _add_member(
+    *, actor: Any, committee: Committee, user: Any, role: str, is_voting: bool | None
+) -> Membership:
     voting = role in VOTING_ROLES if is_voting is None else is_voting
     order = {r: i for i, r in enumerate(Role.values)}.get(role, 50)
     membership = Membership.objects.create(
-        committee=committee, user=user, role=role, is_voting=voting, position_order=order
+        committee=committee,
+        user=user,
+        role=role,
+        is_voting=voting,
+        position_order=order,
     )
     append_event(
         chain_key=_chain(committee),
@@ -140,13 +173,17 @@ class RosterImportError(ServiceError):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(
             "ROSTER_INVALID",
-            _("The roster was not imported: fix the rows listed and upload the file again."),
+            _(
+                "The roster was not imported: fix the rows listed and upload the file again."
+            ),
             details=errors,
         )
         self.errors = errors
 
 
-def import_roster_csv(*, actor: Any, committee: Committee, data: bytes) -> list[Membership]:
+def import_roster_csv(
+    *, actor: Any, committee: Committee, data: bytes
+) -> list[Membership]:
     """Import members from CSV; every row is checked first and nothing is saved on error.
 
     Columns: username, email, title, full_name, position, role (chair, vice_chair, member,
@@ -154,66 +191,110 @@ def import_roster_csv(*, actor: Any, committee: Committee, data: bytes) -> list[
     operator sets one.
     """
     if not policies.can_manage_committee(user=actor, committee=committee):
-        raise PermissionDeniedError("NOT_ALLOWED", _("Only the committee's secretary may change its roster."))
+        raise PermissionDeniedError(
+            "NOT_ALLOWED", _("Only the committee's secretary may change its roster.")
+        )
     errors: list[RowError] = []
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RosterImportError([RowError(0, "", _("The file is not UTF-8 text. Save it as CSV UTF-8."))]) from None
+        raise RosterImportError(
+            [RowError(0, "", _("The file is not UTF-8 text. Save it as CSV UTF-8."))]
+        ) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ROSTER_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise RosterImportError(
-            [RowError(1, ",".join(missing), _("Missing columns: %(cols)s") % {"cols": ", ".join(missing)})]
+            [
+                RowError(
+                    1,
+                    ",".join(missing),
+                    _("Missing columns: %(cols)s") % {"cols": ", ".join(missing)},
+                )
+            ]
         )
     user_model = get_user_model()
     rows: list[dict[str, str]] = []
     seen_users: set[str] = set()
     seen_emails: set[str] = set()
-    max_lengths = {c: user_model._meta.get_field(c).max_length for c in ROSTER_COLUMNS if c != "role"}
+    max_lengths = {
+        c: user_model._meta.get_field(c).max_length
+        for c in ROSTER_COLUMNS
+        if c != "role"
+    }
     existing_ids = set(committee.memberships.values_list("user__username", flat=True))
     chair_count = committee.memberships.filter(role=Role.CHAIR).count()
     for line, raw in enumerate(reader, start=2):
         if line - 1 > MAX_ROSTER_ROWS:
-            errors.append(RowError(line, "", _("Too many rows (at most %(n)d).") % {"n": MAX_ROSTER_ROWS}))
+            errors.append(
+                RowError(
+                    line,
+                    "",
+                    _("Too many rows (at most %(n)d).") % {"n": MAX_ROSTER_ROWS},
+                )
+            )
             break
         row = {k: (raw.get(k) or "").strip() for k in ROSTER_COLUMNS}
         if not row["username"]:
             errors.append(RowError(line, "username", _("A login name is required.")))
         elif row["username"] in seen_users:
-            errors.append(RowError(line, "username", _("This login name appears twice in the file.")))
+            errors.append(
+                RowError(
+                    line, "username", _("This login name appears twice in the file.")
+                )
+            )
         elif row["username"] in existing_ids:
-            errors.append(RowError(line, "username", _("This person is already on the roster.")))
+            errors.append(
+                RowError(line, "username", _("This person is already on the roster."))
+            )
         seen_users.add(row["username"])
         try:
             validate_email(row["email"])
         except ValidationError:
             errors.append(RowError(line, "email", _("Not a valid e-mail address.")))
         else:
-            other = user_model.objects.filter(email__iexact=row["email"]).exclude(username=row["username"])
+            other = user_model.objects.filter(email__iexact=row["email"]).exclude(
+                username=row["username"]
+            )
             if other.exists():
-                errors.append(RowError(line, "email", _("This e-mail belongs to another person.")))
+                errors.append(
+                    RowError(line, "email", _("This e-mail belongs to another person."))
+                )
             elif row["email"].casefold() in seen_emails:
-                errors.append(RowError(line, "email", _("This e-mail appears twice in the file.")))
+                errors.append(
+                    RowError(line, "email", _("This e-mail appears twice in the file."))
+                )
             seen_emails.add(row["email"].casefold())
         if not row["full_name"]:
             errors.append(RowError(line, "full_name", _("A full name is required.")))
         for column, value in row.items():
             if "<" in value or ">" in value:
-                errors.append(RowError(line, column, _("Angle brackets (< >) are not allowed.")))
+                errors.append(
+                    RowError(line, column, _("Angle brackets (< >) are not allowed."))
+                )
             elif len(value) > (max_lengths.get(column) or len(value)):
                 errors.append(
-                    RowError(line, column, _("At most %(n)d characters.") % {"n": max_lengths[column]})
+                    RowError(
+                        line,
+                        column,
+                        _("At most %(n)d characters.") % {"n": max_lengths[column]},
+                    )
                 )
         if row["role"] not in Role.values:
             errors.append(
-                RowError(line, "role", _("Unknown role %(role)s; use one of: %(roles)s")
-                         % {"role": row["role"] or "-", "roles": ", ".join(Role.values)})
+                RowError(
+                    line,
+                    "role",
+                    _("Unknown role %(role)s; use one of: %(roles)s")
+                    % {"role": row["role"] or "-", "roles": ", ".join(Role.values)},
+                )
             )
         elif row["role"] == Role.CHAIR:
             chair_count += 1
             if chair_count > 1:
-                errors.append(RowError(line, "role", _("A committee has only one chair.")))
+                errors.append(
+                    RowError(line, "role", _("A committee has only one chair."))
+                )
         rows.append(row)
     if not rows and not errors:
         errors.append(RowError(2, "", _("The file has no rows.")))
@@ -233,7 +314,15 @@ def import_roster_csv(*, actor: Any, committee: Committee, data: bytes) -> list[
                 )
                 user.set_unusable_password()
                 user.save()
-            created.append(_add_member(actor=actor, committee=committee, user=user, role=row["role"], is_voting=None))
+            created.append(
+                _add_member(
+                    actor=actor,
+                    committee=committee,
+                    user=user,
+                    role=row["role"],
+                    is_voting=None,
+                )
+            )
         append_event(
             chain_key=_chain(committee),
             kind="committee.roster_imported",
@@ -244,25 +333,49 @@ def import_roster_csv(*, actor: Any, committee: Committee, data: bytes) -> list[
 
 
 def set_allowance_rate(
-    *, actor: Any, committee: Committee, kind: str, member_amount: Any, valid_from: date, source: str = ""
+    *,
+    actor: Any,
+    committee: Committee,
+    kind: str,
+    member_amount: Any,
+    valid_from: date,
+    source: str = "",
 ) -> AllowanceRate:
     """Add a rate from ``valid_from``; the previous open-ended rate ends the day before (R57)."""
     if not policies.can_manage_committee(user=actor, committee=committee):
-        raise PermissionDeniedError("NOT_ALLOWED", _("Only the committee's secretary may change allowance rates."))
+        raise PermissionDeniedError(
+            "NOT_ALLOWED",
+            _("Only the committee's secretary may change allowance rates."),
+        )
     with transaction.atomic():
-        previous = committee.rates.filter(valid_to__isnull=True, valid_from__lt=valid_from)
+        previous = committee.rates.filter(
+            valid_to__isnull=True, valid_from__lt=valid_from
+        )
         for rate in previous:
             rate.valid_to = valid_from.fromordinal(valid_from.toordinal() - 1)
             rate.save(update_fields=["valid_to", "updated_at"])
         if committee.rates.filter(valid_from__gte=valid_from).exists():
-            raise ServiceError("RATE_OVERLAP", _("A rate already starts on or after that date."), field="valid_from")
+            raise ServiceError(
+                "RATE_OVERLAP",
+                _("A rate already starts on or after that date."),
+                field="valid_from",
+            )
         rate = AllowanceRate.objects.create(
-            committee=committee, kind=kind, member_amount=member_amount, valid_from=valid_from, source=source
+            committee=committee,
+            kind=kind,
+            member_amount=member_amount,
+            valid_from=valid_from,
+            source=source,
         )
         append_event(
             chain_key=_chain(committee),
             kind="committee.allowance_rate_set",
             actor=actor,
-            payload={"kind": kind, "member_amount": str(member_amount), "valid_from": valid_from.isoformat(), "source": source},
+            payload={
+                "kind": kind,
+                "member_amount": str(member_amount),
+                "valid_from": valid_from.isoformat(),
+                "source": source,
+            },
         )
     return rate

@@ -24,9 +24,14 @@ def _committee_for(request: HttpRequest, pk: str) -> Committee:
 def committee_list(request: HttpRequest) -> HttpResponse:
     committees = selectors.list_committees_for(user=request.user)
     can_create = request.user.is_staff or any(
-        policies.can_manage_committee(user=request.user, committee=c) for c in committees
+        policies.can_manage_committee(user=request.user, committee=c)
+        for c in committees
     )
-    return render(request, "committees/list.html", {"committees": committees, "can_create": can_create})
+    return render(
+        request,
+        "committees/list.html",
+        {"committees": committees, "can_create": can_create},
+    )
 
 
 @login_required
@@ -35,7 +40,9 @@ def committee_create(request: HttpRequest) -> HttpResponse:
     form = CommitteeForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and agency is not None:
         try:
-            committee = services.create_committee(actor=request.user, agency=agency, **form.cleaned_data)
+            committee = services.create_committee(
+                actor=request.user, agency=agency, **form.cleaned_data
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -57,7 +64,9 @@ def committee_detail(request: HttpRequest, pk: str) -> HttpResponse:
         if form.is_valid():
             try:
                 created = services.import_roster_csv(
-                    actor=request.user, committee=committee, data=form.cleaned_data["file"].read()
+                    actor=request.user,
+                    committee=committee,
+                    data=form.cleaned_data["file"].read(),
                 )
             except services.RosterImportError as exc:
                 errors = exc.errors
@@ -65,7 +74,10 @@ def committee_detail(request: HttpRequest, pk: str) -> HttpResponse:
             except ServiceError as exc:
                 add_service_error(form, exc)
             else:
-                messages.success(request, _("%(n)d people added to the roster.") % {"n": len(created)})
+                messages.success(
+                    request,
+                    _("%(n)d people added to the roster.") % {"n": len(created)},
+                )
                 return redirect("committees:detail", pk=committee.pk)
     return render(
         request,

@@ -13,6 +13,8 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     def _send() -> None:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(group, {"type": "room.event", "event": event})
+            async_to_sync(layer.group_send)(
+                group, {"type": "room.event", "event": event}
+            )
 
     transaction.on_commit(_send)

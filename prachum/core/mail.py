@@ -49,7 +49,10 @@ def deliver_raw(*, sender: str, recipients: Sequence[str], raw: bytes) -> None:
     timeout = 30
     if parts.scheme == "smtps":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
-            host, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
+            host,
+            parts.port or 465,
+            timeout=timeout,
+            context=ssl.create_default_context(),
         )
     elif parts.scheme in {"smtp", "smtp+tls"}:
         client = smtplib.SMTP(host, parts.port or 25, timeout=timeout)

@@ -21,7 +21,7 @@ def add_service_error(form: forms.Form, exc: ServiceError) -> None:
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address; ``X-Forwarded-For`` is trusted only from configured proxies."""
-    remote = request.META.get("REMOTE_ADDR")
+    remote: str | None = request.META.get("REMOTE_ADDR")
     proxies = getattr(settings, "TRUSTED_PROXIES", [])
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if remote in proxies and forwarded:

@@ -104,7 +104,7 @@ class Presence:
 
     def is_present(self, *, require_audio: bool) -> bool:
         """Identified and connected (Decree s.9(1)); with audio when required (R16)."""
-        audio_ok = self.audio_up is not False or not require_audio
+        audio_ok = self.audio_up is True or not require_audio
         return self.identified and self.connected and audio_ok
 
 
@@ -193,7 +193,7 @@ def _legacy_reasons(
         needed = ceil(required * regime.co_located_fraction)
         rooms: dict[str, int] = {}
         for p in counted:
-            if p.mode == "in_room":
+            if p.mode == "in_room":  # an unnamed room is the meeting room
                 rooms[p.room or ""] = rooms.get(p.room or "", 0) + 1
         largest = max(rooms.values(), default=0)
         if largest < needed:
@@ -218,6 +218,9 @@ def quorum_status(
     by_id = {e.person_id: e for e in roster}
     if len(by_id) != len(roster):
         raise InvalidInputError("DUPLICATE_ROSTER_ENTRY", "a person appears twice")
+    for e in roster:
+        if e.is_substitute_for is not None and e.is_substitute_for not in by_id:
+            raise InvalidInputError("SUBSTITUTE_FOR_UNKNOWN", e.person_id)
     recused = item.recused if rule.recused_excluded else frozenset()
     seats = {
         e.person_id
@@ -227,38 +230,37 @@ def quorum_status(
         and e.person_id not in recused
     }
     reasons: list[Reason] = []
-    present = [p for p in presences if p.is_present(require_audio=require_audio)]
-    present_ids = {p.person_id for p in present}
+    present_by_id: dict[str, Presence] = {}
+    for p in presences:
+        if p.is_present(require_audio=require_audio):
+            present_by_id.setdefault(p.person_id, p)
     counted: dict[str, Presence] = {}  # seat -> the presence that fills it
-    for p in present:
-        entry = by_id.get(p.person_id)
-        if entry is None:
+    for person_id, p in present_by_id.items():
+        entry = by_id.get(person_id)
+        if entry is None or entry.is_substitute_for is None:
+            if person_id in seats:
+                counted[person_id] = p
             continue
-        seat = entry.is_substitute_for or entry.person_id
-        if entry.is_substitute_for is not None:
-            if entry.is_substitute_for not in by_id:
-                raise InvalidInputError("SUBSTITUTE_FOR_UNKNOWN", entry.person_id)
-            if seat not in seats or seat in present_ids:
-                continue
-            code = (
-                "SUBSTITUTE_COUNTED"
-                if rule.substitutes_count
-                else "SUBSTITUTE_NOT_COUNTED"
-            )
-            reasons.append(Reason(code, SARABAN_C25, f"{entry.person_id} for {seat}"))
-            if not rule.substitutes_count:
-                continue
-        if seat in seats:
+        seat = entry.is_substitute_for
+        if seat not in seats or seat in present_by_id:
+            continue
+        if rule.substitutes_count:
             counted.setdefault(seat, p)
+        code = (
+            "SUBSTITUTE_COUNTED" if rule.substitutes_count else "SUBSTITUTE_NOT_COUNTED"
+        )
+        reasons.append(Reason(code, SARABAN_C25, f"{person_id} for {seat}"))
     eligible = len(seats)
-    if recused & {e.person_id for e in roster if e.is_voting_member}:
-        detail = f"base {eligible} after recusal of " + ", ".join(sorted(recused))
+    withdrawn = recused & {e.person_id for e in roster if e.is_voting_member}
+    if withdrawn:
+        detail = f"base {eligible} after recusal of " + ", ".join(sorted(withdrawn))
         reasons.append(Reason("RECUSALS_REDUCE_BASE", APA_RECUSAL, detail))
     required = required_count(rule, eligible)
     if item.adjourned_for_no_quorum:
         required, reason = _adjourned(rule, item, eligible, required)
         reasons.append(reason)
     if regime is not None:
+        present = list(present_by_id.values())
         reasons += _legacy_reasons(regime, required, list(counted.values()), present)
     met = len(counted) >= required and not any(
         r.code.startswith("LEGACY_") for r in reasons

@@ -35,7 +35,9 @@ class EvidenceEvent(models.Model):
     (see the migration) refuse too.
     """
 
-    chain = models.ForeignKey(EvidenceChain, on_delete=models.PROTECT, related_name="events")
+    chain = models.ForeignKey(
+        EvidenceChain, on_delete=models.PROTECT, related_name="events"
+    )
     seq = models.PositiveIntegerField()
     at = models.DateTimeField()
     actor = models.ForeignKey(
@@ -53,7 +55,9 @@ class EvidenceEvent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["chain", "seq"], name="evidence_event_chain_seq"),
+            models.UniqueConstraint(
+                fields=["chain", "seq"], name="evidence_event_chain_seq"
+            ),
         ]
         ordering = ["chain", "seq"]
 

@@ -9,7 +9,11 @@ from prachum.evidence.models import EvidenceChain, EvidenceEvent
 
 
 def list_events(*, chain_key: str) -> QuerySet[EvidenceEvent]:
-    return EvidenceEvent.objects.filter(chain__key=chain_key).select_related("chain").order_by("seq")
+    return (
+        EvidenceEvent.objects.filter(chain__key=chain_key)
+        .select_related("chain")
+        .order_by("seq")
+    )
 
 
 def check_chain(*, chain_key: str) -> ChainReport:
@@ -19,10 +23,23 @@ def check_chain(*, chain_key: str) -> ChainReport:
         for e in list_events(chain_key=chain_key).iterator()
     )
     report = verify_chain(links)
-    head = EvidenceChain.objects.filter(key=chain_key).values_list("head_hash", "length").first()
-    if report.ok and head is not None and (head[0], head[1]) != (report.head, report.length):
+    head = (
+        EvidenceChain.objects.filter(key=chain_key)
+        .values_list("head_hash", "length")
+        .first()
+    )
+    if (
+        report.ok
+        and head is not None
+        and (head[0], head[1]) != (report.head, report.length)
+    ):
         # A removed or added tail: the rows chain correctly but disagree with the head.
         from prachum.domain.hashchain import ChainProblem
 
-        return ChainReport(False, report.length, report.head, ChainProblem(report.length + 1, "CHAIN_HEAD_MISMATCH"))
+        return ChainReport(
+            False,
+            report.length,
+            report.head,
+            ChainProblem(report.length + 1, "CHAIN_HEAD_MISMATCH"),
+        )
     return report

@@ -9,19 +9,24 @@ from prachum.meetings.models import AgendaItem, MeetingMode
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     starts_at = forms.DateTimeField(
-        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     ends_at = forms.DateTimeField(
         label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    mode = forms.ChoiceField(label=_("Mode"), choices=MeetingMode.choices, initial=MeetingMode.ELECTRONIC)
+    mode = forms.ChoiceField(
+        label=_("Mode"), choices=MeetingMode.choices, initial=MeetingMode.ELECTRONIC
+    )
     venue = forms.CharField(label=_("Meeting room"), max_length=300, required=False)
     is_secret = forms.BooleanField(label=_("Secret meeting"), required=False)
 
 
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=500)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     parent = forms.ModelChoiceField(
         label=_("Under item"), queryset=AgendaItem.objects.none(), required=False
     )
@@ -51,4 +56,6 @@ class DocumentForm(forms.Form):
 
 
 class UrgentForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for urgent convening"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for urgent convening"), widget=forms.Textarea(attrs={"rows": 2})
+    )

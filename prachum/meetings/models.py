@@ -25,7 +25,9 @@ class MeetingStatus(models.TextChoices):
 
 
 class Meeting(TimeStampedModel):
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="meetings"
+    )
     number = models.PositiveIntegerField()
     buddhist_year = models.PositiveIntegerField()
     title = models.CharField(_("title"), max_length=300)
@@ -33,16 +35,26 @@ class Meeting(TimeStampedModel):
     ends_at = models.DateTimeField(_("ends at"))
     mode = models.CharField(_("mode"), max_length=20, choices=MeetingMode.choices)
     venue = models.CharField(_("meeting room"), max_length=300, blank=True)
-    status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT)
+    status = models.CharField(
+        max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
+    )
     is_secret = models.BooleanField(_("secret meeting"), default=False)
     urgent_reason = models.TextField(_("reason for urgent convening"), blank=True)
     urgent_marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     urgent_marked_at = models.DateTimeField(null=True, blank=True)
     informed_at_previous_meeting = models.BooleanField(default=False)
     electronic_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     electronic_decided_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -53,10 +65,12 @@ class Meeting(TimeStampedModel):
         ordering = ["-starts_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["committee", "buddhist_year", "number"], name="meeting_number_per_year"
+                fields=["committee", "buddhist_year", "number"],
+                name="meeting_number_per_year",
             ),
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
             ),
         ]
 
@@ -75,7 +89,9 @@ class Meeting(TimeStampedModel):
 class AgendaItem(TimeStampedModel):
     """A numbered item: top-level sections 1-5 and sub-items 4.1, 4.2 ..."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items"
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
@@ -94,9 +110,15 @@ class AgendaItem(TimeStampedModel):
 
 
 class Document(TimeStampedModel):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="documents"
+    )
     agenda_item = models.ForeignKey(
-        AgendaItem, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+        AgendaItem,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
     )
     title = models.CharField(_("title"), max_length=300)
 
@@ -115,26 +137,39 @@ def _document_path(instance: DocumentVersion, filename: str) -> str:
 class DocumentVersion(models.Model):
     """A stored file, never overwritten: a new upload is a new version (R19)."""
 
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="versions"
+    )
     version = models.PositiveIntegerField()
     file = models.FileField(upload_to=_document_path, max_length=300)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=150)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["document", "version"], name="document_version_unique"),
+            models.UniqueConstraint(
+                fields=["document", "version"], name="document_version_unique"
+            ),
         ]
 
 
 class DocumentRead(models.Model):
     """Every read of a document by a participant (R19)."""
 
-    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="reads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        DocumentVersion, on_delete=models.PROTECT, related_name="reads"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.version_id}"

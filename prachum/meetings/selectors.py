@@ -28,7 +28,8 @@ def list_meetings_for(*, user: Any) -> QuerySet[Meeting]:
 
 def list_managed_committees(*, user: Any) -> QuerySet[Committee]:
     return Committee.objects.filter(
-        memberships__user=user, memberships__role__in=["secretary", "assistant_secretary"]
+        memberships__user=user,
+        memberships__role__in=["secretary", "assistant_secretary"],
     ).distinct()
 
 
@@ -53,4 +54,8 @@ def numbered_agenda(*, meeting: Meeting) -> list[NumberedItem]:
 
 
 def list_documents(*, meeting: Meeting) -> QuerySet[Document]:
-    return meeting.documents.select_related("agenda_item").prefetch_related("versions").order_by("created_at")
+    return (
+        meeting.documents.select_related("agenda_item")
+        .prefetch_related("versions")
+        .order_by("created_at")
+    )

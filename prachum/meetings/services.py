@@ -39,7 +39,9 @@ _MARKUP = re.compile(r"<[^>]*>|<|>|javascript:", re.IGNORECASE)
 EDITABLE = {MeetingStatus.DRAFT, MeetingStatus.NOTIFIED}
 
 
-def clean_text(value: str, *, field: str, required: bool = True, max_length: int = TITLE_MAX) -> str:
+def clean_text(
+    value: str, *, field: str, required: bool = True, max_length: int = TITLE_MAX
+) -> str:
     """Plain text only: titles end up in letters, minutes and other people's browsers."""
     value = " ".join(value.split()) if field == "title" else value.strip()
     if required and not value:
@@ -58,13 +60,18 @@ def clean_text(value: str, *, field: str, required: bool = True, max_length: int
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("committee").get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update()
+        .select_related("committee")
+        .get(pk=meeting.pk)
+    )
 
 
 def _require_editable(meeting: Meeting) -> None:
     if meeting.status not in EDITABLE:
         raise ServiceError(
-            "MEETING_NOT_EDITABLE", _("The meeting has started or ended; its agenda is fixed.")
+            "MEETING_NOT_EDITABLE",
+            _("The meeting has started or ended; its agenda is fixed."),
         )
 
 
@@ -89,16 +96,25 @@ def schedule_meeting(
     """Create a meeting numbered ``n/<BE year>`` with the standard agenda (R53)."""
     if not committee_policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
-            "NOT_ALLOWED", _("Only the committee's secretary may schedule its meetings.")
+            "NOT_ALLOWED",
+            _("Only the committee's secretary may schedule its meetings."),
         )
     title = clean_text(title, field="title", max_length=300)
     venue = clean_text(venue, field="venue", required=False, max_length=300)
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise ServiceError("NAIVE_DATETIME", _("Give the time with its time zone."), field="starts_at")
+        raise ServiceError(
+            "NAIVE_DATETIME", _("Give the time with its time zone."), field="starts_at"
+        )
     if ends_at <= starts_at:
-        raise ServiceError("ENDS_BEFORE_START", _("The meeting must end after it starts."), field="ends_at")
+        raise ServiceError(
+            "ENDS_BEFORE_START",
+            _("The meeting must end after it starts."),
+            field="ends_at",
+        )
     if mode not in MeetingMode.values:
-        raise ServiceError("BAD_MODE", _("Choose how the meeting is held."), field="mode")
+        raise ServiceError(
+            "BAD_MODE", _("Choose how the meeting is held."), field="mode"
+        )
     if mode in {MeetingMode.IN_ROOM, MeetingMode.HYBRID} and not venue:
         raise ServiceError("VENUE_REQUIRED", _("Name the meeting room."), field="venue")
     local_start = timezone.localtime(starts_at)
@@ -107,9 +123,9 @@ def schedule_meeting(
     with transaction.atomic():
         # Lock the committee so two secretaries cannot take the same number.
         Committee.objects.select_for_update().get(pk=committee.pk)
-        last = Meeting.objects.filter(committee=committee, buddhist_year=be_year).aggregate(
-            n=Max("number")
-        )["n"]
+        last = Meeting.objects.filter(
+            committee=committee, buddhist_year=be_year
+        ).aggregate(n=Max("number"))["n"]
         meeting = Meeting.objects.create(
             committee=committee,
             number=(last or 0) + 1,
@@ -123,7 +139,9 @@ def schedule_meeting(
             created_by=actor,
         )
         for position, section in enumerate(STANDARD_AGENDA, start=1):
-            AgendaItem.objects.create(meeting=meeting, position=position * 100, title=section)
+            AgendaItem.objects.create(
+                meeting=meeting, position=position * 100, title=section
+            )
         append_event(
             chain_key=meeting.chain_key,
             kind="meeting.scheduled",
@@ -151,15 +169,24 @@ def record_electronic_decision(*, actor: Any, meeting: Meeting) -> Meeting:
         meeting = _lock_meeting(meeting)
         if not policies.can_decide_as_chair(user=actor, meeting=meeting):
             raise PermissionDeniedError(
-                "CHAIR_ONLY", _("Only the chair may decide to hold the meeting electronically.")
+                "CHAIR_ONLY",
+                _("Only the chair may decide to hold the meeting electronically."),
             )
         if not meeting.is_electronic:
-            raise ServiceError("NOT_ELECTRONIC", _("This meeting is held in the room only."))
+            raise ServiceError(
+                "NOT_ELECTRONIC", _("This meeting is held in the room only.")
+            )
         if meeting.electronic_decided_at:
             raise ServiceError("ALREADY_DECIDED", _("The chair has already decided."))
         meeting.electronic_decided_by = actor
         meeting.electronic_decided_at = timezone.now()
-        meeting.save(update_fields=["electronic_decided_by", "electronic_decided_at", "updated_at"])
+        meeting.save(
+            update_fields=[
+                "electronic_decided_by",
+                "electronic_decided_at",
+                "updated_at",
+            ]
+        )
         append_event(
             chain_key=meeting.chain_key,
             kind="meeting.electronic_decided",
@@ -175,12 +202,21 @@ def mark_urgent(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     with transaction.atomic():
         meeting = _lock_meeting(meeting)
         if not policies.can_decide_as_chair(user=actor, meeting=meeting):
-            raise PermissionDeniedError("CHAIR_ONLY", _("Only the chair may convene urgently."))
+            raise PermissionDeniedError(
+                "CHAIR_ONLY", _("Only the chair may convene urgently.")
+            )
         _require_editable(meeting)
         meeting.urgent_reason = reason
         meeting.urgent_marked_by = actor
         meeting.urgent_marked_at = timezone.now()
-        meeting.save(update_fields=["urgent_reason", "urgent_marked_by", "urgent_marked_at", "updated_at"])
+        meeting.save(
+            update_fields=[
+                "urgent_reason",
+                "urgent_marked_by",
+                "urgent_marked_at",
+                "updated_at",
+            ]
+        )
         append_event(
             chain_key=meeting.chain_key,
             kind="meeting.marked_urgent",
@@ -202,7 +238,9 @@ def add_agenda_item(
 ) -> AgendaItem:
     """Add an item at the end of the agenda or under ``parent`` (a sub-item such as 4.1)."""
     title = clean_text(title, field="title")
-    description = clean_text(description, field="description", required=False, max_length=10_000)
+    description = clean_text(
+        description, field="description", required=False, max_length=10_000
+    )
     subject = clean_text(subject, field="subject", required=False, max_length=100)
     with transaction.atomic():
         meeting = _lock_meeting(meeting)
@@ -216,11 +254,17 @@ def add_agenda_item(
             )
         if parent is not None:
             if parent.meeting_id != meeting.pk or parent.parent_id is not None:
-                raise ServiceError("BAD_PARENT", _("Sub-items go under a main agenda item."), field="parent")
+                raise ServiceError(
+                    "BAD_PARENT",
+                    _("Sub-items go under a main agenda item."),
+                    field="parent",
+                )
             siblings = parent.children.aggregate(p=Max("position"))["p"]
             position = (siblings or parent.position) + 1
         else:
-            last = meeting.agenda_items.filter(parent=None).aggregate(p=Max("position"))["p"]
+            last = meeting.agenda_items.filter(parent=None).aggregate(
+                p=Max("position")
+            )["p"]
             position = (last or 0) + 100
         item = AgendaItem.objects.create(
             meeting=meeting,
@@ -248,16 +292,27 @@ def add_agenda_item(
 
 
 def update_agenda_item(
-    *, actor: Any, item: AgendaItem, title: str, description: str = "", is_secret: bool = False
+    *,
+    actor: Any,
+    item: AgendaItem,
+    title: str,
+    description: str = "",
+    is_secret: bool = False,
 ) -> AgendaItem:
     title = clean_text(title, field="title")
-    description = clean_text(description, field="description", required=False, max_length=10_000)
+    description = clean_text(
+        description, field="description", required=False, max_length=10_000
+    )
     with transaction.atomic():
         meeting = _lock_meeting(item.meeting)
         _require_secretariat(actor, meeting)
         _require_editable(meeting)
         item = AgendaItem.objects.get(pk=item.pk)
-        before = {"title": item.title, "description": item.description, "is_secret": item.is_secret}
+        before = {
+            "title": item.title,
+            "description": item.description,
+            "is_secret": item.is_secret,
+        }
         item.title, item.description, item.is_secret = title, description, is_secret
         item.save(update_fields=["title", "description", "is_secret", "updated_at"])
         append_event(
@@ -267,7 +322,11 @@ def update_agenda_item(
             payload={
                 "item": str(item.pk),
                 "before": before,
-                "after": {"title": title, "description": description, "is_secret": is_secret},
+                "after": {
+                    "title": title,
+                    "description": description,
+                    "is_secret": is_secret,
+                },
             },
         )
     return item
@@ -280,7 +339,9 @@ def remove_agenda_item(*, actor: Any, item: AgendaItem) -> None:
         _require_secretariat(actor, meeting)
         _require_editable(meeting)
         if item.parent_id is None and item.position <= len(STANDARD_AGENDA) * 100:
-            raise ServiceError("STANDARD_ITEM", _("The five standard agenda sections stay."))
+            raise ServiceError(
+                "STANDARD_ITEM", _("The five standard agenda sections stay.")
+            )
         AgendaItem.objects.filter(pk=item.pk).update(is_removed=True)
         AgendaItem.objects.filter(parent=item).update(is_removed=True)
         append_event(
@@ -337,7 +398,9 @@ def upload_document(
     if mime not in settings.DOCUMENT_ALLOWED_TYPES:
         raise ServiceError(
             "FILE_TYPE_NOT_ALLOWED",
-            _("This type of file is not accepted. Upload PDF, Word, Excel, PowerPoint, PNG or JPEG."),
+            _(
+                "This type of file is not accepted. Upload PDF, Word, Excel, PowerPoint, PNG or JPEG."
+            ),
             field="file",
         )
     digest = hashlib.sha256(content).hexdigest()
@@ -346,11 +409,19 @@ def upload_document(
         _require_secretariat(actor, meeting)
         _require_editable(meeting)
         if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
-            raise ServiceError("BAD_ITEM", _("That agenda item belongs to another meeting."), field="agenda_item")
+            raise ServiceError(
+                "BAD_ITEM",
+                _("That agenda item belongs to another meeting."),
+                field="agenda_item",
+            )
         if document is None:
-            document = Document.objects.create(meeting=meeting, agenda_item=agenda_item, title=title)
+            document = Document.objects.create(
+                meeting=meeting, agenda_item=agenda_item, title=title
+            )
         elif document.meeting_id != meeting.pk:
-            raise ServiceError("BAD_DOCUMENT", _("That document belongs to another meeting."))
+            raise ServiceError(
+                "BAD_DOCUMENT", _("That document belongs to another meeting.")
+            )
         last = document.versions.aggregate(v=Max("version"))["v"] or 0
         version = DocumentVersion(
             document=document,
@@ -381,17 +452,29 @@ def upload_document(
     return version
 
 
-def record_document_read(*, actor: Any, version: DocumentVersion, ip_address: str | None) -> DocumentRead:
+def record_document_read(
+    *, actor: Any, version: DocumentVersion, ip_address: str | None
+) -> DocumentRead:
     """Log that a participant opened a paper (R19); refuses non-participants."""
     meeting = version.document.meeting
     if not policies.can_view_meeting(user=actor, meeting=meeting):
-        raise PermissionDeniedError("NOT_PARTICIPANT", _("Only this meeting's participants may read its papers."))
+        raise PermissionDeniedError(
+            "NOT_PARTICIPANT",
+            _("Only this meeting's participants may read its papers."),
+        )
     with transaction.atomic():
-        read = DocumentRead.objects.create(version=version, user=actor, ip_address=ip_address)
+        read = DocumentRead.objects.create(
+            version=version, user=actor, ip_address=ip_address
+        )
         append_event(
             chain_key=meeting.chain_key,
             kind="document.read",
             actor=actor,
-            payload={"document": str(version.document_id), "version": version.version, "sha256": version.sha256, "ip": ip_address},
+            payload={
+                "document": str(version.document_id),
+                "version": version.version,
+                "sha256": version.sha256,
+                "ip": ip_address,
+            },
         )
     return read

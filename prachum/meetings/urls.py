@@ -9,12 +9,24 @@ urlpatterns = [
     path("<uuid:pk>/", views.meeting_detail, name="detail"),
     path("<uuid:pk>/agenda/", views.agenda_add, name="agenda_add"),
     path("<uuid:pk>/agenda/<uuid:item_pk>/", views.agenda_edit, name="agenda_edit"),
-    path("<uuid:pk>/agenda/<uuid:item_pk>/remove/", views.agenda_remove, name="agenda_remove"),
+    path(
+        "<uuid:pk>/agenda/<uuid:item_pk>/remove/",
+        views.agenda_remove,
+        name="agenda_remove",
+    ),
     path("<uuid:pk>/documents/", views.document_upload, name="document_upload"),
     path("documents/<int:version_pk>/", views.document_download, name="document"),
-    path("<uuid:pk>/decide-electronic/", views.decide_electronic, name="decide_electronic"),
+    path(
+        "<uuid:pk>/decide-electronic/",
+        views.decide_electronic,
+        name="decide_electronic",
+    ),
     path("<uuid:pk>/urgent/", views.mark_urgent, name="mark_urgent"),
     path("<uuid:pk>/notice/", views.send_notice, name="send_notice"),
-    path("<uuid:pk>/notices/<uuid:notice_pk>/letter.pdf", views.notice_letter, name="notice_letter"),
+    path(
+        "<uuid:pk>/notices/<uuid:notice_pk>/letter.pdf",
+        views.notice_letter,
+        name="notice_letter",
+    ),
     path("<uuid:pk>/evidence/", views.evidence, name="evidence"),
 ]

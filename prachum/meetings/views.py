@@ -23,7 +23,9 @@ from prachum.notices.models import Notice
 
 
 def _meeting_for(request: HttpRequest, pk: str) -> Meeting:
-    meeting = get_object_or_404(Meeting.objects.select_related("committee__agency"), pk=pk)
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("committee__agency"), pk=pk
+    )
     if not policies.can_view_meeting(user=request.user, meeting=meeting):
         raise Http404
     return meeting
@@ -44,7 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def meeting_create(request: HttpRequest, committee_pk: str) -> HttpResponse:
     committee = get_object_or_404(Committee, pk=committee_pk)
-    if not committee_policies.can_manage_committee(user=request.user, committee=committee):
+    if not committee_policies.can_manage_committee(
+        user=request.user, committee=committee
+    ):
         raise Http404
     start = timezone.localtime() + timedelta(days=7)
     start = start.replace(hour=10, minute=0, second=0, microsecond=0)
@@ -58,13 +62,17 @@ def meeting_create(request: HttpRequest, committee_pk: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.schedule_meeting(actor=request.user, committee=committee, **form.cleaned_data)
+            meeting = services.schedule_meeting(
+                actor=request.user, committee=committee, **form.cleaned_data
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
             messages.success(request, _("Meeting scheduled with the standard agenda."))
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(request, "meetings/create.html", {"form": form, "committee": committee})
+    return render(
+        request, "meetings/create.html", {"form": form, "committee": committee}
+    )
 
 
 @login_required
@@ -91,9 +99,13 @@ def _render_detail(
             "meeting": meeting,
             "agenda": selectors.numbered_agenda(meeting=meeting),
             "documents": selectors.list_documents(meeting=meeting),
-            "notices": Notice.objects.filter(meeting=meeting).prefetch_related("messages").order_by("-sent_at"),
+            "notices": Notice.objects.filter(meeting=meeting)
+            .prefetch_related("messages")
+            .order_by("-sent_at"),
             "can_prepare": can_prepare,
-            "is_chair": policies.can_decide_as_chair(user=request.user, meeting=meeting),
+            "is_chair": policies.can_decide_as_chair(
+                user=request.user, meeting=meeting
+            ),
             "item_form": item_form or AgendaItemForm(meeting=meeting),
             "document_form": document_form or DocumentForm(meeting=meeting),
             "urgent_form": urgent_form or UrgentForm(),
@@ -111,7 +123,9 @@ def agenda_add(request: HttpRequest, pk: str) -> HttpResponse:
     form = AgendaItemForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
-            services.add_agenda_item(actor=request.user, meeting=meeting, **form.cleaned_data)
+            services.add_agenda_item(
+                actor=request.user, meeting=meeting, **form.cleaned_data
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -178,9 +192,13 @@ def document_upload(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 def document_download(request: HttpRequest, version_pk: int) -> FileResponse:
-    version = get_object_or_404(DocumentVersion.objects.select_related("document__meeting"), pk=version_pk)
+    version = get_object_or_404(
+        DocumentVersion.objects.select_related("document__meeting"), pk=version_pk
+    )
     try:
-        services.record_document_read(actor=request.user, version=version, ip_address=client_ip(request))
+        services.record_document_read(
+            actor=request.user, version=version, ip_address=client_ip(request)
+        )
     except ServiceError:
         raise Http404 from None
     response = FileResponse(version.file.open("rb"), content_type=version.content_type)
@@ -198,7 +216,9 @@ def decide_electronic(request: HttpRequest, pk: str) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Your decision to meet electronically is recorded."))
+        messages.success(
+            request, _("Your decision to meet electronically is recorded.")
+        )
     return redirect("meetings:detail", pk=meeting.pk)
 
 
@@ -209,7 +229,9 @@ def mark_urgent(request: HttpRequest, pk: str) -> HttpResponse:
     form = UrgentForm(request.POST)
     if form.is_valid():
         try:
-            services.mark_urgent(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
+            services.mark_urgent(
+                actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -225,7 +247,9 @@ def send_notice(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         notice = notice_services.send_notice(actor=request.user, meeting=meeting)
     except ServiceError as exc:
-        return _render_detail(request, meeting, notice_error=str(exc.message), status=400)
+        return _render_detail(
+            request, meeting, notice_error=str(exc.message), status=400
+        )
     messages.success(
         request,
         _("Notice %(number)s sent to %(n)d participants.")
@@ -239,7 +263,9 @@ def notice_letter(request: HttpRequest, pk: str, notice_pk: str) -> HttpResponse
     meeting = _meeting_for(request, pk)
     notice = get_object_or_404(Notice, pk=notice_pk, meeting=meeting)
     response = HttpResponse(bytes(notice.letter_pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{meeting.number}-{meeting.buddhist_year}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="notice-{meeting.number}-{meeting.buddhist_year}.pdf"'
+    )
     return response
 
 

@@ -10,13 +10,17 @@ from prachum.meetings.models import Meeting
 
 
 class Notice(TimeStampedModel):
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="notices")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="notices"
+    )
     letter_number = models.CharField(max_length=80)
     letter_pdf = models.BinaryField()
     letter_sha256 = models.CharField(max_length=64)
     ics = models.BinaryField()
     ics_sha256 = models.CharField(max_length=64)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     sent_at = models.DateTimeField()
     notice_rule_code = models.CharField(max_length=60)
 
@@ -29,14 +33,20 @@ class NoticeMessage(TimeStampedModel):
         SENT = "sent"
         FAILED = "failed"
 
-    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="messages")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notice = models.ForeignKey(
+        Notice, on_delete=models.PROTECT, related_name="messages"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     sender = models.EmailField()
     recipient_email = models.EmailField()
     message_id = models.CharField(max_length=250, unique=True)
     raw = models.BinaryField()
     sha256 = models.CharField(max_length=64)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

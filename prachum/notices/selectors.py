@@ -26,7 +26,8 @@ def _parse(path: Path) -> OutboxMessage:
     msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     body = msg.get_body(preferencelist=("plain",)) if hasattr(msg, "get_body") else None
     attachments = tuple(
-        part.get_filename() or "" for part in msg.iter_attachments()  # type: ignore[attr-defined]
+        part.get_filename() or ""
+        for part in msg.iter_attachments()  # type: ignore[attr-defined]
     )
     return OutboxMessage(
         name=path.name,

@@ -43,7 +43,7 @@ ICS_FILENAME = "invitation.ics"
 
 
 def _place_text(meeting: Meeting) -> str:
-    """"ณ" in the letter and the minutes: the room and/or electronic media (R50)."""
+    """ "ณ" in the letter and the minutes: the room and/or electronic media (R50)."""
     electronic = f"ผ่านสื่ออิเล็กทรอนิกส์ ({meeting.committee.meeting_platform})"
     if meeting.mode == MeetingMode.ELECTRONIC:
         return electronic
@@ -52,7 +52,9 @@ def _place_text(meeting: Meeting) -> str:
     return meeting.venue
 
 
-def build_letter(*, meeting: Meeting, number: str, sender: Any, sent_on: Any) -> InvitationLetter:
+def build_letter(
+    *, meeting: Meeting, number: str, sender: Any, sent_on: Any
+) -> InvitationLetter:
     """The invitation letter's content, in the Saraban external-letter form (R63)."""
     committee = meeting.committee
     agency = committee.agency
@@ -60,8 +62,12 @@ def build_letter(*, meeting: Meeting, number: str, sender: Any, sent_on: Any) ->
     starts = format_thai_time(meeting.starts_at)
     ends = format_thai_time(meeting.ends_at)
     ordinal = meeting_number(meeting.number, meeting.buddhist_year)
-    documents = list(meeting.documents.order_by("created_at").values_list("title", flat=True))
-    room_url = settings.SITE_URL.rstrip("/") + reverse("meetings:detail", args=[meeting.pk])
+    documents = list(
+        meeting.documents.order_by("created_at").values_list("title", flat=True)
+    )
+    room_url = settings.SITE_URL.rstrip("/") + reverse(
+        "meetings:detail", args=[meeting.pk]
+    )
     body = [
         (
             f"ด้วย{committee.name} กำหนดการประชุม{meeting.title} ครั้งที่ {ordinal} "
@@ -100,7 +106,9 @@ def build_letter(*, meeting: Meeting, number: str, sender: Any, sent_on: Any) ->
 
 def _recipients(meeting: Meeting) -> list[Membership]:
     return list(
-        meeting.committee.memberships.select_related("user").order_by("position_order", "user__full_name")
+        meeting.committee.memberships.select_related("user").order_by(
+            "position_order", "user__full_name"
+        )
     )
 
 
@@ -112,15 +120,32 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
     """
     now = timezone.now()
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("committee__agency").get(pk=meeting.pk)
+        meeting = (
+            Meeting.objects.select_for_update()
+            .select_related("committee__agency")
+            .get(pk=meeting.pk)
+        )
         if not policies.can_prepare_meeting(user=actor, meeting=meeting):
-            raise PermissionDeniedError("NOT_ALLOWED", _("Only the committee's secretary may send the notice."))
+            raise PermissionDeniedError(
+                "NOT_ALLOWED", _("Only the committee's secretary may send the notice.")
+            )
         if meeting.status not in {MeetingStatus.DRAFT, MeetingStatus.NOTIFIED}:
-            raise ServiceError("MEETING_NOT_EDITABLE", _("The meeting has started or ended."))
+            raise ServiceError(
+                "MEETING_NOT_EDITABLE", _("The meeting has started or ended.")
+            )
+        if meeting.starts_at <= now:
+            # check_notice refuses a meeting in the past with a domain error; say so
+            # to the secretary instead of failing.
+            raise ServiceError(
+                "NOTICE_AFTER_MEETING",
+                _("The meeting time has passed: a notice can no longer be sent."),
+            )
         if meeting.is_electronic and meeting.electronic_decided_at is None:
             raise ServiceError(
                 "NO_CHAIR_DECISION",
-                _("The chair must first decide to hold the meeting electronically (Decree section 6)."),
+                _(
+                    "The chair must first decide to hold the meeting electronically (Decree section 6)."
+                ),
             )
         decision = check_notice(
             meeting_at=meeting.starts_at,
@@ -137,16 +162,25 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
                     "(Administrative Procedure Act section 80). Only %(left)d days are left: the "
                     "chair may convene urgently and record the reason."
                 )
-                % {"days": meeting.committee.notice_min_days, "left": max(decision.days_before, 0)},
+                % {
+                    "days": meeting.committee.notice_min_days,
+                    "left": max(decision.days_before, 0),
+                },
             )
         recipients = _recipients(meeting)
         if not recipients:
-            raise ServiceError("NO_RECIPIENTS", _("The committee has no members to notify."))
+            raise ServiceError(
+                "NO_RECIPIENTS", _("The committee has no members to notify.")
+            )
         agency = Agency.objects.select_for_update().get(pk=meeting.committee.agency_id)
         number = letter_number(agency.letter_code, agency.next_letter_number)
-        Agency.objects.filter(pk=agency.pk).update(next_letter_number=agency.next_letter_number + 1)
+        Agency.objects.filter(pk=agency.pk).update(
+            next_letter_number=agency.next_letter_number + 1
+        )
         with translation.override("th"):
-            letter = build_letter(meeting=meeting, number=number, sender=actor, sent_on=now)
+            letter = build_letter(
+                meeting=meeting, number=number, sender=actor, sent_on=now
+            )
             pdf = render_invitation_pdf(letter)
             ics = render_invitation_ics(
                 uid=f"{meeting.pk}@prachum",
@@ -174,7 +208,9 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
             notice_rule_code=decision.code,
         )
         messages = [
-            _build_message(notice=notice, meeting=meeting, letter=letter, membership=m, now=now)
+            _build_message(
+                notice=notice, meeting=meeting, letter=letter, membership=m, now=now
+            )
             for m in recipients
         ]
         meeting.status = MeetingStatus.NOTIFIED
@@ -192,7 +228,11 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
                 "days_before": decision.days_before,
                 "clause": decision.clause,
                 "messages": [
-                    {"to": m.recipient_email, "message_id": m.message_id, "sha256": m.sha256}
+                    {
+                        "to": m.recipient_email,
+                        "message_id": m.message_id,
+                        "sha256": m.sha256,
+                    }
                     for m in messages
                 ],
             },
@@ -209,7 +249,12 @@ def _enqueue_delivery(notice_id: str) -> None:
 
 
 def _build_message(
-    *, notice: Notice, meeting: Meeting, letter: InvitationLetter, membership: Membership, now: Any
+    *,
+    notice: Notice,
+    meeting: Meeting,
+    letter: InvitationLetter,
+    membership: Membership,
+    now: Any,
 ) -> NoticeMessage:
     user = membership.user
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "prachum.local"
@@ -237,7 +282,8 @@ def _build_message(
         headers={"Message-ID": message_id, "Date": format_datetime(now)},
     )
     email.attach(LETTER_FILENAME, bytes(notice.letter_pdf), "application/pdf")
-    email.attach(ICS_FILENAME, bytes(notice.ics), "text/calendar; method=REQUEST; charset=utf-8")
+    # Django adds the charset itself; naming it here too would repeat the parameter.
+    email.attach(ICS_FILENAME, bytes(notice.ics), "text/calendar; method=REQUEST")
     raw = serialize_message(email)
     return NoticeMessage.objects.create(
         notice=notice,
@@ -253,15 +299,23 @@ def _build_message(
 def deliver_notice(*, notice_id: str) -> int:
     """Hand each stored message, byte for byte, to the mail server; record the outcome."""
     delivered = 0
-    pending = NoticeMessage.objects.filter(notice_id=notice_id).exclude(status=NoticeMessage.Status.SENT)
+    pending = NoticeMessage.objects.filter(notice_id=notice_id).exclude(
+        status=NoticeMessage.Status.SENT
+    )
     for message in pending.select_related("notice__meeting"):
         try:
-            deliver_raw(sender=message.sender, recipients=[message.recipient_email], raw=bytes(message.raw))
-        except Exception as exc:  # noqa: BLE001 - any transport failure is recorded and retried later
+            deliver_raw(
+                sender=message.sender,
+                recipients=[message.recipient_email],
+                raw=bytes(message.raw),
+            )
+        except Exception as exc:
             logger.warning("notice delivery failed for %s: %s", message.message_id, exc)
             with transaction.atomic():
                 NoticeMessage.objects.filter(pk=message.pk).update(
-                    status=NoticeMessage.Status.FAILED, error=str(exc)[:2000], attempts=message.attempts + 1
+                    status=NoticeMessage.Status.FAILED,
+                    error=str(exc)[:2000],
+                    attempts=message.attempts + 1,
                 )
                 append_event(
                     chain_key=message.notice.meeting.chain_key,
@@ -272,13 +326,20 @@ def deliver_notice(*, notice_id: str) -> int:
             continue
         with transaction.atomic():
             NoticeMessage.objects.filter(pk=message.pk).update(
-                status=NoticeMessage.Status.SENT, delivered_at=timezone.now(), attempts=message.attempts + 1, error=""
+                status=NoticeMessage.Status.SENT,
+                delivered_at=timezone.now(),
+                attempts=message.attempts + 1,
+                error="",
             )
             append_event(
                 chain_key=message.notice.meeting.chain_key,
                 kind="notice.delivered",
                 actor=None,
-                payload={"message_id": message.message_id, "to": message.recipient_email, "sha256": message.sha256},
+                payload={
+                    "message_id": message.message_id,
+                    "to": message.recipient_email,
+                    "sha256": message.sha256,
+                },
             )
         delivered += 1
     return delivered

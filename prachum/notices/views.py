@@ -35,6 +35,9 @@ def outbox_message(request: HttpRequest, name: str) -> HttpResponse:
     message = get_outbox_message(name=name)
     if message is None:
         raise Http404
-    if not _may_see_all(request.user) and request.user.email.lower() not in message.to.lower():  # type: ignore[union-attr]
+    if (
+        not _may_see_all(request.user)
+        and request.user.email.lower() not in message.to.lower()
+    ):  # type: ignore[union-attr]
         raise Http404
     return render(request, "notices/outbox_message.html", {"m": message})

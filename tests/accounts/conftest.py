@@ -28,9 +28,9 @@ class UserFactory(DjangoModelFactory[User]):
         model = User
         skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"member{n}")
+    username = factory.Sequence(lambda n: f"acct{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.go.th")
-    full_name = factory.Sequence(lambda n: f"Member {n}")
+    full_name = factory.Sequence(lambda n: f"Account Holder {n}")
     password = factory.django.Password(PASSWORD)
 
 

@@ -56,6 +56,23 @@ def test_login_events_carry_ip_and_user_agent_and_survive_the_refusal(
         assert event.actor_label == f"user:{user.pk}"
 
 
+def test_login_event_takes_the_forwarded_address_only_from_a_trusted_proxy(
+    client: Client, user: User, settings: Any
+) -> None:
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    for remote in ("10.0.0.5", "198.51.100.9"):
+        client.post(
+            reverse("accounts:login"),
+            {"username": user.username, "password": "wrong"},
+            REMOTE_ADDR=remote,
+            HTTP_X_FORWARDED_FOR="203.0.113.50",
+        )
+    events = list_events(chain_key=f"account:{user.pk}").filter(
+        kind="account.login_failed"
+    )
+    assert [e.payload["ip_address"] for e in events] == ["203.0.113.50", "198.51.100.9"]
+
+
 def test_lockout_and_refusal_are_recorded(user: User, now: Any) -> None:
     for _ in range(5):
         with pytest.raises(ServiceError):

@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from prachum.accounts import services
 from prachum.accounts.models import EmailCode, SecondFactorVerification, User
@@ -24,6 +25,13 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
 SECOND_FACTOR = reverse("accounts:second_factor")
 RESEND = reverse("accounts:resend_code")
+
+
+def _subject_in_site_language() -> str:
+    with translation.override("th"):
+        subject = translation.gettext("Your Prachum login code")
+    assert subject != "Your Prachum login code", "the Thai catalogue is not compiled"
+    return subject
 
 
 def _password_step(client: Client, user: User, **extra: str) -> Any:
@@ -52,7 +60,8 @@ def test_email_code_login_end_to_end(client: Client, user: User, now: Any) -> No
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [user.email]
-    assert message.subject == "Your Prachum login code"
+    # Official mail goes out in the site language (Thai) whatever the page language.
+    assert message.subject == _subject_in_site_language()
     code = last_code(user.email)
 
     page = client.get(SECOND_FACTOR)
@@ -153,7 +162,8 @@ def test_recovery_code_logs_in_once_through_the_page(
     user: User, now: Any, time_machine: Any
 ) -> None:
     user, _, codes = enrol_totp(user)
-    first, second = Client(), Client()
+    first = Client(headers={"accept-language": "en"})
+    second = Client(headers={"accept-language": "en"})
     _password_step(first, user)
     first.post(SECOND_FACTOR, {"method": "recovery", "code": codes[0]})
     assert _logged_in_as(first) == str(user.pk)
@@ -273,7 +283,7 @@ def test_demo_mode_shows_the_code_message_from_the_outbox(
 
     page = client.get(SECOND_FACTOR).content.decode()
     assert "Demo mode: there is no mail server" in page
-    assert "Your Prachum login code" in page
+    assert _subject_in_site_language() in page
     assert codes[user.email] in page
     if codes[somebody_else.email] != codes[user.email]:
         assert codes[somebody_else.email] not in page

@@ -18,9 +18,13 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any],
+) -> dict[str, Any]:
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test-system-deps` (apt install chromium)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make test-system-deps` (apt install chromium)"
+        )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

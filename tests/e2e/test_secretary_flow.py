@@ -46,7 +46,9 @@ def test_secretary_prepares_meeting_and_sends_notice(
     member: Any,
 ) -> None:
     settings.EMAIL_URL = smtp_server.url
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
     password = "a-long-demo-passphrase-42"
     secret = pyotp.random_base32()
     secretary.set_password(password)

@@ -7,7 +7,11 @@ from datetime import date, datetime
 from django import template
 from django.utils import timezone, translation
 
-from prachum.domain.thai_dates import format_thai_date, format_thai_datetime, format_thai_time
+from prachum.domain.thai_dates import (
+    format_thai_date,
+    format_thai_datetime,
+    format_thai_time,
+)
 
 register = template.Library()
 

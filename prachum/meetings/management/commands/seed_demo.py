@@ -48,7 +48,9 @@ def _demo_pdf() -> bytes:
     pdf.set_creation_date(timezone.now())
     pdf.add_page()
     pdf.set_font("Laksaman", size=18)
-    pdf.multi_cell(0, 10, "เอกสารประกอบวาระที่ 4.1\nโครงการพัฒนาแหล่งน้ำเพื่อการเกษตร ปีงบประมาณ 2570")
+    pdf.multi_cell(
+        0, 10, "เอกสารประกอบวาระที่ 4.1\nโครงการพัฒนาแหล่งน้ำเพื่อการเกษตร ปีงบประมาณ 2570"
+    )
     return bytes(pdf.output())
 
 
@@ -57,7 +59,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         logins_path = Path(settings.VAR_DIR) / "demo-logins.txt"
-        if Committee.objects.filter(name=COMMITTEE_NAME).exists() and logins_path.exists():
+        if (
+            Committee.objects.filter(name=COMMITTEE_NAME).exists()
+            and logins_path.exists()
+        ):
             self.stdout.write(logins_path.read_text(encoding="utf-8"))
             return
         user_model = get_user_model()
@@ -96,7 +101,9 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
                 users[username] = user
-                committee_services.add_member(actor=operator, committee=committee, user=user, role=role)
+                committee_services.add_member(
+                    actor=operator, committee=committee, user=user, role=role
+                )
             committee_services.set_allowance_rate(
                 actor=operator,
                 committee=committee,
@@ -105,7 +112,9 @@ class Command(BaseCommand):
                 valid_from=date(2021, 1, 22),
                 source="หนังสือกระทรวงการคลัง ที่ กค 0408/ว 59",
             )
-            start = (timezone.localtime() + timedelta(days=7)).replace(hour=9, minute=30, second=0, microsecond=0)
+            start = (timezone.localtime() + timedelta(days=7)).replace(
+                hour=9, minute=30, second=0, microsecond=0
+            )
             secretary = users["secretary"]
             meeting = meeting_services.schedule_meeting(
                 actor=secretary,
@@ -127,10 +136,14 @@ class Command(BaseCommand):
                 actor=secretary,
                 meeting=meeting,
                 title="รายละเอียดโครงการพัฒนาแหล่งน้ำ",
-                upload=SimpleUploadedFile("project.pdf", _demo_pdf(), "application/pdf"),
+                upload=SimpleUploadedFile(
+                    "project.pdf", _demo_pdf(), "application/pdf"
+                ),
                 agenda_item=item,
             )
-            meeting_services.record_electronic_decision(actor=users["chair"], meeting=meeting)
+            meeting_services.record_electronic_decision(
+                actor=users["chair"], meeting=meeting
+            )
         lines = [
             "Demo logins (password for every account): " + password,
             "  secretary  — เลขานุการ (prepares meetings, sends notices)",
