@@ -9,7 +9,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench setup venv dev system-deps test-system-deps messages migrate fmt clean
+.PHONY: help run test test-domain lint bench setup venv dev system-deps test-system-deps messages migrate fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -41,8 +41,12 @@ setup: venv system-deps ## Migrate the database and load the demo data
 run: setup ## Set up and start the whole system (web + worker) with demo data
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
-test: dev test-system-deps ## Run the whole test suite (CI=true: nothing may be skipped)
+test: dev test-system-deps test-domain ## Run the whole test suite (CI=true: nothing may be skipped)
 	$(VENV)/bin/pytest
+
+test-domain: dev ## The law engine alone: no Django loaded, 100% branch coverage required
+	$(VENV)/bin/pytest tests/domain -q -p no:django --confcutdir=tests/domain \
+		--cov=prachum.domain --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=100
 
 lint: dev ## ruff, mypy, import-linter, missing migrations
 	$(VENV)/bin/ruff check .
@@ -55,7 +59,7 @@ bench: dev ## Run the benchmarks (one JSON line per figure)
 	@for b in bench/*.py; do $(PY) $$b || exit 1; done
 
 messages: dev ## Update and compile the Thai translation
-	$(PY) manage.py makemessages -l th --ignore=.venv --ignore=var --ignore=tests
+	$(PY) manage.py makemessages -l th --no-obsolete --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages -l th --ignore=.venv
 
 fmt: dev ## Format the code

@@ -8,6 +8,7 @@ from typing import ClassVar, Self
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SecondFactor(models.TextChoices):
@@ -21,7 +22,11 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("e-mail"), unique=True)
     # Honorific (คำนำหน้า), e.g. "Mr." or "Dr.", written before the full name.
-    title = models.CharField(_("title"), max_length=50, blank=True)
+    title = models.CharField(
+        pgettext_lazy("name prefix such as Mr. or Dr.", "title"),
+        max_length=50,
+        blank=True,
+    )
     full_name = models.CharField(_("full name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prachum.committees.models import BodyType, Committee, MeetingCategory
@@ -36,37 +37,37 @@ class RosterImportForm(forms.Form):
 
 def committee_rules(committee: Committee) -> list[str]:
     """A committee's rules in plain language (the page 'rules of this committee')."""
-    from django.utils.translation import gettext as _g
-
     fraction = f"{committee.quorum_numerator}/{committee.quorum_denominator}"
     if committee.quorum_kind == "fixed":
-        quorum = _g("Quorum: at least %(n)s members present.") % {
+        quorum = gettext("Quorum: at least %(n)s members present.") % {
             "n": committee.quorum_fixed
         }
     elif committee.quorum_kind == "more_than_fraction":
-        quorum = _g("Quorum: more than %(f)s of the members present.") % {"f": fraction}
+        quorum = gettext("Quorum: more than %(f)s of the members present.") % {
+            "f": fraction
+        }
     else:
-        quorum = _g(
+        quorum = gettext(
             "Quorum: at least %(f)s of the members present (Administrative Procedure Act s.79)."
         ) % {"f": fraction}
     return [
         quorum,
-        _g(
+        gettext(
             "Members present in the room and members who identified themselves electronically count alike (Decree s.6, s.10)."
         ),
-        _g(
+        gettext(
             "Invitees and non-voting secretaries do not count for quorum and do not vote."
         ),
-        _g(
+        gettext(
             "Notice: at least %(d)d days before the meeting, unless the chair convenes urgently with a reason (APA s.80)."
         )
         % {"d": committee.notice_min_days},
-        _g(
+        gettext(
             "A resolution needs a majority of the votes cast; on a tie the chair has a casting vote (APA s.82)."
         ),
-        _g(
-            "Allowance: the chair receives 125% of the member rate; no allowance if the meeting has no quorum."
+        gettext(
+            "Allowance: the chair receives 125 percent of the member rate; no allowance if the meeting has no quorum."
         )
         if committee.no_quorum_no_allowance
-        else _g("Allowance: the chair receives 125% of the member rate."),
+        else gettext("Allowance: the chair receives 125 percent of the member rate."),
     ]

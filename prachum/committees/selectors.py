@@ -31,7 +31,7 @@ def deny_list() -> list[DenyListEntry]:
     """The versioned deny-list (Decree s.5(4), s.6 para 2) as domain values."""
     return [
         DenyListEntry(
-            kind=e.kind,
+            kind="category" if e.kind == "category" else "subject",
             value=e.value,
             valid_from=e.valid_from,
             valid_to=e.valid_to,

@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -218,7 +219,7 @@ def import_roster_csv(
     seen_users: set[str] = set()
     seen_emails: set[str] = set()
     max_lengths = {
-        c: user_model._meta.get_field(c).max_length
+        c: getattr(user_model._meta.get_field(c), "max_length", None)
         for c in ROSTER_COLUMNS
         if c != "role"
     }
@@ -346,6 +347,12 @@ def set_allowance_rate(
         raise PermissionDeniedError(
             "NOT_ALLOWED",
             _("Only the committee's secretary may change allowance rates."),
+        )
+    if Decimal(member_amount) < 0:
+        raise ServiceError(
+            "RATE_NEGATIVE",
+            _("An allowance rate cannot be negative."),
+            field="member_amount",
         )
     with transaction.atomic():
         previous = committee.rates.filter(

@@ -24,7 +24,8 @@ from django.utils import timezone
 
 def serialize_message(message: EmailMessage) -> bytes:
     """Return the RFC 5322 bytes of ``message`` with CRLF line ends, as SMTP carries them."""
-    raw = message.message().as_bytes(linesep="\r\n")
+    # Django's SafeMIME classes accept ``linesep``; the stdlib stubs do not know it.
+    raw = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
     if not raw.endswith(b"\r\n"):
         raw += b"\r\n"
     return raw

@@ -23,7 +23,7 @@ def client_ip(request: HttpRequest) -> str | None:
     """The client's address; ``X-Forwarded-For`` is trusted only from configured proxies."""
     remote: str | None = request.META.get("REMOTE_ADDR")
     proxies = getattr(settings, "TRUSTED_PROXIES", [])
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if remote in proxies and forwarded:
         candidate = forwarded.split(",")[-1].strip()
         try:

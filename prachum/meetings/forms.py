@@ -1,9 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from prachum.meetings.models import AgendaItem, MeetingMode
+from prachum.meetings.models import AgendaItem, Meeting, MeetingMode
+
+
+def _limit_items(form: forms.Form, name: str, meeting: Meeting, **filters: Any) -> None:
+    """Offer only this meeting's current agenda items in a choice field."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = AgendaItem.objects.filter(
+        meeting=meeting, is_removed=False, **filters
+    )
 
 
 class MeetingForm(forms.Form):
@@ -32,12 +43,12 @@ class AgendaItemForm(forms.Form):
     )
     is_secret = forms.BooleanField(label=_("Secret item"), required=False)
 
-    def __init__(self, *args: object, meeting: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, *args: Any, meeting: Meeting | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
         if meeting is not None:
-            self.fields["parent"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
-                meeting=meeting, parent=None, is_removed=False
-            )
+            _limit_items(self, "parent", meeting, parent=None)
 
 
 class DocumentForm(forms.Form):
@@ -47,12 +58,12 @@ class DocumentForm(forms.Form):
     )
     file = forms.FileField(label=_("File"))
 
-    def __init__(self, *args: object, meeting: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, *args: Any, meeting: Meeting | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
         if meeting is not None:
-            self.fields["agenda_item"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
-                meeting=meeting, is_removed=False
-            )
+            _limit_items(self, "agenda_item", meeting)
 
 
 class UrgentForm(forms.Form):

@@ -158,6 +158,9 @@ class DocumentVersion(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.document} v{self.version}"
+
 
 class DocumentRead(models.Model):
     """Every read of a document by a participant (R19)."""

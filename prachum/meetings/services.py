@@ -105,6 +105,12 @@ def schedule_meeting(
         raise ServiceError(
             "NAIVE_DATETIME", _("Give the time with its time zone."), field="starts_at"
         )
+    if starts_at <= timezone.now():
+        raise ServiceError(
+            "STARTS_IN_PAST",
+            _("The meeting must start in the future."),
+            field="starts_at",
+        )
     if ends_at <= starts_at:
         raise ServiceError(
             "ENDS_BEFORE_START",
@@ -373,7 +379,7 @@ def upload_document(
     actor: Any,
     meeting: Meeting,
     title: str,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     agenda_item: AgendaItem | None = None,
     document: Document | None = None,
 ) -> DocumentVersion:

@@ -25,17 +25,14 @@ class OutboxMessage:
 def _parse(path: Path) -> OutboxMessage:
     msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     body = msg.get_body(preferencelist=("plain",)) if hasattr(msg, "get_body") else None
-    attachments = tuple(
-        part.get_filename() or ""
-        for part in msg.iter_attachments()  # type: ignore[attr-defined]
-    )
+    attachments = tuple(part.get_filename() or "" for part in msg.iter_attachments())
     return OutboxMessage(
         name=path.name,
         subject=str(msg.get("Subject", "")),
         to=str(msg.get("To", "")),
         date=str(msg.get("Date", "")),
         attachments=attachments,
-        text=body.get_content() if body is not None else "",  # type: ignore[union-attr]
+        text=body.get_content() if body is not None else "",
     )
 
 

@@ -5,15 +5,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from prachum.accounts.models import User
 from prachum.committees.models import SECRETARIAT_ROLES, Membership
 from prachum.notices.selectors import get_outbox_message, list_outbox
 
 
-def _may_see_all(user: object) -> bool:
+def _may_see_all(user: User) -> bool:
     return bool(
-        getattr(user, "is_staff", False)
+        user.is_staff
         or Membership.objects.filter(user=user, role__in=SECRETARIAT_ROLES).exists()
     )
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # guaranteed by login_required
+    return request.user
 
 
 @login_required
@@ -22,7 +28,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
     The secretariat sees every message; anyone else sees only their own.
     """
-    to = None if _may_see_all(request.user) else request.user.email  # type: ignore[union-attr]
+    user = _user(request)
+    to = None if _may_see_all(user) else user.email
     return render(
         request,
         "notices/outbox.html",
@@ -35,9 +42,7 @@ def outbox_message(request: HttpRequest, name: str) -> HttpResponse:
     message = get_outbox_message(name=name)
     if message is None:
         raise Http404
-    if (
-        not _may_see_all(request.user)
-        and request.user.email.lower() not in message.to.lower()
-    ):  # type: ignore[union-attr]
+    user = _user(request)
+    if not _may_see_all(user) and user.email.lower() not in message.to.lower():
         raise Http404
     return render(request, "notices/outbox_message.html", {"m": message})

@@ -96,3 +96,20 @@ def test_only_the_secretariat_may_set_rates(committee, chair):
     with pytest.raises(PermissionDeniedError):
         _set(chair, committee, "1000.00", dt.date(2026, 1, 1))
     assert not AllowanceRate.objects.exists()
+
+
+def test_a_negative_rate_is_refused_and_nothing_changes(committee, secretary):
+    first = _set(secretary, committee, "1000.00", dt.date(2026, 1, 1))
+    events_before = EvidenceEvent.objects.count()
+
+    with pytest.raises(ServiceError) as excinfo:
+        _set(secretary, committee, "-1.00", dt.date(2026, 7, 1))
+
+    assert (excinfo.value.code, excinfo.value.field) == (
+        "RATE_NEGATIVE",
+        "member_amount",
+    )
+    first.refresh_from_db()
+    assert first.valid_to is None
+    assert AllowanceRate.objects.count() == 1
+    assert EvidenceEvent.objects.count() == events_before

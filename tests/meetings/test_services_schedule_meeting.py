@@ -19,6 +19,20 @@ pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 
 
+@pytest.fixture(autouse=True)
+def _early_2026(time_machine):
+    """The dates below are in 2026-2027; schedule them from a fixed "now" before them."""
+    time_machine.move_to(dt.datetime(2026, 1, 5, 9, 0, tzinfo=BANGKOK), tick=False)
+
+
+def test_a_meeting_cannot_start_in_the_past(committee, secretary):
+    before = _counts()
+    with pytest.raises(ServiceError) as excinfo:
+        _schedule(secretary, committee, dt.datetime(2026, 1, 5, 8, 59, tzinfo=BANGKOK))
+    assert (excinfo.value.code, excinfo.value.field) == ("STARTS_IN_PAST", "starts_at")
+    assert _counts() == before
+
+
 def _schedule(actor, committee, starts_at, *, hours=2, **overrides):
     fields = {
         "title": "การประชุมคณะกรรมการ",
