@@ -36,7 +36,7 @@ test-system-deps: ## Install what the tests need: fonts, poppler, Chromium (apt,
 
 setup: venv system-deps ## Migrate the database and load the demo data
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --verbosity 0
 
 run: setup ## Set up and start the whole system (web + worker) with demo data
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh

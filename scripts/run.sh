@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 PY=.venv/bin/python
+# Letters and e-mails link to this address.
+export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 .venv/bin/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --log-level warning &
 web=$!

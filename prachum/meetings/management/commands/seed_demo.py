@@ -59,11 +59,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         logins_path = Path(settings.VAR_DIR) / "demo-logins.txt"
+        quiet = options.get("verbosity") == 0
         if (
             Committee.objects.filter(name=COMMITTEE_NAME).exists()
             and logins_path.exists()
         ):
-            self.stdout.write(logins_path.read_text(encoding="utf-8"))
+            if not quiet:
+                self.stdout.write(logins_path.read_text(encoding="utf-8"))
             return
         user_model = get_user_model()
         password = secrets.token_urlsafe(9)
@@ -156,4 +158,5 @@ class Command(BaseCommand):
         text = "\n".join(lines) + "\n"
         logins_path.write_text(text, encoding="utf-8")
         logins_path.chmod(0o600)
-        self.stdout.write(text)
+        if not quiet:
+            self.stdout.write(text)
