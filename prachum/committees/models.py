@@ -21,6 +21,13 @@ class Agency(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     next_letter_number = models.PositiveIntegerField(default=1)
+    thai_digits = models.BooleanField(
+        _("Thai digits in letters"),
+        default=False,
+        help_text=_(
+            "Print numbers in letters with Thai digits (๑๒๓) instead of 1 2 3."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "agencies"

@@ -58,10 +58,13 @@ def build_letter(
     """The invitation letter's content, in the Saraban external-letter form (R63)."""
     committee = meeting.committee
     agency = committee.agency
-    when = format_thai_date(timezone.localtime(meeting.starts_at).date())
-    starts = format_thai_time(meeting.starts_at)
-    ends = format_thai_time(meeting.ends_at)
-    ordinal = meeting_number(meeting.number, meeting.buddhist_year)
+    digits = agency.thai_digits  # R67: the agency's choice; URLs and e-mail stay Arabic
+    when = format_thai_date(
+        timezone.localtime(meeting.starts_at).date(), thai_digits=digits
+    )
+    starts = format_thai_time(meeting.starts_at, thai_digits=digits)
+    ends = format_thai_time(meeting.ends_at, thai_digits=digits)
+    ordinal = meeting_number(meeting.number, meeting.buddhist_year, thai_digits=digits)
     documents = list(
         meeting.documents.order_by("created_at").values_list("title", flat=True)
     )
@@ -90,7 +93,7 @@ def build_letter(
         letter_number=number,
         agency_name=agency.name,
         agency_address=agency.address,
-        letter_date_text=format_thai_date(sent_on),
+        letter_date_text=format_thai_date(sent_on, thai_digits=digits),
         subject=f"ขอเชิญประชุม{meeting.title} ครั้งที่ {ordinal}",
         addressee=f"กรรมการ{committee.name}",
         body_paragraphs=tuple(body),
@@ -173,7 +176,11 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
                 "NO_RECIPIENTS", _("The committee has no members to notify.")
             )
         agency = Agency.objects.select_for_update().get(pk=meeting.committee.agency_id)
-        number = letter_number(agency.letter_code, agency.next_letter_number)
+        number = letter_number(
+            agency.letter_code,
+            agency.next_letter_number,
+            thai_digits=agency.thai_digits,
+        )
         Agency.objects.filter(pk=agency.pk).update(
             next_letter_number=agency.next_letter_number + 1
         )

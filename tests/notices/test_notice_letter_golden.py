@@ -72,3 +72,20 @@ def test_the_sent_letter_has_the_saraban_fields_in_order(
             f"({secretary.display_name})",
         ),
     )
+
+
+def test_an_agency_choosing_thai_digits_gets_them_in_dates_and_numbers_but_not_urls(
+    tmp_path: Path, meeting: Any, chair: Any, secretary: Any, agency: Any
+) -> None:
+    agency.thai_digits = True
+    agency.save()
+    meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
+    notice = send_notice(actor=secretary, meeting=meeting)
+
+    be_year = str(meeting.buddhist_year)
+    thai_year = be_year.translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
+    assert notice.letter_number.endswith("/๔๑")  # the cast's agency is at letter 41
+    text = pdftotext(bytes(notice.letter_pdf), tmp_path, "-raw")
+    assert thai_year in text
+    assert f"ครั้งที่ ๑/{thai_year}" in text.replace("\n", " ")
+    assert str(meeting.pk)[:8] in text  # the link to the meeting keeps Arabic digits
