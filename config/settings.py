@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "prachum.committees",
     "prachum.meetings",
     "prachum.notices",
+    "prachum.attendance",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 EMAIL_OTP_MINUTES = env_int("EMAIL_OTP_MINUTES", 10)
+# A fresh second factor for entering a meeting room (R13): at most this old.
+IDENTITY_CHECK_FRESH_MINUTES = env_int("IDENTITY_CHECK_FRESH_MINUTES", 10)
 
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", "ไทย"), ("en", "English")]

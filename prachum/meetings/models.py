@@ -20,6 +20,7 @@ class MeetingStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     NOTIFIED = "notified", _("Notice sent")
     OPEN = "open", _("Open")
+    SUSPENDED = "suspended", _("Suspended")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
