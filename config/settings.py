@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "prachum.meetings",
     "prachum.notices",
     "prachum.attendance",
+    "prachum.voting",
 ]
 
 MIDDLEWARE = [
@@ -172,3 +173,9 @@ LOGGING = {
     # fontTools logs every font subset at INFO while rendering a PDF.
     "loggers": {"fontTools": {"level": "WARNING"}},
 }
+
+# The agency's Ed25519 key that signs sealed meetings and evidence packages (generated
+# on first use; keep a backup: packages signed with a lost key can still be verified with
+# the public key, but no new ones can be signed with it).
+SIGNING_KEY_FILE = Path(env_str("SIGNING_KEY_FILE", str(VAR_DIR / "secrets" / "agency-ed25519.pem")))
+EVIDENCE_PACKAGES_DIR = Path(env_str("EVIDENCE_PACKAGES_DIR", str(VAR_DIR / "packages")))

@@ -178,6 +178,7 @@ def _validate_location(
 
 
 def _require_enterable(meeting: Meeting, user: Any) -> Membership:
+    meeting.refresh_from_db(fields=["status"])  # callers may hold an older copy
     membership = Membership.objects.filter(
         committee=meeting.committee, user=user
     ).first()

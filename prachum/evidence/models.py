@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -82,3 +83,60 @@ class EvidenceEvent(models.Model):
             "kind": self.kind,
             "payload": self.payload,
         }
+
+
+class Seal(models.Model):
+    """The chain head of a closed meeting, signed with the agency's Ed25519 key (R34)."""
+
+    chain = models.ForeignKey(
+        EvidenceChain, on_delete=models.PROTECT, related_name="seals"
+    )
+    length = models.PositiveIntegerField()
+    head_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+    key_fingerprint = models.CharField(max_length=120)
+    signature = models.CharField(max_length=200)
+    statement = models.JSONField()
+
+    class Meta:
+        ordering = ["sealed_at"]
+
+    def __str__(self) -> str:
+        return f"seal {self.chain.key}#{self.length}"
+
+
+class EvidencePackage(models.Model):
+    """One built evidence package (a zip) for a meeting, with its build progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        BUILDING = "building"
+        READY = "ready"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    chain = models.ForeignKey(
+        EvidenceChain, on_delete=models.PROTECT, related_name="packages"
+    )
+    subject_id = models.UUIDField()  # the meeting
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=100, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    chain_length = models.PositiveIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"package {self.id} {self.status}"

@@ -62,3 +62,102 @@ def append_event(
         length=event.seq, head_hash=event.hash
     )
     return event
+
+
+def request_package(*, actor: Any, meeting: Any) -> Any:
+    """Queue the build of a meeting's evidence package (built by the worker)."""
+    from prachum.evidence.models import EvidencePackage
+
+    with transaction.atomic():
+        chain = EvidenceChain.objects.get(key=meeting.chain_key)
+        package = EvidencePackage.objects.create(
+            chain=chain,
+            subject_id=meeting.pk,
+            requested_by=actor,
+            requested_at=timezone.now(),
+        )
+        append_event(
+            chain_key=meeting.chain_key,
+            kind="evidence.package_requested",
+            actor=actor,
+            payload={"package": str(package.pk)},
+        )
+        package_id = str(package.pk)
+        transaction.on_commit(lambda: _enqueue_build(package_id))
+    return package
+
+
+def _enqueue_build(package_id: str) -> None:
+    from prachum.evidence.tasks import build_evidence_package
+
+    build_evidence_package.enqueue(package_id)
+
+
+def run_package_build(*, package_id: str) -> Any:
+    """Build the zip, keeping progress on the row; a failure is recorded, never lost."""
+    import hashlib
+
+    from prachum.evidence.models import EvidencePackage
+    from prachum.evidence.package import build_package
+    from prachum.meetings.models import Meeting
+
+    package = EvidencePackage.objects.get(pk=package_id)
+    meeting = Meeting.objects.select_related("committee__agency").get(
+        pk=package.subject_id
+    )
+
+    def progress(percent: int, step: str) -> None:
+        EvidencePackage.objects.filter(pk=package.pk).update(
+            status=EvidencePackage.Status.BUILDING, progress=percent, step=step[:100]
+        )
+
+    try:
+        path = build_package(package, meeting, progress)
+    except Exception as exc:
+        EvidencePackage.objects.filter(pk=package.pk).update(
+            status=EvidencePackage.Status.FAILED,
+            error=str(exc)[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with transaction.atomic():
+        chain = EvidenceChain.objects.get(pk=package.chain_id)
+        EvidencePackage.objects.filter(pk=package.pk).update(
+            status=EvidencePackage.Status.READY,
+            progress=100,
+            step="ready",
+            path=str(path),
+            sha256=digest,
+            size=path.stat().st_size,
+            chain_length=chain.length,
+            finished_at=timezone.now(),
+        )
+        append_event(
+            chain_key=chain.key,
+            kind="evidence.package_built",
+            actor=None,
+            payload={
+                "package": str(package.pk),
+                "sha256": digest,
+                "chain_length": chain.length,
+            },
+        )
+    return EvidencePackage.objects.get(pk=package.pk)
+
+
+def record_package_download(
+    *, actor: Any, package: Any, ip_address: str | None
+) -> None:
+    """Every download of an evidence package is logged in the chain (R41)."""
+    with transaction.atomic():
+        append_event(
+            chain_key=package.chain.key,
+            kind="evidence.package_downloaded",
+            actor=actor,
+            payload={
+                "package": str(package.pk),
+                "sha256": package.sha256,
+                "ip": ip_address,
+            },
+        )

@@ -1,0 +1,127 @@
+"""Building a meeting's evidence package: one zip, a signed manifest (R33-R36).
+
+Each app contributes files through an ``exports.py`` function listed in
+``EXPORTERS``; the builder hashes every file into ``manifest.json``, adds the chain,
+its seals and the public key, and signs the manifest with the agency's key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from prachum.evidence import keys
+from prachum.evidence.models import EvidenceChain, EvidencePackage
+from prachum.evidence.selectors import list_events
+from prachum.verify.signing import sign
+
+FORMAT = "prachum-evidence/1"
+MANIFEST = "manifest.json"
+PUBLIC_KEY = "public_key.pem"
+
+#: ``module:function`` returning ``(path, bytes)`` pairs for a meeting; in package order.
+EXPORTERS = [
+    "prachum.meetings.exports:meeting_files",
+    "prachum.notices.exports:notice_files",
+    "prachum.attendance.exports:attendance_files",
+]
+
+File = tuple[str, bytes]
+Progress = Callable[[int, str], None]
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(
+        value, ensure_ascii=False, indent=1, sort_keys=True, default=str
+    ).encode()
+
+
+def chain_files(chain: EvidenceChain) -> list[File]:
+    """The raw events (one JSON object per line) and the seals of the chain."""
+    lines = []
+    for event in list_events(chain_key=chain.key).iterator():
+        lines.append(
+            json.dumps(
+                {
+                    "body": event.body(),
+                    "prev_hash": event.prev_hash,
+                    "hash": event.hash,
+                },
+                ensure_ascii=False,
+                sort_keys=True,
+                separators=(",", ":"),
+            )
+        )
+    seals = [
+        {"statement": s.statement, "signature": s.signature}
+        for s in chain.seals.order_by("sealed_at")
+    ]
+    return [
+        ("events.jsonl", ("\n".join(lines) + "\n").encode()),
+        ("seals.json", json_bytes(seals)),
+    ]
+
+
+def _exporter(dotted: str) -> Callable[[Any], Iterable[File]]:
+    module, name = dotted.split(":")
+    function: Callable[[Any], Iterable[File]] = getattr(import_module(module), name)
+    return function
+
+
+def build_package(package: EvidencePackage, meeting: Any, progress: Progress) -> Path:
+    """Write the zip for ``meeting`` and return its path; ``progress(percent, step)``."""
+    chain = EvidenceChain.objects.get(pk=package.chain_id)
+    files: list[File] = []
+    progress(5, "events")
+    files.extend(chain_files(chain))
+    for index, dotted in enumerate(EXPORTERS, start=1):
+        progress(5 + 70 * index // (len(EXPORTERS) + 1), dotted.rsplit(":", 1)[-1])
+        files.extend(_exporter(dotted)(meeting))
+    paths = [p for p, _ in files]
+    if len(paths) != len(set(paths)):
+        raise ValueError("two files in the package have the same path")
+    progress(80, "manifest")
+    clock = [
+        e.payload.get("clock")
+        for e in list_events(chain_key=chain.key).filter(
+            kind__in=["meeting.opened", "meeting.closed"]
+        )
+    ]
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "meeting": str(meeting.pk),
+        "generated_at": timezone.now().isoformat(),
+        "chain": {"key": chain.key, "length": chain.length, "head": chain.head_hash},
+        "clock_sync": clock,
+        "key_fingerprint": keys.verify_key_fingerprint(),
+        "files": [
+            {
+                "path": path,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+            }
+            for path, data in files
+        ],
+    }
+    manifest["signature"] = sign(keys.signing_key(), manifest)
+    out_dir = Path(settings.EVIDENCE_PACKAGES_DIR)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{meeting.pk}-{package.pk}.zip"
+    partial = target.with_suffix(".zip.part")
+    progress(85, "zip")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, json_bytes(manifest))
+        archive.writestr(PUBLIC_KEY, keys.verify_key_pem())
+        for path, data in files:
+            archive.writestr(path, data)
+    partial.rename(target)
+    progress(100, "ready")
+    return target

@@ -1,0 +1,13 @@
+"""Background work of the evidence app (run by the worker)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from prachum.evidence import services
+
+
+@task()
+def build_evidence_package(package_id: str) -> str:
+    package = services.run_package_build(package_id=package_id)
+    return str(package.sha256)

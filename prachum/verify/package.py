@@ -1,0 +1,147 @@
+"""Verify an evidence package: file hashes, the signed manifest, the chain and its seals,
+then recompute what the record claims from the raw events (R33-R35)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from prachum.domain.hashchain import ChainLink, verify_chain
+from prachum.verify import recompute
+from prachum.verify.report import Finding, Report
+from prachum.verify.signing import fingerprint, public_key_from_pem, verify
+
+MANIFEST = "manifest.json"
+PUBLIC_KEY = "public_key.pem"
+EVENTS = "events.jsonl"
+
+Recomputation = Callable[[list[dict[str, Any]], dict[str, bytes], Report], None]
+RECOMPUTATIONS: list[Recomputation] = [recompute.attendance, recompute.identity_checks]
+
+
+def _read_events(data: bytes, report: Report) -> list[dict[str, Any]] | None:
+    try:
+        return [json.loads(line) for line in data.decode().splitlines() if line.strip()]
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        report.add(Finding("EVENTS_INVALID", EVENTS, detail=str(exc)[:200]))
+        return None
+
+
+def verify_package(path: Path, *, key_pem: bytes | None = None) -> Report:
+    report = Report()
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        report.add(Finding("NOT_A_PACKAGE", str(path), detail=str(exc)[:200]))
+        return report
+    with archive:
+        names = set(archive.namelist())
+        if MANIFEST not in names:
+            report.add(Finding("MANIFEST_MISSING", MANIFEST))
+            return report
+        try:
+            manifest = json.loads(archive.read(MANIFEST))
+            listed = {f["path"]: f for f in manifest["files"]}
+        except (ValueError, KeyError, TypeError) as exc:
+            report.add(Finding("MANIFEST_INVALID", MANIFEST, detail=str(exc)[:200]))
+            return report
+        files: dict[str, bytes] = {}
+        for name, entry in listed.items():
+            if name not in names:
+                report.add(Finding("FILE_MISSING", name))
+                continue
+            data = archive.read(name)
+            files[name] = data
+            if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+                report.add(Finding("FILE_HASH_MISMATCH", name))
+        for name in sorted(names - set(listed) - {MANIFEST, PUBLIC_KEY}):
+            report.add(Finding("FILE_NOT_IN_MANIFEST", name))
+        report.checked.append(f"{len(listed)} files / SHA-256")
+        key = _check_signature(
+            manifest,
+            archive.read(PUBLIC_KEY) if PUBLIC_KEY in names else None,
+            key_pem,
+            report,
+        )
+    events = _read_events(files.get(EVENTS, b""), report) if EVENTS in files else None
+    if events is None:
+        if EVENTS not in files:
+            report.add(Finding("FILE_MISSING", EVENTS))
+        return report
+    _check_chain(events, manifest, key, report)
+    for recomputation in RECOMPUTATIONS:
+        recomputation(events, files, report)
+    return report
+
+
+def _check_signature(
+    manifest: dict[str, Any],
+    embedded: bytes | None,
+    key_pem: bytes | None,
+    report: Report,
+) -> Ed25519PublicKey | None:
+    pem = key_pem or embedded
+    if pem is None:
+        report.add(Finding("SIGNATURE_INVALID", MANIFEST, detail="no public key"))
+        return None
+    try:
+        key = public_key_from_pem(pem)
+    except ValueError as exc:
+        report.add(Finding("SIGNATURE_INVALID", PUBLIC_KEY, detail=str(exc)[:200]))
+        return None
+    if key_pem is None:
+        report.add(Finding("KEY_EMBEDDED_ONLY", PUBLIC_KEY, warning=True))
+    if fingerprint(key) != manifest.get("key_fingerprint"):
+        report.add(Finding("KEY_MISMATCH", MANIFEST, detail=fingerprint(key)))
+    body = {k: v for k, v in manifest.items() if k != "signature"}
+    if not verify(key, body, str(manifest.get("signature", ""))):
+        report.add(Finding("SIGNATURE_INVALID", MANIFEST))
+    else:
+        report.checked.append(f"manifest signature ({fingerprint(key)})")
+    return key
+
+
+def _check_chain(
+    events: list[dict[str, Any]],
+    manifest: dict[str, Any],
+    key: Ed25519PublicKey | None,
+    report: Report,
+) -> None:
+    links = [
+        ChainLink(
+            seq=e["body"]["seq"],
+            body=e["body"],
+            prev_hash=e["prev_hash"],
+            hash=e["hash"],
+        )
+        for e in events
+    ]
+    result = verify_chain(links)
+    if not result.ok and result.problem is not None:
+        report.add(Finding(result.problem.code, EVENTS, event=result.problem.seq))
+        return
+    chain = manifest.get("chain", {})
+    if (result.length, result.head) != (chain.get("length"), chain.get("head")):
+        report.add(Finding("CHAIN_HEAD_MISMATCH", EVENTS, event=result.length + 1))
+        return
+    report.checked.append(f"chain of {result.length} events")
+    by_seq = {e["body"]["seq"]: e for e in events}
+    for event in events:
+        body = event["body"]
+        if body["kind"] != "evidence.sealed":
+            continue
+        statement = body["payload"]["statement"]
+        sealed = by_seq.get(statement.get("length"))
+        signed = key is not None and verify(
+            key, statement, body["payload"].get("signature", "")
+        )
+        if sealed is None or sealed["hash"] != statement.get("head") or not signed:
+            report.add(Finding("SEAL_INVALID", EVENTS, event=body["seq"]))
+        else:
+            report.checked.append(f"seal of events 1-{statement['length']}")

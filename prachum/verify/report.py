@@ -1,0 +1,114 @@
+"""Findings of a verification, each naming the file and, where it applies, the event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "MANIFEST_MISSING": ("ไม่พบไฟล์ manifest.json", "manifest.json is missing"),
+    "MANIFEST_INVALID": ("manifest.json อ่านไม่ได้", "manifest.json cannot be read"),
+    "NOT_A_PACKAGE": ("ไม่ใช่ไฟล์ชุดหลักฐาน (zip)", "not an evidence package (zip)"),
+    "FILE_MISSING": (
+        "ไม่พบไฟล์ที่ระบุใน manifest",
+        "a file listed in the manifest is missing",
+    ),
+    "FILE_HASH_MISMATCH": (
+        "ค่าแฮชของไฟล์ไม่ตรงกับ manifest",
+        "the file's hash differs from the manifest",
+    ),
+    "FILE_NOT_IN_MANIFEST": (
+        "มีไฟล์ที่ไม่อยู่ใน manifest",
+        "a file is not listed in the manifest",
+    ),
+    "SIGNATURE_INVALID": (
+        "ลายมือชื่อดิจิทัลของ manifest ไม่ถูกต้อง",
+        "the manifest's signature is invalid",
+    ),
+    "KEY_MISMATCH": (
+        "กุญแจสาธารณะไม่ตรงกับลายนิ้วมือใน manifest",
+        "the public key does not match the manifest's fingerprint",
+    ),
+    "KEY_EMBEDDED_ONLY": (
+        "ตรวจด้วยกุญแจที่แนบมาในชุดหลักฐาน (ควรระบุ --key ของหน่วยงาน)",
+        "checked with the key inside the package (give the agency's key with --key)",
+    ),
+    "EVENTS_INVALID": ("ไฟล์เหตุการณ์อ่านไม่ได้", "the events file cannot be read"),
+    "CHAIN_HASH_MISMATCH": (
+        "ค่าแฮชของเหตุการณ์ไม่ตรง (ถูกแก้ไข)",
+        "an event's hash does not match (changed)",
+    ),
+    "CHAIN_PREV_MISMATCH": (
+        "ห่วงโซ่ขาด: แฮชก่อนหน้าไม่ตรง",
+        "the chain is broken: previous hash differs",
+    ),
+    "CHAIN_SEQ_GAP": (
+        "ลำดับเหตุการณ์ขาดหาย (มีการลบ)",
+        "an event is missing (sequence gap)",
+    ),
+    "CHAIN_HEAD_MISMATCH": (
+        "ปลายห่วงโซ่ไม่ตรงกับ manifest",
+        "the chain head differs from the manifest",
+    ),
+    "SEAL_INVALID": ("การปิดผนึกไม่ถูกต้อง", "a seal is invalid"),
+    "RECOMPUTED_MISMATCH": (
+        "ค่าที่คำนวณใหม่จากเหตุการณ์ไม่ตรงกับที่บันทึกไว้",
+        "a value recomputed from the events differs from the stored one",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    file: str
+    event: int | None = None
+    detail: str = ""
+    warning: bool = False
+
+    def text(self, language: str) -> str:
+        th, en = MESSAGES.get(self.code, (self.code, self.code))
+        message = th if language == "th" else en
+        where = self.file + (f" #{self.event}" if self.event is not None else "")
+        label = (
+            ("เหตุการณ์" if language == "th" else "event")
+            if self.event is not None
+            else ""
+        )
+        where = f"{self.file} ({label} {self.event})" if label else where
+        return f"{self.code}: {message} — {where}" + (
+            f" [{self.detail}]" if self.detail else ""
+        )
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(not f.warning for f in self.findings)
+
+    def add(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+    def render(self, language: str = "th") -> str:
+        lines = []
+        heading = (
+            "รายงานการตรวจสอบชุดหลักฐาน"
+            if language == "th"
+            else "Evidence package verification"
+        )
+        lines.append(heading)
+        for item in self.checked:
+            lines.append(f"  ✓ {item}")
+        for finding in self.findings:
+            mark = "!" if finding.warning else "✗"
+            lines.append(f"  {mark} {finding.text(language)}")
+        if self.ok:
+            lines.append("ผลการตรวจสอบ: ผ่าน" if language == "th" else "Result: PASSED")
+        else:
+            lines.append(
+                "ผลการตรวจสอบ: ไม่ผ่าน" if language == "th" else "Result: FAILED"
+            )
+        return "\n".join(lines)

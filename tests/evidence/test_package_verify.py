@@ -1,0 +1,250 @@
+"""A whole meeting through the services, sealed and packaged; `prachum verify` passes on
+the package and fails, naming the file or the event, on every kind of tampering."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from prachum.accounts.models import SecondFactorVerification
+from prachum.attendance import services as room
+from prachum.evidence import keys
+from prachum.evidence.models import EvidencePackage
+from prachum.evidence.sealing import seal_chain
+from prachum.evidence.services import request_package
+from prachum.meetings import services as meeting_services
+from prachum.notices.services import send_notice
+from prachum.verify.package import verify_package
+
+pytestmark = pytest.mark.django_db
+
+
+def _identify_and_connect(meeting: Any, user: Any, n: int) -> Any:
+    SecondFactorVerification.objects.create(user=user, method="totp")
+    room.check_identity(
+        meeting=meeting,
+        user=user,
+        location="remote",
+        device_ok=True,
+        ip_address="192.0.2.10",
+        user_agent="test",
+    )
+    return room.open_connection(
+        meeting=meeting,
+        user=user,
+        channel_name=f"test.{n}",
+        session_key=f"s{n}",
+        ip_address="192.0.2.10",
+        port=40000 + n,
+        user_agent="test",
+    )
+
+
+@pytest.fixture
+def package_path(
+    settings: Any,
+    tmp_path: Path,
+    meeting: Any,
+    chair: Any,
+    secretary: Any,
+    committee: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> Path:
+    settings.SIGNING_KEY_FILE = tmp_path / "key.pem"
+    settings.EVIDENCE_PACKAGES_DIR = tmp_path / "packages"
+    keys._cached.cache_clear()
+    meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
+    send_notice(actor=secretary, meeting=meeting)
+    voting = [
+        m.user
+        for m in committee.memberships.filter(is_voting=True).select_related("user")
+    ]
+    connections = [
+        _identify_and_connect(meeting, user, n) for n, user in enumerate(voting)
+    ]
+    room.open_meeting(actor=chair, meeting=meeting)
+    room.report_incident(actor=voting[-1], meeting=meeting, description="ภาพกระตุก")
+    room.close_connection(connection_id=connections[-1].id, reason="lost")
+    room.close_meeting(actor=chair, meeting=meeting)
+    with transaction.atomic():
+        seal_chain(chain_key=meeting.chain_key, actor=chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        package = request_package(actor=secretary, meeting=meeting)
+    package = EvidencePackage.objects.get(pk=package.pk)
+    assert package.status == "ready", package.error
+    assert package.progress == 100
+    return Path(package.path)
+
+
+def _public_key(tmp_path: Path) -> Path:
+    path = tmp_path / "agency.pub.pem"
+    path.write_bytes(keys.verify_key_pem())
+    return path
+
+
+def _rewrite(source: Path, target: Path, change: Any) -> Path:
+    """Copy the zip, passing every member's bytes through ``change(name, data)``."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for name in src.namelist():
+            data = change(name, src.read(name))
+            if data is not None:
+                dst.writestr(name, data)
+    return target
+
+
+def test_an_untouched_package_verifies(package_path: Path, tmp_path: Path) -> None:
+    report = verify_package(package_path, key_pem=_public_key(tmp_path).read_bytes())
+    assert report.ok, report.render("en")
+    text = report.render("en")
+    assert "seal of events" in text
+    assert "attendance recomputed" in text
+
+
+def test_the_console_command_passes_and_prints_thai(
+    package_path: Path, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "prachum.cli",
+            "verify",
+            str(package_path),
+            "--key",
+            str(_public_key(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ผ่าน" in done.stdout
+
+
+def _one_byte_changed(target: str) -> Any:
+    def change(name: str, data: bytes) -> bytes:
+        if name != target:
+            return data
+        index = len(data) // 2
+        return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
+
+    return change
+
+
+def test_one_changed_byte_in_any_file_is_caught_with_the_file_named(
+    package_path: Path, tmp_path: Path
+) -> None:
+    key = _public_key(tmp_path).read_bytes()
+    with zipfile.ZipFile(package_path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    kinds: dict[str, str] = {}
+    for entry in manifest["files"]:
+        kind = entry["path"].split("/")[0] if "/" in entry["path"] else entry["path"]
+        kinds.setdefault(kind + entry["path"].rsplit(".", 1)[-1], entry["path"])
+    assert (
+        len(kinds) >= 8
+    )  # events, seals, meeting, documents, notices (pdf, ics, eml), room files
+    for target in kinds.values():
+        tampered = _rewrite(
+            package_path, tmp_path / "tampered.zip", _one_byte_changed(target)
+        )
+        report = verify_package(tampered, key_pem=key)
+        assert not report.ok, target
+        assert any(
+            f.code == "FILE_HASH_MISMATCH" and f.file == target for f in report.findings
+        ), target
+
+
+def test_a_forged_manifest_fails_the_signature(
+    package_path: Path, tmp_path: Path
+) -> None:
+    def change(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["generated_at"] = "2000-01-01T00:00:00+00:00"
+        return json.dumps(manifest).encode()
+
+    report = verify_package(
+        _rewrite(package_path, tmp_path / "t.zip", change),
+        key_pem=_public_key(tmp_path).read_bytes(),
+    )
+    assert [f.code for f in report.findings if not f.warning] == ["SIGNATURE_INVALID"]
+
+
+def test_an_event_removed_and_rehashed_files_still_fail_on_the_chain(
+    package_path: Path, tmp_path: Path
+) -> None:
+    """Even with the manifest re-hashed and signed by another key, a removed event shows."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from prachum.verify.signing import fingerprint, public_key_pem, sign
+
+    forger = Ed25519PrivateKey.generate()
+    with zipfile.ZipFile(package_path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    lines = members["events.jsonl"].decode().splitlines()
+    removed_seq = json.loads(lines[3])["body"]["seq"]
+    members["events.jsonl"] = ("\n".join(lines[:3] + lines[4:]) + "\n").encode()
+    manifest = json.loads(members["manifest.json"])
+    import hashlib
+
+    for entry in manifest["files"]:
+        entry["sha256"] = hashlib.sha256(members[entry["path"]]).hexdigest()
+    manifest.pop("signature")
+    manifest["key_fingerprint"] = fingerprint(forger.public_key())
+    manifest["signature"] = sign(forger, manifest)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    members["public_key.pem"] = public_key_pem(forger.public_key())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    forged = tmp_path / "forged.zip"
+    forged.write_bytes(buffer.getvalue())
+
+    with_agency_key = verify_package(forged, key_pem=_public_key(tmp_path).read_bytes())
+    assert not with_agency_key.ok
+    codes = {f.code for f in with_agency_key.findings}
+    assert {"KEY_MISMATCH", "SIGNATURE_INVALID"} <= codes
+    chain = [f for f in with_agency_key.findings if f.code.startswith("CHAIN_")]
+    assert chain and chain[0].event == removed_seq + 1
+
+
+def test_an_attendance_row_edited_consistently_is_caught_by_recomputation(
+    package_path: Path, tmp_path: Path
+) -> None:
+    """Edit attendance.json and re-hash the manifest (signed by the agency key, as an
+    insider could): the row no longer matches the events."""
+    import hashlib
+
+    from prachum.verify.signing import sign
+
+    with zipfile.ZipFile(package_path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    rows = json.loads(members["attendance.json"])
+    rows[0]["joined_at"] = "2020-01-01T00:00:00+00:00"
+    members["attendance.json"] = json.dumps(rows).encode()
+    manifest = json.loads(members["manifest.json"])
+    for entry in manifest["files"]:
+        entry["sha256"] = hashlib.sha256(members[entry["path"]]).hexdigest()
+    manifest.pop("signature")
+    manifest["signature"] = sign(keys.signing_key(), manifest)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    target = tmp_path / "insider.zip"
+    with zipfile.ZipFile(target, "w") as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+
+    report = verify_package(target, key_pem=_public_key(tmp_path).read_bytes())
+    assert [f.code for f in report.findings if not f.warning] == ["RECOMPUTED_MISMATCH"]
+    assert report.findings[-1].file == "attendance.json"
+    assert report.findings[-1].event is not None
