@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("prachum.accounts.urls")),
     path("committees/", include("prachum.committees.urls")),
     path("meetings/", include("prachum.meetings.urls")),
+    path("meetings/<uuid:pk>/room/", include("prachum.attendance.urls")),
     path("outbox/", include("prachum.notices.urls")),
     path("api/", api.urls),
     path("ops/admin/", admin.site.urls),

@@ -216,7 +216,8 @@ def test_an_event_removed_and_rehashed_files_still_fail_on_the_chain(
     codes = {f.code for f in with_agency_key.findings}
     assert {"KEY_MISMATCH", "SIGNATURE_INVALID"} <= codes
     chain = [f for f in with_agency_key.findings if f.code.startswith("CHAIN_")]
-    assert chain and chain[0].event == removed_seq + 1
+    assert chain
+    assert chain[0].event == removed_seq + 1
 
 
 def test_an_attendance_row_edited_consistently_is_caught_by_recomputation(
