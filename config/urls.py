@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/", include("prachum.meetings.urls")),
     path("meetings/<uuid:pk>/room/", include("prachum.attendance.urls")),
     path("outbox/", include("prachum.notices.urls")),
+    path("evidence/", include("prachum.evidence.urls")),
     path("api/", api.urls),
     path("ops/admin/", admin.site.urls),
 ]

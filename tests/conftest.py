@@ -43,6 +43,9 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.SITE_URL = "https://prachum.example.go.th"
     # Hashing the cast's passwords with PBKDF2 would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test signs with its own agency key and builds packages in its own folder.
+    settings.SIGNING_KEY_FILE = tmp_path / "secrets" / "agency-ed25519.pem"
+    settings.EVIDENCE_PACKAGES_DIR = tmp_path / "packages"
 
 
 def bangkok_at(days_ahead: int, hour: int = 10, minute: int = 0) -> dt.datetime:

@@ -34,6 +34,7 @@ from prachum.core.clock import clock_sync_status
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.domain.regimes import regime_on
+from prachum.evidence.sealing import seal_chain
 from prachum.evidence.services import append_event
 from prachum.meetings.models import AgendaItem, Meeting, MeetingMode, MeetingStatus
 
@@ -496,6 +497,14 @@ def close_connection(*, connection_id: Any, reason: str) -> Connection | None:
 # --- the chair's console (R18, R23) ---------------------------------------------------
 
 
+def _clock_record() -> dict[str, Any]:
+    """The clock status for the evidence, the offset as a decimal string: the hashed
+    record refuses floats (see ``evidence.services``), and chrony reports one."""
+    clock = clock_sync_status()
+    offset = clock.get("offset_ms")
+    return {**clock, "offset_ms": None if offset is None else f"{offset:.6f}"}
+
+
 def _require_chair(actor: Any, meeting: Meeting) -> None:
     if not policies.can_chair(user=actor, meeting=meeting):
         raise PermissionDeniedError(
@@ -533,7 +542,7 @@ def open_meeting(
                 % {"counted": status.counted, "required": status.required},
                 field="reason",
             )
-        clock = clock_sync_status()
+        clock = _clock_record()
         _set_status(room, MeetingStatus.OPEN)
         room.opened_at = timezone.now()
         room.quorum_met = status.met
@@ -625,19 +634,24 @@ def close_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
         room.closed_at = now
         room.floor_holder = None
         room.hands = []
+        quorum = _refresh_quorum(room, actor=actor)  # closed: nobody is connected
         _commit(
             room,
             actor=actor,
             kind="meeting.closed",
             payload={
-                "clock": clock_sync_status(),
+                "clock": _clock_record(),
                 "connections_closed": [str(c) for c in closed],
             },
             patch={
                 "meeting_status": MeetingStatus.CLOSED,
                 "floor": selectors.floor_dict(room),
+                "participants": selectors.participants(meeting=room.meeting),
+                "quorum": quorum,
             },
         )
+        # The record of the meeting ends here: the agency signs the chain's head (R34).
+        seal_chain(chain_key=room.meeting.chain_key, actor=actor)
     return room
 
 
@@ -655,16 +669,44 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
                 field="item",
             )
         room.current_item = item
+        # The selectors read the current item from the row: save it before counting.
+        room.save(update_fields=["current_item"])
+        # Whoever may not stay for this item leaves at once: one factor under a
+        # secret item (R15), an invitee not admitted for it.
+        leaving = [
+            c
+            for c in selectors.open_connections(meeting=room.meeting).select_related(
+                "user"
+            )
+            if not selectors.may_enter(meeting=room.meeting, user=c.user)
+        ]
+        Connection.objects.filter(pk__in=[c.pk for c in leaving]).update(
+            disconnected_at=timezone.now(), disconnect_reason="not_allowed_for_item"
+        )
+        left = {str(c.user_id) for c in leaving}
+        room.hands = [h for h in room.hands if h not in left]
+        if str(room.floor_holder_id) in left:
+            room.floor_holder = None
+        for user_id in sorted(left):
+            publish_on_commit(
+                selectors.user_group(room.meeting_id, user_id),
+                {"type": "force.close", "reason": "not_allowed_for_item"},
+            )
         quorum = _refresh_quorum(room, actor=actor)
         _commit(
             room,
             actor=actor,
             kind="agenda.item_started",
-            payload={"item": str(item.pk), "is_secret": item.is_secret},
+            payload={
+                "item": str(item.pk),
+                "is_secret": item.is_secret,
+                "connections_closed": [str(c.pk) for c in leaving],
+            },
             patch={
                 "current_item": selectors.item_dict(room),
                 "participants": selectors.participants(meeting=room.meeting),
                 "quorum": quorum,
+                "floor": selectors.floor_dict(room),
             },
         )
     return room

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from prachum.committees import policies as committee_policies
 from prachum.committees.models import Committee
+from prachum.committees.policies import role_in
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error, client_ip
 from prachum.evidence.selectors import check_chain, list_events
@@ -272,6 +273,12 @@ def notice_letter(request: HttpRequest, pk: str, notice_pk: str) -> HttpResponse
 @login_required
 def evidence(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
+    from prachum.evidence.models import EvidencePackage
+    from prachum.evidence.views import PACKAGE_ROLES
+
+    can_package = (
+        role_in(user=request.user, committee=meeting.committee) in PACKAGE_ROLES
+    )
     return render(
         request,
         "meetings/evidence.html",
@@ -279,5 +286,9 @@ def evidence(request: HttpRequest, pk: str) -> HttpResponse:
             "meeting": meeting,
             "events": list_events(chain_key=meeting.chain_key),
             "chain": check_chain(chain_key=meeting.chain_key),
+            "can_package": can_package,
+            "packages": EvidencePackage.objects.filter(subject_id=meeting.pk)
+            if can_package
+            else [],
         },
     )

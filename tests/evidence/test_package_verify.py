@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from prachum.accounts.models import SecondFactorVerification
 from prachum.attendance import services as room
 from prachum.evidence import keys
 from prachum.evidence.models import EvidencePackage
-from prachum.evidence.sealing import seal_chain
 from prachum.evidence.services import request_package
 from prachum.meetings import services as meeting_services
 from prachum.notices.services import send_notice
@@ -58,9 +56,6 @@ def package_path(
     committee: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> Path:
-    settings.SIGNING_KEY_FILE = tmp_path / "key.pem"
-    settings.EVIDENCE_PACKAGES_DIR = tmp_path / "packages"
-    keys._cached.cache_clear()
     meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
     send_notice(actor=secretary, meeting=meeting)
     voting = [
@@ -73,9 +68,7 @@ def package_path(
     room.open_meeting(actor=chair, meeting=meeting)
     room.report_incident(actor=voting[-1], meeting=meeting, description="ภาพกระตุก")
     room.close_connection(connection_id=connections[-1].id, reason="lost")
-    room.close_meeting(actor=chair, meeting=meeting)
-    with transaction.atomic():
-        seal_chain(chain_key=meeting.chain_key, actor=chair)
+    room.close_meeting(actor=chair, meeting=meeting)  # signs the chain's head
     with django_capture_on_commit_callbacks(execute=True):
         package = request_package(actor=secretary, meeting=meeting)
     package = EvidencePackage.objects.get(pk=package.pk)

@@ -1,0 +1,82 @@
+"""The agency's public key, and building/downloading a meeting's evidence package."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from prachum.committees.models import SECRETARIAT_ROLES, Role
+from prachum.committees.policies import role_in
+from prachum.core.web import client_ip
+from prachum.evidence import keys, services
+from prachum.evidence.models import EvidencePackage
+from prachum.meetings.models import Meeting
+
+PACKAGE_ROLES = {Role.CHAIR, *SECRETARIAT_ROLES}
+
+
+def _meeting_for_package(request: HttpRequest, pk: str) -> Meeting:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    if role_in(user=request.user, committee=meeting.committee) not in PACKAGE_ROLES:
+        raise Http404
+    return meeting
+
+
+@login_required
+def public_key(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("download"):
+        response = HttpResponse(
+            keys.verify_key_pem(), content_type="application/x-pem-file"
+        )
+        response["Content-Disposition"] = (
+            'attachment; filename="prachum-agency-ed25519.pub.pem"'
+        )
+        return response
+    return render(
+        request,
+        "evidence/public_key.html",
+        {
+            "fingerprint": keys.verify_key_fingerprint(),
+            "pem": keys.verify_key_pem().decode(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_package(request: HttpRequest, pk: str) -> HttpResponse:
+    meeting = _meeting_for_package(request, pk)
+    services.request_package(actor=request.user, meeting=meeting)
+    messages.success(request, _("The evidence package is being built."))
+    return redirect("meetings:evidence", pk=meeting.pk)
+
+
+@login_required
+def package_status(request: HttpRequest, pk: str, package_pk: str) -> JsonResponse:
+    meeting = _meeting_for_package(request, pk)
+    package = get_object_or_404(EvidencePackage, pk=package_pk, subject_id=meeting.pk)
+    return JsonResponse(
+        {"status": package.status, "progress": package.progress, "step": package.step}
+    )
+
+
+@login_required
+def package_download(request: HttpRequest, pk: str, package_pk: str) -> FileResponse:
+    meeting = _meeting_for_package(request, pk)
+    package = get_object_or_404(
+        EvidencePackage,
+        pk=package_pk,
+        subject_id=meeting.pk,
+        status=EvidencePackage.Status.READY,
+    )
+    services.record_package_download(
+        actor=request.user, package=package, ip_address=client_ip(request)
+    )
+    name = (
+        f"evidence-{meeting.number}-{meeting.buddhist_year}-{str(package.pk)[:8]}.zip"
+    )
+    return FileResponse(open(package.path, "rb"), as_attachment=True, filename=name)  # noqa: SIM115
