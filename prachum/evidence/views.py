@@ -79,4 +79,4 @@ def package_download(request: HttpRequest, pk: str, package_pk: str) -> FileResp
     name = (
         f"evidence-{meeting.number}-{meeting.buddhist_year}-{str(package.pk)[:8]}.zip"
     )
-    return FileResponse(open(package.path, "rb"), as_attachment=True, filename=name)  # noqa: SIM115
+    return FileResponse(open(package.path, "rb"), as_attachment=True, filename=name)
