@@ -9,7 +9,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-domain lint bench setup venv dev system-deps test-system-deps messages migrate fmt clean
+.PHONY: help run janus-start janus-stop janus-status test test-domain lint bench setup venv dev system-deps test-system-deps messages migrate fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -28,10 +28,10 @@ venv: $(VENV)/.installed ## Create the virtualenv and install Prachum
 
 dev: $(VENV)/.dev-installed ## Install the development dependencies
 
-system-deps: ## Install the Thai font and PDF tools (apt, when run as root)
+system-deps: ## Install the Thai font, PDF tools and Janus (apt, when run as root)
 	@bash scripts/system-deps.sh run
 
-test-system-deps: ## Install what the tests need: fonts, poppler, Chromium (apt, as root)
+test-system-deps: ## Install what the tests need: fonts, poppler, Janus, Chromium (apt, as root)
 	@bash scripts/system-deps.sh test
 
 setup: venv system-deps ## Migrate the database and load the demo data
@@ -40,6 +40,15 @@ setup: venv system-deps ## Migrate the database and load the demo data
 
 run: setup ## Set up and start the whole system (web + worker) with demo data
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+janus-start: venv ## Start Prachum's own Janus on loopback (rendered var/janus/etc)
+	@bash scripts/janus.sh start
+
+janus-stop: ## Stop the Janus started by janus-start or run
+	@bash scripts/janus.sh stop
+
+janus-status: ## Is our Janus running?
+	@bash scripts/janus.sh status
 
 test: dev test-system-deps test-domain ## Run the whole test suite (CI=true: nothing may be skipped)
 	$(VENV)/bin/pytest

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "prachum.notices",
     "prachum.attendance",
     "prachum.voting",
+    "prachum.media",
+    "prachum.retention",
 ]
 
 MIDDLEWARE = [
@@ -177,5 +179,62 @@ LOGGING = {
 # The agency's Ed25519 key that signs sealed meetings and evidence packages (generated
 # on first use; keep a backup: packages signed with a lost key can still be verified with
 # the public key, but no new ones can be signed with it).
-SIGNING_KEY_FILE = Path(env_str("SIGNING_KEY_FILE", str(VAR_DIR / "secrets" / "agency-ed25519.pem")))
-EVIDENCE_PACKAGES_DIR = Path(env_str("EVIDENCE_PACKAGES_DIR", str(VAR_DIR / "packages")))
+SIGNING_KEY_FILE = Path(
+    env_str("SIGNING_KEY_FILE", str(VAR_DIR / "secrets" / "agency-ed25519.pem"))
+)
+EVIDENCE_PACKAGES_DIR = Path(
+    env_str("EVIDENCE_PACKAGES_DIR", str(VAR_DIR / "packages"))
+)
+
+# Media (Janus). `make run` starts a local Janus on loopback when it is installed and
+# sets JANUS_ENABLED=true; without it the in-memory fake stands in (no audio/video).
+JANUS_ENABLED = env_bool("JANUS_ENABLED", False)
+JANUS_SERVER_NAME = env_str("JANUS_SERVER_NAME", "janus-1")
+JANUS_HTTP_URL = env_str("JANUS_HTTP_URL", "http://127.0.0.1:8088/janus")
+JANUS_ADMIN_URL = env_str("JANUS_ADMIN_URL", "http://127.0.0.1:7088/admin")
+JANUS_WS_URL = env_str("JANUS_WS_URL", "ws://127.0.0.1:8188/")
+# Where Janus's event handler posts (the web app as Janus reaches it, not SITE_URL).
+JANUS_EVENTS_URL = env_str(
+    "JANUS_EVENTS_URL", SITE_URL.rstrip("/") + "/internal/janus/events"
+)
+_JANUS_SECRETS = VAR_DIR / "secrets"
+JANUS_API_SECRET = env_secret(
+    "JANUS_API_SECRET", file_default=_JANUS_SECRETS / "janus_api_secret"
+)
+JANUS_ADMIN_SECRET = env_secret(
+    "JANUS_ADMIN_SECRET", file_default=_JANUS_SECRETS / "janus_admin_secret"
+)
+JANUS_TOKEN_SECRET = env_secret(
+    "JANUS_TOKEN_SECRET", file_default=_JANUS_SECRETS / "janus_token_secret"
+)
+JANUS_ROOM_ADMIN_KEY = env_secret(
+    "JANUS_ROOM_ADMIN_KEY", file_default=_JANUS_SECRETS / "janus_room_admin_key"
+)
+JANUS_EVENTS_SECRET = env_secret(
+    "JANUS_EVENTS_SECRET", file_default=_JANUS_SECRETS / "janus_events_secret"
+)
+# Recordings must stay outside Janus's protected folders (Debian protects /var, /usr,
+# /etc, ...): a recording into one fails without any error or event.
+JANUS_RECORDINGS_DIR = Path(
+    env_str("JANUS_RECORDINGS_DIR", str(VAR_DIR / "recordings"))
+).resolve()
+JANUS_RTP_PORTS = env_str("JANUS_RTP_PORTS", "20000-20999")
+# ICE on a server: which interfaces/addresses Janus offers, its public address behind
+# NAT, and a STUN server. All empty by default (every interface, no NAT, no STUN).
+JANUS_ICE_ENFORCE_LIST = env_str("JANUS_ICE_ENFORCE_LIST", "")
+JANUS_NAT_1_1_MAPPING = env_str("JANUS_NAT_1_1_MAPPING", "")
+JANUS_STUN_SERVER = env_str("JANUS_STUN_SERVER", "")
+JANUS_CONFIG_DIR = VAR_DIR / "janus" / "etc"
+MEDIA_SERVER = env_str(
+    "MEDIA_SERVER",
+    "prachum.media.janus.JanusMediaServer"
+    if JANUS_ENABLED
+    else "prachum.media.fake.FakeMediaServer",
+)
+
+# Retention (R40, R69): where a meeting's record is exported, as a signed evidence
+# package, before it is purged: the transfer to the Fine Arts Department (National
+# Archives Act B.E. 2556 s.8). Periods are retention policies in the database.
+RETENTION_TRANSFER_DIR = Path(
+    env_str("RETENTION_TRANSFER_DIR", str(VAR_DIR / "transfer"))
+)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("outbox/", include("prachum.notices.urls")),
     path("evidence/", include("prachum.evidence.urls")),
     path("api/", api.urls),
+    path("internal/janus/", include("prachum.media.urls")),
     path("ops/admin/", admin.site.urls),
 ]
 

@@ -8,11 +8,33 @@ PY=.venv/bin/python
 # Letters and e-mails link to this address.
 export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
+# Audio/video: our own Janus on loopback when installed (make setup installs it with
+# apt when run as root); otherwise Prachum runs without media.
+media="off (Janus not installed: sudo apt-get install janus janus-tools libjs-janus-gateway libjs-webrtc-adapter ffmpeg)"
+janus_started=
+if command -v janus >/dev/null; then
+  local_host=$HOST
+  case $local_host in 0.0.0.0 | "::" | "[::]") local_host=127.0.0.1 ;; esac
+  export JANUS_EVENTS_URL=${JANUS_EVENTS_URL:-http://$local_host:$PORT/internal/janus/events}
+  if bash scripts/janus.sh start; then
+    export JANUS_ENABLED=true
+    janus_started=1
+    media="on (Janus, log ${PRACHUM_VAR_DIR:-var}/janus/janus.log)"
+  else
+    media="off (Janus failed to start: see ${PRACHUM_VAR_DIR:-var}/janus/janus.log)"
+  fi
+fi
+
 .venv/bin/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --log-level warning &
 web=$!
 $PY manage.py db_worker --interval 1 &
 worker=$!
-trap 'kill $web $worker 2>/dev/null; wait' INT TERM EXIT
+cleanup() {
+  kill $web $worker 2>/dev/null || true
+  wait
+  if [ -n "$janus_started" ]; then bash scripts/janus.sh stop >/dev/null; fi
+}
+trap cleanup INT TERM EXIT
 
 for _ in $(seq 1 50); do
   if $PY - "$HOST" "$PORT" <<'PYEOF' 2>/dev/null; then break; fi
@@ -25,6 +47,7 @@ echo
 echo "Prachum is running:  http://$HOST:$PORT/"
 echo "  web     uvicorn config.asgi:application (pid $web)"
 echo "  worker  manage.py db_worker (pid $worker) — sends notice mail"
+echo "  media   $media"
 echo
 cat var/demo-logins.txt 2>/dev/null || true
 echo

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages Prachum needs. Usage: system-deps.sh run|test
-#   run:  the Thai font for official letters and PDF tools
-#   test: also Chromium for the browser tests
+#   run:  the Thai font for official letters, PDF tools, and Janus for audio/video
+#         (without Janus, Prachum runs without media)
+#   test: also Chromium for the browser tests; Janus is required there
 set -euo pipefail
 mode=${1:-run}
-packages=(fonts-tlwg-laksaman-ttf poppler-utils gettext)
+media=(janus janus-tools libjs-janus-gateway libjs-webrtc-adapter ffmpeg)
+packages=(fonts-tlwg-laksaman-ttf poppler-utils gettext "${media[@]}")
 [ "$mode" = test ] && packages+=(chromium)
 
 missing=()
@@ -18,9 +20,15 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Debian's package starts its own Janus (all interfaces, /etc/janus): Prachum runs
+  # its own with its own configuration (scripts/janus.sh), so switch Debian's off.
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    systemctl disable --now janus.service >/dev/null 2>&1 || true
+  fi
 else
   echo "Missing Debian packages: ${missing[*]}" >&2
   echo "Install them with: sudo apt-get install ${missing[*]}" >&2
   if [ "$mode" = test ] && [ "${CI:-}" = true ]; then exit 1; fi
-  echo "Continuing without them: notice letters need fonts-tlwg-laksaman-ttf." >&2
+  echo "Continuing without them: notice letters need fonts-tlwg-laksaman-ttf," >&2
+  echo "audio/video needs janus (without it Prachum runs without media)." >&2
 fi

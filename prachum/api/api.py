@@ -163,3 +163,6 @@ def send_notice(request: HttpRequest, meeting_id: UUID) -> object:
         "letter_sha256": notice.letter_sha256,
         "recipients": notice.messages.count(),
     }
+
+
+api.add_router("/meetings", "prachum.api.room.router")  # the live room

@@ -870,9 +870,9 @@ def remove_participant(
             at=timezone.now(),
         )
         now = timezone.now()
-        selectors.open_connections(meeting=room.meeting).filter(user=user).update(
-            disconnected_at=now, disconnect_reason="removed"
-        )
+        closing = selectors.open_connections(meeting=room.meeting).filter(user=user)
+        closed = [str(pk) for pk in closing.values_list("id", flat=True)]
+        closing.update(disconnected_at=now, disconnect_reason="removed")
         room.hands = [h for h in room.hands if h != str(user.pk)]
         if room.floor_holder_id == user.pk:
             room.floor_holder = None
@@ -881,7 +881,11 @@ def remove_participant(
             room,
             actor=actor,
             kind="participant.removed",
-            payload={"user": str(user.pk), "reason": reason},
+            payload={
+                "user": str(user.pk),
+                "reason": reason,
+                "connections_closed": closed,
+            },
             patch={
                 "participant": selectors.participant(
                     meeting=room.meeting, user_id=user.pk

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +21,17 @@ from tests.smtp import smtp_server  # noqa: F401  (fixture)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last, in their collected order.
+
+    Playwright's sync API keeps an asyncio loop running in the main thread from the
+    first browser test to the end of the session; pytest-asyncio tests collected after
+    it would fail with "Cannot run the event loop while another loop is running".
+    """
+    items.sort(key=lambda item: Path(str(item.fspath)).is_relative_to(HERE))
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +53,11 @@ def browser_type_launch_args(
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            # The identity check asks for the microphone: grant it, and feed a
+            # generated tone instead of a real device.
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            "--autoplay-policy=no-user-gesture-required",
         ],
     }
 
@@ -43,3 +65,54 @@ def browser_type_launch_args(
 @pytest.fixture
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "th-TH", "timezone_id": "Asia/Bangkok"}
+
+
+@dataclass(frozen=True)
+class AsgiServer:
+    url: str
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db: None, settings: Any) -> Iterator[AsgiServer]:
+    """The whole ASGI application (pages and WebSockets) under uvicorn.
+
+    It runs in a thread of the test process, so it uses the test database and the
+    same in-memory channel layer; pytest-django's ``live_server`` speaks only WSGI.
+    Tests using it need ``pytest.mark.django_db(transaction=True)``.
+    """
+    import uvicorn
+
+    from config.asgi import application
+
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    }
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            ws="websockets-sansio",
+        )
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listener]}, daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the ASGI test server did not start")
+        time.sleep(0.05)
+    try:
+        yield AsgiServer(url=f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        listener.close()

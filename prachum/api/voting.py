@@ -1,0 +1,295 @@
+"""Voting endpoints: polls, ballots, casting votes, results, recusals, resolutions and
+dissents. Thin: selectors to read, the same services the room and pages call to write,
+so a ballot from the API is refused with the same codes (``POLL_NOT_OPEN``,
+``NOT_ELIGIBLE``, ``INVALID_CHOICE``, ``ALREADY_VOTED``) and leaves the same evidence.
+
+Mounted by ``prachum/api/api.py``: ``api.add_router("", voting_router)`` — paths are
+``/api/polls/...`` and ``/api/items/...``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from prachum.accounts.models import User
+from prachum.meetings.models import AgendaItem
+from prachum.voting import policies, selectors, services
+from prachum.voting.models import Poll
+
+router = Router(tags=["voting"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class OptionOut(Schema):
+    id: UUID
+    label: str
+    position: int
+
+
+class PollOut(Schema):
+    id: UUID
+    item: UUID
+    kind: str
+    question: str
+    is_secret: bool
+    max_choices: int
+    status: str
+    options: list[OptionOut]
+    eligible: int | None
+    cast: int | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    quorum_at_open: dict[str, Any] | None
+    open_without_quorum_reason: str
+    quorum_at_close: dict[str, Any] | None
+    close_without_quorum_reason: str
+    rule: dict[str, Any] | None
+    base_members: int | None
+    result: dict[str, Any] | None
+    ballots: list[dict[str, Any]] | None
+    me: dict[str, Any] | None
+
+
+class PollIn(Schema):
+    kind: str
+    question: str
+    options: list[str] = []
+    max_choices: int = 1
+    secret: bool | None = None
+
+
+class ReasonIn(Schema):
+    without_quorum_reason: str = ""
+
+
+class BallotIn(Schema):
+    choice: str | list[str]
+
+
+class BallotOut(Schema):
+    poll: UUID
+    accepted: bool
+    cast: int
+    eligible: int | None
+
+
+class ProgressOut(Schema):
+    poll: UUID
+    status: str
+    cast: int | None
+    eligible: int | None
+    result: dict[str, Any] | None
+
+
+class ResolutionIn(Schema):
+    text: str
+    poll_id: UUID | None = None
+
+
+class DissentIn(Schema):
+    opinion: str
+    member_id: UUID | None = None
+
+
+class RecusalIn(Schema):
+    member_id: UUID
+    ground: str
+    kind: str = "self_declared"
+    detail: str = ""
+
+
+class RecordOut(Schema):
+    id: UUID
+    item: UUID
+    at: datetime
+
+
+def _poll(request: HttpRequest, poll_id: UUID) -> Poll:
+    poll = selectors.get_poll(poll_id=poll_id)
+    if poll is None or not policies.can_view_polls(
+        user=request.user, meeting=poll.meeting
+    ):
+        raise Http404
+    return poll
+
+
+def _item(request: HttpRequest, item_id: UUID) -> AgendaItem:
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("meeting__committee"), pk=item_id
+    )
+    if not policies.can_view_polls(user=request.user, meeting=item.meeting):
+        raise Http404
+    return item
+
+
+def _member(item: AgendaItem, user_id: UUID) -> Any:
+    """A person on the item's committee roster (else 404: no probing of other users)."""
+    return get_object_or_404(
+        User, pk=user_id, memberships__committee=item.meeting.committee
+    )
+
+
+def _out(poll: Poll, request: HttpRequest) -> dict[str, Any]:
+    poll = selectors.get_poll(poll_id=poll.pk) or poll
+    return selectors.poll_dict(poll, viewer=request.user)
+
+
+@router.post(
+    "/items/{item_id}/polls",
+    response={201: PollOut, 400: ErrorOut, 403: ErrorOut},
+)
+def create_poll(request: HttpRequest, item_id: UUID, body: PollIn) -> object:
+    item = _item(request, item_id)
+    poll = services.create_poll(
+        actor=request.user,
+        item=item,
+        kind=body.kind,
+        question=body.question,
+        options=body.options,
+        max_choices=body.max_choices,
+        secret=body.secret,
+    )
+    return Status(201, _out(poll, request))
+
+
+@router.get("/items/{item_id}/polls", response=list[PollOut])
+def list_polls(request: HttpRequest, item_id: UUID) -> object:
+    item = _item(request, item_id)
+    return [
+        selectors.poll_dict(p, viewer=request.user)
+        for p in selectors.list_polls(item=item)
+    ]
+
+
+@router.get("/polls/{poll_id}", response=PollOut)
+def get_poll(request: HttpRequest, poll_id: UUID) -> object:
+    return selectors.poll_dict(_poll(request, poll_id), viewer=request.user)
+
+
+@router.post(
+    "/polls/{poll_id}/open", response={200: PollOut, 400: ErrorOut, 403: ErrorOut}
+)
+def open_poll(request: HttpRequest, poll_id: UUID, body: ReasonIn) -> object:
+    poll = services.open_poll(
+        actor=request.user,
+        poll=_poll(request, poll_id),
+        without_quorum_reason=body.without_quorum_reason,
+    )
+    return _out(poll, request)
+
+
+@router.post(
+    "/polls/{poll_id}/close", response={200: PollOut, 400: ErrorOut, 403: ErrorOut}
+)
+def close_poll(request: HttpRequest, poll_id: UUID, body: ReasonIn) -> object:
+    poll = services.close_poll(
+        actor=request.user,
+        poll=_poll(request, poll_id),
+        without_quorum_reason=body.without_quorum_reason,
+    )
+    return _out(poll, request)
+
+
+@router.post(
+    "/polls/{poll_id}/ballots",
+    response={201: BallotOut, 400: ErrorOut, 403: ErrorOut},
+)
+def cast_ballot(request: HttpRequest, poll_id: UUID, body: BallotIn) -> object:
+    """The answer never echoes the choice: a receipt must not prove a secret vote."""
+    poll = _poll(request, poll_id)
+    services.cast_ballot(voter=request.user, poll=poll, choice=body.choice)
+    figures = selectors.progress(poll)
+    return Status(
+        201,
+        {
+            "poll": poll.pk,
+            "accepted": True,
+            "cast": figures["cast"],
+            "eligible": figures["eligible"],
+        },
+    )
+
+
+@router.post(
+    "/polls/{poll_id}/casting-vote",
+    response={200: PollOut, 400: ErrorOut, 403: ErrorOut},
+)
+def cast_deciding_vote(request: HttpRequest, poll_id: UUID, body: BallotIn) -> object:
+    poll = services.cast_deciding_vote(
+        actor=request.user, poll=_poll(request, poll_id), choice=body.choice
+    )
+    return _out(poll, request)
+
+
+@router.get("/polls/{poll_id}/results", response=ProgressOut)
+def results(request: HttpRequest, poll_id: UUID) -> object:
+    """Progress while open (``cast``/``eligible``), totals and decision once closed."""
+    data = selectors.poll_dict(_poll(request, poll_id))
+    return {
+        "poll": data["id"],
+        "status": data["status"],
+        "cast": data["cast"],
+        "eligible": data["eligible"],
+        "result": data["result"],
+    }
+
+
+@router.get("/items/{item_id}/record", response=dict[str, Any])
+def item_record(request: HttpRequest, item_id: UUID) -> object:
+    """What the minutes show under the item: recusals, results, resolution, dissents."""
+    return selectors.item_record(item=_item(request, item_id))
+
+
+@router.post(
+    "/items/{item_id}/resolution",
+    response={201: RecordOut, 400: ErrorOut, 403: ErrorOut},
+)
+def record_resolution(
+    request: HttpRequest, item_id: UUID, body: ResolutionIn
+) -> object:
+    item = _item(request, item_id)
+    poll = get_object_or_404(Poll, pk=body.poll_id, item=item) if body.poll_id else None
+    resolution = services.record_resolution(
+        actor=request.user, item=item, text=body.text, poll=poll
+    )
+    return Status(201, {"id": resolution.pk, "item": item.pk, "at": resolution.at})
+
+
+@router.post(
+    "/items/{item_id}/dissents",
+    response={201: RecordOut, 400: ErrorOut, 403: ErrorOut},
+)
+def record_dissent(request: HttpRequest, item_id: UUID, body: DissentIn) -> object:
+    item = _item(request, item_id)
+    member = _member(item, body.member_id) if body.member_id else request.user
+    dissent = services.record_dissent(
+        actor=request.user, item=item, member=member, opinion=body.opinion
+    )
+    return Status(201, {"id": dissent.pk, "item": item.pk, "at": dissent.at})
+
+
+@router.post(
+    "/items/{item_id}/recusals",
+    response={201: RecordOut, 400: ErrorOut, 403: ErrorOut},
+)
+def record_recusal(request: HttpRequest, item_id: UUID, body: RecusalIn) -> object:
+    item = _item(request, item_id)
+    recusal = services.record_recusal(
+        actor=request.user,
+        item=item,
+        member=_member(item, body.member_id),
+        ground=body.ground,
+        kind=body.kind,
+        detail=body.detail,
+    )
+    return Status(201, {"id": recusal.pk, "item": item.pk, "at": recusal.at})

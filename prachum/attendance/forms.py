@@ -1,0 +1,118 @@
+"""Input of the identity-check page and of the console's HTTP actions.
+
+Field names are the same as in the room's WebSocket frames (``reason``, ``item``,
+``user``, ``incident``, ``handling``, ``description``) so one HTML form serves both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from prachum.attendance.models import LocationKind
+from prachum.meetings.models import Meeting, MeetingMode
+
+
+def location_choices(meeting: Meeting) -> list[tuple[str, str]]:
+    """Where one may attend this meeting from: remote, its room, or both (hybrid)."""
+    remote = (LocationKind.REMOTE.value, str(LocationKind.REMOTE.label))
+    room = (
+        LocationKind.IN_ROOM.value,
+        str(_("In the meeting room: %(room)s") % {"room": meeting.venue}),
+    )
+    if meeting.mode == MeetingMode.ELECTRONIC or not meeting.venue:
+        return [remote]
+    if meeting.mode == MeetingMode.IN_ROOM:
+        return [room]
+    return [remote, room]
+
+
+class IdentityCheckForm(forms.Form):
+    """The identity check (แสดงตน): a fresh code when needed, location, device check."""
+
+    code = forms.CharField(
+        label=_("One-time code"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+    location = forms.ChoiceField(label=_("Where are you?"), widget=forms.RadioSelect)
+    in_kingdom = forms.BooleanField(
+        label=_("I am in the Kingdom of Thailand"), required=False
+    )
+    device_ok = forms.BooleanField(
+        label=_("I can hear the tone and my microphone moves the meter"),
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        meeting: Meeting,
+        needs_code: bool,
+        needs_kingdom: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_code = needs_code
+        choices = location_choices(meeting)
+        location = self.fields["location"]
+        assert isinstance(location, forms.ChoiceField)
+        location.choices = choices
+        location.initial = choices[0][0]
+        if not needs_code:
+            del self.fields["code"]
+        if not needs_kingdom:
+            del self.fields["in_kingdom"]
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data.get("code", "").strip()
+        if self.needs_code and not code:
+            raise forms.ValidationError(
+                _("Enter the one-time code to confirm it is you.")
+            )
+        return code
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class ItemForm(forms.Form):
+    item = forms.UUIDField(label=_("Agenda item"))
+
+
+class UserForm(forms.Form):
+    user = forms.UUIDField(label=_("Participant"))
+
+
+class RemoveForm(UserForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class AdmitForm(UserForm):
+    item = forms.UUIDField(label=_("Agenda item"))
+
+
+class VouchForm(UserForm):
+    location = forms.ChoiceField(
+        label=_("Where are they?"), choices=LocationKind.choices
+    )
+    in_kingdom = forms.BooleanField(required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class ReportForm(forms.Form):
+    description = forms.CharField(
+        label=_("What is the problem?"), required=False, max_length=2000
+    )
+
+
+class HandleForm(forms.Form):
+    handling = forms.CharField(
+        label=_("How it was handled"), required=False, max_length=2000
+    )

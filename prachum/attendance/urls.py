@@ -1,0 +1,30 @@
+"""Included under ``meetings/<uuid:pk>/room/`` (config/urls.py)."""
+
+from django.urls import path
+
+from prachum.attendance import views
+
+app_name = "attendance"
+urlpatterns = [
+    path("", views.room, name="room"),
+    path("check/", views.check, name="check"),
+    path("check/code/", views.send_code, name="send_code"),
+    path("open/", views.open_meeting, name="open"),
+    path("suspend/", views.suspend_meeting, name="suspend"),
+    path("resume/", views.resume_meeting, name="resume"),
+    path("close/", views.close_meeting, name="close"),
+    path("item/", views.set_item, name="set_item"),
+    path("floor/give/", views.give_floor, name="give_floor"),
+    path("floor/end/", views.end_floor, name="end_floor"),
+    path("remove/", views.remove_participant, name="remove"),
+    path("readmit/", views.readmit_participant, name="readmit"),
+    path("admit/", views.admit_invitee, name="admit"),
+    path("vouch/", views.vouch, name="vouch"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("incidents/", views.report_incident, name="report"),
+    path(
+        "incidents/<uuid:incident_pk>/handle/",
+        views.handle_incident,
+        name="handle",
+    ),
+]

@@ -1,0 +1,5 @@
+"""The live room over WebSockets: routing, the consumer, message schemas, flood control.
+
+No rules live here: every change goes through ``prachum.attendance.services`` and every
+read through selectors (style guide §1 rule 5, ARCHITECTURE §4).
+"""

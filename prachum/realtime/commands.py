@@ -1,0 +1,95 @@
+"""Run one room command from a socket: resolve its references, call one service.
+
+Each message type maps to exactly one function of ``prachum.attendance.services``,
+the same one the HTTP views call, so a change made from a socket and one made from
+a page leave the same evidence and publish the same events. Synchronous: the
+consumer calls :func:`run` through ``database_sync_to_async``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.utils.translation import gettext as _
+
+from prachum.attendance import services
+from prachum.core.errors import ServiceError
+from prachum.meetings.models import AgendaItem, Meeting
+from prachum.realtime import schemas, selectors
+
+
+def _not_found(field: str) -> ServiceError:
+    return ServiceError(
+        "NOT_FOUND", _("That does not belong to this meeting."), field=field
+    )
+
+
+def _item(meeting: Meeting, item_id: UUID, field: str = "item") -> AgendaItem:
+    item = selectors.agenda_item_of(meeting=meeting, item_id=item_id)
+    if item is None:
+        raise _not_found(field)
+    return item
+
+
+def _user(meeting: Meeting, user_id: UUID, field: str = "user") -> Any:
+    user = selectors.committee_user(meeting=meeting, user_id=user_id)
+    if user is None:
+        raise _not_found(field)
+    return user
+
+
+def run(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:
+    """Carry out ``command`` for ``actor``; a refusal raises :class:`ServiceError`."""
+    match command:
+        case schemas.HandRaise():
+            services.raise_hand(actor=actor, meeting=meeting)
+        case schemas.HandLower():
+            services.lower_hand(actor=actor, meeting=meeting)
+        case schemas.FloorGive(user=user_id):
+            services.give_floor(
+                actor=actor, meeting=meeting, user=_user(meeting, user_id)
+            )
+        case schemas.FloorEnd():
+            services.end_floor(actor=actor, meeting=meeting)
+        case schemas.ItemSet(item=item_id):
+            services.set_current_item(
+                actor=actor, meeting=meeting, item=_item(meeting, item_id)
+            )
+        case schemas.MeetingOpen(reason=reason):
+            services.open_meeting(
+                actor=actor, meeting=meeting, without_quorum_reason=reason
+            )
+        case schemas.MeetingSuspend(reason=reason):
+            services.suspend_meeting(actor=actor, meeting=meeting, reason=reason)
+        case schemas.MeetingResume():
+            services.resume_meeting(actor=actor, meeting=meeting)
+        case schemas.MeetingClose():
+            services.close_meeting(actor=actor, meeting=meeting)
+        case schemas.IncidentReport(description=description):
+            services.report_incident(
+                actor=actor, meeting=meeting, description=description
+            )
+        case schemas.IncidentHandle(incident=incident_id, handling=handling):
+            incident = selectors.incident_of(meeting=meeting, incident_id=incident_id)
+            if incident is None:
+                raise _not_found("incident")
+            services.handle_incident(actor=actor, incident=incident, handling=handling)
+        case schemas.ParticipantRemove(user=user_id, reason=reason):
+            services.remove_participant(
+                actor=actor,
+                meeting=meeting,
+                user=_user(meeting, user_id),
+                reason=reason,
+            )
+        case schemas.ParticipantReadmit(user=user_id):
+            services.readmit_participant(
+                actor=actor, meeting=meeting, user=_user(meeting, user_id)
+            )
+        case schemas.InviteeAdmit(user=user_id, item=item_id):
+            services.admit_invitee(
+                actor=actor,
+                meeting=meeting,
+                user=_user(meeting, user_id),
+                item=_item(meeting, item_id),
+            )

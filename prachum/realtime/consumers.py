@@ -1,0 +1,353 @@
+"""The meeting room socket: authenticate, validate, call a service, forward events.
+
+Thin by design (style guide §1 rule 5): no ORM here and no rules; services and
+selectors run through ``database_sync_to_async``. A refused or ended socket gets one
+``error`` frame before the close, so the page can say why:
+
+=======================================  ==========================  =====
+situation                                error code                  close
+=======================================  ==========================  =====
+not logged in / second factor missing    ``NOT_AUTHENTICATED``       4401
+no such meeting                          ``NOT_FOUND``               4404
+``open_connection`` refused              the service's code          4403
+removed by the chair (``force.close``)   ``REMOVED``                 4403
+may not stay for the new agenda item     ``NOT_ALLOWED_FOR_ITEM``    4403
+50 messages refused by flood control     ``RATE_LIMITED``            4429
+the client sent ``leave``                (no frame)                  1000
+=======================================  ==========================  =====
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from pydantic import ValidationError
+
+from prachum.attendance import policies, services
+from prachum.attendance import selectors as attendance_selectors
+from prachum.core.errors import ServiceError
+from prachum.realtime import commands, schemas, selectors
+from prachum.realtime import scope as scope_facts
+from prachum.realtime.rate_limit import FloodControl, Verdict
+
+if TYPE_CHECKING:
+    from prachum.meetings.models import Meeting
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_FRAME_BYTES = 4096
+CLOSE_NORMAL = 1000
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_RATE_LIMITED = 4429
+
+MESSAGES: dict[str, str | Promise] = {
+    "NOT_AUTHENTICATED": _("Log in with your password and one-time code first."),
+    "NOT_FOUND": _("There is no such meeting."),
+    "REMOVED": _("The chair removed you from this meeting."),
+    "NOT_ALLOWED_FOR_ITEM": _(
+        "You may not stay for this agenda item: it needs an identity check with "
+        "your one-time code, or the chair has not admitted you for it."
+    ),
+    "RATE_LIMITED": _("Too many messages; slow down."),
+    "MESSAGE_TOO_LARGE": _("The message is too large."),
+    "MALFORMED": _("The message could not be read."),
+    "INVALID_MESSAGE": _("The message is not valid."),
+    "SERVER_ERROR": _("Something went wrong on the server; try again."),
+}
+
+# ``force.close`` reasons sent by the services, and the error code the page gets.
+FORCE_CLOSE_CODES = {
+    "removed": "REMOVED",
+    "not_allowed_for_item": "NOT_ALLOWED_FOR_ITEM",
+}
+
+
+def _in_language(language: str, fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
+    with translation.override(language):
+        return fn(**kwargs)
+
+
+class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """One person's live connection to one meeting room."""
+
+    # The flood-control clock; tests replace it to make the bucket deterministic.
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting: Meeting | None = None
+        self.user: Any = None
+        self.connection_id: Any = None
+        self.left = False
+        self.closing = False
+        self.joined: list[str] = []
+        self.language = ""
+        self.flood = FloodControl(clock=self.clock)
+
+    # --- connecting --------------------------------------------------------------
+
+    async def connect(self) -> None:
+        self.language = scope_facts.language(self.scope)
+        meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
+        user = await database_sync_to_async(scope_facts.verified_user)(self.scope)
+        if user is None:
+            await self._refuse("NOT_AUTHENTICATED", None, CLOSE_NOT_AUTHENTICATED)
+            return
+        self.user = user
+        meeting = await database_sync_to_async(selectors.get_meeting)(
+            meeting_id=meeting_id
+        )
+        if meeting is None:
+            await self._refuse("NOT_FOUND", None, CLOSE_NOT_FOUND)
+            return
+        self.meeting = meeting
+        ip_address, port = scope_facts.client_address(self.scope)
+        try:
+            connection = await self._call(
+                services.open_connection,
+                meeting=meeting,
+                user=user,
+                channel_name=self.channel_name,
+                session_key=scope_facts.session_key(self.scope),
+                ip_address=ip_address,
+                port=port,
+                user_agent=scope_facts.header(self.scope, "user-agent"),
+            )
+        except ServiceError as exc:
+            await self._refuse(exc.code, exc.message, CLOSE_FORBIDDEN)
+            return
+        self.connection_id = connection.id
+        await self.accept()
+        groups = [
+            attendance_selectors.room_group(meeting.pk),
+            attendance_selectors.user_group(meeting.pk, user.pk),
+        ]
+        if await self._call(policies.can_run_console, user=user, meeting=meeting):
+            groups.append(attendance_selectors.console_group(meeting.pk))
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.joined.append(group)
+        # The snapshot is read after joining, so no event falls between the two.
+        await self._send_snapshot(ref=None)
+
+    async def _refuse(
+        self, code: str, message: str | Promise | None, close_code: int
+    ) -> None:
+        logger.info(
+            "room socket refused meeting=%s user=%s code=%s",
+            self.scope["url_route"]["kwargs"]["meeting_id"],
+            getattr(self.user, "pk", None),
+            code,
+        )
+        self.closing = True
+        await self.accept()
+        await self.send_json(self._error(code, message))
+        await self.close(code=close_code)
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = []
+        await self._end_connection("left" if self.left else "lost")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # A consumer that died (say the channel layer failed) gets no disconnect:
+            # record the end anyway, or the person would stay "present" for good.
+            await self._end_connection("lost")
+
+    async def _end_connection(self, reason: str) -> None:
+        if self.connection_id is None:
+            return
+        connection_id, self.connection_id = self.connection_id, None
+        try:
+            await self._call(
+                services.close_connection, connection_id=connection_id, reason=reason
+            )
+        except Exception:
+            logger.exception("room socket: closing connection %s failed", connection_id)
+
+    # --- messages from the browser -------------------------------------------------
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ) -> None:
+        if self.connection_id is None or self.closing:
+            return
+        verdict = self.flood.admit()
+        if verdict is not Verdict.ALLOW:
+            await self._send_error("RATE_LIMITED")
+            if verdict is Verdict.CLOSE:
+                self._log_bad_input("RATE_LIMITED")
+                self.closing = True
+                await self.close(code=CLOSE_RATE_LIMITED)
+            elif self.flood.refused == 1:
+                self._log_bad_input("RATE_LIMITED")
+            return
+        if text_data is None:
+            await self._bad_input("MALFORMED")
+            return
+        if len(text_data) > MAX_FRAME_BYTES or (
+            len(text_data.encode()) > MAX_FRAME_BYTES
+        ):
+            await self._bad_input("MESSAGE_TOO_LARGE")
+            return
+        try:
+            data = json.loads(text_data)
+        except (ValueError, RecursionError):
+            await self._bad_input("MALFORMED")
+            return
+        try:
+            message = schemas.parse_message(data)
+        except ValidationError as exc:
+            await self._bad_input(
+                "INVALID_MESSAGE",
+                field=schemas.error_field(exc),
+                ref=schemas.ref_of(data),
+            )
+            return
+        try:
+            await self._handle(message)
+        except Exception:
+            logger.exception(
+                "room socket: %s failed meeting=%s user=%s",
+                message.type,
+                getattr(self.meeting, "pk", None),
+                getattr(self.user, "pk", None),
+            )
+            await self._send_error("SERVER_ERROR", ref=message.ref)
+
+    async def _handle(self, message: schemas.ClientMessage) -> None:
+        match message:
+            case schemas.Ping():
+                await self.send_json(_with_ref({"type": "pong"}, message.ref))
+            case schemas.SnapshotGet():
+                await self._send_snapshot(ref=message.ref)
+            case schemas.Leave():
+                self.left = True
+                self.closing = True
+                await self.close(code=CLOSE_NORMAL)
+            case _:
+                try:
+                    await self._call(
+                        commands.run,
+                        command=message,
+                        meeting=self.meeting,
+                        actor=self.user,
+                    )
+                except ServiceError as exc:
+                    await self._send_error(
+                        exc.code, exc.message, ref=message.ref, field=exc.field
+                    )
+                else:
+                    await self.send_json({"type": "ack", "ref": message.ref})
+
+    # --- events from the channel layer ----------------------------------------------
+
+    async def room_event(self, message: dict[str, Any]) -> None:
+        """A group message ``{"type": "room.event", "event": E}`` from a service."""
+        if self.closing:
+            return
+        event = message["event"]
+        kind = event.get("type")
+        if kind == "force.close":
+            self.closing = True
+            code = FORCE_CLOSE_CODES.get(event.get("reason"), "REMOVED")
+            await self.send_json(self._error(code, None))
+            await self.close(code=CLOSE_FORBIDDEN)
+        elif kind == "incident":
+            await self.send_json({"type": "incident", "incident": event["incident"]})
+        else:
+            await self.send_json(
+                {
+                    "type": "event",
+                    "kind": kind,
+                    "version": event["version"],
+                    "patch": event["patch"],
+                }
+            )
+
+    # --- helpers ----------------------------------------------------------------------
+
+    async def _call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Run a service or selector in the database thread, in the socket's language."""
+        result: T = await database_sync_to_async(_in_language)(
+            self.language, fn, kwargs
+        )
+        return result
+
+    async def _send_snapshot(self, *, ref: str | None) -> None:
+        snapshot = await self._call(
+            attendance_selectors.room_snapshot, meeting=self.meeting, user=self.user
+        )
+        await self.send_json(_with_ref({"type": "snapshot", "snapshot": snapshot}, ref))
+
+    def _error(
+        self,
+        code: str,
+        message: str | Promise | None,
+        *,
+        ref: str | None = None,
+        field: str | None = None,
+        with_ref: bool = False,
+    ) -> dict[str, Any]:
+        with translation.override(self.language):
+            text = str(message if message is not None else MESSAGES.get(code, code))
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": text}
+        if field:
+            frame["field"] = field
+        if with_ref:
+            frame["ref"] = ref
+        return frame
+
+    async def _send_error(
+        self,
+        code: str,
+        message: str | Promise | None = None,
+        *,
+        ref: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        await self.send_json(
+            self._error(code, message, ref=ref, field=field, with_ref=True)
+        )
+
+    async def _bad_input(
+        self, code: str, *, field: str | None = None, ref: str | None = None
+    ) -> None:
+        self._log_bad_input(code)
+        await self._send_error(code, ref=ref, field=field)
+
+    def _log_bad_input(self, code: str) -> None:
+        # Never the message body: it may carry what a participant typed.
+        logger.warning(
+            "room socket: bad input meeting=%s user=%s code=%s",
+            getattr(self.meeting, "pk", None),
+            getattr(self.user, "pk", None),
+            code,
+        )
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
+
+def _with_ref(frame: dict[str, Any], ref: str | None) -> dict[str, Any]:
+    if ref is not None:
+        frame["ref"] = ref
+    return frame

@@ -1,0 +1,149 @@
+"""Every message a browser may send to the room socket, as pydantic models.
+
+A frame is a JSON object ``{"type": T, "ref": optional str, ...}``; unknown types and
+unknown fields are refused (``extra="forbid"``). ``ref`` is echoed in the ``ack`` or
+``error`` reply so the client can match answers to requests.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+MAX_REF = 64
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ref: str | None = Field(default=None, max_length=MAX_REF)
+
+
+class SnapshotGet(_Message):
+    type: Literal["snapshot.get"]
+
+
+class Ping(_Message):
+    type: Literal["ping"]
+
+
+class Leave(_Message):
+    type: Literal["leave"]
+
+
+class HandRaise(_Message):
+    type: Literal["hand.raise"]
+
+
+class HandLower(_Message):
+    type: Literal["hand.lower"]
+
+
+class FloorGive(_Message):
+    type: Literal["floor.give"]
+    user: UUID
+
+
+class FloorEnd(_Message):
+    type: Literal["floor.end"]
+
+
+class ItemSet(_Message):
+    type: Literal["item.set"]
+    item: UUID
+
+
+class MeetingOpen(_Message):
+    type: Literal["meeting.open"]
+    reason: str = ""
+
+
+class MeetingSuspend(_Message):
+    type: Literal["meeting.suspend"]
+    reason: str
+
+
+class MeetingResume(_Message):
+    type: Literal["meeting.resume"]
+
+
+class MeetingClose(_Message):
+    type: Literal["meeting.close"]
+
+
+class IncidentReport(_Message):
+    type: Literal["incident.report"]
+    description: str
+
+
+class IncidentHandle(_Message):
+    type: Literal["incident.handle"]
+    incident: UUID
+    handling: str
+
+
+class ParticipantRemove(_Message):
+    type: Literal["participant.remove"]
+    user: UUID
+    reason: str
+
+
+class ParticipantReadmit(_Message):
+    type: Literal["participant.readmit"]
+    user: UUID
+
+
+class InviteeAdmit(_Message):
+    type: Literal["invitee.admit"]
+    user: UUID
+    item: UUID
+
+
+# Messages that change the room: each maps to exactly one attendance service.
+Command = (
+    HandRaise
+    | HandLower
+    | FloorGive
+    | FloorEnd
+    | ItemSet
+    | MeetingOpen
+    | MeetingSuspend
+    | MeetingResume
+    | MeetingClose
+    | IncidentReport
+    | IncidentHandle
+    | ParticipantRemove
+    | ParticipantReadmit
+    | InviteeAdmit
+)
+ClientMessage = Annotated[
+    SnapshotGet | Ping | Leave | Command, Field(discriminator="type")
+]
+
+_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+def parse_message(data: object) -> ClientMessage:
+    """Validate one decoded frame; raises :class:`pydantic.ValidationError`."""
+    return _ADAPTER.validate_python(data)
+
+
+def error_field(exc: ValidationError) -> str | None:
+    """The field the first error is about (``type`` for an unknown or missing type)."""
+    error = exc.errors()[0]
+    if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        return "type"
+    # The first location element is the message type chosen by the discriminator.
+    path = [str(part) for part in error["loc"][1:]]
+    return ".".join(path) or None
+
+
+def ref_of(data: object) -> str | None:
+    """The client's ``ref`` from a frame that failed validation, if it is usable."""
+    if isinstance(data, dict):
+        ref = data.get("ref")
+        if isinstance(ref, str) and len(ref) <= MAX_REF:
+            return ref
+    return None

@@ -1,0 +1,803 @@
+"""Every change to a vote: lock, check, validate, change, record evidence, publish.
+
+Lifecycle changes (a poll created, opened, closed, decided by casting vote; a recusal,
+resolution or dissent recorded) lock the meeting's room and go through the room's
+commit step, so they bump the room ``version``, append their evidence event and publish
+a versioned event with a ``patch`` (ARCHITECTURE §4.4).
+
+Ballots do not: hundreds of them arrive within seconds and must not queue on the room
+row or on the evidence chain's head (see :func:`cast_ballot`). A ballot publishes a
+*non-versioned* ``poll.progress`` event on the room group carrying absolute figures
+(``cast``, ``eligible``), so a lost or reordered one is healed by the next one (keep the
+largest ``cast``) or by refetching the snapshot; clients must not gap-check events
+without a ``version``. The ballots enter the evidence chain with the close.
+
+Secret ballots are sealed while the poll is open and rewritten unlinkably at close
+(docs/adr/0008).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prachum.attendance import selectors as attendance_selectors
+
+# The room's lock and commit step. They are private to attendance.services today; the
+# lead is asked to expose them as ``lock_room``/``commit_room_change`` (see the report).
+from prachum.attendance.services import _commit as commit_room_change
+from prachum.attendance.services import _lock_room as lock_room
+from prachum.committees.models import Membership
+from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.events import publish_on_commit
+from prachum.domain.errors import DomainError
+from prachum.domain.majority import decide, tally, tally_choices
+from prachum.meetings.models import AgendaItem, MeetingStatus
+from prachum.meetings.services import clean_text
+from prachum.voting import lock_objects, policies, selectors
+from prachum.voting.crypto import BallotBoxUnavailable, BallotUnreadable, keeper
+from prachum.voting.elections import decide_choices
+from prachum.voting.error_codes import VotingError as E
+from prachum.voting.models import (
+    CastingVote,
+    Dissent,
+    EligibleVoter,
+    OpenBallot,
+    PendingSecretBallot,
+    Poll,
+    PollKind,
+    PollOption,
+    PollStatus,
+    Recusal,
+    RecusalGround,
+    RecusalKind,
+    Resolution,
+    SecretBallot,
+    VoteParticipation,
+)
+
+ROOM_OPEN = {MeetingStatus.OPEN, MeetingStatus.SUSPENDED}
+MAX_OPTIONS = 100
+QUESTION_MAX = 500
+TEXT_MAX = 10_000
+_shuffler = secrets.SystemRandom()
+
+
+def _require(allowed: bool, code: str, message: str) -> None:
+    if not allowed:
+        raise PermissionDeniedError(code, message)
+
+
+def _require_manager(actor: Any, meeting: Any) -> None:
+    _require(
+        policies.can_manage_polls(user=actor, meeting=meeting),
+        E.NOT_ALLOWED,
+        _("Only the chair or the secretary may manage votes."),
+    )
+
+
+def _poll_patch(poll: Poll) -> dict[str, Any]:
+    return {"poll": selectors.poll_dict(poll)}
+
+
+# --- creating and opening ------------------------------------------------------------
+
+
+def create_poll(
+    *,
+    actor: Any,
+    item: AgendaItem,
+    kind: str,
+    question: str,
+    options: Sequence[str] = (),
+    max_choices: int = 1,
+    secret: bool | None = None,
+) -> Poll:
+    """A draft poll on an agenda item. A secret item's polls are secret unless
+    ``secret=False`` is given (Decree s.9(2); R26, R27, R43)."""
+    question = clean_text(question, field="question", max_length=QUESTION_MAX)
+    labels = [clean_text(o, field="options", max_length=300) for o in options]
+    if kind not in PollKind.values:
+        raise ServiceError(E.POLL_INVALID, _("Unknown kind of vote."), field="kind")
+    if kind == PollKind.MOTION:
+        if labels or max_choices != 1:
+            raise ServiceError(
+                E.POLL_INVALID,
+                _("A motion is answered yes, no or abstain; it has no options."),
+                field="options",
+            )
+    else:
+        if not 2 <= len(labels) <= MAX_OPTIONS or len(set(labels)) != len(labels):
+            raise ServiceError(
+                E.POLL_INVALID,
+                _("Give between 2 and %(n)d different options.") % {"n": MAX_OPTIONS},
+                field="options",
+            )
+        if kind == PollKind.ONE_OF_N and max_choices != 1:
+            raise ServiceError(
+                E.POLL_INVALID, _("One option may be chosen."), field="max_choices"
+            )
+        if not 1 <= max_choices <= len(labels):
+            raise ServiceError(
+                E.POLL_INVALID,
+                _("The number of choices must be between 1 and the number of options."),
+                field="max_choices",
+            )
+    with transaction.atomic():
+        room = lock_room(item.meeting)
+        meeting = room.meeting
+        _require_manager(actor, meeting)
+        if item.meeting_id != meeting.pk or item.is_removed:
+            raise ServiceError(
+                E.BAD_ITEM,
+                _("That item is not on this meeting's agenda."),
+                field="item",
+            )
+        if meeting.status in {MeetingStatus.CLOSED, MeetingStatus.CANCELLED}:
+            raise ServiceError(E.MEETING_NOT_OPEN, _("The meeting is over."))
+        poll = Poll.objects.create(
+            meeting=meeting,
+            item=item,
+            kind=kind,
+            question=question,
+            is_secret=item.is_secret if secret is None else bool(secret),
+            max_choices=max_choices,
+            created_by=actor,
+        )
+        PollOption.objects.bulk_create(
+            PollOption(poll=poll, position=i, label=label)
+            for i, label in enumerate(labels)
+        )
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="poll.created",
+            payload={
+                "poll": str(poll.pk),
+                "item": str(item.pk),
+                "kind": kind,
+                "question": question,
+                "is_secret": poll.is_secret,
+                "max_choices": max_choices,
+                "options": [
+                    {"id": str(o.pk), "label": o.label} for o in poll.options.all()
+                ],
+            },
+            patch=_poll_patch(poll),
+        )
+    return poll
+
+
+def open_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Poll:
+    """Open a poll on the current item and freeze who may vote (R23, R30).
+
+    Eligible: the voting members identified AND connected at this moment, minus those
+    recused on the item (``selectors.item_quorum(...).counted_ids``). Someone who joins
+    later cannot vote in this poll; someone eligible who drops out may still vote until
+    the close, unless removed by the chair. Without a quorum the poll opens only with
+    the chair's recorded reason (``QUORUM_NOT_MET``).
+    """
+    reason = clean_text(
+        without_quorum_reason, field="reason", required=False, max_length=TEXT_MAX
+    )
+    with transaction.atomic():
+        room = lock_room(poll.meeting)
+        poll = lock_objects.lock_poll(poll.pk)
+        meeting = room.meeting
+        _require_manager(actor, meeting)
+        if poll.status != PollStatus.DRAFT:
+            raise ServiceError(
+                E.POLL_NOT_DRAFT, _("This vote has already been opened.")
+            )
+        if meeting.status != MeetingStatus.OPEN:
+            raise ServiceError(E.MEETING_NOT_OPEN, _("The meeting is not open."))
+        if room.current_item_id != poll.item_id:
+            raise ServiceError(
+                E.ITEM_NOT_CURRENT,
+                _("Move the meeting to this vote's agenda item first."),
+            )
+        if selectors.live_poll(meeting=meeting) is not None:
+            raise ServiceError(
+                E.ANOTHER_POLL_LIVE, _("Close the vote in progress first.")
+            )
+        status = selectors.item_quorum(meeting=meeting, item=poll.item)
+        voting_rule = selectors.voting_rule_for(meeting.committee)
+        if voting_rule.quorum_required and not status.met and not reason:
+            raise ServiceError(
+                E.QUORUM_NOT_MET,
+                _(
+                    "There is no quorum for this item (%(counted)d of %(required)d). The chair may open the vote only with a recorded reason."
+                )
+                % {"counted": status.counted, "required": status.required},
+                field="reason",
+            )
+        if not status.counted_ids:
+            raise ServiceError(
+                E.NO_ELIGIBLE_VOTERS, _("No voting member is present to vote.")
+            )
+        rule = selectors.majority_rule_for(meeting.committee)
+        EligibleVoter.objects.bulk_create(
+            EligibleVoter(poll=poll, voter_id=voter_id)
+            for voter_id in status.counted_ids
+        )
+        if poll.is_secret:
+            poll.box_id = keeper.open_box(
+                poll_id=str(poll.pk), width=len(selectors.option_keys(poll))
+            )
+        quorum = attendance_selectors.quorum_dict(status)
+        poll.status = PollStatus.OPEN
+        poll.opened_by = actor
+        poll.opened_at = timezone.now()
+        poll.rule = selectors.rule_dict(rule)
+        poll.base_members = status.eligible
+        poll.eligible_count = len(status.counted_ids)
+        poll.quorum_at_open = quorum
+        poll.open_without_quorum_reason = reason if not status.met else ""
+        try:
+            poll.save()
+        except IntegrityError:  # another poll went live between the check and here
+            keeper.forget(poll_id=str(poll.pk))
+            raise
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="poll.opened",
+            payload={
+                "poll": str(poll.pk),
+                "item": str(poll.item_id),
+                "is_secret": poll.is_secret,
+                "eligible": list(status.counted_ids),
+                "base_members": status.eligible,
+                "quorum": quorum,
+                "without_quorum_reason": poll.open_without_quorum_reason,
+                "rule": poll.rule,
+            },
+            patch=_poll_patch(poll),
+        )
+    return poll
+
+
+# --- ballots ---------------------------------------------------------------------------
+
+
+def _positions(keys: list[str], kind: str, max_choices: int, choice: Any) -> list[int]:
+    """The positions chosen, checked by the law engine; ``INVALID_CHOICE`` otherwise."""
+    invalid = ServiceError(
+        E.INVALID_CHOICE, _("That is not a valid choice for this vote."), field="choice"
+    )
+    try:
+        if kind == PollKind.MOTION:
+            if not isinstance(choice, str):
+                raise invalid
+            tally([choice])
+            return [keys.index(choice)]
+        if isinstance(choice, str) or not isinstance(choice, Sequence):
+            raise invalid
+        chosen = [str(c) for c in choice]
+        tally_choices(keys, [chosen], max_choices=max_choices)
+    except DomainError as exc:
+        raise invalid from exc
+    return sorted(keys.index(c) for c in chosen)
+
+
+def _already_voted() -> ServiceError:
+    return ServiceError(
+        E.ALREADY_VOTED,
+        _("You have already voted in this vote; a ballot cannot be changed."),
+    )
+
+
+def cast_ballot(*, voter: Any, poll: Poll, choice: Any) -> VoteParticipation:
+    """Cast one ballot, exactly once (Decree s.9(2); APA s.82 one vote per member).
+
+    ``choice`` is ``"yes"``/``"no"``/``"abstain"`` for a motion, else a list of option
+    ids (empty for a blank ballot). The participation row and the ballot (open, or
+    sealed) are written in one transaction; the unique constraint on participation
+    refuses a second ballot (``ALREADY_VOTED``) and nothing changes. Refusals:
+    ``POLL_NOT_OPEN``, ``NOT_ELIGIBLE``, ``INVALID_CHOICE``, ``ALREADY_VOTED``,
+    ``BALLOT_BOX_UNAVAILABLE``.
+
+    Evidence: the ballots enter the meeting's chain with the close, in one event
+    (``poll.closed``: who voted and, for an open poll, each choice), not one event per
+    ballot. Appending to the chain locks its head until commit, so per-ballot events
+    would queue every ballot of the meeting behind one disk flush each (measured in
+    bench/votes.py); for a secret poll they would also put each voter's time in the
+    chain. Until the close the participation rows are the record.
+    """
+    try:
+        with transaction.atomic():
+            ctx = lock_objects.share_poll(poll.pk, voter=voter)
+            if ctx is None:
+                raise ServiceError(E.POLL_NOT_OPEN, _("This vote is not open."))
+            if ctx.status != PollStatus.OPEN:
+                raise ServiceError(E.POLL_NOT_OPEN, _("This vote is not open."))
+            if ctx.meeting_status != MeetingStatus.OPEN:
+                raise ServiceError(E.POLL_NOT_OPEN, _("The meeting is not open."))
+            if not ctx.voter_eligible:
+                raise PermissionDeniedError(
+                    E.NOT_ELIGIBLE,
+                    _(
+                        "You may not vote in this vote: only voting members present when it opened, and not withdrawn from the item, may vote."
+                    ),
+                )
+            if not ctx.voter_identified:
+                raise PermissionDeniedError(
+                    E.NOT_ELIGIBLE,
+                    _("Your identity check for this meeting is no longer valid."),
+                )
+            keys = selectors.option_keys_of(poll_id=ctx.poll_id, kind=ctx.kind)
+            positions = _positions(keys, ctx.kind, ctx.max_choices, choice)
+            if ctx.voter_has_voted:
+                raise _already_voted()
+            if ctx.is_secret:
+                try:
+                    sealed = keeper.seal(
+                        poll_id=str(ctx.poll_id), box_id=ctx.box_id, positions=positions
+                    )
+                except BallotBoxUnavailable:
+                    raise ServiceError(
+                        E.BALLOT_BOX_UNAVAILABLE,
+                        _(
+                            "The ballot box of this secret vote is not available on this server (it was restarted, or the vote was opened elsewhere). The chair must close this vote and open a new one."
+                        ),
+                    ) from None
+            participation = VoteParticipation.objects.create(
+                poll_id=ctx.poll_id, voter=voter
+            )
+            event: dict[str, Any] = {
+                "type": "poll.progress",
+                "poll": str(ctx.poll_id),
+                # Counted under the share lock: ballots committing alongside may
+                # make two events carry the same figure; clients keep the largest.
+                "cast": ctx.cast_before + 1,
+                "eligible": ctx.eligible_count,
+            }
+            if ctx.is_secret:
+                PendingSecretBallot.objects.create(poll_id=ctx.poll_id, sealed=sealed)
+            else:
+                chosen = [keys[p] for p in positions]
+                cast_at = timezone.now()
+                OpenBallot.objects.create(
+                    poll_id=ctx.poll_id, voter=voter, choice=chosen, cast_at=cast_at
+                )
+                event["ballot"] = {
+                    "voter": str(voter.pk),
+                    "choice": chosen,
+                    "cast_at": cast_at.isoformat(),
+                }
+            publish_on_commit(attendance_selectors.room_group(ctx.meeting_id), event)
+    except IntegrityError:
+        if VoteParticipation.objects.filter(poll_id=poll.pk, voter=voter).exists():
+            raise _already_voted() from None
+        raise
+    return participation
+
+
+# --- closing and deciding ----------------------------------------------------------------
+
+
+class _BallotsUnreadable(Exception):  # noqa: N818
+    """The sealed ballots do not open or do not match who voted: void the poll."""
+
+
+class _BallotBoxLost(Exception):  # noqa: N818
+    """This process holds no key for the poll (restarted): void the poll."""
+
+
+def _unseal_and_shuffle(poll: Poll, keys: list[str], expected: int) -> list[list[str]]:
+    """Decrypt the pending ballots, write them as ``SecretBallot`` rows in a random
+    order, delete the pending rows (ADR 0008 §3). Returns the choices."""
+    sealed = list(
+        PendingSecretBallot.objects.filter(poll=poll).values_list("sealed", flat=True)
+    )
+    if len(sealed) != expected:
+        raise _BallotsUnreadable(
+            f"{len(sealed)} sealed ballot(s) for {expected} voter(s)"
+        )
+    try:
+        opened = keeper.unseal(poll_id=str(poll.pk), box_id=poll.box_id, sealed=sealed)
+    except BallotUnreadable as exc:
+        raise _BallotsUnreadable("a sealed ballot failed authentication") from exc
+    ballots = [[keys[p] for p in positions] for positions in opened]
+    _shuffler.shuffle(ballots)
+    SecretBallot.objects.bulk_create(
+        [SecretBallot(poll=poll, choice=choice) for choice in ballots],
+        batch_size=len(ballots) or None,
+    )
+    PendingSecretBallot.objects.filter(poll=poll).delete()
+    return ballots
+
+
+def _decide(poll: Poll, ballots: list[list[str]], keys: list[str]) -> None:
+    """Count and decide with the rule frozen at opening (APA s.82; R29)."""
+    assert poll.rule is not None
+    assert poll.base_members is not None
+    rule = selectors.rule_from_dict(poll.rule)
+    poll.winners, poll.tied, poll.carried = [], [], None
+    if poll.kind == PollKind.MOTION:
+        counted = tally(b[0] for b in ballots)
+        poll.tally = {"yes": counted.yes, "no": counted.no, "abstain": counted.abstain}
+        decision = decide(tally=counted, rule=rule, members=poll.base_members)
+        poll.carried = decision.carried
+        if decision.needs_casting_vote:
+            poll.tied = ["yes", "no"]
+        code, clause, detail = decision.code, decision.clause, decision.detail
+        needs_casting_vote = decision.needs_casting_vote
+    else:
+        choices = tally_choices(keys, ballots, max_choices=poll.max_choices)
+        poll.tally = {
+            "counts": dict(choices.counts),
+            "ballots": choices.ballots,
+            "blank": choices.blank,
+        }
+        election = decide_choices(
+            counts=choices.counts, seats=poll.max_choices, rule=rule
+        )
+        poll.winners = list(election.winners)
+        poll.tied = list(election.tied)
+        code, clause, detail = election.code, election.clause, election.detail
+        needs_casting_vote = election.needs_casting_vote
+    poll.outcome, poll.outcome_clause, poll.outcome_detail = code, clause, detail
+    if needs_casting_vote:
+        poll.status = PollStatus.AWAITING_CASTING_VOTE
+    else:
+        poll.status = PollStatus.CLOSED
+        poll.decided_at = timezone.now()
+
+
+def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Poll:
+    """Close the poll: freeze the quorum, count, decide (R23, R27, R29).
+
+    A tie that the chair's casting vote decides leaves the poll
+    ``awaiting_casting_vote``; :func:`cast_deciding_vote` finishes it. A secret poll
+    whose ballot box was lost (the process restarted) is closed as ``voided`` with
+    ``BALLOT_BOX_LOST`` and must be held again (ADR 0008 §6).
+    """
+    reason = clean_text(
+        without_quorum_reason, field="reason", required=False, max_length=TEXT_MAX
+    )
+    with transaction.atomic():
+        room = lock_room(poll.meeting)
+        poll = lock_objects.lock_poll(poll.pk)
+        meeting = room.meeting
+        _require_manager(actor, meeting)
+        if poll.status != PollStatus.OPEN:
+            raise ServiceError(E.POLL_NOT_OPEN, _("This vote is not open."))
+        status = selectors.item_quorum(meeting=meeting, item=poll.item)
+        voting_rule = selectors.voting_rule_for(meeting.committee)
+        if voting_rule.quorum_required and not status.met and not reason:
+            raise ServiceError(
+                E.QUORUM_NOT_MET,
+                _(
+                    "There is no quorum for this item now (%(counted)d of %(required)d). The chair may close the vote only with a recorded reason."
+                )
+                % {"counted": status.counted, "required": status.required},
+                field="reason",
+            )
+        now = timezone.now()
+        poll.closed_by = actor
+        poll.closed_at = now
+        poll.quorum_at_close = attendance_selectors.quorum_dict(status)
+        poll.close_without_quorum_reason = reason if not status.met else ""
+        voters = sorted(
+            str(v)
+            for v in VoteParticipation.objects.filter(poll=poll).values_list(
+                "voter_id", flat=True
+            )
+        )
+        poll.ballots_cast = len(voters)
+        keys = selectors.option_keys(poll)
+        kind = "poll.closed"
+        payload: dict[str, Any] = {"voters": voters}
+        try:
+            if poll.is_secret:
+                if not keeper.holds(poll_id=str(poll.pk), box_id=poll.box_id):
+                    raise _BallotBoxLost
+                ballots = _unseal_and_shuffle(poll, keys, poll.ballots_cast)
+            else:
+                rows = list(
+                    OpenBallot.objects.filter(poll=poll).order_by("voter_id", "pk")
+                )
+                payload["ballots"] = [
+                    {
+                        "voter": str(b.voter_id),
+                        "choice": b.choice,
+                        "cast_at": b.cast_at.isoformat(),
+                    }
+                    for b in rows
+                ]
+                ballots = [b.choice for b in rows]
+                if len(ballots) != poll.ballots_cast:
+                    raise _BallotsUnreadable(
+                        f"{len(ballots)} ballot(s) for {poll.ballots_cast} voter(s)"
+                    )
+            _decide(poll, ballots, keys)
+        except (_BallotBoxLost, _BallotsUnreadable) as exc:
+            lost = PendingSecretBallot.objects.filter(poll=poll).delete()[0]
+            poll.status = PollStatus.VOIDED
+            poll.tally, poll.carried, poll.winners, poll.tied = None, None, [], []
+            if isinstance(exc, _BallotBoxLost):
+                poll.outcome = "BALLOT_BOX_LOST"
+                poll.outcome_detail = f"{lost} sealed ballot(s) could not be opened"
+            else:
+                poll.outcome = "BALLOTS_UNREADABLE"
+                poll.outcome_detail = str(exc)
+            poll.decided_at = now
+            payload.pop("ballots", None)
+            kind = "poll.voided"
+        poll.save()
+        commit_room_change(
+            room,
+            actor=actor,
+            kind=kind,
+            payload={
+                "poll": str(poll.pk),
+                "item": str(poll.item_id),
+                "is_secret": poll.is_secret,
+                "status": str(poll.status),
+                "quorum": poll.quorum_at_close,
+                "without_quorum_reason": poll.close_without_quorum_reason,
+                "eligible": poll.eligible_count,
+                "ballots_cast": poll.ballots_cast,
+                **payload,
+                "result": selectors.result_dict(poll),
+            },
+            patch=_poll_patch(poll),
+        )
+        if poll.is_secret:
+            poll_id = str(poll.pk)
+            transaction.on_commit(lambda: keeper.forget(poll_id=poll_id))
+    return poll
+
+
+def cast_deciding_vote(*, actor: Any, poll: Poll, choice: Any) -> Poll:
+    """The chair's casting vote on a tie, recorded as its own step (APA s.82; R29).
+
+    For a motion ``choice`` is ``"yes"`` or ``"no"``; for an election, the list of tied
+    option ids that fill the open seats."""
+    with transaction.atomic():
+        room = lock_room(poll.meeting)
+        poll = lock_objects.lock_poll(poll.pk)
+        _require(
+            policies.can_cast_deciding_vote(user=actor, meeting=room.meeting),
+            E.CHAIR_ONLY,
+            _("Only the chair has the casting vote."),
+        )
+        if poll.status != PollStatus.AWAITING_CASTING_VOTE:
+            raise ServiceError(
+                E.NO_CASTING_VOTE_NEEDED, _("This vote does not need a casting vote.")
+            )
+        assert poll.rule is not None
+        assert poll.base_members is not None
+        rule = selectors.rule_from_dict(poll.rule)
+        invalid = ServiceError(
+            E.INVALID_CHOICE, _("That is not a valid casting vote."), field="choice"
+        )
+        try:
+            if poll.kind == PollKind.MOTION:
+                if choice not in ("yes", "no"):
+                    raise invalid
+                assert poll.tally is not None
+                decision = decide(
+                    tally=tally(
+                        ["yes"] * poll.tally["yes"]
+                        + ["no"] * poll.tally["no"]
+                        + ["abstain"] * poll.tally["abstain"]
+                    ),
+                    rule=rule,
+                    members=poll.base_members,
+                    casting_vote=choice,
+                )
+                recorded: list[str] = [choice]
+                poll.carried = decision.carried
+                code, detail = decision.code, decision.detail
+            else:
+                if isinstance(choice, str) or not isinstance(choice, Sequence):
+                    raise invalid
+                recorded = [str(c) for c in choice]
+                assert poll.tally is not None
+                counts = {
+                    k: poll.tally["counts"][k] for k in selectors.option_keys(poll)
+                }
+                election = decide_choices(
+                    counts=counts, seats=poll.max_choices, rule=rule, casting=recorded
+                )
+                poll.winners = list(election.winners)
+                code, detail = election.code, election.detail
+        except DomainError as exc:
+            raise invalid from exc
+        now = timezone.now()
+        CastingVote.objects.create(poll=poll, chair=actor, choice=recorded, at=now)
+        poll.status = PollStatus.CLOSED
+        poll.outcome = code
+        poll.outcome_detail = detail
+        poll.decided_at = now
+        poll.save()
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="poll.casting_vote",
+            payload={
+                "poll": str(poll.pk),
+                "chair": str(actor.pk),
+                "choice": recorded,
+                "result": selectors.result_dict(poll),
+            },
+            patch=_poll_patch(poll),
+        )
+    return poll
+
+
+# --- the item's record: recusals, resolutions, dissents -------------------------------
+
+
+def _voting_member(meeting: Any, member: Any) -> Membership:
+    membership = Membership.objects.filter(
+        committee=meeting.committee, user=member
+    ).first()
+    if membership is None or not membership.is_voting:
+        raise ServiceError(
+            E.NOT_A_MEMBER, _("That person is not a voting member."), field="member"
+        )
+    return membership
+
+
+def _item_in_meeting(item: AgendaItem) -> None:
+    if item.is_removed:
+        raise ServiceError(
+            E.BAD_ITEM, _("That item is not on this meeting's agenda."), field="item"
+        )
+
+
+def record_recusal(
+    *,
+    actor: Any,
+    item: AgendaItem,
+    member: Any,
+    ground: str,
+    kind: str = RecusalKind.SELF_DECLARED,
+    detail: str = "",
+) -> Recusal:
+    """Withdraw a member from an item (APA ss.13-16; R30): they may not vote on it and
+    leave its quorum and majority base. Refused while a vote on the item is live."""
+    detail = clean_text(detail, field="detail", required=False, max_length=TEXT_MAX)
+    if ground not in RecusalGround.values:
+        raise ServiceError(E.POLL_INVALID, _("Choose the ground."), field="ground")
+    if kind not in RecusalKind.values:
+        raise ServiceError(E.POLL_INVALID, _("Choose how."), field="kind")
+    with transaction.atomic():
+        room = lock_room(item.meeting)
+        _require(
+            policies.can_record_for_item(user=actor, meeting=room.meeting),
+            E.NOT_ALLOWED,
+            _("Only the chair or the secretary may record this."),
+        )
+        _item_in_meeting(item)
+        _voting_member(room.meeting, member)
+        if Poll.objects.filter(
+            item=item,
+            status__in=[PollStatus.OPEN, PollStatus.AWAITING_CASTING_VOTE],
+        ).exists():
+            raise ServiceError(
+                E.POLL_IN_PROGRESS,
+                _(
+                    "A vote on this item is in progress; record the withdrawal after it."
+                ),
+            )
+        if Recusal.objects.filter(item=item, member=member).exists():
+            raise ServiceError(
+                E.ALREADY_RECUSED, _("That member is already withdrawn from this item.")
+            )
+        recusal = Recusal.objects.create(
+            item=item,
+            member=member,
+            kind=kind,
+            ground=ground,
+            detail=detail,
+            recorded_by=actor,
+            at=timezone.now(),
+        )
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="item.recusal_recorded",
+            payload={
+                "recusal": str(recusal.pk),
+                "item": str(item.pk),
+                "member": str(member.pk),
+                "kind": kind,
+                "ground": ground,
+                "detail": detail,
+            },
+            patch={"item_record": {"item": str(item.pk)}},
+        )
+    return recusal
+
+
+def record_resolution(
+    *, actor: Any, item: AgendaItem, text: str, poll: Poll | None = None
+) -> Resolution:
+    """Record the meeting's resolution on an item (มติที่ประชุม). A new one supersedes
+    the earlier, which stays in the record."""
+    text = clean_text(text, field="text", max_length=TEXT_MAX)
+    with transaction.atomic():
+        room = lock_room(item.meeting)
+        _require(
+            policies.can_record_for_item(user=actor, meeting=room.meeting),
+            E.NOT_ALLOWED,
+            _("Only the chair or the secretary may record this."),
+        )
+        _item_in_meeting(item)
+        if room.meeting.status not in {*ROOM_OPEN, MeetingStatus.CLOSED}:
+            raise ServiceError(E.MEETING_NOT_OPEN, _("The meeting has not been held."))
+        if poll is not None and (
+            poll.item_id != item.pk
+            or poll.status not in {PollStatus.CLOSED, PollStatus.VOIDED}
+        ):
+            raise ServiceError(
+                E.POLL_NOT_CLOSED,
+                _("A resolution may cite only a closed vote on the same item."),
+                field="poll",
+            )
+        resolution = Resolution.objects.create(
+            item=item, poll=poll, text=text, recorded_by=actor, at=timezone.now()
+        )
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="item.resolution_recorded",
+            payload={
+                "resolution": str(resolution.pk),
+                "item": str(item.pk),
+                "poll": str(poll.pk) if poll else None,
+                "text": text,
+            },
+            patch={"item_record": {"item": str(item.pk), "resolution": text}},
+        )
+    return resolution
+
+
+def record_dissent(
+    *, actor: Any, item: AgendaItem, member: Any, opinion: str
+) -> Dissent:
+    """Record a member's dissenting opinion and reasons for the minutes (APA s.83;
+    R52). A member records their own; the chair or secretariat may record one."""
+    opinion = clean_text(opinion, field="opinion", max_length=TEXT_MAX)
+    with transaction.atomic():
+        room = lock_room(item.meeting)
+        _require(
+            policies.can_record_dissent(
+                user=actor, meeting=room.meeting, member=member
+            ),
+            E.NOT_ALLOWED,
+            _("You may record only your own dissent."),
+        )
+        _item_in_meeting(item)
+        _voting_member(room.meeting, member)
+        if room.meeting.status not in {*ROOM_OPEN, MeetingStatus.CLOSED}:
+            raise ServiceError(E.MEETING_NOT_OPEN, _("The meeting has not been held."))
+        dissent = Dissent.objects.create(
+            item=item,
+            member=member,
+            opinion=opinion,
+            recorded_by=actor,
+            at=timezone.now(),
+        )
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="item.dissent_recorded",
+            payload={
+                "dissent": str(dissent.pk),
+                "item": str(item.pk),
+                "member": str(member.pk),
+                "opinion": opinion,
+            },
+            patch={"item_record": {"item": str(item.pk)}},
+        )
+    return dissent

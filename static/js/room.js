@@ -1,0 +1,575 @@
+// The meeting room client: live state over one WebSocket, and the device check.
+//
+// Versioning (ARCHITECTURE §4.4): the page keeps the last snapshot and its version.
+// An event whose version is exactly one more is applied; an older one is ignored; a
+// gap asks for a fresh snapshot. After a dropped connection the client reconnects with
+// backoff and the server sends a fresh snapshot, which replaces the state. Frames that
+// arrive while a snapshot is awaited are held and replayed on top of it.
+
+const NO_RECONNECT = new Set([4401, 4403, 4404]);
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 10000];
+const PING_MS = 20000;
+
+function fmt(text, values) {
+  return text.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "text") node.textContent = value;
+    else if (key === "className") node.className = value;
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+function byId(id) {
+  return document.getElementById(id);
+}
+
+function setText(id, text) {
+  const node = byId(id);
+  if (node) node.textContent = text;
+}
+
+// Apply one event's patch to the snapshot (the sections it names, nothing else).
+export function applyPatch(snapshot, patch) {
+  if (patch.participants) snapshot.participants = patch.participants;
+  if (patch.participant) {
+    const at = snapshot.participants.findIndex((p) => p.id === patch.participant.id);
+    if (at >= 0) snapshot.participants[at] = patch.participant;
+    else snapshot.participants.push(patch.participant);
+  }
+  if (patch.quorum) snapshot.quorum = patch.quorum;
+  if (patch.floor) snapshot.floor = patch.floor;
+  if ("current_item" in patch) snapshot.current_item = patch.current_item;
+  if (patch.meeting_status) snapshot.meeting.status = patch.meeting_status;
+}
+
+class Room {
+  constructor(root) {
+    this.root = root;
+    this.t = JSON.parse(byId("room-labels").textContent);
+    this.url = new URL(root.dataset.socket, window.location.href);
+    this.url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
+    this.state = null; // the last snapshot, patched by events; state.version is current
+    this.socket = null;
+    this.awaiting = true; // a snapshot is on its way: hold other frames
+    this.held = [];
+    this.hadSnapshot = false;
+    this.attempt = 0;
+    this.retryTimer = null;
+    this.pingTimer = null;
+    this.refs = 0;
+    this.pending = new Map();
+    this.lastError = null;
+    this.lastSeen = 0;
+    this.stopped = false;
+  }
+
+  get version() {
+    return this.state ? this.state.version : null;
+  }
+
+  start() {
+    this.root.addEventListener("submit", (event) => this.submit(event));
+    this.root.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-command]");
+      if (button) this.command(button.dataset.command);
+    });
+    window.addEventListener("offline", () => this.abandon());
+    window.addEventListener("online", () => {
+      if (this.retryTimer !== null) this.reconnectNow();
+    });
+    this.connect();
+  }
+
+  // --- the socket -------------------------------------------------------------
+
+  connect() {
+    this.retryTimer = null;
+    this.awaiting = true;
+    this.held = [];
+    this.lastError = null;
+    this.showConnection(this.hadSnapshot ? "resyncing" : "connecting");
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    this.lastSeen = Date.now();
+    socket.addEventListener("message", (event) => {
+      if (socket !== this.socket) return;
+      this.lastSeen = Date.now();
+      this.receive(JSON.parse(event.data));
+    });
+    socket.addEventListener("close", (event) => {
+      if (socket === this.socket) this.closed(event);
+    });
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => this.heartbeat(), PING_MS);
+  }
+
+  // A connection that went silent (no pong) is given up without waiting for TCP.
+  heartbeat() {
+    if (Date.now() - this.lastSeen > 2.5 * PING_MS) this.abandon();
+    else this.send({ type: "ping" }).catch(() => {});
+  }
+
+  abandon() {
+    const socket = this.socket;
+    if (socket === null || this.retryTimer !== null) return;
+    this.socket = null; // its late events are ignored from now on
+    socket.close();
+    this.closed({ code: 1006 });
+  }
+
+  isOpen() {
+    return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  reconnectNow() {
+    clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    this.connect();
+  }
+
+  closed(event) {
+    clearInterval(this.pingTimer);
+    for (const { reject } of this.pending.values()) reject(new Error(this.t.not_sent));
+    this.pending.clear();
+    this.enableControls();
+    if (this.stopped) {
+      this.showConnection("left");
+      return;
+    }
+    if (NO_RECONNECT.has(event.code)) {
+      this.showConnection("refused");
+      this.showRefusal(event.code);
+      return;
+    }
+    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
+    this.attempt += 1;
+    this.showConnection("reconnecting", { seconds: Math.round(delay / 1000) });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  send(frame) {
+    if (!this.isOpen()) return Promise.reject(new Error(this.t.not_sent));
+    this.refs += 1;
+    const ref = `r${this.refs}`;
+    const promise = new Promise((resolve, reject) => {
+      this.pending.set(ref, { resolve, reject });
+    });
+    this.socket.send(JSON.stringify({ ...frame, ref }));
+    return promise;
+  }
+
+  receive(frame) {
+    switch (frame.type) {
+      case "snapshot":
+        this.takeSnapshot(frame.snapshot);
+        this.settle(frame.ref, null);
+        break;
+      case "event":
+      case "incident":
+        if (this.awaiting) this.held.push(frame);
+        else if (frame.type === "event") this.applyEvent(frame);
+        else this.upsertIncident(frame.incident);
+        break;
+      case "ack":
+      case "pong":
+        this.settle(frame.ref, null);
+        break;
+      case "error":
+        this.lastError = frame;
+        if (!this.settle(frame.ref, frame.message)) this.flash(frame.message, "error");
+        break;
+      default: // a frame newer than this script
+        break;
+    }
+  }
+
+  settle(ref, message) {
+    const entry = ref ? this.pending.get(ref) : null;
+    if (!entry) return false;
+    this.pending.delete(ref);
+    if (message === null) entry.resolve();
+    else entry.reject(new Error(message));
+    return true;
+  }
+
+  takeSnapshot(snapshot) {
+    this.state = snapshot;
+    this.awaiting = false;
+    this.attempt = 0;
+    const replay = this.held.sort((a, b) => (a.version ?? 0) - (b.version ?? 0));
+    this.held = [];
+    this.showConnection(this.hadSnapshot ? "resynced" : "connected");
+    this.hadSnapshot = true;
+    for (const frame of replay) {
+      if (frame.type === "event") this.applyEvent(frame, false);
+      else this.upsertIncident(frame.incident, false);
+    }
+    this.render();
+    this.renderIncidents();
+  }
+
+  applyEvent(frame, render = true) {
+    if (frame.version <= this.state.version) return; // already in the state
+    if (frame.version !== this.state.version + 1) {
+      this.resync(); // a gap: some event never reached us
+      return;
+    }
+    applyPatch(this.state, frame.patch || {});
+    this.state.version = frame.version;
+    if (render) this.render();
+  }
+
+  resync() {
+    if (this.awaiting) return;
+    this.awaiting = true;
+    this.held = [];
+    this.hadSnapshot = true;
+    this.showConnection("resyncing");
+    this.send({ type: "snapshot.get" }).catch(() => {});
+  }
+
+  upsertIncident(incident, render = true) {
+    if (!this.state || !this.state.incidents) return;
+    const at = this.state.incidents.findIndex((i) => i.id === incident.id);
+    if (at >= 0) this.state.incidents[at] = incident;
+    else this.state.incidents.push(incident);
+    if (render) this.renderIncidents();
+  }
+
+  // --- what people do ---------------------------------------------------------
+
+  submit(event) {
+    const form = event.target;
+    const action = form.dataset.action;
+    if (!action || !this.isOpen()) return; // no socket: the form posts over HTTP
+    event.preventDefault();
+    const frame = { type: action };
+    for (const [key, value] of new FormData(form)) {
+      if (key !== "csrfmiddlewaretoken") frame[key] = value;
+    }
+    const buttons = form.querySelectorAll("button");
+    buttons.forEach((b) => (b.disabled = true));
+    this.send(frame)
+      .then(() => {
+        form.reset();
+        this.flash(this.t.sent, "success");
+      })
+      .catch((error) => this.flash(error.message, "error"))
+      .finally(() => buttons.forEach((b) => (b.disabled = false)));
+  }
+
+  command(type) {
+    if (type === "leave") {
+      this.stopped = true;
+      const done = () => window.location.assign(this.root.dataset.leaveUrl);
+      this.send({ type: "leave" }).then(done, done);
+      setTimeout(done, 2000);
+      return;
+    }
+    this.send({ type }).catch((error) => this.flash(error.message, "error"));
+  }
+
+  // --- drawing ----------------------------------------------------------------
+
+  flash(text, kind) {
+    const list = byId("room-messages");
+    const item = el("li", { className: kind, role: "status", text });
+    list.append(item);
+    setTimeout(() => item.remove(), 8000);
+  }
+
+  showConnection(state, values = {}) {
+    const node = byId("connection-state");
+    node.dataset.state = state;
+    node.textContent = fmt(this.t.connection[state], {
+      version: this.version ?? "",
+      ...values,
+    });
+    this.enableControls();
+  }
+
+  showRefusal(code) {
+    const box = byId("room-refused");
+    box.hidden = false;
+    box.replaceChildren(this.lastError ? this.lastError.message : "");
+    if (code === 4403 || code === 4401) {
+      box.append(" ", el("a", { href: this.root.dataset.checkUrl, text: this.t.check_again }));
+    }
+  }
+
+  enableControls() {
+    const open = this.isOpen() && !this.awaiting;
+    for (const button of this.root.querySelectorAll("button[data-command]")) {
+      button.disabled = !open;
+    }
+  }
+
+  render() {
+    const s = this.state;
+    const t = this.t;
+    setText("room-version", String(s.version));
+    const connection = byId("connection-state").dataset.state;
+    if (connection === "connected" || connection === "resynced") {
+      this.showConnection(connection); // the version in the text moves on
+    }
+    setText("meeting-title", s.meeting.title);
+    setText("meeting-number", s.meeting.number);
+    byId("meeting-secret").hidden = !s.meeting.is_secret;
+    const status = byId("meeting-status");
+    status.dataset.status = s.meeting.status;
+    status.textContent = t.status[s.meeting.status] || s.meeting.status;
+    const item = byId("current-item");
+    item.dataset.id = s.current_item ? s.current_item.id : "";
+    item.textContent = s.current_item
+      ? `${fmt(t.item, { number: s.current_item.number })} ${s.current_item.title}`
+      : t.no_item;
+    byId("fallback-channel").textContent = s.meeting.fallback_channel || "–";
+    this.renderQuorum();
+    this.renderAgenda();
+    this.renderParticipants();
+    this.renderFloor();
+    this.renderConsole();
+  }
+
+  renderQuorum() {
+    const q = this.state.quorum;
+    setText("quorum-counted", String(q.counted));
+    setText("quorum-required", String(q.required));
+    setText("quorum-eligible", String(q.eligible));
+    const status = byId("quorum-status");
+    status.dataset.met = String(q.met);
+    status.textContent = q.met ? this.t.quorum_met : this.t.quorum_not_met;
+    byId("quorum-reasons").replaceChildren(
+      ...q.reasons.map((r) => el("li", { "data-code": r.code, text: `${r.clause}: ${r.detail}` })),
+    );
+  }
+
+  renderAgenda() {
+    const current = this.state.current_item ? this.state.current_item.id : null;
+    byId("agenda-list").replaceChildren(
+      ...this.state.agenda.map((a) =>
+        el(
+          "li",
+          { "data-id": a.id, className: a.id === current ? "current" : "" },
+          el("span", { className: "number", text: a.number }),
+          ` ${a.title}`,
+          a.is_secret ? el("span", { className: "badge secret", text: this.t.secret }) : null,
+        ),
+      ),
+    );
+  }
+
+  name(id) {
+    const person = this.state.participants.find((p) => p.id === id);
+    return person ? person.name : id;
+  }
+
+  renderParticipants() {
+    const t = this.t;
+    const { floor, me } = this.state;
+    byId("participants").replaceChildren(
+      ...this.state.participants.map((p) => {
+        const facts = [t.role[p.role] || p.role];
+        if (p.voting) facts.push(t.voting);
+        facts.push(p.identified ? `${t.identified} (${t.method[p.check_method] || ""})` : t.not_identified);
+        facts.push(p.connected ? `${t.connected} · ${t.mode[p.mode] || ""}` : t.not_connected);
+        if (floor.hands.includes(p.id)) facts.push(t.hand_raised);
+        return el(
+          "li",
+          {
+            "data-id": p.id,
+            "data-connected": String(p.connected),
+            "data-identified": String(p.identified),
+            "data-mode": p.mode || "",
+            className: p.connected ? "online" : "offline",
+          },
+          el("span", { className: "dot", "aria-hidden": "true" }),
+          el("strong", { text: p.name }),
+          p.id === me.id ? ` (${t.you})` : "",
+          el("span", { className: "muted", text: ` · ${facts.join(" · ")}` }),
+        );
+      }),
+    );
+  }
+
+  renderFloor() {
+    const { floor, me } = this.state;
+    setText(
+      "floor-holder",
+      floor.holder ? fmt(this.t.floor_holder, { name: this.name(floor.holder) }) : this.t.floor_nobody,
+    );
+    byId("hands").replaceChildren(
+      ...floor.hands.map((id) => el("li", { "data-id": id, text: this.name(id) })),
+    );
+    const raised = floor.hands.includes(me.id);
+    byId("hand-raise").hidden = raised || floor.holder === me.id;
+    byId("hand-lower").hidden = !raised;
+  }
+
+  renderConsole() {
+    const box = byId("console");
+    if (!box) return;
+    box.hidden = !this.state.me.console;
+    if (box.hidden) return;
+    const status = this.state.meeting.status;
+    for (const form of box.querySelectorAll("form[data-when]")) {
+      form.hidden = !form.dataset.when.split(" ").includes(status);
+    }
+    const me = this.state.me.id;
+    const people = this.state.participants;
+    const options = {
+      agenda: this.state.agenda.map((a) => [a.id, `${a.number} ${a.title}`]),
+      identified: people.filter((p) => p.identified).map((p) => [p.id, p.name]),
+      others: people.filter((p) => p.id !== me).map((p) => [p.id, p.name]),
+      invitees: people.filter((p) => p.role === "invitee").map((p) => [p.id, p.name]),
+    };
+    for (const select of box.querySelectorAll("select[data-options]")) {
+      const list = options[select.dataset.options];
+      const key = JSON.stringify(list);
+      if (select.dataset.key === key) continue; // unchanged: leave an open list alone
+      select.dataset.key = key;
+      const keep = select.value;
+      select.replaceChildren(
+        el("option", { value: "", text: this.t.choose }),
+        ...list.map(([value, text]) => el("option", { value, text })),
+      );
+      select.value = keep;
+    }
+  }
+
+  renderIncidents() {
+    const list = byId("incidents");
+    if (!list || !this.state.incidents) return;
+    const t = this.t;
+    const token = document.querySelector("[name=csrfmiddlewaretoken]").value;
+    const open = new Map(); // keep what a person is typing into a handling form
+    for (const input of list.querySelectorAll("textarea[name=handling]")) {
+      open.set(input.dataset.incident, input.value);
+    }
+    const typing = document.activeElement && document.activeElement.dataset.incident;
+    const items = [...this.state.incidents].reverse().map((i) => {
+      const who = i.subject ? this.name(i.subject) : "";
+      const at = new Date(i.at).toLocaleTimeString(document.documentElement.lang);
+      const li = el(
+        "li",
+        { "data-id": i.id, "data-kind": i.kind, className: i.handled_at ? "handled" : "open" },
+        el("strong", { text: t.incident[i.kind] || i.kind }),
+        ` ${at}`,
+        who ? ` · ${who}` : "",
+        i.description && i.description !== who ? el("div", { text: i.description }) : null,
+      );
+      if (i.handled_at) {
+        li.append(el("div", { className: "muted", text: `${t.handled}: ${i.handling}` }));
+      } else {
+        const form = el(
+          "form",
+          {
+            method: "post",
+            action: this.root.dataset.handleUrl.replace(this.root.dataset.placeholder, i.id),
+            "data-action": "incident.handle",
+          },
+          el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: token }),
+          el("input", { type: "hidden", name: "incident", value: i.id }),
+        );
+        const area = el("textarea", {
+          name: "handling",
+          rows: 1,
+          maxlength: 2000,
+          "data-incident": i.id,
+          "aria-label": t.handling_label,
+          placeholder: t.handling_label,
+        });
+        area.value = open.get(i.id) || "";
+        form.append(area, el("button", { type: "submit", text: t.record_handling }));
+        li.append(form);
+      }
+      return li;
+    });
+    list.replaceChildren(...(items.length ? items : [el("li", { className: "muted", text: t.no_incidents })]));
+    if (typing) {
+      const area = list.querySelector(`textarea[data-incident="${typing}"]`);
+      if (area) area.focus();
+    }
+  }
+}
+
+// --- the device check on the identity-check page (R16) --------------------------
+
+function deviceCheck(box) {
+  const t = JSON.parse(byId("check-labels").textContent);
+  const start = byId("device-start");
+  const again = byId("device-tone");
+  const meter = byId("mic-level");
+  const status = byId("device-status");
+  const confirm = byId("id_device_ok");
+  let context = null;
+  let stream = null;
+  if (!confirm.checked) confirm.disabled = true;
+
+  const tone = () => {
+    const oscillator = context.createOscillator();
+    const gain = context.createGain();
+    oscillator.frequency.value = 660;
+    gain.gain.value = 0.15;
+    oscillator.connect(gain).connect(context.destination);
+    oscillator.start();
+    oscillator.stop(context.currentTime + 0.8);
+  };
+
+  start.addEventListener("click", async () => {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      status.textContent = t.no_media;
+      status.className = "error";
+      return;
+    }
+    try {
+      stream = stream || (await navigator.mediaDevices.getUserMedia({ audio: true }));
+    } catch (error) {
+      status.textContent = fmt(t.refused, { reason: error.name });
+      status.className = "error";
+      return;
+    }
+    if (!context) {
+      context = new AudioContext();
+      const analyser = context.createAnalyser();
+      analyser.fftSize = 1024;
+      context.createMediaStreamSource(stream).connect(analyser);
+      const samples = new Float32Array(analyser.fftSize);
+      const draw = () => {
+        analyser.getFloatTimeDomainData(samples);
+        let peak = 0;
+        for (const v of samples) peak = Math.max(peak, Math.abs(v));
+        meter.value = Math.min(1, peak * 2);
+        if (peak > 0.01) meter.dataset.moved = "true";
+        requestAnimationFrame(draw);
+      };
+      draw();
+    }
+    await context.resume();
+    tone();
+    status.textContent = t.listening;
+    status.className = "";
+    again.hidden = false;
+    confirm.disabled = false;
+  });
+  again.addEventListener("click", () => context && tone());
+  box.closest("form").addEventListener("submit", () => {
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+  });
+}
+
+const roomRoot = byId("room");
+if (roomRoot) {
+  const room = new Room(roomRoot);
+  window.prachumRoom = room; // for people debugging, and for the browser tests
+  room.start();
+}
+const deviceBox = byId("device-check");
+if (deviceBox) deviceCheck(deviceBox);

@@ -1,0 +1,193 @@
+"""Raised hands and the floor: one version step per change, the chair gives the floor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from prachum.attendance import selectors, services
+from prachum.attendance.models import RoomState
+from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.meetings.models import Meeting
+from tests.attendance.conftest import event_kinds, last_event
+
+pytestmark = pytest.mark.django_db
+
+
+def _room(meeting: Meeting) -> RoomState:
+    return RoomState.objects.get(meeting=meeting)
+
+
+@pytest.fixture
+def room(notified_meeting: Meeting, open_room: Callable[[Meeting], Meeting]) -> Meeting:
+    return open_room(notified_meeting)
+
+
+def test_hands_queue_in_order_and_the_floor_takes_one_out(
+    room: Meeting,
+    chair: Any,
+    vice_chair: Any,
+    members: list[Any],
+    listen: Callable[[str], Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    first, second = members[0], vice_chair
+    events = listen(selectors.room_group(room.pk))
+    start = _room(room).version
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.raise_hand(actor=first, meeting=room)
+    assert _room(room).version == start + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.raise_hand(actor=second, meeting=room)
+    assert _room(room).hands == [str(first.pk), str(second.pk)]
+    assert _room(room).version == start + 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.give_floor(actor=chair, meeting=room, user=second)
+    state = _room(room)
+    assert state.floor_holder == second
+    assert state.hands == [str(first.pk)]
+    assert state.version == start + 3
+    given = last_event(room, "floor.given")
+    assert (given.actor, given.payload) == (
+        chair,
+        {"user": str(second.pk), "room_version": start + 3},
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lower_hand(actor=first, meeting=room)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_floor(actor=chair, meeting=room)
+    state = _room(room)
+    assert (state.floor_holder, state.hands, state.version) == (None, [], start + 5)
+    assert last_event(room, "floor.ended").payload["user"] == str(second.pk)
+
+    assert events.events() == [
+        {
+            "type": "floor.hand_raised",
+            "version": start + 1,
+            "patch": {"floor": {"holder": None, "hands": [str(first.pk)]}},
+        },
+        {
+            "type": "floor.hand_raised",
+            "version": start + 2,
+            "patch": {
+                "floor": {"holder": None, "hands": [str(first.pk), str(second.pk)]}
+            },
+        },
+        {
+            "type": "floor.given",
+            "version": start + 3,
+            "patch": {"floor": {"holder": str(second.pk), "hands": [str(first.pk)]}},
+        },
+        {
+            "type": "floor.hand_lowered",
+            "version": start + 4,
+            "patch": {"floor": {"holder": str(second.pk), "hands": []}},
+        },
+        {
+            "type": "floor.ended",
+            "version": start + 5,
+            "patch": {"floor": {"holder": None, "hands": []}},
+        },
+    ]
+
+
+def _unchanged(meeting: Meeting, code: str, change: Callable[[], Any]) -> None:
+    before = _room(meeting).version, event_kinds(meeting)
+    with pytest.raises(ServiceError) as caught:
+        change()
+    assert caught.value.code == code
+    assert (_room(meeting).version, event_kinds(meeting)) == before
+
+
+def test_refusals_leave_the_version_alone(
+    room: Meeting,
+    chair: Any,
+    secretary: Any,
+    members: list[Any],
+) -> None:
+    services.raise_hand(actor=members[0], meeting=room)
+    _unchanged(
+        room,
+        "HAND_ALREADY_RAISED",
+        lambda: services.raise_hand(actor=members[0], meeting=room),
+    )
+    _unchanged(
+        room,
+        "HAND_NOT_RAISED",
+        lambda: services.lower_hand(actor=members[1], meeting=room),
+    )
+    _unchanged(room, "NO_FLOOR", lambda: services.end_floor(actor=chair, meeting=room))
+    # Not identified for this meeting: no hand, and nobody can give them the floor.
+    _unchanged(
+        room,
+        "IDENTITY_CHECK_REQUIRED",
+        lambda: services.raise_hand(actor=members[5], meeting=room),
+    )
+    _unchanged(
+        room,
+        "NOT_IDENTIFIED",
+        lambda: services.give_floor(actor=chair, meeting=room, user=members[5]),
+    )
+
+
+@pytest.mark.parametrize("who", ["vice_chair", "member"])
+def test_only_the_chair_or_secretary_gives_and_ends_the_floor(
+    request: pytest.FixtureRequest,
+    who: str,
+    room: Meeting,
+    chair: Any,
+    members: list[Any],
+) -> None:
+    actor = request.getfixturevalue(who)
+    services.raise_hand(actor=members[1], meeting=room)
+    for change in (
+        lambda: services.give_floor(actor=actor, meeting=room, user=members[1]),
+        lambda: services.end_floor(actor=actor, meeting=room),
+    ):
+        _unchanged(room, "CHAIR_ONLY", change)
+    services.give_floor(actor=chair, meeting=room, user=members[1])
+    with pytest.raises(PermissionDeniedError):
+        services.end_floor(actor=actor, meeting=room)
+    assert _room(room).floor_holder == members[1]
+
+
+def test_the_secretary_may_give_the_floor(
+    room: Meeting, secretary: Any, members: list[Any]
+) -> None:
+    services.give_floor(actor=secretary, meeting=room, user=members[0])
+    assert _room(room).floor_holder == members[0]
+
+
+def test_the_floor_holder_cannot_also_queue(
+    room: Meeting, chair: Any, members: list[Any]
+) -> None:
+    services.give_floor(actor=chair, meeting=room, user=members[0])
+    _unchanged(
+        room,
+        "HAND_ALREADY_RAISED",
+        lambda: services.raise_hand(actor=members[0], meeting=room),
+    )
+
+
+def test_the_floor_is_given_only_while_open(
+    notified_meeting: Meeting,
+    chair: Any,
+    member: Any,
+    identified: Callable[..., Any],
+) -> None:
+    identified(member, notified_meeting)
+    _unchanged(
+        notified_meeting,
+        "NOT_OPEN",
+        lambda: services.give_floor(actor=chair, meeting=notified_meeting, user=member),
+    )
+    _unchanged(
+        notified_meeting,
+        "NOT_OPEN",
+        lambda: services.raise_hand(actor=member, meeting=notified_meeting),
+    )
