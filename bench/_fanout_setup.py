@@ -315,6 +315,20 @@ def _top_up(room: Room) -> int:
     return len(rows)
 
 
+def db_roundtrip_ms(samples: int = 50) -> float:
+    """Median ``SELECT 1`` time: how busy PostgreSQL (and this machine) is right now."""
+    from django.db import connection
+
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(samples):
+            start = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            times.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(times), 3)
+
+
 def _median_ms(fn: Any, repeat: int) -> tuple[float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -350,6 +364,7 @@ def service_timings(room: Room, *, repeat: int = 3) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "open_connections": selectors.open_connections(meeting=meeting).count(),
         "synthetic_connections": topped_up,
+        "db_roundtrip_ms": db_roundtrip_ms(),
     }
 
     def join() -> None:

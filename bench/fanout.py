@@ -19,14 +19,27 @@ second factor, an identity check and a logged-in session. Per size and mode:
   content as our ``agenda.item_started`` event.
 
 The chair and N members connect (at most ``--concurrency`` handshakes at a time, each
-waiting for its snapshot): ``figure: connect`` gives the ramp-up (every join is
-published to everyone, so O(N²) frames). Then ``--rounds`` times the chair sends
+waiting for its snapshot; a failed handshake is retried 3 times, a second apart, as a
+page would): ``figure: connect`` gives the ramp-up (every join is published to
+everyone, so O(N²) frames), and ``ramp_events_missed`` the presence events that never
+arrived. Whoever has not connected after ``--connect-seconds`` is refused, and the
+size is reported with ``error`` but still measured over those who did. Then
+``--rounds`` times (no new round after ``--rounds-seconds``) the chair sends
 ``item.set`` (alternating items) and every member's arrival time of the resulting event
-is taken; ``figure: fanout`` gives p50/p99 over rounds of the time until the *last*
-member had it, and ``lost`` = deliveries that did not arrive within ``--round-timeout``.
-``figure: ratio`` divides ours by the baseline. CPU seconds of the client process and
-of each server show whether the load generator was the bottleneck. Goal: 1,000 clients,
-p99 under 250 ms, nothing lost.
+is taken; rounds never overlap (the next waits for the chair's ack and for silence).
+``figure: fanout`` gives p50/p99 over rounds of the time until the *last* member had
+it, ``lost`` = deliveries that did not arrive within ``--round-timeout`` (``late`` of
+them came later). ``figure: ratio`` divides ours by the baseline. CPU seconds of the
+client process and of each server (and Redis) show whether the load generator was the
+bottleneck; ``loadavg_1m`` whether something else was running.
+
+After the ``memory`` run of each size, two figures from this process explain where
+the time goes: ``figure: service`` times the room services against PostgreSQL with all
+N connections open (socketless rows are added for members the ramp-up missed):
+``open_connection`` and ``room_snapshot`` (a join), ``set_current_item`` (a round;
+it holds the room lock); ``figure: per_client_costs`` the per-socket CPU of one event
+(the in-memory layer's deep copy, the consumer's JSON encoding, permessage-deflate)
+times N. Goal: 1,000 clients, p99 under 250 ms, nothing lost.
 """
 
 from __future__ import annotations
@@ -436,6 +449,7 @@ def main() -> None:
                 "fd_limit": fd_limit,
                 "cpus": os.cpu_count(),
                 "loadavg_1m": round(os.getloadavg()[0], 1),
+                "db_roundtrip_ms": setup.db_roundtrip_ms(),
                 "compression": args.compression,
                 "concurrency": args.concurrency,
             }

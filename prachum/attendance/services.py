@@ -974,3 +974,8 @@ def handle_incident(*, actor: Any, incident: Incident, handling: str) -> Inciden
             {"type": "incident", "incident": selectors.incident_dict(incident)},
         )
     return incident
+
+
+# Other apps that change the room (voting) lock and commit through these names.
+lock_room = _lock_room
+commit_room_change = _commit

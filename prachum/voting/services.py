@@ -28,10 +28,8 @@ from django.utils.translation import gettext as _
 
 from prachum.attendance import selectors as attendance_selectors
 
-# The room's lock and commit step. They are private to attendance.services today; the
-# lead is asked to expose them as ``lock_room``/``commit_room_change`` (see the report).
-from prachum.attendance.services import _commit as commit_room_change
-from prachum.attendance.services import _lock_room as lock_room
+# Votes change the room's versioned state through the room's own lock and commit step.
+from prachum.attendance.services import commit_room_change, lock_room
 from prachum.committees.models import Membership
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
@@ -667,9 +665,9 @@ def record_recusal(
     leave its quorum and majority base. Refused while a vote on the item is live."""
     detail = clean_text(detail, field="detail", required=False, max_length=TEXT_MAX)
     if ground not in RecusalGround.values:
-        raise ServiceError(E.POLL_INVALID, _("Choose the ground."), field="ground")
+        raise ServiceError(E.INVALID_GROUND, _("Choose the ground."), field="ground")
     if kind not in RecusalKind.values:
-        raise ServiceError(E.POLL_INVALID, _("Choose how."), field="kind")
+        raise ServiceError(E.INVALID_GROUND, _("Choose how."), field="kind")
     with transaction.atomic():
         room = lock_room(item.meeting)
         _require(

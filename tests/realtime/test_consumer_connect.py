@@ -152,5 +152,5 @@ async def test_the_chair_gets_the_console_snapshot(
     assert frame["snapshot"]["incidents"] == []
 
 
-async def test_ORIGIN_matches_allowed_hosts(settings: Any) -> None:
+async def test_the_origin_the_tests_send_is_an_allowed_host(settings: Any) -> None:
     assert ORIGIN.decode().split("//")[1].split(":")[0] in settings.ALLOWED_HOSTS

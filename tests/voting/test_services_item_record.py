@@ -48,7 +48,7 @@ def test_a_recusal_is_recorded_with_its_ground_and_shown_in_the_record(
         ("member_records", "NOT_ALLOWED"),
         ("secretary_recused", "NOT_A_MEMBER"),
         ("twice", "ALREADY_RECUSED"),
-        ("bad_ground", "POLL_INVALID"),
+        ("bad_ground", "INVALID_GROUND"),
         ("during_poll", "POLL_IN_PROGRESS"),
     ],
 )
