@@ -115,6 +115,14 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
         "คะแนนเสียงเท่ากัน ประธานออกเสียงเพิ่มอีกเสียงหนึ่งเป็นเสียงชี้ขาด",
         "The votes were tied and the chair's casting vote decided.",
     ),
+    "SEATS_INVALID": (
+        "จำนวนตำแหน่งที่จะเลือกต้องมีอย่างน้อยหนึ่งตำแหน่งและไม่เกินจำนวนตัวเลือก",
+        "The number of seats must be at least one and no more than the options.",
+    ),
+    "CASTING_VOTE_INVALID": (
+        "เสียงชี้ขาดของประธานต้องเลือกจากผู้ที่ได้คะแนนเท่ากันเท่านั้น และครบตามจำนวนตำแหน่งที่ว่าง",
+        "The chair's casting vote must pick among the tied options only, filling the open seats.",
+    ),
     "TIE_NO_CASTING_VOTE": (
         "คะแนนเสียงเท่ากัน และข้อบังคับไม่ให้ประธานชี้ขาด มติจึงไม่ผ่าน",
         "The votes were tied and this body has no casting vote, so the motion failed.",

@@ -32,6 +32,7 @@ EXPORTERS = [
     "prachum.meetings.exports:meeting_files",
     "prachum.notices.exports:notice_files",
     "prachum.attendance.exports:attendance_files",
+    "prachum.voting.exports:vote_files",
 ]
 
 File = tuple[str, bytes]

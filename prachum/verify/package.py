@@ -22,7 +22,11 @@ PUBLIC_KEY = "public_key.pem"
 EVENTS = "events.jsonl"
 
 Recomputation = Callable[[list[dict[str, Any]], dict[str, bytes], Report], None]
-RECOMPUTATIONS: list[Recomputation] = [recompute.attendance, recompute.identity_checks]
+RECOMPUTATIONS: list[Recomputation] = [
+    recompute.attendance,
+    recompute.identity_checks,
+    recompute.votes,
+]
 
 
 def _read_events(data: bytes, report: Report) -> list[dict[str, Any]] | None:

@@ -133,3 +133,178 @@ def identity_checks(
             )
         )
     report.checked.append(f"identity checks matched ({len(recorded)})")
+
+
+def _rule(data: dict[str, Any]) -> Any:
+    from fractions import Fraction
+
+    from prachum.domain.majority import MajorityRule
+
+    return MajorityRule(
+        kind=data["kind"],
+        fraction=Fraction(data["fraction"]) if data.get("fraction") else None,
+        abstentions=data["abstentions"],
+        casting_vote=data["casting_vote"],
+        source=data.get("source", ""),
+    )
+
+
+def _recount(
+    kind: str,
+    ballots: list[list[str]],
+    opened: dict[str, Any],
+    poll: dict[str, Any],
+    casting: Any,
+) -> dict[str, Any]:
+    """Count and decide a poll with the law engine, as the system should have."""
+    from prachum.domain.elections import decide_choices
+    from prachum.domain.majority import decide, tally, tally_choices
+
+    rule = _rule(opened["rule"])
+    if kind == "motion":
+        counted = tally(b[0] for b in ballots)
+        decision = decide(tally=counted, rule=rule, members=opened["base_members"])
+        if decision.needs_casting_vote and casting is not None:
+            decision = decide(
+                tally=counted,
+                rule=rule,
+                members=opened["base_members"],
+                casting_vote=casting["choice"][0],
+            )
+        return {
+            "tally": {"yes": counted.yes, "no": counted.no, "abstain": counted.abstain},
+            "carried": decision.carried,
+            "outcome": decision.code,
+        }
+    keys = [o["id"] for o in poll["options"]]
+    choices = tally_choices(keys, ballots, max_choices=poll["max_choices"])
+    election = decide_choices(
+        counts=choices.counts, seats=poll["max_choices"], rule=rule
+    )
+    if election.needs_casting_vote and casting is not None:
+        election = decide_choices(
+            counts=choices.counts,
+            seats=poll["max_choices"],
+            rule=rule,
+            casting=casting["choice"],
+        )
+    return {
+        "tally": {
+            "counts": dict(choices.counts),
+            "ballots": choices.ballots,
+            "blank": choices.blank,
+        },
+        "winners": list(election.winners),
+        "outcome": election.code,
+    }
+
+
+def votes(
+    events: list[dict[str, Any]], files: dict[str, bytes], report: Report
+) -> None:
+    """Each closed poll: voters were eligible at opening, one ballot per voter, and the
+    result recounted with the law engine equals the stored result and the event's."""
+    opened: dict[str, dict[str, Any]] = {}
+    casting: dict[str, Any] = {}
+    closed: list[dict[str, Any]] = []
+    for event in events:
+        body = event["body"]
+        if body["kind"] == "poll.opened":
+            opened[body["payload"]["poll"]] = body["payload"]
+        elif body["kind"] == "poll.closed":
+            closed.append(body)
+        elif body["kind"] == "poll.casting_vote":
+            casting[body["payload"]["poll"]] = body
+    for body in closed:
+        payload = body["payload"]
+        poll_id = payload["poll"]
+        base = f"votes/{poll_id}"
+        poll = _load(files, f"{base}/poll.json", report)
+        start = opened.get(poll_id)
+        if poll is None or start is None:
+            report.add(
+                Finding(
+                    "RECOMPUTED_MISMATCH",
+                    f"{base}/poll.json",
+                    event=body["seq"],
+                    detail="poll or its opening missing",
+                )
+            )
+            continue
+        voters = payload.get("voters", [])
+        if not set(voters) <= set(start["eligible"]) or len(set(voters)) != len(voters):
+            report.add(
+                Finding(
+                    "RECOMPUTED_MISMATCH",
+                    f"{base}/voters.json",
+                    event=body["seq"],
+                    detail="voter not eligible or twice",
+                )
+            )
+        if _load(files, f"{base}/voters.json", report) != sorted(voters):
+            report.add(
+                Finding("RECOMPUTED_MISMATCH", f"{base}/voters.json", event=body["seq"])
+            )
+        if payload["is_secret"]:
+            ballots = _load(files, f"{base}/secret_ballots.json", report) or []
+        else:
+            ballots = [b["choice"] for b in payload.get("ballots", [])]
+            stored = _load(files, f"{base}/open_ballots.json", report) or []
+            expected = sorted(
+                (
+                    {"voter": b["voter"], "choice": b["choice"]}
+                    for b in payload.get("ballots", [])
+                ),
+                key=lambda b: b["voter"],
+            )
+            if stored != expected:
+                report.add(
+                    Finding(
+                        "RECOMPUTED_MISMATCH",
+                        f"{base}/open_ballots.json",
+                        event=body["seq"],
+                    )
+                )
+        if len(ballots) != len(voters):
+            report.add(
+                Finding(
+                    "RECOMPUTED_MISMATCH",
+                    base,
+                    event=body["seq"],
+                    detail=f"{len(ballots)} ballots, {len(voters)} voters",
+                )
+            )
+            continue
+        cast = casting.get(poll_id)
+        final = cast["payload"]["result"] if cast else payload["result"]
+        recount = _recount(
+            poll["kind"], ballots, start, poll, final.get("casting_vote")
+        )
+        for key, value in recount.items():
+            if final.get(key) != value or poll["result"].get(key) != value:
+                where = (
+                    f"{base}/poll.json" if final.get(key) == value else "events.jsonl"
+                )
+                report.add(
+                    Finding(
+                        "RECOMPUTED_MISMATCH",
+                        where,
+                        event=(cast or body)["seq"],
+                        detail=f"{key}: {value!r}",
+                    )
+                )
+                break
+        for moment in ("quorum_at_open", "quorum_at_close"):
+            quorum = poll.get(moment) or {}
+            if quorum and quorum.get("met") != (
+                quorum.get("counted", 0) >= quorum.get("required", 1)
+            ):
+                report.add(
+                    Finding(
+                        "RECOMPUTED_MISMATCH",
+                        f"{base}/poll.json",
+                        event=body["seq"],
+                        detail=moment,
+                    )
+                )
+    report.checked.append(f"votes recounted with the law engine ({len(closed)} polls)")

@@ -39,7 +39,7 @@ from prachum.meetings.models import AgendaItem, MeetingStatus
 from prachum.meetings.services import clean_text
 from prachum.voting import lock_objects, policies, selectors
 from prachum.voting.crypto import BallotBoxUnavailable, BallotUnreadable, keeper
-from prachum.voting.elections import decide_choices
+from prachum.domain.elections import decide_choices
 from prachum.voting.error_codes import VotingError as E
 from prachum.voting.models import (
     CastingVote,

@@ -21,6 +21,7 @@ from prachum.evidence.services import request_package
 from prachum.meetings import services as meeting_services
 from prachum.notices.services import send_notice
 from prachum.verify.package import verify_package
+from prachum.voting import services as voting
 
 pytestmark = pytest.mark.django_db
 
@@ -58,15 +59,41 @@ def package_path(
 ) -> Path:
     meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
     send_notice(actor=secretary, meeting=meeting)
-    voting = [
+    voters = [
         m.user
         for m in committee.memberships.filter(is_voting=True).select_related("user")
     ]
     connections = [
-        _identify_and_connect(meeting, user, n) for n, user in enumerate(voting)
+        _identify_and_connect(meeting, user, n) for n, user in enumerate(voters)
     ]
     room.open_meeting(actor=chair, meeting=meeting)
-    room.report_incident(actor=voting[-1], meeting=meeting, description="ภาพกระตุก")
+    item = meeting.agenda_items.get(position=400)
+    room.set_current_item(actor=chair, meeting=meeting, item=item)
+    open_poll = voting.create_poll(
+        actor=chair, item=item, kind="motion", question="อนุมัติโครงการ", secret=False
+    )
+    voting.open_poll(actor=chair, poll=open_poll)
+    for n, voter in enumerate(voters):
+        voting.cast_ballot(
+            voter=voter, poll=open_poll, choice=["yes", "yes", "no", "abstain"][n % 4]
+        )
+    voting.close_poll(actor=chair, poll=open_poll)
+    secret_poll = voting.create_poll(
+        actor=chair,
+        item=item,
+        kind="one_of_n",
+        question="เลือกประธานอนุกรรมการ",
+        options=["ก", "ข", "ค"],
+        secret=True,
+    )
+    voting.open_poll(actor=chair, poll=secret_poll)
+    for n, voter in enumerate(voters):
+        options = [str(o.pk) for o in secret_poll.options.order_by("position")]
+        voting.cast_ballot(
+            voter=voter, poll=secret_poll, choice=[options[0 if n < 5 else n % 3]]
+        )
+    voting.close_poll(actor=chair, poll=secret_poll)
+    room.report_incident(actor=voters[-1], meeting=meeting, description="ภาพกระตุก")
     room.close_connection(connection_id=connections[-1].id, reason="lost")
     room.close_meeting(actor=chair, meeting=meeting)  # signs the chain's head
     with django_capture_on_commit_callbacks(execute=True):
@@ -242,3 +269,44 @@ def test_an_attendance_row_edited_consistently_is_caught_by_recomputation(
     assert [f.code for f in report.findings if not f.warning] == ["RECOMPUTED_MISMATCH"]
     assert report.findings[-1].file == "attendance.json"
     assert report.findings[-1].event is not None
+
+
+def test_a_vote_result_edited_in_the_stored_results_is_caught_by_the_recount(
+    package_path: Path, tmp_path: Path
+) -> None:
+    """An insider edits a poll's stored result (not the events) and re-signs the
+    manifest with the agency key: recounting the ballots with the law engine shows it."""
+    import hashlib
+
+    from prachum.verify.signing import sign
+
+    with zipfile.ZipFile(package_path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    name = next(
+        n
+        for n in members
+        if n.startswith("votes/")
+        and n.endswith("/poll.json")
+        and json.loads(members[n])["is_secret"]
+    )
+    poll = json.loads(members[name])
+    counts = poll["result"]["tally"]["counts"]
+    first, second = list(counts)[:2]
+    counts[first], counts[second] = counts[second], counts[first]
+    members[name] = json.dumps(poll).encode()
+    manifest = json.loads(members["manifest.json"])
+    for entry in manifest["files"]:
+        entry["sha256"] = hashlib.sha256(members[entry["path"]]).hexdigest()
+    manifest.pop("signature")
+    manifest["signature"] = sign(keys.signing_key(), manifest)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    target = tmp_path / "recount.zip"
+    with zipfile.ZipFile(target, "w") as out:
+        for member, data in members.items():
+            out.writestr(member, data)
+
+    report = verify_package(target, key_pem=_public_key(tmp_path).read_bytes())
+    problems = [f for f in report.findings if not f.warning]
+    assert [f.code for f in problems] == ["RECOMPUTED_MISMATCH"]
+    assert problems[0].file == name
+    assert problems[0].event is not None

@@ -8,7 +8,7 @@ import pytest
 
 from prachum.domain.errors import InvalidInputError
 from prachum.domain.majority import MajorityRule
-from prachum.voting.elections import decide_choices
+from prachum.domain.elections import decide_choices
 
 APA = MajorityRule()
 NO_CASTING = MajorityRule(casting_vote=False)

@@ -1,9 +1,7 @@
 """Who is elected in a one-of-N or up-to-k-of-N poll. Pure Python, no Django.
 
-The law engine counts these polls (``prachum.domain.majority.tally_choices``) but has no
-rule for choosing among options; this module is the smallest rule that the project
-applies until the lead moves it into ``prachum.domain.majority`` (it imports nothing
-else on purpose):
+``prachum.domain.majority.tally_choices`` counts these polls; this module decides who is
+chosen:
 
 * plurality: the ``seats`` options with the most selections are chosen; an option with
   no selection is never chosen [I: the usual practice for elections in Thai committees;
