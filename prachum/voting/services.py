@@ -33,13 +33,13 @@ from prachum.attendance.services import commit_room_change, lock_room
 from prachum.committees.models import Membership
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
+from prachum.domain.elections import decide_choices
 from prachum.domain.errors import DomainError
 from prachum.domain.majority import decide, tally, tally_choices
 from prachum.meetings.models import AgendaItem, MeetingStatus
 from prachum.meetings.services import clean_text
 from prachum.voting import lock_objects, policies, selectors
 from prachum.voting.crypto import BallotBoxUnavailable, BallotUnreadable, keeper
-from prachum.domain.elections import decide_choices
 from prachum.voting.error_codes import VotingError as E
 from prachum.voting.models import (
     CastingVote,
