@@ -46,6 +46,13 @@ async def main(port: int) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        # ``make bench`` runs every bench/*.py: without a port this is a helper, not
+        # a benchmark, so it says so and succeeds instead of serving for ever.
+        print(
+            "usage: _baseline_ws.py PORT (started by bench/fanout.py)", file=sys.stderr
+        )
+        sys.exit(0)
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it

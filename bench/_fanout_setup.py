@@ -235,6 +235,15 @@ def open_connection_count(room: Room) -> int:
     ).count()
 
 
+def connections_since(room: Room, since: Any) -> int:
+    """Connection rows the servers created since ``since`` (joins they carried out)."""
+    from prachum.attendance.models import Connection
+
+    return Connection.objects.filter(
+        meeting_id=room.meeting_id, connected_at__gte=since
+    ).count()
+
+
 def reset(room: Room) -> int:
     """End every connection the killed servers left open (they never ran disconnect)."""
     from django.utils import timezone
@@ -330,17 +339,23 @@ def db_roundtrip_ms(samples: int = 50) -> float:
 
 
 def _median_ms(fn: Any, repeat: int) -> tuple[float, int]:
+    """Median wall time of ``fn`` and the number of SQL statements of one call."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    samples, queries = [], 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
+    count = 0
+
+    def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    samples = []
+    with connection.execute_wrapper(counter):
+        for _ in range(repeat):
             start = time.perf_counter()
             fn()
             samples.append((time.perf_counter() - start) * 1000)
-        queries = len(captured.captured_queries)
-    return round(statistics.median(samples), 1), queries
+    return round(statistics.median(samples), 1), count // repeat
 
 
 def service_timings(room: Room, *, repeat: int = 3) -> dict[str, Any]:
@@ -397,6 +412,19 @@ def service_timings(room: Room, *, repeat: int = 3) -> dict[str, Any]:
     return figures
 
 
+def without_participants(sample: str) -> str:
+    """The same event without the roster: what a patch of only what changed carries."""
+    frame = json.loads(sample)
+    frame["patch"].pop("participants", None)
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
 def per_client_costs(sample: str, clients: int, *, repeat: int = 20) -> dict[str, Any]:
     """What one member costs the server per event, measured here on ``sample``.
 
@@ -432,9 +460,7 @@ def per_client_costs(sample: str, clients: int, *, repeat: int = 20) -> dict[str
         return out
 
     full = costs(sample)
-    frame = json.loads(sample)
-    frame["patch"].pop("participants", None)
-    small_text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    small_text = without_participants(sample)
     small = costs(small_text)
     return {
         "event_bytes": len(sample.encode()),

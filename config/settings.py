@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "prachum.voting",
     "prachum.media",
     "prachum.retention",
+    "prachum.minutes",
+    "prachum.allowances",
 ]
 
 MIDDLEWARE = [

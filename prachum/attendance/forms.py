@@ -116,3 +116,61 @@ class HandleForm(forms.Form):
     handling = forms.CharField(
         label=_("How it was handled"), required=False, max_length=2000
     )
+
+
+# --- votes (the same field names as the room's vote frames) --------------------------
+
+
+class PollCreateForm(forms.Form):
+    item = forms.UUIDField(label=_("Agenda item"))
+    kind = forms.ChoiceField(
+        label=_("Kind of vote"),
+        choices=[
+            ("motion", _("Motion: yes, no or abstain")),
+            ("one_of_n", _("One of several options")),
+            ("k_of_n", _("Up to k of several options")),
+        ],
+    )
+    question = forms.CharField(label=_("Question"), max_length=500)
+    options = forms.CharField(
+        label=_("Options, one per line"), required=False, max_length=30_000
+    )
+    max_choices = forms.IntegerField(
+        label=_("How many may be chosen"), min_value=1, initial=1, required=False
+    )
+    secret = forms.ChoiceField(
+        label=_("Open or secret vote"),
+        required=False,
+        choices=[
+            ("", _("As the agenda item")),
+            ("false", _("Open vote")),
+            ("true", _("Secret vote")),
+        ],
+    )
+
+    def clean_options(self) -> list[str]:
+        text: str = self.cleaned_data.get("options") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def clean_secret(self) -> bool | None:
+        value = self.cleaned_data.get("secret") or ""
+        return None if value == "" else value == "true"
+
+
+class PollReasonForm(forms.Form):
+    poll = forms.UUIDField(label=_("Vote"))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=10_000)
+
+
+class ResolutionForm(forms.Form):
+    item = forms.UUIDField(label=_("Agenda item"))
+    text = forms.CharField(label=_("Resolution"), max_length=10_000)
+    poll = forms.UUIDField(label=_("Vote"), required=False)
+
+
+class DissentForm(forms.Form):
+    item = forms.UUIDField(label=_("Agenda item"))
+    member = forms.UUIDField(label=_("Member"))
+    opinion = forms.CharField(
+        label=_("Dissenting opinion and reasons"), max_length=10_000
+    )

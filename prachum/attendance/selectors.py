@@ -288,6 +288,10 @@ def room_snapshot(*, meeting: Meeting, user: Any) -> dict[str, Any]:
         "server_time": timezone.now().isoformat(),
         "server_node": settings.SERVER_NODE,
     }
+    # Lazy: the voting context reads the room's selectors.
+    from prachum.voting import selectors as voting_selectors
+
+    snapshot["poll"] = voting_selectors.poll_snapshot(meeting=meeting, user=user)
     if policies.can_run_console(user=user, meeting=meeting):
         snapshot["incidents"] = [
             incident_dict(i) for i in list_incidents(meeting=meeting)

@@ -621,6 +621,17 @@ def close_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
         _require_chair(actor, room.meeting)
         if room.meeting.status not in ROOM_OPEN:
             raise ServiceError("NOT_OPEN", _("The meeting is not open."))
+        # Lazy: the voting context builds on the room's services.
+        from prachum.voting import selectors as voting_selectors
+
+        # A live poll's ballots reach the evidence chain only with its close (ADR 0008).
+        if voting_selectors.live_poll(meeting=room.meeting) is not None:
+            raise ServiceError(
+                "POLL_IN_PROGRESS",
+                _(
+                    "A vote is in progress. Close the vote (or give the casting vote) before closing the meeting."
+                ),
+            )
         now = timezone.now()
         closed = list(
             selectors.open_connections(meeting=room.meeting).values_list(

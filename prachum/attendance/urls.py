@@ -22,6 +22,13 @@ urlpatterns = [
     path("vouch/", views.vouch, name="vouch"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("incidents/", views.report_incident, name="report"),
+    path("votes/create/", views.create_poll, name="poll_create"),
+    path("votes/open/", views.open_poll, name="poll_open"),
+    path("votes/close/", views.close_poll, name="poll_close"),
+    path("votes/ballot/", views.cast_ballot, name="ballot"),
+    path("votes/casting-vote/", views.casting_vote, name="casting_vote"),
+    path("votes/resolution/", views.record_resolution, name="resolution"),
+    path("votes/dissent/", views.record_dissent, name="dissent"),
     path(
         "incidents/<uuid:incident_pk>/handle/",
         views.handle_incident,

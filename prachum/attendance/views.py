@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,12 +30,16 @@ from prachum.accounts.models import SecondFactor, User
 from prachum.attendance import policies, selectors, services
 from prachum.attendance.forms import (
     AdmitForm,
+    DissentForm,
     HandleForm,
     IdentityCheckForm,
     ItemForm,
+    PollCreateForm,
+    PollReasonForm,
     ReasonForm,
     RemoveForm,
     ReportForm,
+    ResolutionForm,
     UserForm,
     VouchForm,
     location_choices,
@@ -50,6 +55,9 @@ from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error, client_ip
 from prachum.domain.regimes import regime_on
 from prachum.meetings.models import AgendaItem, Meeting, MeetingMode, MeetingStatus
+from prachum.voting import selectors as voting_selectors
+from prachum.voting import services as voting_services
+from prachum.voting.models import Poll, PollKind, PollStatus
 
 ENTERABLE = {MeetingStatus.NOTIFIED, MeetingStatus.OPEN, MeetingStatus.SUSPENDED}
 
@@ -216,6 +224,7 @@ def room(request: HttpRequest, pk: Any) -> HttpResponse:
             "legacy": _is_legacy(meeting),
             "hybrid": meeting.mode == MeetingMode.HYBRID,
             "incident_placeholder": PLACEHOLDER,
+            "drafts": _draft_polls(meeting, user),
         },
     )
 
@@ -266,6 +275,50 @@ def _room_labels() -> dict[str, Any]:
         "no_incidents": _("No incidents."),
         "check_again": _("Confirm your identity again"),
         "choose": _("— choose —"),
+        "vote": _vote_labels(),
+    }
+
+
+def _vote_labels() -> dict[str, Any]:
+    return {
+        "kind": {
+            "motion": _("Motion"),
+            "one_of_n": _("One of several options"),
+            "k_of_n": _("Up to %(k)s of several options"),
+        },
+        "status": {
+            "draft": _("prepared"),
+            "open": _("voting open"),
+            "awaiting_casting_vote": _("tied: awaiting the chair's casting vote"),
+            "closed": _("closed"),
+            "voided": _("voided"),
+        },
+        "open": _("Open vote"),
+        "secret": _("Secret vote"),
+        "yes": _("Yes"),
+        "no": _("No"),
+        "abstain": _("Abstain"),
+        "blank": _("Blank ballots"),
+        "cast_ballot": _("Cast my ballot"),
+        "voted": _("Your ballot is cast."),
+        "not_eligible": _("You do not vote in this vote."),
+        "no_poll": _("No vote is in progress."),
+        "carried": _("Carried"),
+        "not_carried": _("Not carried"),
+        "winners": _("Chosen"),
+        "tied": _("Tied"),
+        "voided_reason": _("The vote was voided: %(reason)s"),
+        "ballots": _("How each member voted"),
+        "totals_only": _("Secret vote: only the totals are shown."),
+        "casting_vote": _("Casting vote of the chair"),
+        "give_casting_vote": _("Give the casting vote"),
+        "open_poll": _("Open the vote"),
+        "close_poll": _("Close the vote"),
+        "reason": _("Reason (only when there is no quorum)"),
+        "resolution": _("Resolution"),
+        "no_resolution": _("No resolution has been recorded for this item yet."),
+        "dissents": _("Dissenting opinions"),
+        "choose_up_to": _("Choose up to %(k)s."),
     }
 
 
@@ -501,3 +554,141 @@ def handle_incident(request: HttpRequest, pk: Any, incident_pk: Any) -> HttpResp
         )
 
     return _console(request, pk, HandleForm, act, _("The handling is recorded."))
+
+
+# --- votes over HTTP (the same voting services as the socket; R26-R29, R52) ----------
+
+
+def _poll(meeting: Meeting, poll_id: Any) -> Poll:
+    """A poll of this meeting, or 404."""
+    try:
+        poll_uuid = UUID(str(poll_id))
+    except ValueError:
+        raise Http404 from None
+    poll = voting_selectors.get_poll(poll_id=poll_uuid)
+    if poll is None or poll.meeting_id != meeting.pk:
+        raise Http404
+    return poll
+
+
+def _choice(request: HttpRequest, poll: Poll) -> str | list[str]:
+    """A motion is answered with one word; an election with the chosen option ids."""
+    chosen = request.POST.getlist("choice")
+    if poll.kind == PollKind.MOTION:
+        return chosen[0] if chosen else ""
+    return chosen
+
+
+@login_required
+@require_POST
+def create_poll(request: HttpRequest, pk: Any) -> HttpResponse:
+    return _console(
+        request,
+        pk,
+        PollCreateForm,
+        lambda m, u, d: voting_services.create_poll(
+            actor=u,
+            item=_item(m, d["item"]),
+            kind=d["kind"],
+            question=d["question"],
+            options=d["options"],
+            max_choices=d["max_choices"] or 1,
+            secret=d["secret"],
+        ),
+        _("The vote is prepared; open it when the meeting is ready to vote."),
+    )
+
+
+@login_required
+@require_POST
+def open_poll(request: HttpRequest, pk: Any) -> HttpResponse:
+    return _console(
+        request,
+        pk,
+        PollReasonForm,
+        lambda m, u, d: voting_services.open_poll(
+            actor=u, poll=_poll(m, d["poll"]), without_quorum_reason=d["reason"]
+        ),
+        _("The vote is open."),
+    )
+
+
+@login_required
+@require_POST
+def close_poll(request: HttpRequest, pk: Any) -> HttpResponse:
+    return _console(
+        request,
+        pk,
+        PollReasonForm,
+        lambda m, u, d: voting_services.close_poll(
+            actor=u, poll=_poll(m, d["poll"]), without_quorum_reason=d["reason"]
+        ),
+        _("The vote is closed."),
+    )
+
+
+@login_required
+@require_POST
+def cast_ballot(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The message never repeats the choice: a page must not prove a secret vote."""
+
+    def act(m: Meeting, u: User, d: dict[str, Any]) -> object:
+        poll = _poll(m, request.POST.get("poll"))
+        return voting_services.cast_ballot(
+            voter=u, poll=poll, choice=_choice(request, poll)
+        )
+
+    return _console(request, pk, None, act, _("Your ballot is cast."))
+
+
+@login_required
+@require_POST
+def casting_vote(request: HttpRequest, pk: Any) -> HttpResponse:
+    def act(m: Meeting, u: User, d: dict[str, Any]) -> object:
+        poll = _poll(m, request.POST.get("poll"))
+        return voting_services.cast_deciding_vote(
+            actor=u, poll=poll, choice=_choice(request, poll)
+        )
+
+    return _console(request, pk, None, act, _("The casting vote is recorded."))
+
+
+@login_required
+@require_POST
+def record_resolution(request: HttpRequest, pk: Any) -> HttpResponse:
+    def act(m: Meeting, u: User, d: dict[str, Any]) -> object:
+        item = _item(m, d["item"])
+        poll = _poll(m, d["poll"]) if d["poll"] else None
+        return voting_services.record_resolution(
+            actor=u, item=item, text=d["text"], poll=poll
+        )
+
+    return _console(request, pk, ResolutionForm, act, _("The resolution is recorded."))
+
+
+@login_required
+@require_POST
+def record_dissent(request: HttpRequest, pk: Any) -> HttpResponse:
+    return _console(
+        request,
+        pk,
+        DissentForm,
+        lambda m, u, d: voting_services.record_dissent(
+            actor=u,
+            item=_item(m, d["item"]),
+            member=_member(m, d["member"]),
+            opinion=d["opinion"],
+        ),
+        _("The dissenting opinion is recorded."),
+    )
+
+
+def _draft_polls(meeting: Meeting, user: User) -> list[dict[str, Any]]:
+    """Prepared, unopened votes on the current item, for the console after a reload."""
+    item = selectors.current_item(meeting=meeting)
+    if item is None or not policies.can_run_console(user=user, meeting=meeting):
+        return []
+    return [
+        voting_selectors.poll_dict(p)
+        for p in voting_selectors.list_polls(item=item).filter(status=PollStatus.DRAFT)
+    ]

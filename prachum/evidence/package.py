@@ -33,6 +33,8 @@ EXPORTERS = [
     "prachum.notices.exports:notice_files",
     "prachum.attendance.exports:attendance_files",
     "prachum.voting.exports:vote_files",
+    "prachum.minutes.exports:minutes_files",
+    "prachum.compliance.exports:compliance_files",
 ]
 
 File = tuple[str, bytes]

@@ -79,8 +79,20 @@ def verify_package(path: Path, *, key_pem: bytes | None = None) -> Report:
             report.add(Finding("FILE_MISSING", EVENTS))
         return report
     _check_chain(events, manifest, key, report)
+    if not report.ok:
+        return report  # recompute only from a record shown to be intact
     for recomputation in RECOMPUTATIONS:
-        recomputation(events, files, report)
+        try:
+            recomputation(events, files, report)
+        except (KeyError, TypeError, ValueError) as exc:
+            name = getattr(recomputation, "__name__", "recompute")
+            report.add(
+                Finding(
+                    "RECOMPUTED_MISMATCH",
+                    name,
+                    detail=f"unreadable record: {exc}"[:200],
+                )
+            )
     return report
 
 
@@ -117,15 +129,24 @@ def _check_chain(
     key: Ed25519PublicKey | None,
     report: Report,
 ) -> None:
-    links = [
-        ChainLink(
-            seq=e["body"]["seq"],
-            body=e["body"],
-            prev_hash=e["prev_hash"],
-            hash=e["hash"],
-        )
-        for e in events
-    ]
+    links = []
+    for line, e in enumerate(events, start=1):
+        try:
+            links.append(
+                ChainLink(
+                    seq=e["body"]["seq"],
+                    body=e["body"],
+                    prev_hash=e["prev_hash"],
+                    hash=e["hash"],
+                )
+            )
+        except (KeyError, TypeError):
+            report.add(
+                Finding(
+                    "EVENTS_INVALID", EVENTS, event=line, detail="malformed event line"
+                )
+            )
+            return
     result = verify_chain(links)
     if not result.ok and result.problem is not None:
         report.add(Finding(result.problem.code, EVENTS, event=result.problem.seq))

@@ -9,6 +9,7 @@
 const NO_RECONNECT = new Set([4401, 4403, 4404]);
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 10000];
 const PING_MS = 20000;
+const LIVE_POLL = new Set(["open", "awaiting_casting_vote"]);
 
 function fmt(text, values) {
   return text.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
@@ -47,6 +48,15 @@ export function applyPatch(snapshot, patch) {
   if (patch.floor) snapshot.floor = patch.floor;
   if ("current_item" in patch) snapshot.current_item = patch.current_item;
   if (patch.meeting_status) snapshot.meeting.status = patch.meeting_status;
+  if (patch.poll) {
+    // The snapshot holds the live poll only (open, or awaiting the casting vote). A
+    // patch carries no "me": keep the one the snapshot gave for the same poll.
+    const old = snapshot.poll;
+    const same = old && old.id === patch.poll.id;
+    const poll = { ...patch.poll, me: patch.poll.me || (same ? old.me : null) };
+    if (LIVE_POLL.has(poll.status)) snapshot.poll = poll;
+    else if (same) snapshot.poll = null;
+  }
 }
 
 class Room {
@@ -68,6 +78,16 @@ class Room {
     this.lastError = null;
     this.lastSeen = 0;
     this.stopped = false;
+    this.quiet = false; // a snapshot asked for in the background: keep the label
+    // Votes: every poll seen on this page (drafts, live, closed), the largest ballot
+    // count seen per poll (poll.progress frames carry no version), item records.
+    this.polls = new Map();
+    this.cast = new Map();
+    this.lastClosed = null;
+    this.records = new Map();
+    this.fetching = new Set();
+    const drafts = byId("room-drafts");
+    for (const poll of drafts ? JSON.parse(drafts.textContent) : []) this.polls.set(poll.id, poll);
   }
 
   get version() {
@@ -177,6 +197,9 @@ class Room {
         else if (frame.type === "event") this.applyEvent(frame);
         else this.upsertIncident(frame.incident);
         break;
+      case "poll.progress": // absolute figures, no version: apply at once, keep the largest
+        this.progressed(frame);
+        break;
       case "ack":
       case "pong":
         this.settle(frame.ref, null);
@@ -205,14 +228,18 @@ class Room {
     this.attempt = 0;
     const replay = this.held.sort((a, b) => (a.version ?? 0) - (b.version ?? 0));
     this.held = [];
-    this.showConnection(this.hadSnapshot ? "resynced" : "connected");
+    if (!this.quiet) this.showConnection(this.hadSnapshot ? "resynced" : "connected");
+    else this.enableControls();
+    this.quiet = false;
     this.hadSnapshot = true;
+    if (snapshot.poll) this.notePoll(snapshot.poll);
     for (const frame of replay) {
       if (frame.type === "event") this.applyEvent(frame, false);
       else this.upsertIncident(frame.incident, false);
     }
     this.render();
     this.renderIncidents();
+    if (snapshot.current_item) this.fetchRecord(snapshot.current_item.id);
   }
 
   applyEvent(frame, render = true) {
@@ -221,9 +248,73 @@ class Room {
       this.resync(); // a gap: some event never reached us
       return;
     }
-    applyPatch(this.state, frame.patch || {});
+    const patch = frame.patch || {};
+    applyPatch(this.state, patch);
     this.state.version = frame.version;
+    if (patch.poll) this.notePoll(this.state.poll && this.state.poll.id === patch.poll.id ? this.state.poll : patch.poll);
+    if (patch.item_record) this.fetchRecord(patch.item_record.item);
     if (render) this.render();
+  }
+
+  // --- votes --------------------------------------------------------------------
+
+  notePoll(seen) {
+    const old = this.polls.get(seen.id);
+    const poll = !seen.me && old && old.me ? { ...seen, me: old.me } : seen;
+    if (this.state && this.state.poll && this.state.poll.id === poll.id) this.state.poll = poll;
+    this.polls.set(poll.id, poll);
+    this.bumpCast(poll.id, poll.cast);
+    if (poll.status === "closed" || poll.status === "voided") this.lastClosed = poll;
+    else if (LIVE_POLL.has(poll.status) && this.lastClosed && this.lastClosed.item !== poll.item) {
+      this.lastClosed = null;
+    }
+    // Who may vote is frozen when a poll opens; a patch does not say whether that
+    // includes this person, so ask the server quietly.
+    if (LIVE_POLL.has(poll.status) && !poll.me) this.refreshQuietly();
+  }
+
+  bumpCast(pollId, cast) {
+    if (cast === null || cast === undefined) return;
+    this.cast.set(pollId, Math.max(this.cast.get(pollId) || 0, cast));
+  }
+
+  progressed(frame) {
+    this.bumpCast(frame.poll, frame.cast);
+    const poll = this.polls.get(frame.poll);
+    if (poll && frame.eligible !== undefined) poll.eligible = frame.eligible;
+    if (poll && frame.ballot && this.state) {
+      poll.ballots = poll.ballots || [];
+      if (!poll.ballots.some((b) => b.voter === frame.ballot.voter)) {
+        poll.ballots.push({ ...frame.ballot, name: this.name(frame.ballot.voter) });
+      }
+      if (frame.ballot.voter === this.state.me.id && poll.me) poll.me.voted = true;
+    }
+    if (this.state) this.renderVoting();
+  }
+
+  refreshQuietly() {
+    if (this.awaiting || !this.isOpen()) return;
+    this.awaiting = true;
+    this.quiet = true;
+    this.held = [];
+    this.send({ type: "snapshot.get" }).catch(() => {});
+  }
+
+  fetchRecord(itemId) {
+    const template = this.root.dataset.recordUrl;
+    if (!template || this.fetching.has(itemId)) return;
+    this.fetching.add(itemId);
+    fetch(template.replace(this.root.dataset.placeholder, itemId), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((record) => {
+        if (record) this.records.set(itemId, record);
+        if (this.state) this.renderRecord();
+      })
+      .catch(() => {})
+      .finally(() => this.fetching.delete(itemId));
   }
 
   resync() {
@@ -250,19 +341,47 @@ class Room {
     const action = form.dataset.action;
     if (!action || !this.isOpen()) return; // no socket: the form posts over HTTP
     event.preventDefault();
-    const frame = { type: action };
-    for (const [key, value] of new FormData(form)) {
-      if (key !== "csrfmiddlewaretoken") frame[key] = value;
-    }
+    const frame = this.frameOf(form, action, event.submitter);
     const buttons = form.querySelectorAll("button");
     buttons.forEach((b) => (b.disabled = true));
     this.send(frame)
       .then(() => {
         form.reset();
-        this.flash(this.t.sent, "success");
+        if (action === "ballot.cast") {
+          const poll = this.polls.get(frame.poll);
+          if (poll && poll.me) poll.me.voted = true;
+          this.renderVoting();
+        }
+        this.flash(action === "ballot.cast" ? this.t.vote.voted : this.t.sent, "success");
       })
       .catch((error) => this.flash(error.message, "error"))
       .finally(() => buttons.forEach((b) => (b.disabled = false)));
+  }
+
+  // A form as a socket frame: the same field names as the HTTP form; ``data-type``
+  // says how to read a value (lines, int, bool); ``choice`` is a word for a motion
+  // (the button pressed) or the list of ticked options.
+  frameOf(form, action, submitter) {
+    const frame = { type: action };
+    const data = new FormData(form);
+    for (const [key, value] of data) {
+      if (key === "csrfmiddlewaretoken" || key === "choice") continue;
+      const input = form.querySelector(`[name="${key}"]`);
+      const kind = input ? input.dataset.type : undefined;
+      if (input && "optional" in input.dataset && value === "") continue;
+      if (kind === "lines") frame[key] = value.split("\n").map((v) => v.trim()).filter(Boolean);
+      else if (kind === "int") frame[key] = value === "" ? 1 : Number.parseInt(value, 10);
+      else if (kind === "bool") {
+        if (value !== "") frame[key] = value === "true";
+      } else frame[key] = value;
+    }
+    if (form.dataset.kind) {
+      frame.choice =
+        form.dataset.kind === "motion"
+          ? (submitter && submitter.value) || data.get("choice") || ""
+          : data.getAll("choice");
+    }
+    return frame;
   }
 
   command(type) {
@@ -336,6 +455,232 @@ class Room {
     this.renderParticipants();
     this.renderFloor();
     this.renderConsole();
+    this.renderVoting();
+    this.renderRecord();
+    if (s.current_item && !this.records.has(s.current_item.id)) this.fetchRecord(s.current_item.id);
+  }
+
+  label(poll, key) {
+    const v = this.t.vote;
+    if (poll.kind === "motion") return v[key] || key;
+    const option = poll.options.find((o) => o.id === key);
+    return option ? option.label : key;
+  }
+
+  shownPoll() {
+    return this.state.poll || this.lastClosed;
+  }
+
+  renderVoting() {
+    if (!byId("voting")) return;
+    const v = this.t.vote;
+    const poll = this.shownPoll();
+    byId("poll-none").hidden = Boolean(poll);
+    const box = byId("poll");
+    box.hidden = !poll;
+    if (!poll) {
+      box.dataset.id = "";
+      this.renderPollConsole(null);
+      return;
+    }
+    box.dataset.id = poll.id;
+    box.dataset.status = poll.status;
+    box.dataset.secret = String(poll.is_secret);
+    setText("poll-question", poll.question);
+    const secrecy = byId("poll-secrecy");
+    secrecy.textContent = poll.is_secret ? v.secret : v.open;
+    secrecy.className = poll.is_secret ? "badge secret" : "badge open";
+    setText("poll-kind", fmt(v.kind[poll.kind] || poll.kind, { k: poll.max_choices }));
+    setText("poll-status", v.status[poll.status] || poll.status);
+    const cast = Math.max(this.cast.get(poll.id) || 0, poll.cast || 0);
+    setText("poll-cast", String(cast));
+    setText("poll-eligible", poll.eligible === null || poll.eligible === undefined ? "–" : String(poll.eligible));
+
+    const me = poll.me;
+    const mayVote = poll.status === "open" && me && me.eligible && !me.voted;
+    const form = byId("ballot-form");
+    form.hidden = !mayVote;
+    if (mayVote && form.dataset.poll !== poll.id) this.buildBallot(form, poll);
+    let state = "";
+    if (me && me.voted) state = v.voted;
+    else if (poll.status === "open" && me && !me.eligible) state = v.not_eligible;
+    setText("ballot-state", state);
+
+    this.renderResult(poll);
+    this.renderCasting(poll);
+    this.renderPollConsole(poll);
+  }
+
+  buildBallot(form, poll) {
+    const v = this.t.vote;
+    form.dataset.poll = poll.id;
+    form.dataset.kind = poll.kind;
+    byId("ballot-poll").value = poll.id;
+    const box = byId("ballot-choices");
+    if (poll.kind === "motion") {
+      box.replaceChildren(
+        ...["yes", "no", "abstain"].map((key) =>
+          el("button", { type: "submit", name: "choice", value: key, "data-choice": key, text: v[key] }),
+        ),
+      );
+      return;
+    }
+    const multiple = poll.kind === "k_of_n";
+    box.replaceChildren(
+      multiple ? el("p", { className: "muted", text: fmt(v.choose_up_to, { k: poll.max_choices }) }) : null,
+      ...poll.options.map((o) =>
+        el(
+          "label",
+          { className: "check" },
+          el("input", { type: multiple ? "checkbox" : "radio", name: "choice", value: o.id, "data-choice": o.id }),
+          ` ${o.label}`,
+        ),
+      ),
+      el("p", {}, el("button", { type: "submit", text: v.cast_ballot })),
+    );
+  }
+
+  renderResult(poll) {
+    const v = this.t.vote;
+    const box = byId("poll-result");
+    const result = poll.result;
+    box.hidden = !result;
+    const ballots = byId("poll-ballots");
+    ballots.hidden = !result || poll.is_secret || !poll.ballots;
+    if (!result) {
+      box.replaceChildren();
+      ballots.replaceChildren();
+      return;
+    }
+    const rows = [];
+    if (poll.status === "voided") {
+      rows.push(el("p", { className: "error", text: fmt(v.voided_reason, { reason: result.outcome || "" }) }));
+    } else if (result.tally) {
+      const counts = poll.kind === "motion" ? result.tally : result.tally.counts;
+      const keys = poll.kind === "motion" ? ["yes", "no", "abstain"] : poll.options.map((o) => o.id);
+      const list = el(
+        "ul",
+        { className: "plain tally" },
+        ...keys.map((key) =>
+          el("li", { "data-choice": key }, el("strong", { text: this.label(poll, key) }), `: ${counts[key] ?? 0}`),
+        ),
+      );
+      if (poll.kind !== "motion") {
+        list.append(el("li", { "data-choice": "blank" }, el("strong", { text: v.blank }), `: ${result.tally.blank ?? 0}`));
+      }
+      rows.push(list);
+      if (poll.kind === "motion" && result.carried !== null && result.carried !== undefined) {
+        rows.push(el("p", { className: "outcome", "data-carried": String(result.carried), text: result.carried ? v.carried : v.not_carried }));
+      }
+      if (result.winners && result.winners.length) {
+        rows.push(el("p", { className: "outcome", text: `${v.winners}: ${result.winners.map((k) => this.label(poll, k)).join(", ")}` }));
+      }
+      if (poll.status === "awaiting_casting_vote" && result.tied && result.tied.length) {
+        rows.push(el("p", { text: `${v.tied}: ${result.tied.map((k) => this.label(poll, k)).join(", ")}` }));
+      }
+      if (result.casting_vote) {
+        rows.push(el("p", { text: `${v.casting_vote}: ${result.casting_vote.choice.map((k) => this.label(poll, k)).join(", ")}` }));
+      }
+      if (result.clause) rows.push(el("p", { className: "muted", text: result.clause }));
+    }
+    if (poll.is_secret) rows.push(el("p", { className: "muted", text: v.totals_only }));
+    box.replaceChildren(...rows);
+    if (!ballots.hidden) {
+      ballots.replaceChildren(
+        el("h3", { text: v.ballots }),
+        el(
+          "ul",
+          { className: "plain" },
+          ...poll.ballots.map((b) =>
+            el(
+              "li",
+              { "data-voter": b.voter, "data-choice": b.choice.join(" ") },
+              el("strong", { text: b.name || this.name(b.voter) }),
+              `: ${b.choice.map((k) => this.label(poll, k)).join(", ") || v.blank}`,
+            ),
+          ),
+        ),
+      );
+    }
+  }
+
+  renderCasting(poll) {
+    const form = byId("casting-form");
+    const v = this.t.vote;
+    const show = poll.status === "awaiting_casting_vote" && this.state.me.console;
+    form.hidden = !show;
+    if (!show || form.dataset.poll === poll.id) return;
+    form.dataset.poll = poll.id;
+    form.dataset.kind = poll.kind;
+    byId("casting-poll").value = poll.id;
+    const tied = (poll.result && poll.result.tied) || [];
+    const box = byId("casting-choices");
+    if (poll.kind === "motion") {
+      box.replaceChildren(
+        ...["yes", "no"].map((key) => el("button", { type: "submit", name: "choice", value: key, "data-choice": key, text: v[key] })),
+      );
+    } else {
+      box.replaceChildren(
+        ...tied.map((key) =>
+          el("label", { className: "check" }, el("input", { type: "checkbox", name: "choice", value: key }), ` ${this.label(poll, key)}`),
+        ),
+        el("p", {}, el("button", { type: "submit", text: v.give_casting_vote })),
+      );
+    }
+  }
+
+  renderPollConsole(poll) {
+    const drafts = byId("poll-drafts");
+    if (!drafts) return;
+    const v = this.t.vote;
+    const s = this.state;
+    const item = s.current_item ? s.current_item.id : "";
+    for (const input of this.root.querySelectorAll("input[data-current-item]")) input.value = item;
+    const closeForm = byId("poll-close-form");
+    const open = s.poll && s.poll.status === "open";
+    closeForm.hidden = !open;
+    if (open) byId("poll-close-poll").value = s.poll.id;
+    const resolutionPoll = byId("resolution-poll");
+    resolutionPoll.value =
+      this.lastClosed && this.lastClosed.item === item && this.lastClosed.status === "closed" ? this.lastClosed.id : "";
+    const token = document.querySelector("[name=csrfmiddlewaretoken]").value;
+    const list = [...this.polls.values()].filter((p) => p.status === "draft" && p.item === item);
+    const key = JSON.stringify([list.map((p) => p.id), Boolean(s.poll)]);
+    if (drafts.dataset.key === key) return; // leave a reason being typed alone
+    drafts.dataset.key = key;
+    drafts.replaceChildren(
+      ...list.map((p) =>
+        el(
+          "li",
+          { "data-id": p.id },
+          el("strong", { text: p.question }),
+          ` (${p.is_secret ? v.secret : v.open})`,
+          el(
+            "form",
+            { method: "post", action: this.root.dataset.pollOpenUrl, "data-action": "poll.open", className: "poll-open" },
+            el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: token }),
+            el("input", { type: "hidden", name: "poll", value: p.id }),
+            el("input", { type: "text", name: "reason", maxlength: 10000, placeholder: v.reason, "aria-label": v.reason }),
+            el("button", { type: "submit", disabled: s.poll ? true : null, text: v.open_poll }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  renderRecord() {
+    if (!byId("item-record")) return;
+    const v = this.t.vote;
+    const item = this.state.current_item ? this.state.current_item.id : null;
+    const record = item ? this.records.get(item) : null;
+    const text = byId("resolution-text");
+    text.textContent = record && record.resolution ? record.resolution : v.no_resolution;
+    text.className = record && record.resolution ? "resolution" : "muted";
+    byId("dissents").replaceChildren(
+      ...(record ? record.dissents : []).map((d) =>
+        el("li", { "data-member": d.member }, el("strong", { text: d.name || this.name(d.member) }), `: ${d.opinion}`),
+      ),
+    );
   }
 
   renderQuorum() {
@@ -429,6 +774,7 @@ class Room {
       identified: people.filter((p) => p.identified).map((p) => [p.id, p.name]),
       others: people.filter((p) => p.id !== me).map((p) => [p.id, p.name]),
       invitees: people.filter((p) => p.role === "invitee").map((p) => [p.id, p.name]),
+      voters: people.filter((p) => p.voting).map((p) => [p.id, p.name]),
     };
     for (const select of box.querySelectorAll("select[data-options]")) {
       const list = options[select.dataset.options];

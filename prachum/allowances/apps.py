@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AllowancesConfig(AppConfig):
+    name = "prachum.allowances"
+    label = "allowances"

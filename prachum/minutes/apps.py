@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MinutesConfig(AppConfig):
+    name = "prachum.minutes"
+    label = "minutes"

@@ -1,0 +1,173 @@
+"""Render a minutes version's content as an A4 PDF in the Saraban form's order.
+
+Reuses the invitation letter's Thai layout: Laksaman (TH Sarabun New's free rendition)
+with HarfBuzz shaping, line breaking at Thai word boundaries, continuation pages
+numbered "- 2 -", and a fixed creation date so the same content gives the same bytes.
+The content is already display text (see ``prachum.minutes.selectors``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import Align, XPos, YPos
+
+from prachum.letters.fonts import find_laksaman
+from prachum.letters.invitation import (
+    BLOCK_GAP,
+    FIXED_CREATION_DATE,
+    FONT,
+    FONT_SIZE,
+    LEFT,
+    LINE_H,
+    PAGE_W,
+    RIGHT,
+    SIGNATURE_SPACE,
+    TOP,
+    _ensure_room,
+    _LetterPDF,
+    _wrap,
+)
+from prachum.minutes import wording
+
+INDENT = 10.0
+WIDTH = PAGE_W - LEFT - RIGHT
+
+
+def _lines(
+    pdf: FPDF,
+    text: str,
+    *,
+    x: float = LEFT,
+    bold: bool = False,
+    align: Align = Align.L,
+    first_indent: float = 0.0,
+) -> None:
+    pdf.set_font(FONT, "B" if bold else "", FONT_SIZE)
+    width = PAGE_W - RIGHT - x
+    for index, line in enumerate(_wrap(pdf, text, width, first_indent)):
+        _ensure_room(pdf, LINE_H)
+        indent = first_indent if index == 0 else 0.0
+        pdf.set_x(x + indent)
+        pdf.cell(
+            width - indent,
+            LINE_H,
+            line,
+            align=align,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
+
+def _gap(pdf: FPDF) -> None:
+    pdf.set_y(pdf.get_y() + BLOCK_GAP)
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    _gap(pdf)
+    _ensure_room(pdf, 2 * LINE_H)  # a heading is not left alone at a page's foot
+    _lines(pdf, text, bold=True)
+
+
+def person_line(number: int, person: dict[str, Any]) -> str:
+    line = f"{number}. {person['name']}  {person['title']}"
+    details = [d for d in (person.get("attendance"), person.get("identity")) if d]
+    if details:
+        line += f" ({'; '.join(details)})"
+    return line
+
+
+def absent_line(number: int, person: dict[str, Any]) -> str:
+    reason = person.get("reason") or wording.NO_REASON
+    return f"{number}. {person['name']}  {person['title']}  {reason}"
+
+
+def _people(pdf: FPDF, label: str, lines: list[str]) -> None:
+    _heading(pdf, label)
+    for line in lines or [wording.NOT_HELD]:
+        _lines(pdf, line, x=LEFT + INDENT)
+
+
+def render_minutes_pdf(content: dict[str, Any]) -> bytes:
+    """The eleven fields in order; same content, same bytes."""
+    fonts = find_laksaman()
+    pdf = _LetterPDF(None)
+    pdf.add_font(FONT, "", str(fonts.regular))
+    pdf.add_font(FONT, "B", str(fonts.bold))
+    pdf.set_text_shaping(True)
+    pdf.set_creation_date(FIXED_CREATION_DATE)
+    pdf.set_title(content["title"])
+    pdf.set_lang("th")
+    pdf.set_margins(LEFT, TOP, RIGHT)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    # (1)-(4): name, number, date, place, centred.
+    _lines(pdf, content["title"], bold=True, align=Align.C)
+    for key in ("number", "date", "place"):
+        _lines(pdf, content[key], align=Align.C)
+    # (5)-(7): who came, who did not, who else took part.
+    _people(
+        pdf,
+        wording.PRESENT,
+        [person_line(n, p) for n, p in enumerate(content["present"], start=1)],
+    )
+    _people(
+        pdf,
+        wording.ABSENT,
+        [absent_line(n, p) for n, p in enumerate(content["absent"], start=1)],
+    )
+    _people(
+        pdf,
+        wording.ATTENDING,
+        [person_line(n, p) for n, p in enumerate(content["attending"], start=1)],
+    )
+    # (8) opening time.
+    _heading(pdf, f"{wording.OPENED} {content['opened_at']}")
+    # (9) the body, item by item.
+    for item in content["items"]:
+        _heading(pdf, f"{wording.AGENDA_ITEM} {item['number']}  {item['title']}")
+        for line in item_body_lines(item):
+            _lines(pdf, line, x=LEFT + INDENT)
+    if content["incidents"]:
+        _heading(pdf, wording.INCIDENTS)
+        for line in content["incidents"]:
+            _lines(pdf, line, x=LEFT + INDENT)
+    # (10) closing time, (11) the recorder's signature block on the right.
+    _heading(pdf, f"{wording.CLOSED} {content['closed_at']}")
+    recorder = content["recorder"]
+    block = [f"({recorder['name']})", recorder["title"], wording.RECORDER]
+    _ensure_room(pdf, SIGNATURE_SPACE + LINE_H * len(block))
+    pdf.set_y(pdf.get_y() + SIGNATURE_SPACE)
+    sig_x = PAGE_W / 2
+    pdf.set_font(FONT, "", FONT_SIZE)
+    for line in block:
+        pdf.set_x(sig_x)
+        pdf.cell(
+            PAGE_W - RIGHT - sig_x,
+            LINE_H,
+            line,
+            align=Align.C,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+    return bytes(pdf.output())
+
+
+def item_body_lines(item: dict[str, Any]) -> list[str]:
+    """An item's body as printed lines, shared by the PDF and the DOCX."""
+    lines: list[str] = []
+    if item["gap"]:
+        lines.append(item["gap"])
+    if item["discussion"]:
+        lines.extend(p for p in item["discussion"].split("\n") if p.strip())
+    if item["recusals"]:
+        lines.append(f"{wording.RECUSAL}: {', '.join(item['recusals'])}")
+    for vote in item["votes"]:
+        lines.append(f"{vote['heading']}: {vote['question']}")
+        lines.extend(f"- {line}" for line in vote["lines"])
+    if item["resolution"]:
+        lines.append(f"{wording.RESOLUTION} {item['resolution']}")
+    for dissent in item["dissents"]:
+        lines.append(f"{wording.DISSENT} ({dissent['name']}): {dissent['opinion']}")
+    return lines

@@ -1,0 +1,152 @@
+"""The compliance checklist (R74) on a meeting run through the services, its page and
+its file in the evidence package."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from prachum.allowances.services import compute_allowance_run, confirm_allowance_run
+from prachum.attendance import services as room
+from prachum.committees.models import AllowanceRate, Committee
+from prachum.compliance.checklist import all_passed, meeting_checklist
+from prachum.compliance.exports import compliance_files
+from prachum.meetings.models import Meeting
+from prachum.voting import services as voting
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_code(meeting: Meeting) -> dict[str, Any]:
+    return {c.code: c for c in meeting_checklist(meeting)}
+
+
+@pytest.fixture
+def held_meeting(
+    committee: Committee,
+    notified_meeting: Meeting,
+    chair: Any,
+    vice_chair: Any,
+    secretary: Any,
+    members: list[Any],
+    present: Callable[..., Any],
+) -> Meeting:
+    AllowanceRate.objects.create(
+        committee=committee,
+        kind="per_meeting",
+        member_amount=Decimal("1000.00"),
+        valid_from=timezone.localdate() - dt.timedelta(days=30),
+    )
+    meeting = notified_meeting
+    voters = [chair, vice_chair, *members]
+    for user in voters:
+        present(user, meeting)
+    room.open_meeting(actor=chair, meeting=meeting)
+    item = meeting.agenda_items.get(position=400)
+    room.set_current_item(actor=chair, meeting=meeting, item=item)
+    for secret in (False, True):
+        poll = voting.create_poll(
+            actor=chair, item=item, kind="motion", question="อนุมัติ", secret=secret
+        )
+        voting.open_poll(actor=chair, poll=poll)
+        for voter in voters:
+            voting.cast_ballot(voter=voter, poll=poll, choice="yes")
+        voting.close_poll(actor=chair, poll=poll)
+    room.report_incident(actor=members[0], meeting=meeting, description="ภาพกระตุก")
+    room.close_meeting(actor=chair, meeting=meeting)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_a_draft_meeting_fails_the_notice_and_waits_for_the_rest(
+    meeting: Meeting,
+) -> None:
+    checks = _by_code(meeting)
+    assert checks["LEGAL_BASIS"].passed is True
+    assert checks["NOT_EXCLUDED"].passed is True
+    assert checks["CHAIR_DECISION"].passed is False
+    assert checks["NOTICE_SENT"].passed is False
+    assert checks["NOTICE_ON_TIME"].passed is False
+    for code in ("IDENTITY", "TRAFFIC_DATA", "CLOCK", "ALLOWANCES"):
+        assert checks[code].passed is None, code
+    assert checks["VOTES"].passed is True  # no polls: not applicable
+    assert not all_passed(list(checks.values()))
+
+
+def test_a_held_meeting_passes_what_the_record_shows(
+    held_meeting: Meeting, secretary: Any
+) -> None:
+    checks = _by_code(held_meeting)
+    assert checks["ALLOWANCES"].passed is False  # closed, not computed
+    run = compute_allowance_run(actor=secretary, meeting=held_meeting)
+    assert _by_code(held_meeting)["ALLOWANCES"].passed is None  # draft
+    confirm_allowance_run(actor=secretary, run=run)
+    checks = _by_code(held_meeting)
+    not_built = {"RECORDING", "MINUTES"}
+    for code, check in checks.items():
+        if code in not_built:
+            assert check.passed is None, code
+        else:
+            assert check.passed is True, (code, check.detail)
+    assert "2 polls (1 secret)" in checks["VOTES"].detail
+    assert "1 incidents" in checks["INCIDENTS"].detail
+    assert checks["CHAIN"].evidence_url == reverse(
+        "meetings:evidence", args=[held_meeting.pk]
+    )
+    assert [c.requirement for c in checks.values()][:3] == ["R1", "R2/R3", "R4"]
+    assert not all_passed(list(checks.values()))  # recording and minutes not built
+
+
+def test_an_open_poll_fails_the_votes_check(
+    notified_meeting: Meeting,
+    chair: Any,
+    open_room: Callable[[Meeting], Meeting],
+) -> None:
+    meeting = open_room(notified_meeting)
+    item = meeting.agenda_items.get(position=400)
+    room.set_current_item(actor=chair, meeting=meeting, item=item)
+    poll = voting.create_poll(
+        actor=chair, item=item, kind="motion", question="อนุมัติ", secret=False
+    )
+    voting.open_poll(actor=chair, poll=poll)
+    checks = _by_code(meeting)
+    assert checks["VOTES"].passed is False
+    assert checks["CLOCK"].passed is None  # not closed yet
+    assert checks["IDENTITY"].passed is True
+
+
+def test_compliance_json_for_the_package(held_meeting: Meeting) -> None:
+    [(path, data)] = list(compliance_files(held_meeting))
+    assert path == "compliance.json"
+    body = json.loads(data)
+    assert body["meeting"] == str(held_meeting.pk)
+    assert body["all_passed"] is False
+    codes = {c["code"]: c for c in body["checks"]}
+    assert codes["CHAIN"]["passed"] is True
+    assert codes["RECORDING"]["passed"] is None
+    assert codes["RECORDING"]["detail"] == "Media not yet available."
+
+
+def test_the_page_is_for_participants(
+    held_meeting: Meeting, member: Any, outsider: Any, client: Client
+) -> None:
+    url = reverse("compliance:meeting", args=[held_meeting.pk])
+    for user, status in ((outsider, 404), (member, 200)):
+        client.force_login(user)
+        session = client.session
+        session["second_factor_ok"] = True
+        session.save()
+        response = client.get(url, headers={"accept-language": "en"})
+        assert response.status_code == status
+    text = response.content.decode()
+    assert 'data-code="CHAIN" data-passed="yes"' in text
+    assert 'data-code="MINUTES" data-passed="unknown"' in text
+    assert reverse("meetings:evidence", args=[held_meeting.pk]) in text

@@ -1,0 +1,111 @@
+"""A hybrid meeting run through the services, for the minutes tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from prachum.accounts.models import SecondFactorVerification
+from prachum.attendance import services as room
+from prachum.meetings import services as meeting_services
+from prachum.meetings.models import Meeting, MeetingMode
+from prachum.notices.services import send_notice
+from prachum.voting import services as voting
+
+
+def _identify_and_connect(meeting: Any, user: Any, n: int) -> Any:
+    SecondFactorVerification.objects.create(user=user, method="totp")
+    room.check_identity(
+        meeting=meeting,
+        user=user,
+        location="remote",
+        device_ok=True,
+        ip_address="192.0.2.10",
+        user_agent="test",
+    )
+    return room.open_connection(
+        meeting=meeting,
+        user=user,
+        channel_name=f"test.{n}",
+        session_key=f"s{n}",
+        ip_address="192.0.2.10",
+        port=40000 + n,
+        user_agent="test",
+    )
+
+
+@pytest.fixture
+def held_meeting(
+    make_meeting: Callable[..., Meeting],
+    chair: Any,
+    secretary: Any,
+    committee: Any,
+) -> Meeting:
+    """Chair and members 1-4 remote, member5 signed in at the room, member6 absent;
+    an open and a secret poll, a resolution, a dissent, an incident, a secret item."""
+    meeting = make_meeting(mode=MeetingMode.HYBRID, venue="ห้องประชุม 501")
+    secret_item = meeting_services.add_agenda_item(
+        actor=secretary, meeting=meeting, title="เรื่องบุคคล", is_secret=True
+    )
+    meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
+    send_notice(actor=secretary, meeting=meeting)
+    members = {
+        m.user.username: m.user for m in committee.memberships.select_related("user")
+    }
+    remote = [
+        members[n]
+        for n in (
+            "chair",
+            "vice_chair",
+            "member1",
+            "member2",
+            "member3",
+            "member4",
+            "secretary",
+        )
+    ]
+    connections = [_identify_and_connect(meeting, u, n) for n, u in enumerate(remote)]
+    room.sign_in_at_room(actor=secretary, meeting=meeting, user=members["member5"])
+    room.open_meeting(actor=chair, meeting=meeting)
+    item = meeting.agenda_items.get(position=400)
+    room.set_current_item(actor=chair, meeting=meeting, item=item)
+    poll = voting.create_poll(
+        actor=chair, item=item, kind="motion", question="อนุมัติโครงการ", secret=False
+    )
+    poll = voting.open_poll(actor=chair, poll=poll)
+    voters = [u for u in remote if u.username != "secretary"] + [members["member5"]]
+    choices = {"member2": "no", "member3": "abstain"}
+    for voter in voters:
+        if poll.eligible.filter(voter=voter).exists():
+            voting.cast_ballot(
+                voter=voter, poll=poll, choice=choices.get(voter.username, "yes")
+            )
+    poll = voting.close_poll(actor=chair, poll=poll)
+    voting.record_resolution(
+        actor=secretary, item=item, text="อนุมัติโครงการตามที่เสนอ", poll=poll
+    )
+    voting.record_dissent(
+        actor=members["member2"],
+        item=item,
+        member=members["member2"],
+        opinion="งบประมาณสูงเกินความจำเป็น",
+    )
+    secret_poll = voting.create_poll(
+        actor=chair, item=item, kind="motion", question="ต่ออายุสัญญา", secret=True
+    )
+    voting.open_poll(actor=chair, poll=secret_poll)
+    for voter in voters:
+        if secret_poll.eligible.filter(voter=voter).exists():
+            voting.cast_ballot(voter=voter, poll=secret_poll, choice="yes")
+    voting.close_poll(actor=chair, poll=secret_poll)
+    room.set_current_item(actor=chair, meeting=meeting, item=secret_item)
+    voting.record_resolution(actor=secretary, item=secret_item, text="เห็นชอบตามที่เสนอ")
+    room.report_incident(
+        actor=members["member4"], meeting=meeting, description="ภาพกระตุก"
+    )
+    room.close_connection(connection_id=connections[5].id, reason="lost")
+    room.close_meeting(actor=chair, meeting=meeting)
+    meeting.refresh_from_db()
+    return meeting
