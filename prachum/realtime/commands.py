@@ -17,6 +17,9 @@ from prachum.attendance import services
 from prachum.core.errors import ServiceError
 from prachum.meetings.models import AgendaItem, Meeting
 from prachum.realtime import schemas, selectors
+from prachum.voting import selectors as voting_selectors
+from prachum.voting import services as voting_services
+from prachum.voting.models import Poll
 
 
 def _not_found(field: str) -> ServiceError:
@@ -37,6 +40,17 @@ def _user(meeting: Meeting, user_id: UUID, field: str = "user") -> Any:
     if user is None:
         raise _not_found(field)
     return user
+
+
+def _poll(meeting: Meeting, poll_id: UUID, field: str = "poll") -> Poll:
+    poll = voting_selectors.get_poll(poll_id=poll_id)
+    if poll is None or poll.meeting_id != meeting.pk:
+        raise _not_found(field)
+    return poll
+
+
+def _choice(choice: str | list[UUID]) -> str | list[str]:
+    return choice if isinstance(choice, str) else [str(c) for c in choice]
 
 
 def run(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:
@@ -92,4 +106,51 @@ def run(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:
                 meeting=meeting,
                 user=_user(meeting, user_id),
                 item=_item(meeting, item_id),
+            )
+        case _:
+            _run_vote(command, meeting=meeting, actor=actor)
+
+
+def _run_vote(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:
+    """The vote messages: each calls one function of ``prachum.voting.services``."""
+    match command:
+        case schemas.PollCreate():
+            voting_services.create_poll(
+                actor=actor,
+                item=_item(meeting, command.item),
+                kind=command.kind,
+                question=command.question,
+                options=command.options,
+                max_choices=command.max_choices,
+                secret=command.secret,
+            )
+        case schemas.PollOpen(poll=poll_id, reason=reason):
+            voting_services.open_poll(
+                actor=actor, poll=_poll(meeting, poll_id), without_quorum_reason=reason
+            )
+        case schemas.PollClose(poll=poll_id, reason=reason):
+            voting_services.close_poll(
+                actor=actor, poll=_poll(meeting, poll_id), without_quorum_reason=reason
+            )
+        case schemas.BallotCast(poll=poll_id, choice=choice):
+            voting_services.cast_ballot(
+                voter=actor, poll=_poll(meeting, poll_id), choice=_choice(choice)
+            )
+        case schemas.PollCastingVote(poll=poll_id, choice=choice):
+            voting_services.cast_deciding_vote(
+                actor=actor, poll=_poll(meeting, poll_id), choice=_choice(choice)
+            )
+        case schemas.ResolutionRecord(item=item_id, text=text, poll=poll_id):
+            voting_services.record_resolution(
+                actor=actor,
+                item=_item(meeting, item_id),
+                text=text,
+                poll=_poll(meeting, poll_id) if poll_id is not None else None,
+            )
+        case schemas.DissentRecord(item=item_id, member=member_id, opinion=opinion):
+            voting_services.record_dissent(
+                actor=actor,
+                item=_item(meeting, item_id),
+                member=_user(meeting, member_id, "member"),
+                opinion=opinion,
             )

@@ -272,6 +272,9 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=CLOSE_FORBIDDEN)
         elif kind == "incident":
             await self.send_json({"type": "incident", "incident": event["incident"]})
+        elif kind == "poll.progress":
+            # Not versioned: absolute figures, the client keeps the largest ``cast``.
+            await self.send_json(event)
         else:
             await self.send_json(
                 {

@@ -101,6 +101,73 @@ class InviteeAdmit(_Message):
     item: UUID
 
 
+# --- votes (each maps to exactly one voting service) -----------------------------------
+
+MAX_OPTIONS = 100
+MotionChoice = Literal["yes", "no", "abstain"]
+Choice = MotionChoice | Annotated[list[UUID], Field(max_length=MAX_OPTIONS)]
+
+
+class PollCreate(_Message):
+    type: Literal["poll.create"]
+    item: UUID
+    kind: Literal["motion", "one_of_n", "k_of_n"]
+    question: str
+    options: list[str] = Field(default_factory=list, max_length=MAX_OPTIONS)
+    max_choices: int = 1
+    secret: bool | None = None
+
+
+class PollOpen(_Message):
+    type: Literal["poll.open"]
+    poll: UUID
+    reason: str = ""
+
+
+class PollClose(_Message):
+    type: Literal["poll.close"]
+    poll: UUID
+    reason: str = ""
+
+
+class BallotCast(_Message):
+    """``choice``: a word for a motion, else the chosen option ids (``[]``: blank)."""
+
+    type: Literal["ballot.cast"]
+    poll: UUID
+    choice: Choice
+
+
+class PollCastingVote(_Message):
+    type: Literal["poll.casting_vote"]
+    poll: UUID
+    choice: Choice
+
+
+class ResolutionRecord(_Message):
+    type: Literal["resolution.record"]
+    item: UUID
+    text: str
+    poll: UUID | None = None
+
+
+class DissentRecord(_Message):
+    type: Literal["dissent.record"]
+    item: UUID
+    member: UUID
+    opinion: str
+
+
+VoteCommand = (
+    PollCreate
+    | PollOpen
+    | PollClose
+    | BallotCast
+    | PollCastingVote
+    | ResolutionRecord
+    | DissentRecord
+)
+
 # Messages that change the room: each maps to exactly one attendance service.
 Command = (
     HandRaise
@@ -117,6 +184,7 @@ Command = (
     | ParticipantRemove
     | ParticipantReadmit
     | InviteeAdmit
+    | VoteCommand
 )
 ClientMessage = Annotated[
     SnapshotGet | Ping | Leave | Command, Field(discriminator="type")

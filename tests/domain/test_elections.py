@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
+from prachum.domain.elections import decide_choices
 from prachum.domain.errors import InvalidInputError
 from prachum.domain.majority import MajorityRule
-from prachum.domain.elections import decide_choices
 
 APA = MajorityRule()
 NO_CASTING = MajorityRule(casting_vote=False)

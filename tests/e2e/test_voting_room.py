@@ -4,8 +4,9 @@ The committee of ``test_live_room`` (four voting members, quorum more than half)
 with everyone present. The chair prepares and opens an open vote on the current item
 from the console; the three members vote from their pages and every page counts the
 ballots live ("3 / 4"). At the close every page shows the totals and how each member
-voted (R26). Then a secret vote: the same live count, and after the close the totals
-only, with no name in the result (R27; ADR 0008). The chair records the resolution and
+voted (R26). Then a secret vote: the same live count; one ballot each way makes a tie
+that the chair decides with the casting vote, and the result shows the totals only,
+with no name in it (R27; ADR 0008). The chair records the resolution and
 it appears in every page.
 """
 
@@ -135,11 +136,21 @@ def test_an_open_and_a_secret_vote_in_four_browsers(
         expect(pages[name].locator("#ballot-form")).to_be_hidden()
         _everyone_sees_the_count(pages, str(count), "4")
 
+    # One each way: a tie, which the chair's casting vote decides (APA s.82).
     chair.locator("#poll-close-form button[type=submit]").click()
+    for page in pages.values():
+        expect(page.locator("#poll")).to_have_attribute(
+            "data-status", "awaiting_casting_vote"
+        )
+        expect(page.locator("#poll-result li[data-choice=yes]")).to_contain_text("1")
+    for name in MEMBERS:
+        expect(pages[name].locator("#casting-form")).to_be_hidden()
+    chair.locator("#casting-choices button[data-choice=yes]").click()
     for page in pages.values():
         expect(page.locator("#poll")).to_have_attribute("data-status", "closed")
         result = page.locator("#poll-result")
         expect(result).to_be_visible()
+        expect(result.locator(".outcome")).to_have_attribute("data-carried", "true")
         for choice in ("yes", "no", "abstain"):
             expect(result.locator(f"li[data-choice={choice}]")).to_contain_text("1")
         expect(page.locator("#poll-ballots")).to_be_hidden()
@@ -167,5 +178,6 @@ def test_an_open_and_a_secret_vote_in_four_browsers(
     kinds = [e.kind for e in list_events(chain_key=meeting.chain_key)]
     assert kinds.count("poll.opened") == 2
     assert kinds.count("poll.closed") == 2
+    assert kinds.count("poll.casting_vote") == 1
     assert "item.resolution_recorded" in kinds
     assert "item.dissent_recorded" in kinds

@@ -17,6 +17,7 @@ from prachum.voting.models import OpenBallot, Poll, VoteParticipation
 from tests.realtime.conftest import (
     Client,
     Connect,
+    Frame,
     identify,
     is_event,
     is_type,
@@ -53,6 +54,20 @@ async def _drain(socket: Client) -> None:
         await socket.receive()
 
 
+async def _answer_and_event(socket: Client, ref: str, kind: str) -> Frame:
+    """The ``ack`` for ``ref`` and the event ``kind``, in whichever order they come."""
+    event: Frame | None = None
+    acked = False
+    while event is None or not acked:
+        frame = await socket.receive()
+        assert frame["type"] != "error", frame
+        if frame["type"] == "ack" and frame["ref"] == ref:
+            acked = True
+        elif is_event(kind)(frame):
+            event = frame
+    return event
+
+
 async def _open_motion(chair_socket: Client, meeting: Meeting) -> str:
     item = await database_sync_to_async(current_item)(meeting=meeting)
     await chair_socket.send(
@@ -65,14 +80,13 @@ async def _open_motion(chair_socket: Client, meeting: Meeting) -> str:
             "secret": False,
         }
     )
-    created, _ = await chair_socket.receive_until(is_event("poll.created"))
+    created = await _answer_and_event(chair_socket, "c1", "poll.created")
     poll_id: str = created["patch"]["poll"]["id"]
     assert created["patch"]["poll"]["status"] == "draft"
-    await chair_socket.receive_until(is_type("ack"))
     await chair_socket.send(
         {"type": "poll.open", "ref": "o1", "poll": poll_id, "reason": "การทดสอบระบบ"}
     )
-    opened, _ = await chair_socket.receive_until(is_event("poll.opened"))
+    opened = await _answer_and_event(chair_socket, "o1", "poll.opened")
     assert opened["patch"]["poll"]["status"] == "open"
     return poll_id
 
@@ -136,8 +150,10 @@ async def test_a_ballot_over_the_socket_and_one_through_the_service_are_alike(
     )
     assert await chair_socket.nothing_more()
 
-    await chair_socket.send({"type": "poll.close", "ref": "x1", "poll": poll_id})
-    closed, _ = await chair_socket.receive_until(is_event("poll.closed"))
+    await chair_socket.send(
+        {"type": "poll.close", "ref": "x1", "poll": poll_id, "reason": "การทดสอบระบบ"}
+    )
+    closed = await _answer_and_event(chair_socket, "x1", "poll.closed")
     result = closed["patch"]["poll"]["result"]
     assert result["tally"] == {"yes": 2, "no": 0, "abstain": 0}
     assert sorted(b["voter"] for b in closed["patch"]["poll"]["ballots"]) == sorted(
