@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from prachum.allowances.services import compute_allowance_run, confirm_allowance_run
 from prachum.attendance import services as room
@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _by_code(meeting: Meeting) -> dict[str, Any]:
-    return {c.code: c for c in meeting_checklist(meeting)}
+    # Details are read in English here; the Thai catalogue is checked elsewhere.
+    with translation.override("en"):
+        return {c.code: c for c in meeting_checklist(meeting)}
 
 
 @pytest.fixture
