@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -316,6 +317,9 @@ def one_run(
         return result
     finally:
         servers.stop()
+        if mode == "redis":
+            with contextlib.suppress(Exception):
+                _flush_redis()  # leave the bench's Redis database empty
 
 
 def _measure(
