@@ -291,7 +291,9 @@ def test_a_vote_result_edited_in_the_stored_results_is_caught_by_the_recount(
     )
     poll = json.loads(members[name])
     counts = poll["result"]["tally"]["counts"]
-    first, second = list(counts)[:2]
+    # Swap the winner's count with a loser's (two different counts, so the file changes).
+    first = max(counts, key=counts.get)
+    second = next(k for k in counts if counts[k] != counts[first])
     counts[first], counts[second] = counts[second], counts[first]
     members[name] = json.dumps(poll).encode()
     manifest = json.loads(members["manifest.json"])
