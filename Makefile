@@ -9,7 +9,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help run janus-start janus-stop janus-status test test-domain lint bench setup venv dev system-deps test-system-deps messages migrate fmt clean
+.PHONY: help run janus-start janus-stop janus-status test test-domain lint bench bench-media setup venv dev system-deps test-system-deps messages migrate fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ lint: dev ## ruff, mypy, import-linter, missing migrations
 
 bench: dev ## Run the benchmarks (one JSON line per figure)
 	@for b in bench/[!_]*.py; do $(PY) $$b || exit 1; done
+
+bench-media: dev ## Janus under N aiortc audio publishers, recording on/off (root; BENCH_MEDIA_ARGS="--n 10,25 --seconds 10")
+	$(PY) bench/media.py $(BENCH_MEDIA_ARGS)
 
 messages: dev ## Update and compile the Thai translation
 	$(PY) manage.py makemessages -l th --no-obsolete --ignore=.venv --ignore=var --ignore=tests

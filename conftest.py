@@ -50,5 +50,8 @@ def _release_evidence_for_flush(request: pytest.FixtureRequest) -> object:
         connection.constraint_checks_disabled(),
         connection.cursor() as cursor,
     ):
+        # Seals and packages point at the chain (a closed meeting has a seal).
+        cursor.execute("DELETE FROM evidence_seal")
+        cursor.execute("DELETE FROM evidence_evidencepackage")
         cursor.execute("DELETE FROM evidence_evidencechain")
         cursor.execute("DELETE FROM evidence_evidenceevent")

@@ -142,10 +142,22 @@ class Servers:
         self.procs.append(proc)
         self.logs.append(log_path)
 
-    def uvicorn(self, port: int, *, node: str, redis: bool) -> None:
+    def uvicorn(
+        self,
+        port: int,
+        *,
+        node: str,
+        redis: bool,
+        conn_max_age: int = 0,
+        deflate: bool = True,
+    ) -> None:
         env = dict(os.environ)
+        database_url = setup.DATABASE_URL
+        if conn_max_age:
+            # persistent database connections (django-environ reads the option)
+            database_url += f"?conn_max_age={conn_max_age}&conn_health_checks=true"
         env.update(
-            DATABASE_URL=setup.DATABASE_URL,
+            DATABASE_URL=database_url,
             PRACHUM_VAR_DIR=str(self.var_dir),
             SECRET_KEY=SECRET_KEY,
             DJANGO_SETTINGS_MODULE="config.settings",
@@ -173,6 +185,8 @@ class Servers:
             "warning",
             "--backlog",
             "4096",
+            "--ws-per-message-deflate",
+            "true" if deflate else "false",
         ]
         self._spawn(node, cmd, env)
 
@@ -249,6 +263,10 @@ def one_run(
     from _fanout_clients import Scenario, run
 
     servers = Servers(var_dir)
+    server_opts: dict[str, Any] = {
+        "conn_max_age": args.conn_max_age,
+        "deflate": args.server_deflate == "on",
+    }
     n = room.size
     try:
         if mode.startswith("baseline"):
@@ -256,12 +274,12 @@ def one_run(
             servers.baseline(ports[0])
         elif mode == "memory":
             ports = [free_port()]
-            servers.uvicorn(ports[0], node="bench-1", redis=False)
+            servers.uvicorn(ports[0], node="bench-1", redis=False, **server_opts)
         else:
             _flush_redis()
             ports = [free_port(), free_port()]
-            servers.uvicorn(ports[0], node="bench-1", redis=True)
-            servers.uvicorn(ports[1], node="bench-2", redis=True)
+            servers.uvicorn(ports[0], node="bench-1", redis=True, **server_opts)
+            servers.uvicorn(ports[1], node="bench-2", redis=True, **server_opts)
             pid = redis_pid()
             if pid is not None:
                 servers.extra_pids.append(pid)
@@ -429,6 +447,19 @@ def main() -> None:
         help="what the clients offer (browsers offer permessage-deflate)",
     )
     parser.add_argument(
+        "--server-deflate",
+        choices=["on", "off"],
+        default="on",
+        help="uvicorn's --ws-per-message-deflate (on: uvicorn's default)",
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=0,
+        help="seconds the servers keep a database connection (0: as settings, "
+        "a new connection per database call)",
+    )
+    parser.add_argument(
         "--no-service-timing",
         action="store_true",
         help="skip the in-process timings of the room services (figure: service)",
@@ -466,6 +497,8 @@ def main() -> None:
                 "loadavg_1m": round(os.getloadavg()[0], 1),
                 "db_roundtrip_ms": setup.db_roundtrip_ms(),
                 "compression": args.compression,
+                "server_deflate": args.server_deflate,
+                "conn_max_age": args.conn_max_age,
                 "concurrency": args.concurrency,
                 "redis_url": REDIS_URL if "redis" in modes else None,
             }

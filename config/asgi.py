@@ -28,3 +28,10 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Media watchdog (issue 5): Janus health every second and Janus's
+# events → traffic data → incidents, in this process so the chair's socket hears it.
+# Off unless MEDIA_WATCHDOG (default: JANUS_ENABLED).
+from prachum.media.watchdog import start_watchdog_thread  # noqa: E402
+
+start_watchdog_thread()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import environ
@@ -82,23 +83,52 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the worker's write lock instead of failing at once.
+    # Wait for the worker's write lock instead of failing at once. A transaction takes
+    # the write lock when it begins (IMMEDIATE): a deferred one that reads and then
+    # writes while another connection writes (Janus event ingestion, the media
+    # watchdog, a request) fails with "database is locked" without waiting.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# Messages a channel may hold before new ones are dropped. Channels' default of 100
+# loses room events when a thousand people join at once (each join is one event to
+# everyone); a socket that falls this far behind refetches the snapshot anyway.
+CHANNEL_CAPACITY = env_int("CHANNEL_CAPACITY", 2000)
+# A message not delivered within this long is dropped (the page sees a version gap and
+# refetches); a group membership lasts at most as long as a long meeting day.
+CHANNEL_EXPIRY_SECONDS = 60
+CHANNEL_GROUP_EXPIRY_SECONDS = 24 * 3600
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 times out idle reads after 5 s, killing quiet sockets
-            # (django/channels_redis#422): wait longer than channels_redis's 5 s poll.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}]},
+            "CONFIG": {
+                # redis-py 8 times out idle reads after 5 s, killing quiet sockets
+                # (django/channels_redis#422): wait longer than its 5 s poll.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10}],
+                # One Redis list per process carries the group messages for all of
+                # its sockets: its capacity is per process, not per socket.
+                "capacity": CHANNEL_CAPACITY,
+                "expiry": CHANNEL_EXPIRY_SECONDS,
+                "group_expiry": CHANNEL_GROUP_EXPIRY_SECONDS,
+            },
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            # Channels' in-memory layer, copying a group message once (issue 4).
+            "BACKEND": "prachum.realtime.layers.FanOutInMemoryChannelLayer",
+            "CONFIG": {
+                "capacity": CHANNEL_CAPACITY,
+                "expiry": CHANNEL_EXPIRY_SECONDS,
+                "group_expiry": CHANNEL_GROUP_EXPIRY_SECONDS,
+            },
+        }
+    }
 
 TASKS = {
     "default": {
@@ -137,7 +167,20 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
+# The room's media client uses Debian's janus.js (libjs-janus-gateway, the same 1.1.2
+# as the Janus server) and adapter.js (libjs-webrtc-adapter), served from where Debian
+# put them as static/vendor/<package>/: nothing third-party is copied into the
+# repository. When they are missing the room works without media and says so.
+JS_VENDOR_DIRS = {
+    "vendor/janus-gateway": Path(
+        env_str("JANUS_JS_DIR", "/usr/share/javascript/janus-gateway")
+    ),
+    "vendor/webrtc-adapter": Path(
+        env_str("WEBRTC_ADAPTER_JS_DIR", "/usr/share/javascript/webrtc-adapter")
+    ),
+}
+STATICFILES_DIRS += [(p, d) for p, d in JS_VENDOR_DIRS.items() if d.is_dir()]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # Mail. Without EMAIL_URL, every message is written to the outbox folder and shown in
@@ -235,6 +278,26 @@ MEDIA_SERVER = env_str(
     if JANUS_ENABLED
     else "prachum.media.fake.FakeMediaServer",
 )
+
+# Media in the meeting (issue 5). The browser reaches Janus at JANUS_PUBLIC_URL (its
+# HTTP or WebSocket API as the browser sees it) with ICE servers from MEDIA_ICE_SERVERS
+# (JSON list of RTCIceServer, empty: no STUN/TURN). A join token lives until the
+# meeting's planned end plus a margin, at most MEDIA_TOKEN_MAX_SECONDS (ADR 0011).
+# MEDIA_PRESENCE_ENFORCED: quorum counts a remote member only while their audio is up
+# (for committees with presence_requires_audio); on when real media runs.
+JANUS_PUBLIC_URL = env_str("JANUS_PUBLIC_URL", JANUS_HTTP_URL)
+MEDIA_ICE_SERVERS = json.loads(env_str("MEDIA_ICE_SERVERS", "[]"))
+MEDIA_TOKEN_MARGIN_SECONDS = env_int("MEDIA_TOKEN_MARGIN_SECONDS", 2 * 3600)
+MEDIA_TOKEN_MAX_SECONDS = env_int("MEDIA_TOKEN_MAX_SECONDS", 12 * 3600)
+MEDIA_TOKEN_MIN_SECONDS = env_int("MEDIA_TOKEN_MIN_SECONDS", 3600)
+MEDIA_PRESENCE_ENFORCED = env_bool("MEDIA_PRESENCE_ENFORCED", JANUS_ENABLED)
+# The watchdog (health every second, event processing) runs as a thread of the web
+# process (so the in-memory channel layer reaches the chair) when this is on.
+MEDIA_WATCHDOG = env_bool("MEDIA_WATCHDOG", JANUS_ENABLED)
+MEDIA_WATCHDOG_INTERVAL = float(env_str("MEDIA_WATCHDOG_INTERVAL", "1.0"))
+# After close the worker converts the meeting's .mjr files (janus-pp-rec, ffmpeg), hashes
+# them into the chain and seals again; the evidence package waits for it (ADR 0012).
+RECORDINGS_POSTPROCESS = env_bool("RECORDINGS_POSTPROCESS", JANUS_ENABLED)
 
 # Retention (R40, R69): where a meeting's record is exported, as a signed evidence
 # package, before it is purged: the transfer to the Fine Arts Department (National

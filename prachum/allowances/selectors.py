@@ -12,10 +12,10 @@ what the record says happened:
   listed unpaid (``NOT_ATTENDED``); someone present at the opening who left before the
   first agenda item attended the meeting and is paid (Decree s.10 pays attendance, and
   they counted for the quorum at the opening).
-* **presiding** = the chair if the chair attended with an identity check, else the
-  vice-chair if the vice-chair did. Prachum does not yet record who presided (the
-  members present electing one in the chair's absence, R58), so an elected presiding
-  member must be corrected by hand: a known gap.
+* **presiding** = the member recorded as presiding
+  (``prachum.minutes.services.designate_presiding``, an evidence event: the vice-chair
+  or the member elected in the chair's absence, R58); without that record, the chair
+  if the chair attended with an identity check, else the vice-chair if they did.
 * **quorate** = the quorum recorded in the ``meeting.opened`` event (the quorum the
   chair opened on, APA s.79); ``RoomState.quorum_met`` if no event says so.
 """
@@ -37,6 +37,7 @@ from prachum.domain.quorum import Role as DomainRole
 from prachum.domain.thai_dates import BANGKOK
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import Meeting
+from prachum.minutes.selectors import presiding_designation
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def meeting_record(*, meeting: Meeting) -> MeetingRecord:
                 attended=bool(mode),
             ),
         )
+    designated = presiding_designation(meeting=meeting)
     presiding = next(
         (
             pid
@@ -143,6 +145,8 @@ def meeting_record(*, meeting: Meeting) -> MeetingRecord:
         ),
         None,
     )
+    if designated is not None and str(designated["user"]) in people:
+        presiding = str(designated["user"])  # recorded by the secretary (R58)
     order = {r: n for n, r in enumerate(Role.values)}
     ordered = sorted(
         people.values(), key=lambda p: (order.get(p.role, 99), p.user.display_name)

@@ -14,6 +14,7 @@ from prachum.committees.selectors import list_committees_for
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.meetings import policies, selectors, services
 from prachum.meetings.models import AgendaItem, Meeting
+from prachum.minutes.selectors import minutes_state, with_minutes_state
 from prachum.notices import services as notice_services
 
 api = NinjaAPI(title="Prachum API", version="1", urls_namespace="api", auth=django_auth)
@@ -59,6 +60,15 @@ class MeetingOut(Schema):
     venue: str
     status: str
     is_secret: bool
+    #: ``minutes_pending`` (closed, no approved minutes yet), ``minutes_approved``, or null
+    minutes_status: str | None = None
+
+    @staticmethod
+    def resolve_minutes_status(obj: Meeting | dict[str, object]) -> str | None:
+        if isinstance(obj, dict):  # already serialised (meeting_detail)
+            value = obj.get("minutes_status")
+            return str(value) if value is not None else None
+        return minutes_state(meeting=obj)
 
 
 class MeetingDetailOut(MeetingOut):
@@ -93,7 +103,7 @@ def committees(request: HttpRequest) -> object:
 
 @api.get("/meetings", response=list[MeetingOut], tags=["meetings"])
 def meetings(request: HttpRequest) -> object:
-    return selectors.list_meetings_for(user=request.user)
+    return with_minutes_state(selectors.list_meetings_for(user=request.user))
 
 
 @api.get("/meetings/{meeting_id}", response=MeetingDetailOut, tags=["meetings"])

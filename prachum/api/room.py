@@ -251,3 +251,44 @@ def identity_check(
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     return Status(201, check)
+
+
+# -- media: the join answer for a client of the Janus room (issue 5) ---------------
+
+
+class MediaPublishOut(Schema):
+    audio: bool
+    video: bool
+
+
+class MediaJoinOut(Schema):
+    server: str
+    room: int
+    pin: str
+    token: str
+    token_expires_at: int
+    display: str
+    opaque_id: str
+    ice_servers: list[dict[str, Any]]
+    publish: MediaPublishOut
+    record: bool
+    role: str
+
+
+@router.get(
+    "/{meeting_id}/media/join",
+    response={200: MediaJoinOut, 403: ErrorOut, 503: ErrorOut},
+    summary="Join the meeting's audio/video room (after the identity check)",
+)
+def media_join(request: HttpRequest, meeting_id: UUID) -> Any:
+    from prachum.attendance import media_hooks
+    from prachum.media.protocol import MediaError
+
+    meeting = _meeting(request, meeting_id)
+    try:
+        return media_hooks.join_info(meeting=meeting, user=request.user)
+    except MediaError as exc:
+        return Status(
+            503,
+            {"code": exc.code, "message": _("Audio and video are not available now.")},
+        )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import threading
+import time
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -87,6 +90,46 @@ def checks_by_user(*, meeting: Meeting, item: AgendaItem | None) -> dict[str, Ch
     return newest
 
 
+class _CheckFacts(NamedTuple):
+    """What the roster and the quorum need of a person's current check."""
+
+    method: str
+    in_kingdom: bool | None
+    room: str
+
+
+def _check_facts(
+    *, meeting: Meeting, item: AgendaItem | None
+) -> dict[str, _CheckFacts]:
+    """:func:`checks_by_user` as plain values (no model instances: cheap at 1,000)."""
+    removed = set(
+        Removal.objects.filter(meeting=meeting, readmitted_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    checks = Check.objects.filter(meeting=meeting, revoked_at__isnull=True)
+    if needs_two_factors(meeting=meeting, item=item):
+        checks = checks.filter(method=CheckMethod.SECOND_FACTOR, factors__gte=2)
+    newest: dict[str, _CheckFacts] = {}
+    for user_id, method, in_kingdom, room in checks.order_by("at").values_list(
+        "user_id", "method", "in_kingdom", "room"
+    ):
+        if user_id not in removed:
+            newest[str(user_id)] = _CheckFacts(method, in_kingdom, room)
+    return newest
+
+
+def _online(*, meeting: Meeting, user_id: Any = None) -> dict[str, str]:
+    """Who is connected now and the mode of their first open connection."""
+    rows = open_connections(meeting=meeting).order_by("connected_at")
+    if user_id is not None:
+        rows = rows.filter(user_id=user_id)
+    online: dict[str, str] = {}
+    for uid, mode in rows.values_list("user_id", "mode"):
+        online.setdefault(str(uid), mode)
+    return online
+
+
 def current_item(*, meeting: Meeting) -> AgendaItem | None:
     room = (
         RoomState.objects.filter(meeting=meeting).select_related("current_item").first()
@@ -116,6 +159,30 @@ def may_enter(*, meeting: Meeting, user: Any) -> bool:
     return True
 
 
+def allowed_for_item(*, meeting: Meeting, item: AgendaItem | None) -> set[str]:
+    """:func:`may_enter` for everyone at once, for ``item``: the ids of those who may
+    be in the room (a fixed number of queries, whatever the size of the roster)."""
+    checks = _check_facts(meeting=meeting, item=item)
+    admitted = (
+        {
+            str(uid)
+            for uid in Admission.objects.filter(meeting=meeting, item=item).values_list(
+                "user_id", flat=True
+            )
+        }
+        if item is not None
+        else set()
+    )
+    allowed = set()
+    for user_id, role in Membership.objects.filter(
+        committee_id=meeting.committee_id
+    ).values_list("user_id", "role"):
+        uid = str(user_id)
+        if uid in checks and (role != Role.INVITEE or uid in admitted):
+            allowed.add(uid)
+    return allowed
+
+
 def open_connections(*, meeting: Meeting) -> QuerySet[Connection]:
     return Connection.objects.filter(meeting=meeting, disconnected_at__isnull=True)
 
@@ -134,24 +201,27 @@ def live_quorum(*, meeting: Meeting) -> QuorumStatus:
     """Quorum now: members identified and connected (Decree s.9(1), s.10; R22)."""
     item = current_item(meeting=meeting)
     roster = [
-        RosterEntry(
-            person_id=str(m.user_id), role=DomainRole(m.role), is_voting=m.is_voting
-        )
-        for m in Membership.objects.filter(committee=meeting.committee)
+        RosterEntry(person_id=str(user_id), role=DomainRole(role), is_voting=is_voting)
+        for user_id, role, is_voting in Membership.objects.filter(
+            committee_id=meeting.committee_id
+        ).values_list("user_id", "role", "is_voting")
     ]
-    connected: dict[str, Connection] = {}
-    for c in open_connections(meeting=meeting):
-        connected.setdefault(str(c.user_id), c)
-    checks = checks_by_user(meeting=meeting, item=item)
+    connected = _online(meeting=meeting)
+    checks = _check_facts(meeting=meeting, item=item)
+    audio = media_audio_up(meeting=meeting)
     presences = []
-    for user_id, conn in connected.items():
+    for user_id, mode in connected.items():
         check = checks.get(user_id)
         presences.append(
             Presence(
                 person_id=user_id,
-                mode="in_room" if conn.mode == "in_room" else "remote",
+                mode="in_room" if mode == "in_room" else "remote",
                 identified=check is not None,
                 connected=True,
+                # In the room, the room's own microphones carry the voice.
+                audio_up=None
+                if audio is None
+                else mode == "in_room" or user_id in audio,
                 in_kingdom=check.in_kingdom if check else None,
                 room=check.room or None if check else None,
             )
@@ -162,7 +232,22 @@ def live_quorum(*, meeting: Meeting) -> QuorumStatus:
         presences=presences,
         rule=quorum_rule_for(meeting.committee),
         regime=regime,
+        require_audio=audio is not None,
     )
+
+
+def media_audio_up(*, meeting: Meeting) -> set[str] | None:
+    """Whose audio reaches the meeting now, when presence requires it (R16); else None."""
+    if not (
+        settings.MEDIA_PRESENCE_ENFORCED and meeting.committee.presence_requires_audio
+    ):
+        return None
+    from prachum.media.presence import audio_up_users
+    from prachum.media.services import live_media_room
+
+    if live_media_room(meeting_id=meeting.pk) is None:
+        return None  # no media room yet (before opening): nobody could have audio
+    return audio_up_users(meeting_id=meeting.pk)
 
 
 def quorum_dict(status: QuorumStatus) -> dict[str, Any]:
@@ -178,35 +263,88 @@ def quorum_dict(status: QuorumStatus) -> dict[str, Any]:
     }
 
 
+_ROSTER_FIELDS = (
+    "user_id",
+    "role",
+    "is_voting",
+    "user__title",
+    "user__full_name",
+    "user__username",
+)
+
+
+def _participant_row(
+    fields: tuple[Any, ...], checks: dict[str, _CheckFacts], online: dict[str, str]
+) -> dict[str, Any]:
+    user_id, role, is_voting, title, full_name, username = fields
+    uid = str(user_id)
+    check = checks.get(uid)
+    return {
+        "id": uid,
+        # as ``User.display_name``
+        "name": f"{title}{full_name}".strip() or username,
+        "role": role,
+        "voting": is_voting,
+        "identified": check is not None,
+        "check_method": check.method if check else None,
+        "connected": uid in online,
+        "mode": online.get(uid),
+    }
+
+
 def participants(*, meeting: Meeting) -> list[dict[str, Any]]:
     """Everyone on the roster with whether they are identified and connected now."""
     item = current_item(meeting=meeting)
-    online: dict[str, str] = {}
-    for c in open_connections(meeting=meeting):
-        online.setdefault(str(c.user_id), c.mode)
-    checks = checks_by_user(meeting=meeting, item=item)
-    rows = []
-    for m in Membership.objects.filter(committee=meeting.committee).select_related(
-        "user"
-    ):
-        check = checks.get(str(m.user_id))
-        rows.append(
-            {
-                "id": str(m.user_id),
-                "name": m.user.display_name,
-                "role": m.role,
-                "voting": m.is_voting,
-                "identified": check is not None,
-                "check_method": check.method if check else None,
-                "connected": str(m.user_id) in online,
-                "mode": online.get(str(m.user_id)),
-            }
-        )
-    return rows
+    online = _online(meeting=meeting)
+    checks = _check_facts(meeting=meeting, item=item)
+    roster = (
+        Membership.objects.filter(committee_id=meeting.committee_id)
+        .order_by("position_order", "role", "user_id")
+        .values_list(*_ROSTER_FIELDS)
+    )
+    return [_participant_row(fields, checks, online) for fields in roster]
 
 
 def participant(*, meeting: Meeting, user_id: Any) -> dict[str, Any]:
-    return next(p for p in participants(meeting=meeting) if p["id"] == str(user_id))
+    """One row of :func:`participants`, read for that person alone."""
+    item = current_item(meeting=meeting)
+    fields = (
+        Membership.objects.filter(committee_id=meeting.committee_id, user_id=user_id)
+        .values_list(*_ROSTER_FIELDS)
+        .get()
+    )
+    check = current_check(meeting=meeting, user=user_id, item=item)
+    checks = (
+        {str(user_id): _CheckFacts(check.method, check.in_kingdom, check.room)}
+        if check is not None
+        else {}
+    )
+    return _participant_row(fields, checks, _online(meeting=meeting, user_id=user_id))
+
+
+def changed_participants(
+    before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The rows of ``after`` that differ from (or are missing in) ``before``."""
+    old = {row["id"]: row for row in before}
+    return [row for row in after if old.get(row["id"]) != row]
+
+
+def participants_patch(
+    before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The patch section for a change of several rows: only what changed.
+
+    Nothing when no row changed, ``participant`` when one did (the page replaces that
+    row); the whole list only when several did or someone left the roster. A patch
+    carrying all rows of a thousand people is ~180 kB for every socket.
+    """
+    changed = changed_participants(before, after)
+    if len(after) < len(before) or len(changed) > 1:
+        return {"participants": after}
+    if changed:
+        return {"participant": changed[0]}
+    return {}
 
 
 def incident_dict(incident: Incident) -> dict[str, Any]:
@@ -254,10 +392,53 @@ def get_room(*, meeting: Meeting) -> RoomState:
     return room
 
 
+# The roster and quorum sections of the snapshot, per process and per room version:
+# a thousand people (re)joining at the same version share one computation. Every
+# change to them bumps the version (``services._commit``); the age limit bounds how
+# long a change made elsewhere without a bump (a roster edit) can go unseen.
+ROSTER_CACHE_SECONDS = 2.0
+_ROSTER_CACHE_SIZE = 64
+_roster_cache: dict[Any, tuple[tuple[Any, ...], float, dict[str, Any]]] = {}
+_roster_lock = threading.Lock()
+
+
+def _roster_sections(meeting: Meeting, room: RoomState) -> dict[str, Any]:
+    key = (room.version, room.current_item_id)
+    now = time.monotonic()
+    with _roster_lock:
+        hit = _roster_cache.get(meeting.pk)
+    if hit is not None and hit[0] == key and now - hit[1] < ROSTER_CACHE_SECONDS:
+        sections = hit[2]
+    else:
+        sections = {
+            "participants": participants(meeting=meeting),
+            "quorum": quorum_dict(live_quorum(meeting=meeting)),
+        }
+        with _roster_lock:
+            if len(_roster_cache) >= _ROSTER_CACHE_SIZE:
+                _roster_cache.clear()
+            _roster_cache[meeting.pk] = (key, now, sections)
+    # Copies: callers own what they get; the cached rows stay as computed.
+    return {
+        "participants": [dict(row) for row in sections["participants"]],
+        "quorum": copy.deepcopy(sections["quorum"]),
+    }
+
+
+def forget_cached_roster() -> None:
+    """Drop this process's cached roster sections (tests, data changed by hand)."""
+    with _roster_lock:
+        _roster_cache.clear()
+
+
 def room_snapshot(*, meeting: Meeting, user: Any) -> dict[str, Any]:
     """The whole room as one person may see it, with the version it reflects."""
     meeting = Meeting.objects.select_related("committee__agency").get(pk=meeting.pk)
     room = get_room(meeting=meeting)
+    agenda = numbered_agenda(meeting=meeting)
+    current = next((r for r in agenda if r.item.pk == room.current_item_id), None)
+    console = policies.can_run_console(user=user, meeting=meeting)
+    roster = _roster_sections(meeting, room)
     snapshot: dict[str, Any] = {
         "version": room.version,
         "meeting": {
@@ -275,16 +456,20 @@ def room_snapshot(*, meeting: Meeting, user: Any) -> dict[str, Any]:
                 "title": r.item.title,
                 "is_secret": r.item.is_secret,
             }
-            for r in numbered_agenda(meeting=meeting)
+            for r in agenda
         ],
-        "current_item": item_dict(room),
-        "participants": participants(meeting=meeting),
-        "quorum": quorum_dict(live_quorum(meeting=meeting)),
+        "current_item": {
+            "id": str(current.item.pk),
+            "number": current.number,
+            "title": current.item.title,
+            "is_secret": current.item.is_secret,
+        }
+        if current is not None
+        else None,
+        "participants": roster["participants"],
+        "quorum": roster["quorum"],
         "floor": floor_dict(room),
-        "me": {
-            "id": str(user.pk),
-            "console": policies.can_run_console(user=user, meeting=meeting),
-        },
+        "me": {"id": str(user.pk), "console": console},
         "server_time": timezone.now().isoformat(),
         "server_node": settings.SERVER_NODE,
     }
@@ -292,7 +477,7 @@ def room_snapshot(*, meeting: Meeting, user: Any) -> dict[str, Any]:
     from prachum.voting import selectors as voting_selectors
 
     snapshot["poll"] = voting_selectors.poll_snapshot(meeting=meeting, user=user)
-    if policies.can_run_console(user=user, meeting=meeting):
+    if console:
         snapshot["incidents"] = [
             incident_dict(i) for i in list_incidents(meeting=meeting)
         ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.attendance import policies, selectors
+from prachum.attendance import media_hooks, policies, selectors
 from prachum.attendance.models import (
     Admission,
     CheckMethod,
@@ -34,6 +34,7 @@ from prachum.core.clock import clock_sync_status
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.domain.regimes import regime_on
+from prachum.evidence.recordings import schedule_processing as schedule_recordings
 from prachum.evidence.sealing import seal_chain
 from prachum.evidence.services import append_event
 from prachum.meetings.models import AgendaItem, Meeting, MeetingMode, MeetingStatus
@@ -575,6 +576,7 @@ def open_meeting(
                 "current_item": selectors.item_dict(room),
             },
         )
+        media_hooks.on_meeting_opened(room.meeting)  # Janus room, after commit
     return room
 
 
@@ -593,6 +595,7 @@ def suspend_meeting(*, actor: Any, meeting: Meeting, reason: str) -> RoomState:
             payload={"reason": reason},
             patch={"meeting_status": MeetingStatus.SUSPENDED},
         )
+        media_hooks.on_meeting_suspended(room.meeting)  # everyone muted
     return room
 
 
@@ -611,6 +614,7 @@ def resume_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
             payload={"quorum": quorum},
             patch={"meeting_status": MeetingStatus.OPEN, "quorum": quorum},
         )
+        media_hooks.on_meeting_resumed(room.meeting)
     return room
 
 
@@ -662,7 +666,10 @@ def close_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
             },
         )
         # The record of the meeting ends here: the agency signs the chain's head (R34).
+        media_hooks.before_meeting_sealed(room)  # gap end; room destroyed on commit
         seal_chain(chain_key=room.meeting.chain_key, actor=actor)
+        # After commit the worker converts the recordings, then seals again (ADR 0012).
+        schedule_recordings(meeting_id=room.meeting_id)
     return room
 
 
@@ -679,17 +686,17 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
                 _("That item is not on this meeting's agenda."),
                 field="item",
             )
+        before = selectors.participants(meeting=room.meeting)
         room.current_item = item
         # The selectors read the current item from the row: save it before counting.
         room.save(update_fields=["current_item"])
         # Whoever may not stay for this item leaves at once: one factor under a
         # secret item (R15), an invitee not admitted for it.
+        allowed = selectors.allowed_for_item(meeting=room.meeting, item=item)
         leaving = [
             c
-            for c in selectors.open_connections(meeting=room.meeting).select_related(
-                "user"
-            )
-            if not selectors.may_enter(meeting=room.meeting, user=c.user)
+            for c in selectors.open_connections(meeting=room.meeting)
+            if str(c.user_id) not in allowed
         ]
         Connection.objects.filter(pk__in=[c.pk for c in leaving]).update(
             disconnected_at=timezone.now(), disconnect_reason="not_allowed_for_item"
@@ -715,11 +722,15 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
             },
             patch={
                 "current_item": selectors.item_dict(room),
-                "participants": selectors.participants(meeting=room.meeting),
+                # only the rows that changed, not the whole roster (issue 4)
+                **selectors.participants_patch(
+                    before, selectors.participants(meeting=room.meeting)
+                ),
                 "quorum": quorum,
                 "floor": selectors.floor_dict(room),
             },
         )
+        media_hooks.on_item_changed(room.meeting)  # recording, kicks (R32, R43)
     return room
 
 
@@ -909,6 +920,7 @@ def remove_participant(
             selectors.user_group(room.meeting_id, user.pk),
             {"type": "force.close", "reason": "removed"},
         )
+        media_hooks.on_participant_removed(room.meeting, user)  # kick from Janus
     return removal
 
 

@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from prachum.attendance import views
+from prachum.attendance import media_views, views
 
 app_name = "attendance"
 urlpatterns = [
     path("", views.room, name="room"),
     path("check/", views.check, name="check"),
+    path("media/join/", media_views.media_join, name="media_join"),
+    path("media/mute/", media_views.media_mute, name="media_mute"),
+    path("media/unmute/", media_views.media_unmute, name="media_unmute"),
+    path("media/stop-video/", media_views.media_stop_video, name="media_stop_video"),
     path("check/code/", views.send_code, name="send_code"),
     path("open/", views.open_meeting, name="open"),
     path("suspend/", views.suspend_meeting, name="suspend"),

@@ -128,6 +128,14 @@ class Committee(TimeStampedModel):
         ),
     )
     meeting_platform = models.CharField(max_length=100, default="Prachum")
+    presence_requires_audio = models.BooleanField(
+        _("presence requires audio"),
+        default=True,
+        help_text=_(
+            "A remote member counts as present only while their audio reaches the "
+            "meeting (R16, R22)."
+        ),
+    )
 
     class Meta:
         constraints = [

@@ -324,14 +324,32 @@ def _incidents(meeting: Meeting) -> Check:
 
 
 def _recording(meeting: Meeting) -> Check:
-    """R31: audio/video recording (or a secret meeting's exemption): media not built."""
+    """R31/R32: every participant recorded for the whole meeting, every gap listed with
+    its reason; a secret session's pause is not a failure (ADR 0012)."""
+    from prachum.evidence import recordings
+
+    title = _("The meeting is recorded (or secret and not recorded)")
+    status = recordings.recording_status(meeting=meeting)
+    url = _evidence_url(meeting)
+    if status.state == recordings.NOT_EXPECTED:
+        return Check(
+            "RECORDING", "R31", title, None, None, _("Media not yet available.")
+        )
+    if status.state in {recordings.PENDING, recordings.PROCESSING}:
+        return Check("RECORDING", "R31", title, None, url, status.label)
+    if status.state == recordings.FAILED:
+        return Check("RECORDING", "R31", title, False, url, status.detail)
+    gaps = recordings.list_gaps(meeting=meeting)
+    missing = [g for g in gaps if g["reason"] != "secret_session"]
+    paused = len(gaps) - len(missing)
     return Check(
         "RECORDING",
         "R31",
-        _("The meeting is recorded (or secret and not recorded)"),
-        None,
-        None,
-        _("Media not yet available."),
+        title,
+        not missing,
+        url,
+        _("%(missing)d gaps not recorded, %(paused)d secret-session pauses")
+        % {"missing": len(missing), "paused": paused},
     )
 
 
@@ -361,14 +379,21 @@ def _chain(meeting: Meeting) -> Check:
 
 
 def _minutes(meeting: Meeting) -> Check:
-    """R48: the minutes; not yet built into the checklist."""
+    """R48/R54: the minutes drafted from the record and approved (pending until then)."""
+    from prachum.minutes import selectors as minutes
+
+    title = _("The minutes are recorded")
+    state = minutes.minutes_state(meeting=meeting)
+    if state is None:
+        return Check("MINUTES", "R48", title, None, None, _("Not yet built."))
+    url = reverse("minutes:detail", args=[meeting.pk])
     return Check(
         "MINUTES",
         "R48",
-        _("The minutes are recorded"),
-        None,
-        None,
-        _("Not yet built."),
+        title,
+        True if state == minutes.MINUTES_APPROVED else None,
+        url,
+        minutes.minutes_state_label(meeting=meeting),
     )
 
 

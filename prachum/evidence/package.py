@@ -27,7 +27,8 @@ FORMAT = "prachum-evidence/1"
 MANIFEST = "manifest.json"
 PUBLIC_KEY = "public_key.pem"
 
-#: ``module:function`` returning ``(path, bytes)`` pairs for a meeting; in package order.
+#: ``module:function`` returning ``(path, bytes or Path)`` pairs for a meeting; in
+#: package order.
 EXPORTERS = [
     "prachum.meetings.exports:meeting_files",
     "prachum.notices.exports:notice_files",
@@ -35,9 +36,13 @@ EXPORTERS = [
     "prachum.voting.exports:vote_files",
     "prachum.minutes.exports:minutes_files",
     "prachum.compliance.exports:compliance_files",
+    "prachum.evidence.recordings:recording_files",
 ]
 
 File = tuple[str, bytes]
+#: What an exporter may return: a file's content, or a file on disk that is streamed
+#: into the zip (large recordings).
+Entry = tuple[str, bytes | Path]
 Progress = Callable[[int, str], None]
 
 
@@ -73,16 +78,30 @@ def chain_files(chain: EvidenceChain) -> list[File]:
     ]
 
 
-def _exporter(dotted: str) -> Callable[[Any], Iterable[File]]:
+def _digest(data: bytes | Path) -> tuple[str, int]:
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest(), len(data)
+    digest = hashlib.sha256()
+    with data.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest(), data.stat().st_size
+
+
+#: Already compressed: stored as they are (deflating them costs time, saves nothing).
+_STORED = (".opus", ".webm", ".ogg", ".mp4", ".pdf", ".zip", ".png", ".jpg")
+
+
+def _exporter(dotted: str) -> Callable[[Any], Iterable[Entry]]:
     module, name = dotted.split(":")
-    function: Callable[[Any], Iterable[File]] = getattr(import_module(module), name)
+    function: Callable[[Any], Iterable[Entry]] = getattr(import_module(module), name)
     return function
 
 
 def build_package(package: EvidencePackage, meeting: Any, progress: Progress) -> Path:
     """Write the zip for ``meeting`` and return its path; ``progress(percent, step)``."""
     chain = EvidenceChain.objects.get(pk=package.chain_id)
-    files: list[File] = []
+    files: list[Entry] = []
     progress(5, "events")
     files.extend(chain_files(chain))
     for index, dotted in enumerate(EXPORTERS, start=1):
@@ -105,15 +124,11 @@ def build_package(package: EvidencePackage, meeting: Any, progress: Progress) ->
         "chain": {"key": chain.key, "length": chain.length, "head": chain.head_hash},
         "clock_sync": clock,
         "key_fingerprint": keys.verify_key_fingerprint(),
-        "files": [
-            {
-                "path": path,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "size": len(data),
-            }
-            for path, data in files
-        ],
+        "files": [],
     }
+    for path, data in files:
+        digest, size = _digest(data)
+        manifest["files"].append({"path": path, "sha256": digest, "size": size})
     manifest["signature"] = sign(keys.signing_key(), manifest)
     out_dir = Path(settings.EVIDENCE_PACKAGES_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -124,7 +139,15 @@ def build_package(package: EvidencePackage, meeting: Any, progress: Progress) ->
         archive.writestr(MANIFEST, json_bytes(manifest))
         archive.writestr(PUBLIC_KEY, keys.verify_key_pem())
         for path, data in files:
-            archive.writestr(path, data)
+            method = (
+                zipfile.ZIP_STORED
+                if path.lower().endswith(_STORED)
+                else zipfile.ZIP_DEFLATED
+            )
+            if isinstance(data, bytes):
+                archive.writestr(path, data, compress_type=method)
+            else:
+                archive.write(data, path, compress_type=method)
     partial.rename(target)
     progress(100, "ready")
     return target

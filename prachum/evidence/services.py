@@ -65,9 +65,17 @@ def append_event(
 
 
 def request_package(*, actor: Any, meeting: Any) -> Any:
-    """Queue the build of a meeting's evidence package (built by the worker)."""
-    from prachum.evidence.models import EvidencePackage
+    """Queue the build of a meeting's evidence package (built by the worker).
 
+    Refused while the recordings are being processed: the package holds them (ADR 0012).
+    """
+    from prachum.core.errors import ServiceError
+    from prachum.evidence.models import EvidencePackage
+    from prachum.evidence.recordings import recording_status
+
+    status = recording_status(meeting=meeting)
+    if status.blocks_package:
+        raise ServiceError("RECORDINGS_PENDING", status.label)
     with transaction.atomic():
         chain = EvidenceChain.objects.get(key=meeting.chain_key)
         package = EvidencePackage.objects.create(

@@ -11,3 +11,11 @@ from prachum.evidence import services
 def build_evidence_package(package_id: str) -> str:
     package = services.run_package_build(package_id=package_id)
     return str(package.sha256)
+
+
+@task()
+def process_meeting_recordings(meeting_id: str) -> str:
+    """After close: convert, mix, hash and seal the meeting's recordings (ADR 0012)."""
+    from prachum.evidence.recordings import process_recordings
+
+    return process_recordings(meeting_id=meeting_id).state

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from prachum.committees.models import SECRETARIAT_ROLES, Role
 from prachum.committees.policies import role_in
+from prachum.core.errors import ServiceError
 from prachum.core.web import client_ip
 from prachum.evidence import keys, services
 from prachum.evidence.models import EvidencePackage
@@ -50,7 +51,11 @@ def public_key(request: HttpRequest) -> HttpResponse:
 @require_POST
 def request_package(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for_package(request, pk)
-    services.request_package(actor=request.user, meeting=meeting)
+    try:
+        services.request_package(actor=request.user, meeting=meeting)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("meetings:evidence", pk=meeting.pk)
     messages.success(request, _("The evidence package is being built."))
     return redirect("meetings:evidence", pk=meeting.pk)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -183,3 +184,52 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.last_event_id}"
+
+
+class MediaAudioInterval(models.Model):
+    """One span during which a person's audio reached the media server (R16, R22).
+
+    Opened when a publisher handle's WebRTC connection comes up (or its audio flows
+    again), closed when it hangs up, leaves or stops sending audio. A person's audio is
+    up while any of their intervals is open. Written by the attendance context, which
+    checks that the person belongs to the meeting before calling this package.
+    """
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    server = models.CharField(max_length=100)
+    handle_id = models.BigIntegerField(null=True, blank=True)
+    connection_key = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user", "server", "handle_id"],
+                condition=models.Q(ended_at__isnull=True),
+                name="media_audio_one_open_per_handle",
+            ),
+        ]
+        indexes = [models.Index(fields=["meeting", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} audio {self.started_at:%H:%M:%S}-{self.ended_at}"
+
+
+class MediaServerStatus(models.Model):
+    """The watchdog's view of one media server: down since when (None: up)."""
+
+    server = models.CharField(max_length=100, unique=True)
+    down_since = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.server} {'down' if self.down_since else 'up'}"

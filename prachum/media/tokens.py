@@ -122,3 +122,27 @@ def parse_opaque_id(value: object) -> OpaqueId | None:
     if not all(_OPAQUE_PART.match(part) for part in parts[1:]):
         return None
     return OpaqueId(parts[1], parts[2], parts[3])
+
+
+def signed_nonce(*, key: str, meeting_id: str, user_id: str) -> str:
+    """A connection nonce ``<random>.<tag>`` that only the server can make.
+
+    The opaque id comes back from the client in Janus's events; the tag shows that the
+    server gave this (meeting, user) pair to this person, so a participant cannot
+    claim another's media presence by forging the opaque id.
+    """
+    random_part = secrets.token_hex(6)
+    return f"{random_part}.{_nonce_tag(key, meeting_id, user_id, random_part)}"
+
+
+def check_nonce(*, key: str, meeting_id: str, user_id: str, nonce: str) -> bool:
+    random_part, sep, tag = nonce.partition(".")
+    if not sep or not random_part:
+        return False
+    expected = _nonce_tag(key, meeting_id, user_id, random_part)
+    return hmac.compare_digest(expected, tag)
+
+
+def _nonce_tag(key: str, meeting_id: str, user_id: str, random_part: str) -> str:
+    data = f"opaque:{meeting_id}:{user_id}:{random_part}".encode()
+    return hmac.new(key.encode(), data, hashlib.sha256).hexdigest()[:20]

@@ -19,6 +19,7 @@ from prachum.evidence.selectors import check_chain, list_events
 from prachum.meetings import policies, selectors, services
 from prachum.meetings.forms import AgendaItemForm, DocumentForm, MeetingForm, UrgentForm
 from prachum.meetings.models import AgendaItem, DocumentVersion, Meeting
+from prachum.minutes.selectors import with_minutes_state
 from prachum.notices import services as notice_services
 from prachum.notices.models import Notice
 
@@ -38,7 +39,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "meetings/home.html",
         {
-            "meetings": selectors.list_meetings_for(user=request.user),
+            "meetings": with_minutes_state(
+                selectors.list_meetings_for(user=request.user)
+            ),
             "managed": selectors.list_managed_committees(user=request.user),
         },
     )

@@ -13,9 +13,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from prachum.attendance.models import Connection, IdentityCheck, Incident
+from prachum.attendance.models import CheckMethod, Connection, IdentityCheck, Incident
 from prachum.committees.models import Membership, Role
 from prachum.domain.thai_dates import (
     format_thai_date,
@@ -24,10 +25,10 @@ from prachum.domain.thai_dates import (
     to_thai_digits,
 )
 from prachum.evidence.selectors import list_events
-from prachum.meetings.models import Meeting, MeetingMode
+from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.meetings.selectors import numbered_agenda
 from prachum.minutes import wording
-from prachum.minutes.models import MinutesApproval, MinutesVersion
+from prachum.minutes.models import MinutesApproval, MinutesStatus, MinutesVersion
 from prachum.voting.models import (
     Dissent,
     OpenBallot,
@@ -58,6 +59,89 @@ def canonical_bytes(content: dict[str, Any]) -> bytes:
 
 def content_sha256(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(content)).hexdigest()
+
+
+# --- the meeting's minutes status (shown on meeting pages, lists and the API) -------
+
+MINUTES_PENDING = "minutes_pending"
+MINUTES_APPROVED = "minutes_approved"
+MINUTES_STATE_LABELS = {
+    MINUTES_PENDING: _("Minutes pending approval"),
+    MINUTES_APPROVED: _("Minutes approved"),
+}
+
+
+def with_minutes_state(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Annotate ``minutes_approved`` so listing meetings costs one query."""
+    approved = MinutesVersion.objects.filter(
+        meeting=OuterRef("pk"), status=MinutesStatus.APPROVED
+    )
+    return queryset.annotate(minutes_approved=Exists(approved))
+
+
+def minutes_state(*, meeting: Meeting) -> str | None:
+    """A closed meeting's minutes are pending until a version is approved (R54)."""
+    if meeting.status != MeetingStatus.CLOSED:
+        return None
+    approved = getattr(meeting, "minutes_approved", None)
+    if approved is None:
+        approved = MinutesVersion.objects.filter(
+            meeting=meeting, status=MinutesStatus.APPROVED
+        ).exists()
+    return MINUTES_APPROVED if approved else MINUTES_PENDING
+
+
+def minutes_state_label(*, meeting: Meeting) -> str:
+    state = minutes_state(meeting=meeting)
+    return str(MINUTES_STATE_LABELS[state]) if state else ""
+
+
+# --- who presided (APA s.81; R58) ---------------------------------------------------
+
+PRESIDING_DESIGNATED = "meeting.presiding_designated"
+
+
+def presiding_designation(*, meeting: Meeting) -> dict[str, Any] | None:
+    """The last designation of who presided, as recorded in the chain (or None)."""
+    event = (
+        list_events(chain_key=meeting.chain_key)
+        .filter(kind=PRESIDING_DESIGNATED)
+        .order_by("-seq")
+        .first()
+    )
+    return dict(event.payload) if event is not None else None
+
+
+def presiding_user_id(*, meeting: Meeting) -> str | None:
+    """Who presided: the designated member, else the chair if the chair attended."""
+    designation = presiding_designation(meeting=meeting)
+    if designation is not None:
+        return str(designation["user"])
+    chair = Membership.objects.filter(
+        committee=meeting.committee, role=Role.CHAIR
+    ).first()
+    if chair is not None and attended(meeting=meeting, user_id=chair.user_id):
+        return str(chair.user_id)
+    return None
+
+
+def presiding_candidates(*, meeting: Meeting) -> list[Membership]:
+    """Voting members who attended: who may have presided."""
+    return [
+        m
+        for m in _roster(meeting)
+        if m.is_voting and attended(meeting=meeting, user_id=m.user_id)
+    ]
+
+
+def attended(*, meeting: Meeting, user_id: Any) -> bool:
+    """Connected at some time, or signed in at the room by the secretary."""
+    return (
+        Connection.objects.filter(meeting=meeting, user_id=user_id).exists()
+        or IdentityCheck.objects.filter(
+            meeting=meeting, user_id=user_id, method=CheckMethod.ROOM_SIGN_IN
+        ).exists()
+    )
 
 
 def latest_version(*, meeting: Meeting) -> MinutesVersion | None:
@@ -257,6 +341,27 @@ def _items(meeting: Meeting, digits: _Digits) -> list[dict[str, Any]]:
     return items
 
 
+def _recording_gaps(
+    meeting: Meeting, roster: list[Membership], *, thai: bool
+) -> list[str]:
+    """Each stretch a participant attended unrecorded (R31); secret items are listed
+    with their agenda item instead."""
+    from prachum.evidence.recordings import list_gaps
+
+    names = {str(m.user_id): m.user.display_name for m in roster}
+    lines = []
+    for gap in list_gaps(meeting=meeting):
+        if gap["reason"] == "secret_session":
+            continue
+        start, end = (datetime.fromisoformat(gap[k]) for k in ("start", "end"))
+        lines.append(
+            f"{format_thai_time(start, thai_digits=thai)}–"
+            f"{format_thai_time(end, thai_digits=thai)} {wording.RECORDING_GAP} "
+            f"{names.get(gap['user'], gap['user'])}"
+        )
+    return lines
+
+
 def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
     """The Saraban form's eleven fields, in order, from the meeting's record (R49)."""
     meeting = Meeting.objects.select_related("committee__agency").get(pk=meeting.pk)
@@ -266,6 +371,7 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
     closed_at = _event_at(meeting, "meeting.closed", last=True)
     attendance = _attendance(meeting)
     roster = _roster(meeting)
+    presiding = presiding_user_id(meeting=meeting)
     present: list[dict[str, Any]] = []
     absent: list[dict[str, Any]] = []
     attending: list[dict[str, Any]] = []
@@ -276,6 +382,8 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
             if m.is_voting:
                 absent.append({**person, "reason": ""})
             continue
+        if str(m.user_id) == presiding and m.role != Role.CHAIR:
+            person["title"] = f"{person['title']} {wording.PRESIDING}"
         person["attendance"] = _join(seen["modes"])
         person["identity"] = ", ".join(seen["methods"])
         (present if m.is_voting else attending).append(person)
@@ -304,7 +412,8 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
             f"{format_thai_time(i.at, thai_digits=thai)} {i.description}"
             + (f" ({i.handling})" if i.handling else "")
             for i in Incident.objects.filter(meeting=meeting).order_by("at")
-        ],
+        ]
+        + _recording_gaps(meeting, roster, thai=thai),
         "closed_at": format_thai_time(closed_at, thai_digits=thai)
         if closed_at
         else wording.NOT_HELD,

@@ -365,3 +365,64 @@ def approve_minutes(
             },
         )
     return version
+
+
+def designate_presiding(
+    *, actor: Any, meeting: Meeting, user: Any, reason: str = ""
+) -> None:
+    """Record who presided in the chair's absence (APA s.81 as the body's law applies:
+    the vice-chair, else a member the members present elect; R58).
+
+    The record is an evidence event; the minutes name the presiding member and the
+    allowance list pays them the chair's rate. A later designation replaces an earlier
+    one until the minutes are approved.
+    """
+    from prachum.committees.models import Membership, Role
+
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        if not policies.can_edit_minutes(user=actor, meeting=meeting):
+            raise PermissionDeniedError(
+                "NOT_ALLOWED", _("Only the secretary may record who presided.")
+            )
+        if meeting.status not in {
+            MeetingStatus.OPEN,
+            MeetingStatus.SUSPENDED,
+            MeetingStatus.CLOSED,
+        }:
+            raise ServiceError(
+                "MEETING_NOT_HELD", _("The meeting has not been opened.")
+            )
+        if MinutesVersion.objects.filter(
+            meeting=meeting, status=MinutesStatus.APPROVED
+        ).exists():
+            raise ServiceError(
+                "MINUTES_APPROVED",
+                _("The minutes are approved; make a correction instead."),
+            )
+        membership = Membership.objects.filter(
+            committee=meeting.committee, user=user, is_voting=True
+        ).first()
+        if membership is None:
+            raise ServiceError(
+                "NOT_A_MEMBER",
+                _("Only a voting member of the committee can preside."),
+                field="user",
+            )
+        if not selectors.attended(meeting=meeting, user_id=user.pk):
+            raise ServiceError(
+                "NOT_PRESENT",
+                _("The person presiding must have attended the meeting."),
+                field="user",
+            )
+        append_event(
+            chain_key=meeting.chain_key,
+            kind=selectors.PRESIDING_DESIGNATED,
+            actor=actor,
+            payload={
+                "user": str(user.pk),
+                "role": membership.role,
+                "chair_absent": membership.role != Role.CHAIR,
+                "reason": _clean(reason, "reason"),
+            },
+        )

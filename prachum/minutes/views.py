@@ -52,8 +52,40 @@ def minutes_detail(request: HttpRequest, pk: str) -> HttpResponse:
                 user=request.user, meeting=meeting
             ),
             "approval_form": ApprovalForm(meeting=meeting),
+            "presiding": selectors.presiding_user_id(meeting=meeting),
+            "presiding_candidates": selectors.presiding_candidates(meeting=meeting),
         },
     )
+
+
+@login_required
+@require_POST
+def minutes_presiding(request: HttpRequest, pk: str) -> HttpResponse:
+    """The secretary records who presided in the chair's absence (R58)."""
+    meeting = _meeting_for(request, pk)
+    user = next(
+        (
+            m.user
+            for m in selectors.presiding_candidates(meeting=meeting)
+            if str(m.user_id) == request.POST.get("user")
+        ),
+        None,
+    )
+    if user is None:
+        messages.error(request, _("Choose a member who attended."))
+        return redirect("minutes:detail", pk=meeting.pk)
+    try:
+        services.designate_presiding(
+            actor=request.user,
+            meeting=meeting,
+            user=user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Who presided was recorded."))
+    return redirect("minutes:detail", pk=meeting.pk)
 
 
 @login_required

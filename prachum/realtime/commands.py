@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 
-from prachum.attendance import services
+from prachum.attendance import media_hooks, services
 from prachum.core.errors import ServiceError
 from prachum.meetings.models import AgendaItem, Meeting
 from prachum.realtime import schemas, selectors
@@ -107,8 +107,26 @@ def run(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:
                 user=_user(meeting, user_id),
                 item=_item(meeting, item_id),
             )
+        case (
+            schemas.MediaMute()
+            | schemas.MediaUnmuteRequest()
+            | schemas.MediaStopVideo()
+        ):
+            _run_media(command, meeting=meeting, actor=actor)
         case _:
             _run_vote(command, meeting=meeting, actor=actor)
+
+
+def _run_media(command: schemas.MediaCommand, *, meeting: Meeting, actor: Any) -> None:
+    """The chair's media controls: each calls one function of ``media_hooks``."""
+    user = _user(meeting, command.user)
+    match command:
+        case schemas.MediaMute():
+            media_hooks.mute_participant(actor=actor, meeting=meeting, user=user)
+        case schemas.MediaUnmuteRequest():
+            media_hooks.request_unmute(actor=actor, meeting=meeting, user=user)
+        case schemas.MediaStopVideo():
+            media_hooks.stop_video(actor=actor, meeting=meeting, user=user)
 
 
 def _run_vote(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:

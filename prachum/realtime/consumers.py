@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from channels.db import database_sync_to_async
@@ -80,6 +82,53 @@ def _in_language(language: str, fn: Callable[..., T], kwargs: dict[str, Any]) ->
         return fn(**kwargs)
 
 
+@dataclass
+class _Joined:
+    """What :func:`_join` found: a refusal code, or the person let in."""
+
+    user: Any = None
+    meeting: Meeting | None = None
+    refusal: str | None = None
+    connection_id: Any = None
+    console: bool = False
+
+
+REFUSAL_CLOSE = {
+    "NOT_AUTHENTICATED": CLOSE_NOT_AUTHENTICATED,
+    "NOT_FOUND": CLOSE_NOT_FOUND,
+}
+
+
+def _join(*, scope: Any, channel_name: str) -> _Joined:
+    """Everything a join needs from the database, in one trip to its thread: who is
+    asking, which meeting, ``open_connection`` (which refuses with a
+    ``ServiceError``), and whether the person runs the console."""
+    user = scope_facts.verified_user(scope)
+    if user is None:
+        return _Joined(refusal="NOT_AUTHENTICATED")
+    meeting = selectors.get_meeting(
+        meeting_id=scope["url_route"]["kwargs"]["meeting_id"]
+    )
+    if meeting is None:
+        return _Joined(user=user, refusal="NOT_FOUND")
+    ip_address, port = scope_facts.client_address(scope)
+    connection = services.open_connection(
+        meeting=meeting,
+        user=user,
+        channel_name=channel_name,
+        session_key=scope_facts.session_key(scope),
+        ip_address=ip_address,
+        port=port,
+        user_agent=scope_facts.header(scope, "user-agent"),
+    )
+    return _Joined(
+        user=user,
+        meeting=meeting,
+        connection_id=connection.id,
+        console=policies.can_run_console(user=user, meeting=meeting),
+    )
+
+
 class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """One person's live connection to one meeting room."""
 
@@ -100,48 +149,50 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # --- connecting --------------------------------------------------------------
 
     async def connect(self) -> None:
+        # Accept at once: the checks and the join below take a database round (the
+        # room lock) each, and a thousand people joining together would otherwise
+        # outlast the server's handshake timeout. Nothing of the room is sent, and
+        # the socket is in no group, until ``open_connection`` has let the person in;
+        # a refusal is an ``error`` frame and a close.
+        await self.accept()
         self.language = scope_facts.language(self.scope)
-        meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
-        user = await database_sync_to_async(scope_facts.verified_user)(self.scope)
-        if user is None:
-            await self._refuse("NOT_AUTHENTICATED", None, CLOSE_NOT_AUTHENTICATED)
-            return
-        self.user = user
-        meeting = await database_sync_to_async(selectors.get_meeting)(
-            meeting_id=meeting_id
-        )
-        if meeting is None:
-            await self._refuse("NOT_FOUND", None, CLOSE_NOT_FOUND)
-            return
-        self.meeting = meeting
-        ip_address, port = scope_facts.client_address(self.scope)
         try:
-            connection = await self._call(
-                services.open_connection,
-                meeting=meeting,
-                user=user,
-                channel_name=self.channel_name,
-                session_key=scope_facts.session_key(self.scope),
-                ip_address=ip_address,
-                port=port,
-                user_agent=scope_facts.header(self.scope, "user-agent"),
+            joined = await self._call(
+                _join, scope=self.scope, channel_name=self.channel_name
             )
         except ServiceError as exc:
             await self._refuse(exc.code, exc.message, CLOSE_FORBIDDEN)
             return
-        self.connection_id = connection.id
-        await self.accept()
+        self.user, self.meeting = joined.user, joined.meeting
+        if joined.refusal is not None:
+            await self._refuse(joined.refusal, None, REFUSAL_CLOSE[joined.refusal])
+            return
+        meeting, user = joined.meeting, joined.user
+        assert meeting is not None
+        self.connection_id = joined.connection_id
         groups = [
             attendance_selectors.room_group(meeting.pk),
             attendance_selectors.user_group(meeting.pk, user.pk),
         ]
-        if await self._call(policies.can_run_console, user=user, meeting=meeting):
+        if joined.console:
             groups.append(attendance_selectors.console_group(meeting.pk))
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
         # The snapshot is read after joining, so no event falls between the two.
         await self._send_snapshot(ref=None)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # The broadcast path: a room event goes out as it came, with no database
+        # work. Channels' own ``dispatch`` first closes stale database connections
+        # in the database thread, once per socket and event: a thousand sockets
+        # would queue a thousand hops behind whatever that thread is doing (a join
+        # storm). Every database call here goes through ``database_sync_to_async``,
+        # which closes stale connections itself.
+        if message.get("type") == "room.event":
+            await self.room_event(message)
+            return
+        await super().dispatch(message)
 
     async def _refuse(
         self, code: str, message: str | Promise | None, close_code: int
@@ -153,7 +204,6 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             code,
         )
         self.closing = True
-        await self.accept()
         await self.send_json(self._error(code, message))
         await self.close(code=close_code)
 
@@ -276,14 +326,9 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             # Not versioned: absolute figures, the client keeps the largest ``cast``.
             await self.send_json(event)
         else:
-            await self.send_json(
-                {
-                    "type": "event",
-                    "kind": kind,
-                    "version": event["version"],
-                    "patch": event["patch"],
-                }
-            )
+            # The same text for every socket of the room: encoded once per process.
+            meeting_id = self.meeting.pk if self.meeting is not None else None
+            await self.send(text_data=event_frame(meeting_id, event))
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -348,6 +393,36 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     @classmethod
     async def encode_json(cls, content: Any) -> str:
         return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
+
+# (meeting, version, kind) -> the encoded ``event`` frame; versions only grow, so a
+# short memory suffices (the sockets of a room all handle an event within moments).
+_FRAMES: OrderedDict[tuple[Any, int, str], str] = OrderedDict()
+_FRAMES_KEPT = 256
+
+
+def event_frame(meeting_id: Any, event: dict[str, Any]) -> str:
+    """The ``event`` frame of a versioned room event, as text, encoded once.
+
+    A room version names one committed change of one meeting, so the frame for
+    ``(meeting, version, kind)`` is the same for every socket in the room. Written
+    without spaces and ``type``, ``kind``, ``version`` first (``bench/fanout.py``
+    recognises frames by their first bytes).
+    """
+    key = (meeting_id, int(event["version"]), str(event.get("type")))
+    text = _FRAMES.get(key)
+    if text is None:
+        frame = {
+            "type": "event",
+            "kind": event.get("type"),
+            "version": event["version"],
+            "patch": event["patch"],
+        }
+        text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+        _FRAMES[key] = text
+        if len(_FRAMES) > _FRAMES_KEPT:
+            _FRAMES.popitem(last=False)
+    return text
 
 
 def _with_ref(frame: dict[str, Any], ref: str | None) -> dict[str, Any]:

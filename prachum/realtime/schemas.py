@@ -158,6 +158,26 @@ class DissentRecord(_Message):
     opinion: str
 
 
+# -- chair media controls (R18; issue 5) --------------------------------------------
+
+
+class MediaMute(_Message):
+    type: Literal["media.mute"]
+    user: UUID
+
+
+class MediaUnmuteRequest(_Message):
+    type: Literal["media.unmute_request"]
+    user: UUID
+
+
+class MediaStopVideo(_Message):
+    type: Literal["media.stop_video"]
+    user: UUID
+
+
+MediaCommand = MediaMute | MediaUnmuteRequest | MediaStopVideo
+
 VoteCommand = (
     PollCreate
     | PollOpen
@@ -185,6 +205,7 @@ Command = (
     | ParticipantReadmit
     | InviteeAdmit
     | VoteCommand
+    | MediaCommand
 )
 ClientMessage = Annotated[
     SnapshotGet | Ping | Leave | Command, Field(discriminator="type")

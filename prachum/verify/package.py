@@ -13,7 +13,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from prachum.domain.hashchain import ChainLink, verify_chain
-from prachum.verify import recompute
+from prachum.verify import recompute, recordings
 from prachum.verify.report import Finding, Report
 from prachum.verify.signing import fingerprint, public_key_from_pem, verify
 
@@ -21,11 +21,60 @@ MANIFEST = "manifest.json"
 PUBLIC_KEY = "public_key.pem"
 EVENTS = "events.jsonl"
 
+#: Files kept in memory for the recomputations; media are only hashed, in chunks.
+_IN_MEMORY_LIMIT = 32 << 20
+_MEDIA = (".opus", ".webm", ".ogg", ".mjr")
+
+
+def _hash_member(archive: zipfile.ZipFile, name: str, keep: dict[str, bytes]) -> str:
+    """SHA-256 of one member, read in chunks; small non-media files are kept."""
+    digest = hashlib.sha256()
+    small = archive.getinfo(
+        name
+    ).file_size <= _IN_MEMORY_LIMIT and not name.lower().endswith(_MEDIA)
+    chunks = []
+    with archive.open(name) as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            if small:
+                chunks.append(chunk)
+    if small:
+        keep[name] = b"".join(chunks)
+    return digest.hexdigest()
+
+
+def _check_recordings(
+    events: list[dict[str, Any]], digests: dict[str, str], report: Report
+) -> None:
+    """Each recording in the package is byte for byte the one hashed into the chain
+    (``recording.processed``/``recording.mixed``), and none is missing."""
+    try:
+        expected = recordings.recorded_files(events)
+    except (KeyError, TypeError, ValueError) as exc:
+        report.add(Finding("EVENTS_INVALID", EVENTS, detail=str(exc)[:200]))
+        return
+    for path, sha in sorted(expected.items()):
+        if path not in digests:
+            report.add(Finding("RECORDING_MISSING", path))
+        elif digests[path] != sha:
+            report.add(Finding("RECORDING_HASH_MISMATCH", path))
+    listed = {
+        name
+        for name in digests
+        if name.startswith("recordings/") and name != recordings.INDEX
+    }
+    for path in sorted(listed - set(expected)):
+        report.add(Finding("RECORDING_NOT_IN_CHAIN", path))
+    if expected:
+        report.checked.append(f"{len(expected)} recordings match the chain")
+
+
 Recomputation = Callable[[list[dict[str, Any]], dict[str, bytes], Report], None]
 RECOMPUTATIONS: list[Recomputation] = [
     recompute.attendance,
     recompute.identity_checks,
     recompute.votes,
+    recompute.recordings,
 ]
 
 
@@ -56,13 +105,13 @@ def verify_package(path: Path, *, key_pem: bytes | None = None) -> Report:
             report.add(Finding("MANIFEST_INVALID", MANIFEST, detail=str(exc)[:200]))
             return report
         files: dict[str, bytes] = {}
+        digests: dict[str, str] = {}
         for name, entry in listed.items():
             if name not in names:
                 report.add(Finding("FILE_MISSING", name))
                 continue
-            data = archive.read(name)
-            files[name] = data
-            if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            digests[name] = _hash_member(archive, name, files)
+            if digests[name] != entry.get("sha256"):
                 report.add(Finding("FILE_HASH_MISMATCH", name))
         for name in sorted(names - set(listed) - {MANIFEST, PUBLIC_KEY}):
             report.add(Finding("FILE_NOT_IN_MANIFEST", name))
@@ -79,6 +128,7 @@ def verify_package(path: Path, *, key_pem: bytes | None = None) -> Report:
             report.add(Finding("FILE_MISSING", EVENTS))
         return report
     _check_chain(events, manifest, key, report)
+    _check_recordings(events, digests, report)
     if not report.ok:
         return report  # recompute only from a record shown to be intact
     for recomputation in RECOMPUTATIONS:

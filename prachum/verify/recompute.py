@@ -308,3 +308,41 @@ def votes(
                     )
                 )
     report.checked.append(f"votes recounted with the law engine ({len(closed)} polls)")
+
+
+def recordings(
+    events: list[dict[str, Any]], files: dict[str, bytes], report: Report
+) -> None:
+    """``recordings/index.json`` is what the events say, and the ``recording.gap``
+    events are the gaps recomputed from attendance and the recorded segments (R31)."""
+    from prachum.verify import recordings as record
+
+    run = record.last_run(events)
+    if not run:
+        return
+    stored = _load(files, record.INDEX, report)
+    if stored is None and record.INDEX not in files:
+        report.add(Finding("FILE_MISSING", record.INDEX))
+    elif stored is not None:
+        expected = record.build_index(events)
+        for key in sorted(set(expected) | set(stored)):
+            if stored.get(key) != expected.get(key):
+                report.add(
+                    Finding("RECOMPUTED_MISMATCH", record.INDEX, detail=str(key))
+                )
+    recorded_gaps = [
+        (body["seq"], body["payload"]) for body in run if body["kind"] == record.GAP
+    ]
+    gaps = record.expected_gaps(events)
+    if [payload for _seq, payload in recorded_gaps] != gaps:
+        first = recorded_gaps[0][0] if recorded_gaps else None
+        report.add(
+            Finding(
+                "RECOMPUTED_MISMATCH",
+                "events.jsonl",
+                event=first,
+                detail=f"recording gaps: {len(recorded_gaps)} recorded, "
+                f"{len(gaps)} recomputed",
+            )
+        )
+    report.checked.append(f"recordings index and gaps recomputed ({len(gaps)} gaps)")

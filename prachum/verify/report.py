@@ -50,6 +50,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the chain head differs from the manifest",
     ),
     "SEAL_INVALID": ("การปิดผนึกไม่ถูกต้อง", "a seal is invalid"),
+    "RECORDING_MISSING": (
+        "ไม่พบไฟล์บันทึกที่ระบุไว้ในห่วงโซ่หลักฐาน",
+        "a recording named in the evidence chain is missing",
+    ),
+    "RECORDING_HASH_MISMATCH": (
+        "ค่าแฮชของไฟล์บันทึกไม่ตรงกับที่บันทึกในห่วงโซ่หลักฐาน",
+        "the recording's hash differs from the one in the evidence chain",
+    ),
+    "RECORDING_NOT_IN_CHAIN": (
+        "มีไฟล์บันทึกที่ไม่อยู่ในห่วงโซ่หลักฐาน",
+        "a recording is not in the evidence chain",
+    ),
     "RECOMPUTED_MISMATCH": (
         "ค่าที่คำนวณใหม่จากเหตุการณ์ไม่ตรงกับที่บันทึกไว้",
         "a value recomputed from the events differs from the stored one",

@@ -458,6 +458,8 @@ class Room {
     this.renderVoting();
     this.renderRecord();
     if (s.current_item && !this.records.has(s.current_item.id)) this.fetchRecord(s.current_item.id);
+    // media.js follows the meeting's status and the floor (screen sharing).
+    document.dispatchEvent(new CustomEvent("prachum:room-state", { detail: s }));
   }
 
   label(poll, key) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -12,7 +13,7 @@ from prachum.media.models import MediaTrafficRecord, TrafficKind
 from prachum.media.reconcile import reconcile
 from prachum.media.traffic import SignalKind, process_events
 from prachum.media.webhooks import check_body
-from tests.media.events import HANDLE, OPAQUE, SESSION, lifecycle
+from tests.media.events import HANDLE, OPAQUE, SESSION, T0, lifecycle
 
 pytestmark = pytest.mark.django_db
 
@@ -55,12 +56,14 @@ def test_a_lost_detach_is_a_leave(fake: FakeMediaServer) -> None:
     # Janus said attached and joined; the detach never arrived; the handle is gone.
     store(lifecycle()[:4])
     process_events(settle_seconds=0)
-    report = reconcile(source=fake)
+    # The events carry a fixed date: check a minute after it, inside the window.
+    now = dt.datetime.fromtimestamp(T0 / 1_000_000 + 60, tz=dt.UTC)
+    report = reconcile(source=fake, now=now)
     assert [(r.session_id, r.handle_id) for r in report.gone] == [(SESSION, HANDLE)]
     assert report.gone[0].plugin == "janus.plugin.videoroom"
     assert [s.kind for s in report.signals] == [SignalKind.LEFT]
     assert report.signals[0].detail["reason"] == TrafficKind.RECONCILED_GONE
-    assert reconcile(source=fake).gone == []  # once
+    assert reconcile(source=fake, now=now).gone == []  # once
 
 
 def test_a_detach_seen_in_events_is_not_a_loss(fake: FakeMediaServer) -> None:
