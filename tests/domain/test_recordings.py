@@ -9,6 +9,7 @@ from prachum.domain.recordings import (
     intersect,
     recording_gaps,
     subtract,
+    total_ms,
     union,
 )
 
@@ -35,3 +36,8 @@ def test_gaps_are_what_was_attended_and_not_recorded() -> None:
 
 def test_nothing_attended_means_no_gap() -> None:
     assert recording_gaps(attended={}, recorded={"a": [(0, 5)]}, paused=[]) == []
+
+
+def test_durations() -> None:
+    assert Gap("a", 1_000, 4_500, NOT_RECORDED).duration_ms == 3_500
+    assert total_ms([(0, 10), (5, 20), (30, 31)]) == 21
