@@ -98,6 +98,13 @@ class FakeMediaServer:
                     token_secret=settings.JANUS_TOKEN_SECRET,
                     room_admin_key=settings.JANUS_ROOM_ADMIN_KEY,
                 )
+            else:
+                # The rooms stay shared; the credentials follow the settings (tests
+                # change them), as a restarted Janus would read its new config.
+                from django.conf import settings
+
+                _shared._token_secret = settings.JANUS_TOKEN_SECRET
+                _shared._room_key = settings.JANUS_ROOM_ADMIN_KEY
             return _shared
 
     def _room(self, room: int) -> _Room:
