@@ -350,18 +350,14 @@ def _users_in_room(meeting: Meeting) -> set[str]:
 
 
 def _kick_not_allowed(meeting: Meeting) -> None:
-    memberships = {
-        str(m.user_id): m
-        for m in Membership.objects.filter(committee=meeting.committee).select_related(
-            "user"
-        )
-    }
-    for user_id in sorted(_users_in_room(meeting)):
-        membership = memberships.get(user_id)
-        if membership is not None and selectors.may_enter(
-            meeting=meeting, user=membership.user
-        ):
-            continue
+    in_room = _users_in_room(meeting)
+    if not in_room:
+        return
+    # Who may be in the room now, read once for everyone (issue 4: a thousand people).
+    allowed = selectors.allowed_for_item(
+        meeting=meeting, item=selectors.current_item(meeting=meeting)
+    )
+    for user_id in sorted(in_room - allowed):
         kick_from_media(
             meeting_id=meeting.pk, user_id=user_id, reason="not_allowed_for_item"
         )

@@ -121,13 +121,88 @@ def _check_facts(
 
 def _online(*, meeting: Meeting, user_id: Any = None) -> dict[str, str]:
     """Who is connected now and the mode of their first open connection."""
+    return _connections(meeting=meeting, user_id=user_id)[0]
+
+
+def _connections(
+    *, meeting: Meeting, user_id: Any = None
+) -> tuple[dict[str, str], dict[str, list[Any]]]:
+    """:func:`_online`, and the ids of everyone's open connections (one query)."""
     rows = open_connections(meeting=meeting).order_by("connected_at")
     if user_id is not None:
         rows = rows.filter(user_id=user_id)
     online: dict[str, str] = {}
-    for uid, mode in rows.values_list("user_id", "mode"):
-        online.setdefault(str(uid), mode)
-    return online
+    ids: dict[str, list[Any]] = {}
+    for pk, uid, mode in rows.values_list("pk", "user_id", "mode"):
+        key = str(uid)
+        online.setdefault(key, mode)
+        ids.setdefault(key, []).append(pk)
+    return online, ids
+
+
+_ROSTER_FIELDS = (
+    "user_id",
+    "role",
+    "is_voting",
+    "user__title",
+    "user__full_name",
+    "user__username",
+)
+
+
+class RoomFacts(NamedTuple):
+    """One read of what the roster, presence and quorum are computed from.
+
+    A service that needs several of them (the roster before and after a change, who
+    may stay, the quorum) reads the room once (four queries, whatever its size) and
+    derives the rest in memory, inside its transaction.
+    """
+
+    item: AgendaItem | None
+    roster: list[tuple[Any, ...]]  # ``_ROSTER_FIELDS``, in roster order
+    online: dict[str, str]  # person -> mode of the first open connection
+    connection_ids: dict[str, list[Any]]  # person -> open connections
+    checks: dict[str, _CheckFacts]  # person -> current check for ``item``
+
+    def for_item(self, *, meeting: Meeting, item: AgendaItem | None) -> RoomFacts:
+        """The same room under another agenda item (its checks re-read only when the
+        item changes what a check must be, R15)."""
+        same = needs_two_factors(meeting=meeting, item=item) == needs_two_factors(
+            meeting=meeting, item=self.item
+        )
+        checks = self.checks if same else _check_facts(meeting=meeting, item=item)
+        return self._replace(item=item, checks=checks)
+
+    def without(self, user_ids: set[str]) -> RoomFacts:
+        """The room after everyone in ``user_ids`` has been disconnected."""
+        return self._replace(
+            online={u: m for u, m in self.online.items() if u not in user_ids},
+            connection_ids={
+                u: c for u, c in self.connection_ids.items() if u not in user_ids
+            },
+        )
+
+
+_CURRENT: Any = object()
+
+
+def room_facts(*, meeting: Meeting, item: Any = _CURRENT) -> RoomFacts:
+    """Read :class:`RoomFacts` for ``item`` (default: the room's current item)."""
+    if item is _CURRENT:
+        item = current_item(meeting=meeting)
+    roster = list(
+        Membership.objects.filter(committee_id=meeting.committee_id)
+        .order_by("position_order", "role", "user_id")
+        .values_list(*_ROSTER_FIELDS)
+    )
+    online, connection_ids = _connections(meeting=meeting)
+    return RoomFacts(
+        item=item,
+        roster=roster,
+        online=online,
+        connection_ids=connection_ids,
+        checks=_check_facts(meeting=meeting, item=item),
+    )
 
 
 def current_item(*, meeting: Meeting) -> AgendaItem | None:
@@ -159,10 +234,14 @@ def may_enter(*, meeting: Meeting, user: Any) -> bool:
     return True
 
 
-def allowed_for_item(*, meeting: Meeting, item: AgendaItem | None) -> set[str]:
+def allowed_for_item(
+    *, meeting: Meeting, item: AgendaItem | None, facts: RoomFacts | None = None
+) -> set[str]:
     """:func:`may_enter` for everyone at once, for ``item``: the ids of those who may
-    be in the room (a fixed number of queries, whatever the size of the roster)."""
-    checks = _check_facts(meeting=meeting, item=item)
+    be in the room (a fixed number of queries, whatever the size of the roster).
+    ``facts``, when given, must have been read for ``item``."""
+    if facts is None:
+        facts = room_facts(meeting=meeting, item=item)
     admitted = (
         {
             str(uid)
@@ -174,11 +253,9 @@ def allowed_for_item(*, meeting: Meeting, item: AgendaItem | None) -> set[str]:
         else set()
     )
     allowed = set()
-    for user_id, role in Membership.objects.filter(
-        committee_id=meeting.committee_id
-    ).values_list("user_id", "role"):
+    for user_id, role, *_ in facts.roster:
         uid = str(user_id)
-        if uid in checks and (role != Role.INVITEE or uid in admitted):
+        if uid in facts.checks and (role != Role.INVITEE or uid in admitted):
             allowed.add(uid)
     return allowed
 
@@ -197,20 +274,18 @@ def quorum_rule_for(committee: Committee) -> QuorumRule:
     )
 
 
-def live_quorum(*, meeting: Meeting) -> QuorumStatus:
+def live_quorum(*, meeting: Meeting, facts: RoomFacts | None = None) -> QuorumStatus:
     """Quorum now: members identified and connected (Decree s.9(1), s.10; R22)."""
-    item = current_item(meeting=meeting)
+    if facts is None:
+        facts = room_facts(meeting=meeting)
     roster = [
         RosterEntry(person_id=str(user_id), role=DomainRole(role), is_voting=is_voting)
-        for user_id, role, is_voting in Membership.objects.filter(
-            committee_id=meeting.committee_id
-        ).values_list("user_id", "role", "is_voting")
+        for user_id, role, is_voting, *_ in facts.roster
     ]
-    connected = _online(meeting=meeting)
-    checks = _check_facts(meeting=meeting, item=item)
+    checks = facts.checks
     audio = media_audio_up(meeting=meeting)
     presences = []
-    for user_id, mode in connected.items():
+    for user_id, mode in facts.online.items():
         check = checks.get(user_id)
         presences.append(
             Presence(
@@ -263,16 +338,6 @@ def quorum_dict(status: QuorumStatus) -> dict[str, Any]:
     }
 
 
-_ROSTER_FIELDS = (
-    "user_id",
-    "role",
-    "is_voting",
-    "user__title",
-    "user__full_name",
-    "user__username",
-)
-
-
 def _participant_row(
     fields: tuple[Any, ...], checks: dict[str, _CheckFacts], online: dict[str, str]
 ) -> dict[str, Any]:
@@ -292,21 +357,28 @@ def _participant_row(
     }
 
 
-def participants(*, meeting: Meeting) -> list[dict[str, Any]]:
+def participants(
+    *, meeting: Meeting, facts: RoomFacts | None = None
+) -> list[dict[str, Any]]:
     """Everyone on the roster with whether they are identified and connected now."""
-    item = current_item(meeting=meeting)
-    online = _online(meeting=meeting)
-    checks = _check_facts(meeting=meeting, item=item)
-    roster = (
-        Membership.objects.filter(committee_id=meeting.committee_id)
-        .order_by("position_order", "role", "user_id")
-        .values_list(*_ROSTER_FIELDS)
-    )
-    return [_participant_row(fields, checks, online) for fields in roster]
+    if facts is None:
+        facts = room_facts(meeting=meeting)
+    return [
+        _participant_row(fields, facts.checks, facts.online) for fields in facts.roster
+    ]
 
 
-def participant(*, meeting: Meeting, user_id: Any) -> dict[str, Any]:
-    """One row of :func:`participants`, read for that person alone."""
+def participant(
+    *, meeting: Meeting, user_id: Any, facts: RoomFacts | None = None
+) -> dict[str, Any]:
+    """One row of :func:`participants`, read for that person alone (or taken from
+    ``facts`` when the caller has read the whole room anyway)."""
+    if facts is not None:
+        uid = str(user_id)
+        for row in facts.roster:
+            if str(row[0]) == uid:
+                return _participant_row(row, facts.checks, facts.online)
+        raise Membership.DoesNotExist(uid)
     item = current_item(meeting=meeting)
     fields = (
         Membership.objects.filter(committee_id=meeting.committee_id, user_id=user_id)
@@ -393,9 +465,13 @@ def get_room(*, meeting: Meeting) -> RoomState:
 
 
 # The roster and quorum sections of the snapshot, per process and per room version:
-# a thousand people (re)joining at the same version share one computation. Every
-# change to them bumps the version (``services._commit``); the age limit bounds how
-# long a change made elsewhere without a bump (a roster edit) can go unseen.
+# a thousand people (re)joining at the same version share one computation, and a
+# committed change made in this process moves the cached sections to its version by
+# applying its patch, as every page does (``advance_cached_roster``), so a join storm
+# (each join a new version) does not recompute the roster for every join. The age
+# limit bounds how long a change made without a version bump (a roster edit) or in
+# another process's patch can go unseen: the sections are recomputed from the
+# database at least that often.
 ROSTER_CACHE_SECONDS = 2.0
 _ROSTER_CACHE_SIZE = 64
 _roster_cache: dict[Any, tuple[tuple[Any, ...], float, dict[str, Any]]] = {}
@@ -410,9 +486,10 @@ def _roster_sections(meeting: Meeting, room: RoomState) -> dict[str, Any]:
     if hit is not None and hit[0] == key and now - hit[1] < ROSTER_CACHE_SECONDS:
         sections = hit[2]
     else:
+        facts = room_facts(meeting=meeting, item=room.current_item)
         sections = {
-            "participants": participants(meeting=meeting),
-            "quorum": quorum_dict(live_quorum(meeting=meeting)),
+            "participants": participants(meeting=meeting, facts=facts),
+            "quorum": quorum_dict(live_quorum(meeting=meeting, facts=facts)),
         }
         with _roster_lock:
             if len(_roster_cache) >= _ROSTER_CACHE_SIZE:
@@ -423,6 +500,44 @@ def _roster_sections(meeting: Meeting, room: RoomState) -> dict[str, Any]:
         "participants": [dict(row) for row in sections["participants"]],
         "quorum": copy.deepcopy(sections["quorum"]),
     }
+
+
+def advance_cached_roster(
+    *, meeting_id: Any, version: int, current_item_id: Any, patch: dict[str, Any]
+) -> None:
+    """Apply a committed change's patch to this process's cached roster sections.
+
+    Only from the version just before (anything else drops the entry: the next
+    snapshot recomputes it). A row the cache does not have also drops it.
+    """
+    with _roster_lock:
+        hit = _roster_cache.get(meeting_id)
+        if hit is None:
+            return
+        (cached_version, _item), computed_at, sections = hit
+        if cached_version != version - 1:
+            _roster_cache.pop(meeting_id, None)
+            return
+        rows = sections["participants"]
+        if "participants" in patch:
+            rows = [dict(row) for row in patch["participants"]]
+        if "participant" in patch:
+            row = patch["participant"]
+            index = next(
+                (i for i, old in enumerate(rows) if old["id"] == row["id"]), None
+            )
+            if index is None:
+                _roster_cache.pop(meeting_id, None)
+                return
+            rows = [*rows[:index], dict(row), *rows[index + 1 :]]
+        quorum = (
+            copy.deepcopy(patch["quorum"]) if "quorum" in patch else sections["quorum"]
+        )
+        _roster_cache[meeting_id] = (
+            (version, current_item_id),
+            computed_at,
+            {"participants": rows, "quorum": quorum},
+        )
 
 
 def forget_cached_roster() -> None:

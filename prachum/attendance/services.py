@@ -86,13 +86,26 @@ def _commit(
         selectors.room_group(meeting.pk),
         {"type": kind, "version": room.version, "patch": patch or {}},
     )
+    version, item_id = room.version, room.current_item_id
+    transaction.on_commit(
+        lambda: selectors.advance_cached_roster(
+            meeting_id=meeting.pk,
+            version=version,
+            current_item_id=item_id,
+            patch=patch or {},
+        )
+    )
     return room.version
 
 
-def _refresh_quorum(room: RoomState, *, actor: Any) -> dict[str, Any]:
-    """Recompute the live quorum; log an incident when it is lost or regained (R22, R23)."""
+def _refresh_quorum(
+    room: RoomState, *, actor: Any, facts: selectors.RoomFacts | None = None
+) -> dict[str, Any]:
+    """Recompute the live quorum; log an incident when it is lost or regained (R22, R23).
+
+    ``facts``, when the caller has them, must describe the room as it is now."""
     meeting = room.meeting
-    status = selectors.live_quorum(meeting=meeting)
+    status = selectors.live_quorum(meeting=meeting, facts=facts)
     if (
         meeting.status in ROOM_OPEN
         and room.quorum_met is not None
@@ -413,7 +426,8 @@ def open_connection(
             mode=check.location,
             connected_at=timezone.now(),
         )
-        quorum = _refresh_quorum(room, actor=user)
+        facts = selectors.room_facts(meeting=meeting, item=item)
+        quorum = _refresh_quorum(room, actor=user, facts=facts)
         _commit(
             room,
             actor=user,
@@ -432,7 +446,9 @@ def open_connection(
                 "at": connection.connected_at.isoformat(),
             },
             patch={
-                "participant": selectors.participant(meeting=meeting, user_id=user.pk),
+                "participant": selectors.participant(
+                    meeting=meeting, user_id=user.pk, facts=facts
+                ),
                 "quorum": quorum,
             },
         )
@@ -686,22 +702,25 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
                 _("That item is not on this meeting's agenda."),
                 field="item",
             )
-        before = selectors.participants(meeting=room.meeting)
+        # One read of the room serves the roster before and after, who may stay and
+        # the quorum (issue 4: a thousand people, one round trip per question).
+        facts = selectors.room_facts(meeting=room.meeting, item=room.current_item)
+        before = selectors.participants(meeting=room.meeting, facts=facts)
         room.current_item = item
         # The selectors read the current item from the row: save it before counting.
         room.save(update_fields=["current_item"])
+        facts = facts.for_item(meeting=room.meeting, item=item)
         # Whoever may not stay for this item leaves at once: one factor under a
         # secret item (R15), an invitee not admitted for it.
-        allowed = selectors.allowed_for_item(meeting=room.meeting, item=item)
-        leaving = [
-            c
-            for c in selectors.open_connections(meeting=room.meeting)
-            if str(c.user_id) not in allowed
-        ]
-        Connection.objects.filter(pk__in=[c.pk for c in leaving]).update(
+        allowed = selectors.allowed_for_item(
+            meeting=room.meeting, item=item, facts=facts
+        )
+        left = {uid for uid in facts.connection_ids if uid not in allowed}
+        leaving = sorted(str(pk) for uid in left for pk in facts.connection_ids[uid])
+        Connection.objects.filter(pk__in=leaving).update(
             disconnected_at=timezone.now(), disconnect_reason="not_allowed_for_item"
         )
-        left = {str(c.user_id) for c in leaving}
+        facts = facts.without(left)
         room.hands = [h for h in room.hands if h not in left]
         if str(room.floor_holder_id) in left:
             room.floor_holder = None
@@ -710,7 +729,7 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
                 selectors.user_group(room.meeting_id, user_id),
                 {"type": "force.close", "reason": "not_allowed_for_item"},
             )
-        quorum = _refresh_quorum(room, actor=actor)
+        quorum = _refresh_quorum(room, actor=actor, facts=facts)
         _commit(
             room,
             actor=actor,
@@ -718,13 +737,13 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
             payload={
                 "item": str(item.pk),
                 "is_secret": item.is_secret,
-                "connections_closed": [str(c.pk) for c in leaving],
+                "connections_closed": leaving,
             },
             patch={
                 "current_item": selectors.item_dict(room),
                 # only the rows that changed, not the whole roster (issue 4)
                 **selectors.participants_patch(
-                    before, selectors.participants(meeting=room.meeting)
+                    before, selectors.participants(meeting=room.meeting, facts=facts)
                 ),
                 "quorum": quorum,
                 "floor": selectors.floor_dict(room),

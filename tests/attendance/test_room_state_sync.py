@@ -66,8 +66,13 @@ class Client:
         ], events
         for event in events:
             self.state = apply(self.state, event)
+        # The process's cached roster, moved on by the events' patches ...
+        cached = selectors.room_snapshot(meeting=self.meeting, user=self.user)
+        # ... and the room read afresh from the database.
+        selectors.forget_cached_roster()
         fresh = selectors.room_snapshot(meeting=self.meeting, user=self.user)
         assert _comparable(self.state) == _comparable(fresh)
+        assert _comparable(cached) == _comparable(fresh)
         return [e["type"] for e in events]
 
 
@@ -185,3 +190,39 @@ def test_events_applied_to_the_snapshot_give_the_fresh_snapshot(
     room = RoomState.objects.get(meeting=meeting)
     assert room.version == client.state["version"]
     assert check_chain(chain_key=meeting.chain_key).ok
+
+
+def test_a_join_moves_the_cached_roster_on_instead_of_reading_it_again(
+    notified_meeting: Meeting,
+    members: list[Any],
+    identified: Callable[..., Any],
+    connect: Callable[..., Connection],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """A join storm: every join is a new version, and the snapshot each joiner gets
+    must not recompute the whole roster (issue 4, a thousand people)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    meeting = notified_meeting
+    for member in members[:3]:
+        identified(member, meeting)
+    selectors.forget_cached_roster()
+    with django_capture_on_commit_callbacks(execute=True):
+        connect(members[0], meeting)
+    selectors.room_snapshot(meeting=meeting, user=members[0])  # cached here
+    with django_capture_on_commit_callbacks(execute=True):
+        connect(members[1], meeting)
+    with CaptureQueriesContext(connection) as queries:
+        snapshot = selectors.room_snapshot(meeting=meeting, user=members[2])
+    roster_reads = [q["sql"] for q in queries if '"full_name"' in q["sql"]]
+    assert roster_reads == []
+    joined = next(p for p in snapshot["participants"] if p["id"] == str(members[1].pk))
+    assert joined["connected"] is True
+    assert snapshot["quorum"]["counted"] == 2
+
+    # A version this process did not see (another process's change) is not guessed.
+    RoomState.objects.filter(meeting=meeting).update(version=snapshot["version"] + 1)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.room_snapshot(meeting=meeting, user=members[2])
+    assert [q["sql"] for q in queries if '"full_name"' in q["sql"]] != []
