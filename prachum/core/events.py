@@ -13,8 +13,10 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     def _send() -> None:
         layer = get_channel_layer()
         if layer is not None:
+            # ``group`` lets a process-wide subscriber (``prachum.realtime.hub``)
+            # tell its rooms apart.
             async_to_sync(layer.group_send)(
-                group, {"type": "room.event", "event": event}
+                group, {"type": "room.event", "group": group, "event": event}
             )
 
     transaction.on_commit(_send)

@@ -19,6 +19,7 @@ the client sent ``leave``                (no frame)                  1000
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -39,6 +40,7 @@ from prachum.attendance import selectors as attendance_selectors
 from prachum.core.errors import ServiceError
 from prachum.realtime import commands, schemas, selectors
 from prachum.realtime import scope as scope_facts
+from prachum.realtime.hub import Outbox, hub_for
 from prachum.realtime.rate_limit import FloodControl, Verdict
 
 if TYPE_CHECKING:
@@ -143,6 +145,8 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.left = False
         self.closing = False
         self.joined: list[str] = []
+        self.room_group: str | None = None  # joined through the process's hub
+        self.outbox = Outbox(self._send_text)
         self.language = ""
         self.flood = FloodControl(clock=self.clock)
 
@@ -170,17 +174,18 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         meeting, user = joined.meeting, joined.user
         assert meeting is not None
         self.connection_id = joined.connection_id
-        groups = [
-            attendance_selectors.room_group(meeting.pk),
-            attendance_selectors.user_group(meeting.pk, user.pk),
-        ]
+        groups = [attendance_selectors.user_group(meeting.pk, user.pk)]
         if joined.console:
             groups.append(attendance_selectors.console_group(meeting.pk))
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
-        # The snapshot is read after joining, so no event falls between the two.
+        self.room_group = attendance_selectors.room_group(meeting.pk)
+        await hub_for(self.channel_layer).join(self.room_group, self)
+        # The snapshot is read after joining, so no event falls between the two;
+        # events that came meanwhile wait in the outbox and follow it.
         await self._send_snapshot(ref=None)
+        self.outbox.start()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # The broadcast path: a room event goes out as it came, with no database
@@ -208,18 +213,30 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.close(code=close_code)
 
     async def disconnect(self, code: int) -> None:
+        await self._leave_groups()
+        await self._end_connection("left" if self.left else "lost")
+
+    async def _leave_groups(self) -> None:
+        self.closing = True
+        if self.room_group is not None:
+            group, self.room_group = self.room_group, None
+            await hub_for(self.channel_layer).leave(group, self)
+        await self.outbox.stop()
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = []
-        await self._end_connection("left" if self.left else "lost")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
             # A consumer that died (say the channel layer failed) gets no disconnect:
-            # record the end anyway, or the person would stay "present" for good.
-            await self._end_connection("lost")
+            # leave the hub and record the end anyway, or the person would stay
+            # "present" for good.
+            try:
+                await self._leave_groups()
+            finally:
+                await self._end_connection("lost")
 
     async def _end_connection(self, reason: str) -> None:
         if self.connection_id is None:
@@ -329,6 +346,25 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             # The same text for every socket of the room: encoded once per process.
             meeting_id = self.meeting.pk if self.meeting is not None else None
             await self.send(text_data=event_frame(meeting_id, event))
+
+    # --- the room's broadcasts, through the process's hub (``realtime.hub``) ----------
+
+    def frame_for(self, event: dict[str, Any]) -> str | None:
+        kind = event.get("type")
+        if kind in ("force.close", "incident"):
+            return None  # not a broadcast: ``room_event`` handles it
+        if kind == "poll.progress":
+            # Not versioned: absolute figures, the client keeps the largest ``cast``.
+            return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        meeting_id = self.meeting.pk if self.meeting is not None else None
+        return event_frame(meeting_id, event)
+
+    def handle_room_message(self, message: dict[str, Any]) -> None:
+        asyncio.get_running_loop().create_task(self.room_event(message))
+
+    async def _send_text(self, text: str) -> None:
+        if not self.closing:
+            await self.send(text_data=text)
 
     # --- helpers ----------------------------------------------------------------------
 

@@ -229,11 +229,12 @@ async def test_a_consumer_that_dies_still_records_the_end_of_its_connection(
 ) -> None:
     socket, _ = await in_room(member)
 
-    async def broken(self: MeetingRoomConsumer, message: dict[str, Any]) -> None:
+    async def broken(self: MeetingRoomConsumer, **kwargs: Any) -> None:
         raise RuntimeError("channel layer failed")
 
-    monkeypatch.setattr(MeetingRoomConsumer, "room_event", broken)
-    await database_sync_to_async(identify)(chair, room_meeting)  # publishes an event
+    # The next frame (here the page's ping) kills the consumer's loop.
+    monkeypatch.setattr(MeetingRoomConsumer, "receive", broken)
+    await socket.send({"type": "ping"})
     with pytest.raises(RuntimeError, match="channel layer failed"):
         await socket.communicator.wait(timeout=10)
     connection = await database_sync_to_async(Connection.objects.get)(user=member)

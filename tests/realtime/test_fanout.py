@@ -144,10 +144,12 @@ async def test_a_room_event_reaches_the_socket_while_the_database_thread_is_busy
     await asyncio.sleep(0.05)
     try:
         version = snapshot["version"] + 1
+        group = selectors.room_group(room_meeting.pk)
         await layer.group_send(
-            selectors.room_group(room_meeting.pk),
+            group,
             {
                 "type": "room.event",
+                "group": group,
                 "event": {"type": "floor.given", "version": version, "patch": {}},
             },
         )
