@@ -7,6 +7,7 @@ and get the Django session and user from the session cookie.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -20,7 +21,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from prachum.realtime.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": ASGIStaticFilesHandler(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
@@ -35,3 +36,28 @@ application = ProtocolTypeRouter(
 from prachum.media.watchdog import start_watchdog_thread  # noqa: E402
 
 start_watchdog_thread()
+
+
+async def application(scope: Any, receive: Any, send: Any) -> None:
+    """The router, plus the server's lifespan: at startup the web process starts
+    keeping full garbage collections out of the room's fan-out
+    (``prachum/realtime/gc_tuning.py``; tests that drive the router get none of it)."""
+    if scope["type"] != "lifespan":
+        await router(scope, receive, send)
+        return
+    from django.conf import settings
+
+    from prachum.realtime import gc_tuning
+
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            gc_tuning.start(
+                freeze_seconds=settings.GC_FREEZE_SECONDS,
+                full_collect_minutes=settings.GC_FULL_COLLECT_MINUTES,
+            )
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            gc_tuning.stop()
+            await send({"type": "lifespan.shutdown.complete"})
+            return

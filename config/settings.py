@@ -110,6 +110,11 @@ REDIS_URL = env_str("REDIS_URL")
 # loses room events when a thousand people join at once (each join is one event to
 # everyone); a socket that falls this far behind refetches the snapshot anyway.
 CHANNEL_CAPACITY = env_int("CHANNEL_CAPACITY", 2000)
+# The web process freezes its objects out of the garbage collector's full walks this
+# often, and lets one full walk happen every GC_FULL_COLLECT_MINUTES
+# (prachum/realtime/gc_tuning.py; 0 turns it off).
+GC_FREEZE_SECONDS = float(env_str("GC_FREEZE_SECONDS", "10"))
+GC_FULL_COLLECT_MINUTES = float(env_str("GC_FULL_COLLECT_MINUTES", "10"))
 # A message not delivered within this long is dropped (the page sees a version gap and
 # refetches); a group membership lasts at most as long as a long meeting day.
 CHANNEL_EXPIRY_SECONDS = 60

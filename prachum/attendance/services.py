@@ -704,12 +704,11 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
             )
         # One read of the room serves the roster before and after, who may stay and
         # the quorum (issue 4: a thousand people, one round trip per question).
-        facts = selectors.room_facts(meeting=room.meeting, item=room.current_item)
-        before = selectors.participants(meeting=room.meeting, facts=facts)
+        old_facts = selectors.room_facts(meeting=room.meeting, item=room.current_item)
         room.current_item = item
         # The selectors read the current item from the row: save it before counting.
         room.save(update_fields=["current_item"])
-        facts = facts.for_item(meeting=room.meeting, item=item)
+        facts = old_facts.for_item(meeting=room.meeting, item=item)
         # Whoever may not stay for this item leaves at once: one factor under a
         # secret item (R15), an invitee not admitted for it.
         allowed = selectors.allowed_for_item(
@@ -730,6 +729,16 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
                 {"type": "force.close", "reason": "not_allowed_for_item"},
             )
         quorum = _refresh_quorum(room, actor=actor, facts=facts)
+        # Rows change only when someone left or the item changes what a check must
+        # be (R15); otherwise the patch carries no participant at all.
+        rows = (
+            selectors.participants_patch(
+                selectors.participants(meeting=room.meeting, facts=old_facts),
+                selectors.participants(meeting=room.meeting, facts=facts),
+            )
+            if left or facts.checks is not old_facts.checks
+            else {}
+        )
         _commit(
             room,
             actor=actor,
@@ -742,9 +751,7 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
             patch={
                 "current_item": selectors.item_dict(room),
                 # only the rows that changed, not the whole roster (issue 4)
-                **selectors.participants_patch(
-                    before, selectors.participants(meeting=room.meeting, facts=facts)
-                ),
+                **rows,
                 "quorum": quorum,
                 "floor": selectors.floor_dict(room),
             },
