@@ -25,7 +25,7 @@ from tests.realtime.conftest import (
     Client,
     Connect,
     Frame,
-    identify,
+    enter_room,
     is_type,
     open_room,
     session_cookie,
@@ -54,16 +54,6 @@ def apply_patch(snapshot: dict[str, Any], patch: dict[str, Any]) -> None:
         snapshot["meeting"]["status"] = patch["meeting_status"]
 
 
-async def _in_room(
-    connect: Connect, user: Any, meeting: Meeting
-) -> tuple[Client, Frame]:
-    await database_sync_to_async(identify)(user, meeting)
-    socket = await connect(user, meeting)
-    frame = await socket.receive()
-    assert frame["type"] == "snapshot"
-    return socket, frame["snapshot"]
-
-
 def _vouch_and_make_secret(meeting: Meeting, chair: Any, person: Any) -> AgendaItem:
     services.vouch_identity(
         actor=chair,
@@ -84,8 +74,8 @@ async def test_the_patches_rebuild_the_snapshot_and_carry_only_changed_rows(
     member: Any,
     vice_chair: Any,
 ) -> None:
-    socket, state = await _in_room(connect, member, room_meeting)
-    chair_socket, _ = await _in_room(connect, chair, room_meeting)
+    socket, state = await enter_room(connect, member, room_meeting)
+    chair_socket, _ = await enter_room(connect, chair, room_meeting)
     secret = await database_sync_to_async(_vouch_and_make_secret)(
         room_meeting, chair, vice_chair
     )
@@ -135,7 +125,7 @@ async def test_a_change_moving_nobody_sends_no_rows_and_many_send_the_list() -> 
 async def test_a_room_event_reaches_the_socket_while_the_database_thread_is_busy(
     connect: Connect, room_meeting: Meeting, member: Any
 ) -> None:
-    socket, snapshot = await _in_room(connect, member, room_meeting)
+    socket, snapshot = await enter_room(connect, member, room_meeting)
     layer = get_channel_layer()
     assert layer is not None
     gate = threading.Event()

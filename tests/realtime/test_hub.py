@@ -7,25 +7,14 @@ import asyncio
 from typing import Any
 
 import pytest
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from prachum.attendance import selectors
 from prachum.meetings.models import Meeting
 from prachum.realtime.hub import OUTBOX_LIMIT, Outbox
-from tests.realtime.conftest import Client, Connect, Frame, identify
+from tests.realtime.conftest import Connect, enter_room
 
 pytestmark = [pytest.mark.asyncio]
-
-
-async def _in_room(
-    connect: Connect, user: Any, meeting: Meeting
-) -> tuple[Client, Frame]:
-    await database_sync_to_async(identify)(user, meeting)
-    socket = await connect(user, meeting)
-    frame = await socket.receive()
-    assert frame["type"] == "snapshot"
-    return socket, frame["snapshot"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -38,7 +27,7 @@ async def test_the_sockets_of_a_room_share_one_subscription_and_each_gets_every_
     vice_chair: Any,
 ) -> None:
     sockets = [
-        (await _in_room(connect, user, room_meeting))[0]
+        (await enter_room(connect, user, room_meeting))[0]
         for user in (chair, member, vice_chair)
     ]
     layer = get_channel_layer()
