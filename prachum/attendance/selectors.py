@@ -23,6 +23,7 @@ from prachum.attendance.models import (
 from prachum.attendance.models import IdentityCheck as Check
 from prachum.committees.models import Committee, Membership, Role
 from prachum.domain.quorum import (
+    ItemContext,
     Presence,
     QuorumRule,
     QuorumStatus,
@@ -73,23 +74,6 @@ def current_check(
     return checks.order_by("-at").first()
 
 
-def checks_by_user(*, meeting: Meeting, item: AgendaItem | None) -> dict[str, Check]:
-    """:func:`current_check` for everyone at once (one query each for checks and removals)."""
-    removed = set(
-        Removal.objects.filter(meeting=meeting, readmitted_at__isnull=True).values_list(
-            "user_id", flat=True
-        )
-    )
-    checks = Check.objects.filter(meeting=meeting, revoked_at__isnull=True)
-    if needs_two_factors(meeting=meeting, item=item):
-        checks = checks.filter(method=CheckMethod.SECOND_FACTOR, factors__gte=2)
-    newest: dict[str, Check] = {}
-    for check in checks.order_by("at"):
-        if check.user_id not in removed:
-            newest[str(check.user_id)] = check
-    return newest
-
-
 class _CheckFacts(NamedTuple):
     """What the roster and the quorum need of a person's current check."""
 
@@ -101,7 +85,8 @@ class _CheckFacts(NamedTuple):
 def _check_facts(
     *, meeting: Meeting, item: AgendaItem | None
 ) -> dict[str, _CheckFacts]:
-    """:func:`checks_by_user` as plain values (no model instances: cheap at 1,000)."""
+    """Per person, the newest unrevoked check that counts under ``item`` (as
+    :func:`current_check`, for everyone at once), as plain values (cheap at 1,000)."""
     removed = set(
         Removal.objects.filter(meeting=meeting, readmitted_at__isnull=True).values_list(
             "user_id", flat=True
@@ -278,15 +263,28 @@ def live_quorum(*, meeting: Meeting, facts: RoomFacts | None = None) -> QuorumSt
     """Quorum now: members identified and connected (Decree s.9(1), s.10; R22)."""
     if facts is None:
         facts = room_facts(meeting=meeting)
+    return room_quorum(
+        meeting=meeting, facts=facts, audio=media_audio_up(meeting=meeting)
+    )
+
+
+def room_quorum(
+    *,
+    meeting: Meeting,
+    facts: RoomFacts,
+    audio: set[str] | None,
+    item: ItemContext | None = None,
+) -> QuorumStatus:
+    """The law engine's count over ``facts``: whose presence counts, with whose audio
+    is up when presence requires it (``audio``; ``None``: not required), for one
+    agenda item when ``item`` is given (recusals)."""
     roster = [
         RosterEntry(person_id=str(user_id), role=DomainRole(role), is_voting=is_voting)
         for user_id, role, is_voting, *_ in facts.roster
     ]
-    checks = facts.checks
-    audio = media_audio_up(meeting=meeting)
     presences = []
     for user_id, mode in facts.online.items():
-        check = checks.get(user_id)
+        check = facts.checks.get(user_id)
         presences.append(
             Presence(
                 person_id=user_id,
@@ -306,6 +304,7 @@ def live_quorum(*, meeting: Meeting, facts: RoomFacts | None = None) -> QuorumSt
         roster=roster,
         presences=presences,
         rule=quorum_rule_for(meeting.committee),
+        item=item,
         regime=regime,
         require_audio=audio is not None,
     )

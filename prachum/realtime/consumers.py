@@ -188,12 +188,11 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.outbox.start()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        # The broadcast path: a room event goes out as it came, with no database
-        # work. Channels' own ``dispatch`` first closes stale database connections
-        # in the database thread, once per socket and event: a thousand sockets
-        # would queue a thousand hops behind whatever that thread is doing (a join
-        # storm). Every database call here goes through ``database_sync_to_async``,
-        # which closes stale connections itself.
+        # A personal or console event (the room's broadcasts come through the hub)
+        # goes out with no database work. Channels' own ``dispatch`` first closes
+        # stale database connections in the database thread, a hop that would wait
+        # behind whatever that thread is doing (a join storm). Every database call
+        # here goes through ``database_sync_to_async``, which closes them itself.
         if message.get("type") == "room.event":
             await self.room_event(message)
             return
@@ -331,25 +330,22 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.closing:
             return
         event = message["event"]
-        kind = event.get("type")
-        if kind == "force.close":
+        text = self.frame_for(event)
+        if text is not None:
+            await self.send(text_data=text)
+        elif event.get("type") == "force.close":
             self.closing = True
             code = FORCE_CLOSE_CODES.get(event.get("reason"), "REMOVED")
             await self.send_json(self._error(code, None))
             await self.close(code=CLOSE_FORBIDDEN)
-        elif kind == "incident":
-            await self.send_json({"type": "incident", "incident": event["incident"]})
-        elif kind == "poll.progress":
-            # Not versioned: absolute figures, the client keeps the largest ``cast``.
-            await self.send_json(event)
         else:
-            # The same text for every socket of the room: encoded once per process.
-            meeting_id = self.meeting.pk if self.meeting is not None else None
-            await self.send(text_data=event_frame(meeting_id, event))
+            await self.send_json({"type": "incident", "incident": event["incident"]})
 
     # --- the room's broadcasts, through the process's hub (``realtime.hub``) ----------
 
     def frame_for(self, event: dict[str, Any]) -> str | None:
+        """The text every socket of the room gets for ``event``, or ``None`` for a
+        forced close or an incident (``room_event`` handles those itself)."""
         kind = event.get("type")
         if kind in ("force.close", "incident"):
             return None  # not a broadcast: ``room_event`` handles it

@@ -167,16 +167,13 @@ class RoomHub:
         members = self.groups.get(message.get("group", ""))
         if not members:
             return
-        event = message.get("event") or {}
-        text: str | None = None
+        # The frame is the same for every socket of the room: encoded once.
+        text = next(iter(members)).frame_for(message.get("event") or {})
         for member in list(members):
             if text is None:
-                text = member.frame_for(event)
-                if text is None:
-                    for each in list(members):
-                        each.handle_room_message(message)
-                    return
-            member.outbox.put(text)
+                member.handle_room_message(message)
+            else:
+                member.outbox.put(text)
 
 
 # One hub per event loop and channel layer (tests run several loops in one process).

@@ -13,20 +13,14 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from prachum.attendance import selectors as attendance_selectors
 from prachum.committees.models import Committee, Membership
 from prachum.domain.majority import MajorityRule
 from prachum.domain.quorum import (
     ItemContext,
-    Presence,
     QuorumStatus,
-    RosterEntry,
-    quorum_status,
 )
-from prachum.domain.quorum import Role as DomainRole
-from prachum.domain.regimes import regime_on
 from prachum.meetings.models import AgendaItem, Meeting
 from prachum.voting.models import (
     LIVE_STATUSES,
@@ -109,35 +103,11 @@ def item_quorum(*, meeting: Meeting, item: AgendaItem) -> QuorumStatus:
     (R15). ``counted_ids`` are the members present — identified and connected — who
     may vote on the item.
     """
-    roster = [
-        RosterEntry(
-            person_id=str(m.user_id), role=DomainRole(m.role), is_voting=m.is_voting
-        )
-        for m in Membership.objects.filter(committee=meeting.committee)
-    ]
-    connected: dict[str, Any] = {}
-    for c in attendance_selectors.open_connections(meeting=meeting):
-        connected.setdefault(str(c.user_id), c)
-    checks = attendance_selectors.checks_by_user(meeting=meeting, item=item)
-    presences = []
-    for user_id, conn in connected.items():
-        check = checks.get(user_id)
-        presences.append(
-            Presence(
-                person_id=user_id,
-                mode="in_room" if conn.mode == "in_room" else "remote",
-                identified=check is not None,
-                connected=True,
-                in_kingdom=check.in_kingdom if check else None,
-                room=check.room or None if check else None,
-            )
-        )
-    return quorum_status(
-        roster=roster,
-        presences=presences,
-        rule=attendance_selectors.quorum_rule_for(meeting.committee),
+    return attendance_selectors.room_quorum(
+        meeting=meeting,
+        facts=attendance_selectors.room_facts(meeting=meeting, item=item),
+        audio=None,
         item=ItemContext(recused=recused_ids(item=item)),
-        regime=regime_on(timezone.localtime(meeting.starts_at).date()),
     )
 
 
