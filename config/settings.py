@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "prachum.meetings",
     "prachum.notices",
     "prachum.attendance",
+    "prachum.room",
     "prachum.voting",
     "prachum.media",
     "prachum.retention",

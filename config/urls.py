@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/", include("prachum.accounts.urls")),
     path("committees/", include("prachum.committees.urls")),
     path("meetings/", include("prachum.meetings.urls")),
-    path("meetings/<uuid:pk>/room/", include("prachum.attendance.urls")),
+    path("meetings/<uuid:pk>/room/", include("prachum.room.urls")),
     path("outbox/", include("prachum.notices.urls")),
     path("meetings/<uuid:pk>/minutes/", include("prachum.minutes.urls")),
     path("evidence/", include("prachum.evidence.urls")),

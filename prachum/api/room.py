@@ -10,17 +10,22 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from prachum.attendance import policies as room_policies
-from prachum.attendance import selectors, services
+from prachum.attendance.selectors import attendance_intervals, current_check
 from prachum.core.errors import PermissionDeniedError
 from prachum.core.web import client_ip
-from prachum.meetings import policies as meeting_policies
+from prachum.media.protocol import MediaError
+from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import Meeting
+from prachum.room import commands, media_controls, participants
+from prachum.room.facts import current_item, may_enter
+from prachum.room.incidents import incident_dict, list_incidents
+from prachum.room.quorum import live_quorum, quorum_dict
+from prachum.room.snapshot import room_snapshot as read_room_snapshot
 
 router = Router(tags=["room"])
 
@@ -146,23 +151,18 @@ class IdentityCheckOut(Schema):
 
 def _meeting(request: HttpRequest, meeting_id: UUID) -> Meeting:
     """The meeting, or 404 for anyone who is not one of its participants."""
-    meeting = get_object_or_404(
-        Meeting.objects.select_related("committee"), pk=meeting_id
-    )
-    if not meeting_policies.can_view_meeting(user=request.user, meeting=meeting):
-        raise Http404
-    return meeting
+    return get_meeting_for(request.user, meeting_id, related=("committee",))
 
 
 def _require_entered(request: HttpRequest, meeting: Meeting) -> None:
     """Passed the identity check for this meeting and, an invitee, admitted (R13)."""
-    item = selectors.current_item(meeting=meeting)
-    if selectors.current_check(meeting=meeting, user=request.user, item=item) is None:
+    item = current_item(meeting=meeting)
+    if current_check(meeting=meeting, user=request.user, item=item) is None:
         raise PermissionDeniedError(
             "IDENTITY_CHECK_REQUIRED",
             _("Confirm your identity for this meeting first."),
         )
-    if not selectors.may_enter(meeting=meeting, user=request.user):
+    if not may_enter(meeting=meeting, user=request.user):
         raise PermissionDeniedError(
             "NOT_ADMITTED",
             _("The chair has not admitted you for the current agenda item."),
@@ -185,13 +185,13 @@ def _require_console(request: HttpRequest, meeting: Meeting) -> None:
 def room_snapshot(request: HttpRequest, meeting_id: UUID) -> Any:
     meeting = _meeting(request, meeting_id)
     _require_entered(request, meeting)
-    return selectors.room_snapshot(meeting=meeting, user=request.user)
+    return read_room_snapshot(meeting=meeting, user=request.user)
 
 
 @router.get("/{meeting_id}/quorum", response=QuorumOut, summary="The live quorum")
 def quorum(request: HttpRequest, meeting_id: UUID) -> Any:
     meeting = _meeting(request, meeting_id)
-    return selectors.quorum_dict(selectors.live_quorum(meeting=meeting))
+    return quorum_dict(live_quorum(meeting=meeting))
 
 
 @router.get(
@@ -202,7 +202,7 @@ def quorum(request: HttpRequest, meeting_id: UUID) -> Any:
 def attendance(request: HttpRequest, meeting_id: UUID) -> Any:
     meeting = _meeting(request, meeting_id)
     _require_console(request, meeting)
-    return selectors.attendance_intervals(meeting=meeting)
+    return attendance_intervals(meeting=meeting)
 
 
 @router.get(
@@ -213,9 +213,7 @@ def attendance(request: HttpRequest, meeting_id: UUID) -> Any:
 def incidents(request: HttpRequest, meeting_id: UUID) -> Any:
     meeting = _meeting(request, meeting_id)
     _require_console(request, meeting)
-    return [
-        selectors.incident_dict(i) for i in selectors.list_incidents(meeting=meeting)
-    ]
+    return [incident_dict(i) for i in list_incidents(meeting=meeting)]
 
 
 @router.post(
@@ -226,10 +224,13 @@ def incidents(request: HttpRequest, meeting_id: UUID) -> Any:
 def report_incident(request: HttpRequest, meeting_id: UUID, body: IncidentIn) -> Any:
     meeting = _meeting(request, meeting_id)
     _require_entered(request, meeting)
-    incident = services.report_incident(
-        actor=request.user, meeting=meeting, description=body.description
+    incident = commands.execute(
+        "incident.report",
+        meeting=meeting,
+        actor=request.user,
+        description=body.description,
     )
-    return Status(201, selectors.incident_dict(incident))
+    return Status(201, incident_dict(incident))  # type: ignore[arg-type]
 
 
 @router.post(
@@ -241,7 +242,7 @@ def identity_check(
     request: HttpRequest, meeting_id: UUID, body: IdentityCheckIn
 ) -> Any:
     meeting = _meeting(request, meeting_id)
-    check = services.check_identity(
+    check = participants.check_identity(
         meeting=meeting,
         user=request.user,
         location=body.location,
@@ -281,12 +282,9 @@ class MediaJoinOut(Schema):
     summary="Join the meeting's audio/video room (after the identity check)",
 )
 def media_join(request: HttpRequest, meeting_id: UUID) -> Any:
-    from prachum.attendance import media_hooks
-    from prachum.media.protocol import MediaError
-
     meeting = _meeting(request, meeting_id)
     try:
-        return media_hooks.join_info(meeting=meeting, user=request.user)
+        return media_controls.join_info(meeting=meeting, user=request.user)
     except MediaError as exc:
         return Status(
             503,

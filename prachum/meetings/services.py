@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from prachum.committees import policies as committee_policies
 from prachum.committees.models import Committee
 from prachum.committees.services import ensure_in_scope
+from prachum.core.text import clean_text
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.domain.agenda import STANDARD_AGENDA
 from prachum.domain.thai_dates import buddhist_year
@@ -34,29 +34,7 @@ from prachum.meetings.models import (
     MeetingStatus,
 )
 
-TITLE_MAX = 500
-_MARKUP = re.compile(r"<[^>]*>|<|>|javascript:", re.IGNORECASE)
 EDITABLE = {MeetingStatus.DRAFT, MeetingStatus.NOTIFIED}
-
-
-def clean_text(
-    value: str, *, field: str, required: bool = True, max_length: int = TITLE_MAX
-) -> str:
-    """Plain text only: titles end up in letters, minutes and other people's browsers."""
-    value = " ".join(value.split()) if field == "title" else value.strip()
-    if required and not value:
-        raise ServiceError("REQUIRED", _("This field is required."), field=field)
-    if len(value) > max_length:
-        raise ServiceError(
-            "TOO_LONG", _("At most %(n)d characters.") % {"n": max_length}, field=field
-        )
-    if _MARKUP.search(value):
-        raise ServiceError(
-            "MARKUP_NOT_ALLOWED",
-            _("Plain text only: HTML tags, < and > are not allowed."),
-            field=field,
-        )
-    return value
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:

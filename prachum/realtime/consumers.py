@@ -35,13 +35,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
-from prachum.attendance import policies, services
-from prachum.attendance import selectors as attendance_selectors
+from prachum.attendance import policies
 from prachum.core.errors import ServiceError
-from prachum.realtime import commands, schemas, selectors
+from prachum.meetings.lookups import find_meeting
+from prachum.realtime import commands, schemas
 from prachum.realtime import scope as scope_facts
 from prachum.realtime.hub import Outbox, hub_for
 from prachum.realtime.rate_limit import FloodControl, Verdict
+from prachum.room import connections, snapshot, state
 
 if TYPE_CHECKING:
     from prachum.meetings.models import Meeting
@@ -108,13 +109,11 @@ def _join(*, scope: Any, channel_name: str) -> _Joined:
     user = scope_facts.verified_user(scope)
     if user is None:
         return _Joined(refusal="NOT_AUTHENTICATED")
-    meeting = selectors.get_meeting(
-        meeting_id=scope["url_route"]["kwargs"]["meeting_id"]
-    )
+    meeting = find_meeting(meeting_id=scope["url_route"]["kwargs"]["meeting_id"])
     if meeting is None:
         return _Joined(user=user, refusal="NOT_FOUND")
     ip_address, port = scope_facts.client_address(scope)
-    connection = services.open_connection(
+    connection = connections.open_connection(
         meeting=meeting,
         user=user,
         channel_name=channel_name,
@@ -174,13 +173,13 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         meeting, user = joined.meeting, joined.user
         assert meeting is not None
         self.connection_id = joined.connection_id
-        groups = [attendance_selectors.user_group(meeting.pk, user.pk)]
+        groups = [state.user_group(meeting.pk, user.pk)]
         if joined.console:
-            groups.append(attendance_selectors.console_group(meeting.pk))
+            groups.append(state.console_group(meeting.pk))
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
-        self.room_group = attendance_selectors.room_group(meeting.pk)
+        self.room_group = state.room_group(meeting.pk)
         await hub_for(self.channel_layer).join(self.room_group, self)
         # The snapshot is read after joining, so no event falls between the two;
         # events that came meanwhile wait in the outbox and follow it.
@@ -243,7 +242,7 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         connection_id, self.connection_id = self.connection_id, None
         try:
             await self._call(
-                services.close_connection, connection_id=connection_id, reason=reason
+                connections.close_connection, connection_id=connection_id, reason=reason
             )
         except Exception:
             logger.exception("room socket: closing connection %s failed", connection_id)
@@ -373,7 +372,7 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def _send_snapshot(self, *, ref: str | None) -> None:
         snapshot = await self._call(
-            attendance_selectors.room_snapshot, meeting=self.meeting, user=self.user
+            snapshot.room_snapshot, meeting=self.meeting, user=self.user
         )
         await self.send_json(_with_ref({"type": "snapshot", "snapshot": snapshot}, ref))
 

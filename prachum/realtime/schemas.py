@@ -188,7 +188,7 @@ VoteCommand = (
     | DissentRecord
 )
 
-# Messages that change the room: each maps to exactly one attendance service.
+# Messages that change the room: each is one command of ``prachum.room.commands``.
 Command = (
     HandRaise
     | HandLower

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from prachum.attendance import media_hooks, policies
+from prachum.attendance import policies
 from prachum.attendance.forms import UserForm
 from prachum.core.errors import ServiceError
 from prachum.media.protocol import MediaError
-from prachum.meetings.models import Meeting
+from prachum.meetings.lookups import get_meeting_for
+from prachum.room import media_controls
+from prachum.room.console_views import command, console
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +27,11 @@ logger = logging.getLogger(__name__)
 @require_GET
 def media_join(request: HttpRequest, pk: Any) -> JsonResponse:
     """403 before the identity check or outside the open meeting; 503 without media."""
-    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
-    if not policies.is_participant(user=request.user, meeting=meeting):
-        raise Http404
+    meeting = get_meeting_for(
+        request.user, pk, may=policies.is_participant, related=("committee",)
+    )
     try:
-        answer = media_hooks.join_info(meeting=meeting, user=request.user)
+        answer = media_controls.join_info(meeting=meeting, user=request.user)
     except ServiceError as exc:
         return JsonResponse({"code": exc.code, "message": str(exc.message)}, status=403)
     except MediaError as exc:
@@ -49,36 +49,23 @@ def media_join(request: HttpRequest, pk: Any) -> JsonResponse:
 # -- the chair's media controls over HTTP (the socket has the same: realtime/commands) --
 
 
-def _media_control(
-    request: HttpRequest, pk: Any, action: Callable[..., object], done: str
-) -> HttpResponse:
-    from prachum.attendance import views
-
-    return views._console(
-        request,
-        pk,
-        UserForm,
-        lambda m, u, d: action(actor=u, meeting=m, user=views._member(m, d["user"])),
-        done,
+def _media_control(request: HttpRequest, pk: Any, name: str, done: str) -> HttpResponse:
+    return console(
+        request, pk, UserForm, command(name, lambda m, d: {"user": d["user"]}), done
     )
 
 
 @login_required
 @require_POST
 def media_mute(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _media_control(
-        request, pk, media_hooks.mute_participant, _("The participant is muted.")
-    )
+    return _media_control(request, pk, "media.mute", _("The participant is muted."))
 
 
 @login_required
 @require_POST
 def media_unmute(request: HttpRequest, pk: Any) -> HttpResponse:
     return _media_control(
-        request,
-        pk,
-        media_hooks.request_unmute,
-        _("The participant is asked to unmute."),
+        request, pk, "media.unmute_request", _("The participant is asked to unmute.")
     )
 
 
@@ -86,5 +73,5 @@ def media_unmute(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def media_stop_video(request: HttpRequest, pk: Any) -> HttpResponse:
     return _media_control(
-        request, pk, media_hooks.stop_video, _("The participant's video is stopped.")
+        request, pk, "media.stop_video", _("The participant's video is stopped.")
     )

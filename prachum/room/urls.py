@@ -1,18 +1,26 @@
-"""Included under ``meetings/<uuid:pk>/room/`` (config/urls.py)."""
+"""Included under ``meetings/<uuid:pk>/room/`` (config/urls.py).
+
+The namespace stays ``attendance``: the room grew in that app, and its URL names are in
+every template and link; the paths themselves are unchanged.
+"""
 
 from django.urls import path
 
-from prachum.attendance import media_views, views
+from prachum.attendance import views as check_views
+from prachum.room import console_views as views
+from prachum.room import media_views
+from prachum.room.views import room
+from prachum.voting import room_views
 
 app_name = "attendance"
 urlpatterns = [
-    path("", views.room, name="room"),
-    path("check/", views.check, name="check"),
+    path("", room, name="room"),
+    path("check/", check_views.check, name="check"),
     path("media/join/", media_views.media_join, name="media_join"),
     path("media/mute/", media_views.media_mute, name="media_mute"),
     path("media/unmute/", media_views.media_unmute, name="media_unmute"),
     path("media/stop-video/", media_views.media_stop_video, name="media_stop_video"),
-    path("check/code/", views.send_code, name="send_code"),
+    path("check/code/", check_views.send_code, name="send_code"),
     path("open/", views.open_meeting, name="open"),
     path("suspend/", views.suspend_meeting, name="suspend"),
     path("resume/", views.resume_meeting, name="resume"),
@@ -26,13 +34,13 @@ urlpatterns = [
     path("vouch/", views.vouch, name="vouch"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("incidents/", views.report_incident, name="report"),
-    path("votes/create/", views.create_poll, name="poll_create"),
-    path("votes/open/", views.open_poll, name="poll_open"),
-    path("votes/close/", views.close_poll, name="poll_close"),
-    path("votes/ballot/", views.cast_ballot, name="ballot"),
-    path("votes/casting-vote/", views.casting_vote, name="casting_vote"),
-    path("votes/resolution/", views.record_resolution, name="resolution"),
-    path("votes/dissent/", views.record_dissent, name="dissent"),
+    path("votes/create/", room_views.create_poll, name="poll_create"),
+    path("votes/open/", room_views.open_poll, name="poll_open"),
+    path("votes/close/", room_views.close_poll, name="poll_close"),
+    path("votes/ballot/", room_views.cast_ballot, name="ballot"),
+    path("votes/casting-vote/", room_views.casting_vote, name="casting_vote"),
+    path("votes/resolution/", room_views.record_resolution, name="resolution"),
+    path("votes/dissent/", room_views.record_dissent, name="dissent"),
     path(
         "incidents/<uuid:incident_pk>/handle/",
         views.handle_incident,

@@ -1,0 +1,139 @@
+"""One read of the live room (:class:`RoomFacts`), and who may be in it now.
+
+A service that needs several answers about the room (the roster before and after a
+change, who may stay, the quorum) reads the room once (four queries, whatever its
+size) and derives the rest in memory, inside its transaction (issue 4).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from prachum.attendance.models import Admission, RoomState
+from prachum.attendance.selectors import (
+    CheckFacts,
+    check_facts,
+    connections_by_person,
+    current_check,
+    is_admitted,
+    needs_two_factors,
+)
+from prachum.committees.models import Membership, Role
+from prachum.meetings.models import AgendaItem, Meeting
+
+_ROSTER_FIELDS = (
+    "user_id",
+    "role",
+    "is_voting",
+    "user__title",
+    "user__full_name",
+    "user__username",
+)
+
+
+class RoomFacts(NamedTuple):
+    """One read of what the roster, presence and quorum are computed from.
+
+    A service that needs several of them (the roster before and after a change, who
+    may stay, the quorum) reads the room once (four queries, whatever its size) and
+    derives the rest in memory, inside its transaction.
+    """
+
+    item: AgendaItem | None
+    roster: list[tuple[Any, ...]]  # ``_ROSTER_FIELDS``, in roster order
+    online: dict[str, str]  # person -> mode of the first open connection
+    connection_ids: dict[str, list[Any]]  # person -> open connections
+    checks: dict[str, CheckFacts]  # person -> current check for ``item``
+
+    def for_item(self, *, meeting: Meeting, item: AgendaItem | None) -> RoomFacts:
+        """The same room under another agenda item (its checks re-read only when the
+        item changes what a check must be, R15)."""
+        same = needs_two_factors(meeting=meeting, item=item) == needs_two_factors(
+            meeting=meeting, item=self.item
+        )
+        checks = self.checks if same else check_facts(meeting=meeting, item=item)
+        return self._replace(item=item, checks=checks)
+
+    def without(self, user_ids: set[str]) -> RoomFacts:
+        """The room after everyone in ``user_ids`` has been disconnected."""
+        return self._replace(
+            online={u: m for u, m in self.online.items() if u not in user_ids},
+            connection_ids={
+                u: c for u, c in self.connection_ids.items() if u not in user_ids
+            },
+        )
+
+
+_CURRENT: Any = object()
+
+
+def room_facts(*, meeting: Meeting, item: Any = _CURRENT) -> RoomFacts:
+    """Read :class:`RoomFacts` for ``item`` (default: the room's current item)."""
+    if item is _CURRENT:
+        item = current_item(meeting=meeting)
+    roster = list(
+        Membership.objects.filter(committee_id=meeting.committee_id)
+        .order_by("position_order", "role", "user_id")
+        .values_list(*_ROSTER_FIELDS)
+    )
+    online, connection_ids = connections_by_person(meeting=meeting)
+    return RoomFacts(
+        item=item,
+        roster=roster,
+        online=online,
+        connection_ids=connection_ids,
+        checks=check_facts(meeting=meeting, item=item),
+    )
+
+
+def current_item(*, meeting: Meeting) -> AgendaItem | None:
+    room = (
+        RoomState.objects.filter(meeting=meeting).select_related("current_item").first()
+    )
+    return room.current_item if room else None
+
+
+def may_enter(*, meeting: Meeting, user: Any) -> bool:
+    """Passed the identity check and, for an invitee, admitted for the current item."""
+    item = current_item(meeting=meeting)
+    if current_check(meeting=meeting, user=user, item=item) is None:
+        return False
+    membership = Membership.objects.filter(
+        committee=meeting.committee, user=user
+    ).first()
+    if membership is None:
+        return False
+    if membership.role == Role.INVITEE:
+        return is_admitted(meeting=meeting, user=user, item=item)
+    return True
+
+
+def allowed_for_item(
+    *, meeting: Meeting, item: AgendaItem | None, facts: RoomFacts | None = None
+) -> set[str]:
+    """:func:`may_enter` for everyone at once, for ``item``: the ids of those who may
+    be in the room (a fixed number of queries, whatever the size of the roster).
+    ``facts``, when given, must have been read for ``item``."""
+    if facts is None:
+        facts = room_facts(meeting=meeting, item=item)
+    admitted = (
+        {
+            str(uid)
+            for uid in Admission.objects.filter(meeting=meeting, item=item).values_list(
+                "user_id", flat=True
+            )
+        }
+        if item is not None
+        else set()
+    )
+    allowed = set()
+    for user_id, role, *_ in facts.roster:
+        uid = str(user_id)
+        if uid in facts.checks and (role != Role.INVITEE or uid in admitted):
+            allowed.add(uid)
+    return allowed
+
+
+def get_room(*, meeting: Meeting) -> RoomState:
+    room, _ = RoomState.objects.get_or_create(meeting=meeting)
+    return room

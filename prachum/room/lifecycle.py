@@ -1,0 +1,260 @@
+"""The meeting's life in the room: open, suspend, resume, close (R22, R23, R34, R39).
+
+This module is the only place that changes ``Meeting.status``: every change goes
+through :func:`transition`, which follows :data:`TRANSITIONS` and refuses any other
+move with a clear error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from prachum.attendance.models import IncidentKind, RoomState
+from prachum.attendance.selectors import open_connections
+from prachum.core.clock import clock_sync_status
+from prachum.core.errors import ServiceError
+from prachum.core.text import clean_text
+from prachum.evidence.recordings import schedule_processing as schedule_recordings
+from prachum.evidence.sealing import seal_chain
+from prachum.meetings.models import Meeting, MeetingStatus
+from prachum.room import media
+from prachum.room.incidents import MAX_TEXT, create_incident
+from prachum.room.quorum import live_quorum, quorum_dict, refresh_quorum
+from prachum.room.snapshot import floor_dict, item_dict, participants
+from prachum.room.state import (
+    ROOM_OPEN,
+    commit_room_change,
+    lock_room,
+    require_chair,
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A legal move of ``Meeting.status``, and the refusal when the meeting is elsewhere."""
+
+    sources: frozenset[str]
+    target: str
+    code: str
+    message: str | Promise
+
+
+TRANSITIONS: dict[str, Transition] = {
+    # The notice (APA s.80) may be sent again, with a new letter, until the meeting opens.
+    "notify": Transition(
+        frozenset({MeetingStatus.DRAFT, MeetingStatus.NOTIFIED}),
+        MeetingStatus.NOTIFIED,
+        "MEETING_NOT_EDITABLE",
+        _("The meeting has started or ended."),
+    ),
+    "open": Transition(
+        frozenset({MeetingStatus.NOTIFIED}),
+        MeetingStatus.OPEN,
+        "CANNOT_OPEN",
+        _("Only a meeting whose notice was sent can be opened."),
+    ),
+    "suspend": Transition(
+        frozenset({MeetingStatus.OPEN}),
+        MeetingStatus.SUSPENDED,
+        "NOT_OPEN",
+        _("The meeting is not open."),
+    ),
+    "resume": Transition(
+        frozenset({MeetingStatus.SUSPENDED}),
+        MeetingStatus.OPEN,
+        "NOT_SUSPENDED",
+        _("The meeting is not suspended."),
+    ),
+    "close": Transition(
+        frozenset(ROOM_OPEN),
+        MeetingStatus.CLOSED,
+        "NOT_OPEN",
+        _("The meeting is not open."),
+    ),
+}
+
+
+def require_transition(meeting: Meeting, action: str) -> Transition:
+    """The transition ``action`` from the meeting's status now, or its refusal."""
+    move = TRANSITIONS[action]
+    if meeting.status not in move.sources:
+        raise ServiceError(move.code, str(move.message))
+    return move
+
+
+def transition(meeting: Meeting, action: str) -> None:
+    """Move ``meeting`` (locked by the caller) along ``action``; the only status writer."""
+    move = require_transition(meeting, action)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        status=move.target, updated_at=timezone.now()
+    )
+    meeting.status = move.target
+
+
+# Checks other contexts add before a meeting may close (voting: no live poll). The
+# room does not import voting; voting registers in its AppConfig.ready().
+CloseGuard = Callable[[Meeting], None]
+_close_guards: list[CloseGuard] = []
+
+
+def register_close_guard(guard: CloseGuard) -> None:
+    """``guard(meeting)`` raises :class:`ServiceError` when the meeting may not close."""
+    if guard not in _close_guards:
+        _close_guards.append(guard)
+
+
+def _clock_record() -> dict[str, Any]:
+    """The clock status for the evidence, the offset as a decimal string: the hashed
+    record refuses floats (see ``evidence.services``), and chrony reports one."""
+    clock = clock_sync_status()
+    offset = clock.get("offset_ms")
+    return {**clock, "offset_ms": None if offset is None else f"{offset:.6f}"}
+
+
+def open_meeting(
+    *, actor: Any, meeting: Meeting, without_quorum_reason: str = ""
+) -> RoomState:
+    """Open the meeting; quorum is checked (APA s.79, R23) and the clock status kept (R39)."""
+    with transaction.atomic():
+        room = lock_room(meeting)
+        meeting = room.meeting
+        require_chair(actor, meeting)
+        require_transition(meeting, "open")
+        status = live_quorum(meeting=meeting)
+        reason = clean_text(
+            without_quorum_reason,
+            field="reason",
+            required=False,
+            max_length=MAX_TEXT,
+            allow_markup_chars=True,
+        )
+        if not status.met and not reason:
+            raise ServiceError(
+                "QUORUM_NOT_MET",
+                _(
+                    "There is no quorum (%(counted)d of %(required)d). The chair may open only with a recorded reason."
+                )
+                % {"counted": status.counted, "required": status.required},
+                field="reason",
+            )
+        clock = _clock_record()
+        transition(meeting, "open")
+        room.opened_at = timezone.now()
+        room.quorum_met = status.met
+        if room.current_item_id is None:
+            room.current_item = (
+                meeting.agenda_items.filter(parent=None, is_removed=False)
+                .order_by("position")
+                .first()
+            )
+        if clock["synced"] is not True:
+            create_incident(
+                meeting,
+                kind=IncidentKind.CLOCK_UNSYNCED,
+                reported_by=None,
+                subject=None,
+                description=str(clock["source"]),
+            )
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="meeting.opened",
+            payload={
+                "quorum": quorum_dict(status),
+                "without_quorum_reason": reason,
+                "clock": clock,
+            },
+            patch={
+                "meeting_status": MeetingStatus.OPEN,
+                "quorum": quorum_dict(status),
+                "current_item": item_dict(room),
+            },
+        )
+        media.on_meeting_opened(room.meeting)  # Janus room, after commit
+    return room
+
+
+def suspend_meeting(*, actor: Any, meeting: Meeting, reason: str) -> RoomState:
+    reason = clean_text(
+        reason, field="reason", max_length=MAX_TEXT, allow_markup_chars=True
+    )
+    with transaction.atomic():
+        room = lock_room(meeting)
+        require_chair(actor, room.meeting)
+        transition(room.meeting, "suspend")
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="meeting.suspended",
+            payload={"reason": reason},
+            patch={"meeting_status": MeetingStatus.SUSPENDED},
+        )
+        media.on_meeting_suspended(room.meeting)  # everyone muted
+    return room
+
+
+def resume_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
+    with transaction.atomic():
+        room = lock_room(meeting)
+        require_chair(actor, room.meeting)
+        transition(room.meeting, "resume")
+        quorum = refresh_quorum(room, actor=actor)
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="meeting.resumed",
+            payload={"quorum": quorum},
+            patch={"meeting_status": MeetingStatus.OPEN, "quorum": quorum},
+        )
+        media.on_meeting_resumed(room.meeting)
+    return room
+
+
+def close_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
+    """Close the meeting: open connections are closed and the clock status kept (R39)."""
+    with transaction.atomic():
+        room = lock_room(meeting)
+        require_chair(actor, room.meeting)
+        require_transition(room.meeting, "close")
+        for guard in _close_guards:  # e.g. no live poll (voting, ADR 0008)
+            guard(room.meeting)
+        now = timezone.now()
+        closed = list(
+            open_connections(meeting=room.meeting).values_list("id", flat=True)
+        )
+        open_connections(meeting=room.meeting).update(
+            disconnected_at=now, disconnect_reason="closed"
+        )
+        transition(room.meeting, "close")
+        room.closed_at = now
+        room.floor_holder = None
+        room.hands = []
+        quorum = refresh_quorum(room, actor=actor)  # closed: nobody is connected
+        commit_room_change(
+            room,
+            actor=actor,
+            kind="meeting.closed",
+            payload={
+                "clock": _clock_record(),
+                "connections_closed": [str(c) for c in closed],
+            },
+            patch={
+                "meeting_status": MeetingStatus.CLOSED,
+                "floor": floor_dict(room),
+                "participants": participants(meeting=room.meeting),
+                "quorum": quorum,
+            },
+        )
+        # The record of the meeting ends here: the agency signs the chain's head (R34).
+        media.before_meeting_sealed(room)  # gap end; room destroyed on commit
+        seal_chain(chain_key=room.meeting.chain_key, actor=actor)
+        # After commit the worker converts the recordings, then seals again (ADR 0012).
+        schedule_recordings(meeting_id=room.meeting_id)
+    return room

@@ -1,0 +1,190 @@
+"""The chair's media controls (R18) and the join answer for the browser (ADR 0011).
+
+Each control acts server side in Janus and is recorded in the evidence chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prachum.committees.models import Membership, Role
+from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.events import publish_on_commit
+from prachum.media import services as media
+from prachum.media.loader import get_media_server
+from prachum.media.protocol import MediaError
+from prachum.media.tokens import make_opaque_id, signed_nonce
+from prachum.meetings.models import Meeting, MeetingMode
+from prachum.room.facts import may_enter
+from prachum.room.media import record_media_event, should_record
+from prachum.room.state import ROOM_OPEN, require_chair, user_group
+
+
+def _require_chair_and_room(actor: Any, meeting: Meeting) -> Any:
+    require_chair(actor, meeting)
+    meeting.refresh_from_db(fields=["status"])
+    if meeting.status not in ROOM_OPEN:
+        raise ServiceError("NOT_OPEN", _("The meeting is not open."))
+    media_room = media.live_media_room(meeting_id=meeting.pk)
+    if media_room is None:
+        raise ServiceError(
+            "MEDIA_UNAVAILABLE", _("Audio and video are not available now.")
+        )
+    return media_room
+
+
+def _chair_moderate(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    user: Any,
+    kind: str,
+    mute_audio: bool,
+    mute_video: bool,
+    payload: dict[str, Any],
+) -> list[int]:
+    _require_chair_and_room(actor, meeting)
+    try:
+        done = media.moderate_user(
+            meeting_id=str(meeting.pk),
+            user_id=str(user.pk),
+            mute_audio=mute_audio,
+            mute_video=mute_video,
+        )
+    except MediaError as exc:
+        raise ServiceError(
+            "MEDIA_FAILED", _("The media server did not carry out the request.")
+        ) from exc
+    if not done:
+        raise ServiceError(
+            "NOT_IN_MEDIA", _("That person is not connected to audio or video.")
+        )
+    record_media_event(
+        meeting.pk,
+        kind,
+        {"user": str(user.pk), "participants": done, **payload},
+        actor=actor,
+    )
+    return done
+
+
+def mute_participant(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
+    """The chair mutes a participant's microphone, server side (R18)."""
+    return _chair_moderate(
+        actor=actor,
+        meeting=meeting,
+        user=user,
+        kind="media.participant_muted",
+        mute_audio=True,
+        mute_video=False,
+        payload={"audio": True, "video": False},
+    )
+
+
+def stop_video(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
+    """The chair stops a participant's video, server side (R18)."""
+    return _chair_moderate(
+        actor=actor,
+        meeting=meeting,
+        user=user,
+        kind="media.participant_muted",
+        mute_audio=False,
+        mute_video=True,
+        payload={"audio": False, "video": True},
+    )
+
+
+def request_unmute(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
+    """Lift the server-side mute and ask the person to unmute (the choice is theirs)."""
+    done = _chair_moderate(
+        actor=actor,
+        meeting=meeting,
+        user=user,
+        kind="media.unmute_requested",
+        mute_audio=False,
+        mute_video=False,
+        payload={},
+    )
+    publish_on_commit(
+        user_group(meeting.pk, user.pk), {"type": "media.unmute_requested"}
+    )
+    return done
+
+
+_ROLES: dict[str, str] = {
+    Role.CHAIR: "chair",
+    Role.SECRETARY: "secretary",
+    Role.ASSISTANT_SECRETARY: "secretary",
+    Role.INVITEE: "invitee",
+}
+
+
+def _role(membership: Membership) -> str:
+    return _ROLES.get(str(membership.role), "member")
+
+
+def token_ttl_seconds(meeting: Meeting, *, now: dt.datetime) -> int:
+    """Until the planned end plus a margin, within [MIN, MAX] (ADR 0011)."""
+    planned = int((meeting.ends_at - now).total_seconds())
+    wanted = planned + settings.MEDIA_TOKEN_MARGIN_SECONDS
+    return max(
+        settings.MEDIA_TOKEN_MIN_SECONDS, min(wanted, settings.MEDIA_TOKEN_MAX_SECONDS)
+    )
+
+
+def join_info(*, meeting: Meeting, user: Any) -> dict[str, Any]:
+    """What the browser needs to join the meeting's Janus room.
+
+    Only for a person who passed this meeting's identity check (and, an invitee,
+    admitted for the current item), while the meeting is open or suspended. Raises
+    ``PermissionDeniedError``/``ServiceError`` otherwise and ``MediaError`` when the
+    media server cannot be reached.
+    """
+    meeting.refresh_from_db(fields=["status"])
+    if meeting.status not in ROOM_OPEN:
+        raise PermissionDeniedError(
+            "ROOM_NOT_OPEN", _("The meeting is not open for audio and video.")
+        )
+    if not may_enter(meeting=meeting, user=user):
+        raise PermissionDeniedError(
+            "IDENTITY_CHECK_REQUIRED",
+            _("Confirm your identity for this meeting first."),
+        )
+    membership = Membership.objects.select_related("user").get(
+        committee=meeting.committee, user=user
+    )
+    media_room = media.live_media_room(meeting_id=meeting.pk)
+    if media_room is None:
+        # The room is made after the opening commits; make it now if that failed.
+        media_room = media.open_media_room(
+            meeting_id=str(meeting.pk), record=should_record(meeting)
+        )
+    server = get_media_server()
+    now = timezone.now()
+    ttl = token_ttl_seconds(meeting, now=now)
+    token = server.join_token(user_id=str(user.pk), ttl_seconds=ttl)
+    nonce = signed_nonce(
+        key=settings.JANUS_TOKEN_SECRET,
+        meeting_id=str(meeting.pk),
+        user_id=str(user.pk),
+    )
+    return {
+        "server": settings.JANUS_PUBLIC_URL,
+        "room": media_room.janus_room_id,
+        "pin": server.room_pin(room=media_room.janus_room_id),
+        "token": token,
+        "token_expires_at": int(now.timestamp()) + ttl,
+        "display": user.display_name,
+        "opaque_id": make_opaque_id(
+            meeting_id=str(meeting.pk), user_id=str(user.pk), nonce=nonce
+        ),
+        "ice_servers": list(settings.MEDIA_ICE_SERVERS),
+        "publish": {"audio": True, "video": meeting.mode != MeetingMode.IN_ROOM},
+        "record": media_room.record,
+        "role": _role(membership),
+    }
