@@ -61,10 +61,10 @@ from prachum.evidence.selectors import list_events
 from prachum.evidence.services import append_event
 from prachum.media import presence
 from prachum.media import services as media
+from prachum.media.janus_events import MediaSignal, SignalKind
 from prachum.media.loader import get_media_server
 from prachum.media.protocol import MediaError
 from prachum.media.tokens import check_nonce, make_opaque_id, signed_nonce
-from prachum.media.traffic import MediaSignal, SignalKind
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 
 logger = logging.getLogger(__name__)
