@@ -24,8 +24,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from prachum.accounts import login as account_login
 from prachum.accounts import selectors as account_selectors
-from prachum.accounts import services as account_services
 from prachum.accounts.models import SecondFactor, User
 from prachum.attendance import policies, selectors, services
 from prachum.attendance.forms import (
@@ -115,7 +115,7 @@ def check(request: HttpRequest, pk: Any) -> HttpResponse:
         user_agent = request.META.get("HTTP_USER_AGENT", "")
         try:
             if needs_code:
-                account_services.verify_second_factor(
+                account_login.verify_second_factor(
                     user=user,
                     method=factor.value,  # type: ignore[arg-type]
                     code=form.cleaned_data["code"],
@@ -170,7 +170,7 @@ def send_code(request: HttpRequest, pk: Any) -> HttpResponse:
         messages.error(request, _("This account does not use codes sent by e-mail."))
     else:
         try:
-            account_services.send_email_code(user=user)
+            account_login.send_email_code(user=user)
         except ServiceError as exc:
             messages.error(request, str(exc.message))
         else:
