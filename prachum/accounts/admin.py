@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from prachum.accounts import services
+from prachum.accounts import factors, login
 from prachum.accounts.models import User
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class UserAdmin(_BaseUserAdmin):
         if not isinstance(actor, User):  # pragma: no cover - admin needs a login
             return
         for user in queryset:
-            services.unlock_account(user=user, actor=actor)
+            login.unlock_account(user=user, actor=actor)
         self.message_user(request, _("The accounts were unlocked."), messages.SUCCESS)
 
     @admin.action(
@@ -113,7 +113,7 @@ class UserAdmin(_BaseUserAdmin):
         if not isinstance(actor, User):  # pragma: no cover - admin needs a login
             return
         for user in queryset:
-            services.switch_to_email_codes(user=user, actor=actor)
+            factors.switch_to_email_codes(user=user, actor=actor)
         self.message_user(
             request,
             _("The accounts now receive log-in codes by e-mail."),

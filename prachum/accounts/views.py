@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from prachum.accounts import selectors, services
+from prachum.accounts import factors, login, selectors
 from prachum.accounts import session_keys as keys
 from prachum.accounts.forms import LoginForm, SecondFactorForm, TotpConfirmForm
 from prachum.accounts.models import SecondFactor, User
@@ -117,7 +117,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ip_address, user_agent = _client(request)
         try:
-            user = services.authenticate_password(
+            user = login.authenticate_password(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 ip_address=ip_address,
@@ -131,7 +131,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
             if selectors.effective_second_factor(user=user) == SecondFactor.EMAIL:
                 try:
-                    services.send_email_code(user=user)
+                    login.send_email_code(user=user)
                 except ServiceError as exc:
                     # Throttled: the code sent a moment ago is still valid.
                     if exc.code != "EMAIL_CODE_THROTTLED":
@@ -177,7 +177,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             ip_address, user_agent = _client(request)
             try:
-                services.verify_second_factor(
+                login.verify_second_factor(
                     user=user,
                     method=form.cleaned_data["method"],
                     code=form.cleaned_data["code"],
@@ -219,7 +219,7 @@ def resend_code_view(request: HttpRequest) -> HttpResponse:
     if selectors.effective_second_factor(user=user) != SecondFactor.EMAIL:
         return HttpResponseBadRequest()
     try:
-        services.send_email_code(user=user)
+        login.send_email_code(user=user)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -242,7 +242,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") != "use_email":
             return HttpResponseBadRequest()
-        services.switch_to_email_codes(user=user, actor=user)
+        factors.switch_to_email_codes(user=user, actor=user)
         messages.success(
             request, _("From now on, log-in codes are sent to your e-mail address.")
         )
@@ -277,14 +277,14 @@ def totp_enrol_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "start":
-            services.begin_totp_enrolment(user=user)
+            factors.begin_totp_enrolment(user=user)
             return redirect("accounts:totp_enrol")
         if action != "confirm":
             return HttpResponseBadRequest()
         form = TotpConfirmForm(request.POST)
         if form.is_valid():
             try:
-                codes = services.confirm_totp_enrolment(
+                codes = factors.confirm_totp_enrolment(
                     user=user, code=form.cleaned_data["code"]
                 )
             except ServiceError as exc:
@@ -315,7 +315,7 @@ def totp_enrol_view(request: HttpRequest) -> HttpResponse:
 def recovery_codes_view(request: HttpRequest) -> HttpResponse:
     user = _current_user(request)
     if request.method == "POST":
-        codes = services.regenerate_recovery_codes(user=user)
+        codes = factors.regenerate_recovery_codes(user=user)
         messages.success(
             request, _("New recovery codes were made; the old ones no longer work.")
         )

@@ -20,9 +20,10 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.utils import timezone
 
+from prachum.media.janus_events import MediaSignal
 from prachum.media.models import JanusEvent, MediaTrafficRecord, TrafficKind
 from prachum.media.tokens import parse_opaque_id
-from prachum.media.traffic import MediaSignal, signals_from
+from prachum.media.traffic import signals_from
 from prachum.media.webhooks import TYPE_HANDLE, TYPE_SESSION
 
 DEFAULT_WINDOW = dt.timedelta(hours=24)

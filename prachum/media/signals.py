@@ -4,7 +4,7 @@ The attendance context subscribes in its ``AppConfig.ready()``:
 
 - :data:`media_signals` — sent by :func:`prachum.media.watchdog.process_and_dispatch`
   after Janus's events became traffic data; ``signals`` is a list of
-  :class:`prachum.media.traffic.MediaSignal`.
+  :class:`prachum.media.janus_events.MediaSignal`.
 - :data:`media_server_down` — sent once when a media server stops answering;
   ``server`` (name), ``at`` (aware datetime), ``error`` (text).
 - :data:`media_server_up` — sent once when it answers again; ``server``,

@@ -1,17 +1,16 @@
-"""Turn the raw Janus event log into traffic data, and traffic data into signals.
+"""Store the raw Janus event log as traffic data, and traffic data as signals.
 
 :func:`process_events` is called by the worker (and by tests): it reads the raw events
-not processed yet, appends :class:`~prachum.media.models.MediaTrafficRecord` rows (ICE
-candidate pair addresses, DTLS state, media up/down, slow link, bytes, room joins and
-leaves) and returns :class:`MediaSignal` values: the inputs the attendance and incident
-services need, as plain data (this package imports no app).
+not processed yet, parses them (:mod:`prachum.media.janus_events`), appends
+:class:`~prachum.media.models.MediaTrafficRecord` rows (ICE candidate pair addresses,
+DTLS state, media up/down, slow link, bytes, room joins and leaves) and returns
+:class:`~prachum.media.janus_events.MediaSignal` values: the inputs the attendance and
+incident services need, as plain data (this package imports no app).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,14 +18,32 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from prachum.media import webhooks
+from prachum.media.janus_events import (
+    DtlsState,
+    HandleEvent,
+    Hangup,
+    IceState,
+    JanusFact,
+    MediaReceiving,
+    MediaSignal,
+    MediaStats,
+    RoomEvent,
+    SelectedPair,
+    ServerStatus,
+    SessionEvent,
+    SignalKind,
+    SlowLink,
+    TransportEvent,
+    WebrtcUp,
+    event_time,
+    parse,
+)
 from prachum.media.models import (
     EventCursor,
     JanusEvent,
     MediaTrafficRecord,
     TrafficKind,
 )
-from prachum.media.protocol import VIDEOROOM
 from prachum.media.tokens import parse_opaque_id
 
 CURSOR_NAME = "traffic"
@@ -35,53 +52,6 @@ CURSOR_NAME = "traffic"
 STATS_INTERVAL = dt.timedelta(seconds=60)
 DEFAULT_SETTLE_SECONDS = 2.0
 
-_PAIR = re.compile(
-    r"^(?P<laddr>\S+):(?P<lport>\d+) \[(?P<ltype>[\w-]+),(?P<lproto>\w+)\]"
-    r" <-> (?P<raddr>\S+):(?P<rport>\d+) \[(?P<rtype>[\w-]+),(?P<rproto>\w+)\]$"
-)
-
-
-class SignalKind:
-    """What a signal means for attendance and incidents (see :class:`MediaSignal`)."""
-
-    JOINED = "media_joined"  # joined the meeting's room (publisher handle)
-    LEFT = "media_left"  # left, was kicked, or vanished (reconciliation)
-    UP = "media_up"  # WebRTC connection established
-    DOWN = "media_down"  # WebRTC connection hung up (detail: reason)
-    STOPPED = "media_stopped"  # no media received for no_media_timer seconds
-    RESUMED = "media_resumed"  # media flowing again
-    SLOW_LINK = "slow_link"  # packet loss above slowlink_threshold
-    ICE_FAILED = "ice_failed"  # could not connect (network, firewall)
-    UNSEEN = "unseen_handle"  # live in Janus, never announced by an event
-    SERVER_RESTARTED = "media_server_restarted"  # every media connection was lost
-
-
-@dataclass(frozen=True)
-class MediaSignal:
-    """One input for the attendance and incident services.
-
-    ``meeting_key``, ``user_key`` and ``connection_key`` come from the handle's opaque
-    id as the client sent it: the consumer must check that the user belongs to the
-    meeting (and the connection to the user) before acting on a signal. A
-    ``media_server_restarted`` signal has no meeting or user: it concerns every meeting
-    on ``server``.
-
-    Suggested wiring: ``media_joined``/``media_left`` bound media presence intervals
-    (with a no-media timer on ``media_stopped``); ``media_down``, ``ice_failed``,
-    ``slow_link``, ``unseen_handle`` and ``media_server_restarted`` become incidents
-    (kind ``connection_lost``/``other``) and traffic-data lines.
-    """
-
-    kind: str
-    at: dt.datetime
-    server: str
-    meeting_key: str = ""
-    user_key: str = ""
-    connection_key: str = ""
-    session_id: int | None = None
-    handle_id: int | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-
 
 @dataclass
 class ProcessResult:
@@ -89,56 +59,6 @@ class ProcessResult:
     records: int = 0
     last_event_id: int = 0
     signals: list[MediaSignal] = field(default_factory=list)
-
-
-def _at(timestamp_us: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(timestamp_us / 1_000_000, tz=dt.UTC)
-
-
-def _ip(value: Any) -> str | None:
-    try:
-        return str(ipaddress.ip_address(str(value)))
-    except ValueError:
-        return None  # an mDNS name or garbage: kept in ``detail`` only
-
-
-def _port(value: Any) -> int | None:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        return None
-    return port if 0 < port < 65536 else None
-
-
-def parse_selected_pair(event: dict[str, Any]) -> dict[str, Any]:
-    """Addresses, ports and candidate types of an ICE ``selected-pair`` event."""
-    out: dict[str, Any] = {}
-    candidates = event.get("candidates")
-    if isinstance(candidates, dict):
-        local = candidates.get("local") or {}
-        remote = candidates.get("remote") or {}
-        out = {
-            "local_address": local.get("address"),
-            "local_port": local.get("port"),
-            "local_type": local.get("type"),
-            "remote_address": remote.get("address"),
-            "remote_port": remote.get("port"),
-            "remote_type": remote.get("type"),
-            "transport": remote.get("transport") or local.get("transport"),
-        }
-    pair = event.get("selected-pair")
-    match = _PAIR.match(pair) if isinstance(pair, str) else None
-    if match and not out.get("remote_address"):
-        out = {
-            "local_address": match["laddr"],
-            "local_port": match["lport"],
-            "local_type": match["ltype"],
-            "remote_address": match["raddr"],
-            "remote_port": match["rport"],
-            "remote_type": match["rtype"],
-            "transport": match["rproto"],
-        }
-    return out
 
 
 class _Context:
@@ -231,7 +151,7 @@ def _record(
     opaque = event.opaque_id or ctx.opaque_for(event.emitter, event.handle_id)
     values: dict[str, Any] = {
         "event": event,
-        "at": _at(event.timestamp),
+        "at": event_time(event.timestamp),
         "server": event.emitter,
         "kind": kind,
         "session_id": event.session_id,
@@ -249,166 +169,18 @@ def _record(
 
 def records_for(event: JanusEvent, ctx: _Context) -> list[MediaTrafficRecord]:
     """The traffic records one raw event yields (none for noise like JSEP or stats)."""
-    body = event.payload.get("event") or {}
-    handler = _HANDLERS.get(event.type)
-    return handler(event, body, ctx) if handler else []
+    fact = parse(event.type, event.payload.get("event") or {})
+    if fact is None:
+        return []
+    record = _record_of(event, fact, ctx)
+    return [record] if record is not None else []
 
 
-def _session(
-    event: JanusEvent, body: dict[str, Any], ctx: _Context
-) -> list[MediaTrafficRecord]:
-    name = body.get("name")
-    if name == "created":
-        transport = body.get("transport") or {}
-        transport_id = str(transport.get("id", ""))
-        source = ctx.transport(event.emitter, transport_id) if transport_id else None
-        return [
-            _record(
-                event,
-                ctx,
-                TrafficKind.SESSION_CREATED,
-                transport_id=transport_id,
-                remote_address=source.remote_address if source else None,
-                remote_port=source.remote_port if source else None,
-                detail={"transport": transport.get("transport", "")},
-            )
-        ]
-    kinds = {
-        "destroyed": TrafficKind.SESSION_DESTROYED,
-        "timeout": TrafficKind.SESSION_TIMEOUT,
-    }
-    if name in kinds:
-        return [_record(event, ctx, kinds[name])]
-    return []
-
-
-def _handle(
-    event: JanusEvent, body: dict[str, Any], ctx: _Context
-) -> list[MediaTrafficRecord]:
-    name = body.get("name")
-    opaque = event.opaque_id or str(body.get("opaque_id") or "")
-    if name == "attached":
-        if event.handle_id is not None:
-            ctx.handles[(event.emitter, event.handle_id)] = opaque
-        return [
-            _record(
-                event,
-                ctx,
-                TrafficKind.HANDLE_ATTACHED,
-                opaque_id=opaque,
-                detail={"plugin": body.get("plugin", ""), "token": body.get("token")},
-            )
-        ]
-    if name == "detached":
-        return [
-            _record(
-                event,
-                ctx,
-                TrafficKind.HANDLE_DETACHED,
-                opaque_id=opaque or ctx.opaque_for(event.emitter, event.handle_id),
-                detail={"plugin": body.get("plugin", "")},
-            )
-        ]
-    return []
-
-
-def _webrtc(
-    event: JanusEvent, body: dict[str, Any], ctx: _Context
-) -> list[MediaTrafficRecord]:
-    if "ice" in body:
-        return [_record(event, ctx, TrafficKind.ICE_STATE, state=str(body["ice"])[:40])]
-    if "selected-pair" in body:
-        pair = parse_selected_pair(body)
-        return [
-            _record(
-                event,
-                ctx,
-                TrafficKind.SELECTED_PAIR,
-                state=f"{pair.get('local_type')}-{pair.get('remote_type')}"[:40],
-                local_address=_ip(pair.get("local_address")),
-                local_port=_port(pair.get("local_port")),
-                remote_address=_ip(pair.get("remote_address")),
-                remote_port=_port(pair.get("remote_port")),
-                detail={"selected_pair": body.get("selected-pair"), **pair},
-            )
-        ]
-    if "dtls" in body:
-        return [
-            _record(event, ctx, TrafficKind.DTLS_STATE, state=str(body["dtls"])[:40])
-        ]
-    connection = body.get("connection")
-    if connection == "webrtcup":
-        return [_record(event, ctx, TrafficKind.WEBRTC_UP, state="up")]
-    if connection == "hangup":
-        return [
-            _record(
-                event,
-                ctx,
-                TrafficKind.HANGUP,
-                state="hangup",
-                detail={"reason": body.get("reason", "")},
-            )
-        ]
-    return []
-
-
-def _media(
-    event: JanusEvent, body: dict[str, Any], ctx: _Context
-) -> list[MediaTrafficRecord]:
-    media = str(body.get("media", ""))[:20]
-    if "receiving" in body:
-        return [
-            _record(
-                event,
-                ctx,
-                TrafficKind.MEDIA_RECEIVING,
-                media=media,
-                state="receiving" if body["receiving"] else "not_receiving",
-                detail={"mid": body.get("mid"), "seconds": body.get("seconds")},
-            )
-        ]
-    if "slow_link" in body:
-        return [
-            _record(
-                event,
-                ctx,
-                TrafficKind.SLOW_LINK,
-                media=media,
-                state=str(body["slow_link"])[:40],
-                detail={
-                    "mid": body.get("mid"),
-                    "lost_lastsec": body.get("lost_lastsec"),
-                },
-            )
-        ]
-    if "bytes-received" in body and event.handle_id is not None:
-        stream = f"{body.get('mid', '')}/{media}"
-        at = _at(event.timestamp)
-        if not ctx.stats_due(event.emitter, event.handle_id, stream, at):
-            return []
-        keep = ("rtt", "lost", "lost-by-remote", "jitter-local", "jitter-remote")
-        return [
-            _record(
-                event,
-                ctx,
-                TrafficKind.MEDIA_STATS,
-                media=media,
-                bytes_received=_count(body.get("bytes-received")),
-                bytes_sent=_count(body.get("bytes-sent")),
-                detail={
-                    "stream": stream,
-                    **{k: body.get(k) for k in keep if k in body},
-                },
-            )
-        ]
-    return []
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and value >= 0 else None
-
-
-_VIDEOROOM_KINDS = {
+_SESSION_KINDS = {
+    "destroyed": TrafficKind.SESSION_DESTROYED,
+    "timeout": TrafficKind.SESSION_TIMEOUT,
+}
+_ROOM_KINDS = {
     "joined": TrafficKind.JOINED,
     "published": TrafficKind.PUBLISHED,
     "unpublished": TrafficKind.UNPUBLISHED,
@@ -417,16 +189,135 @@ _VIDEOROOM_KINDS = {
 }
 
 
-def _plugin(
-    event: JanusEvent, body: dict[str, Any], ctx: _Context
-) -> list[MediaTrafficRecord]:
-    if body.get("plugin") != VIDEOROOM:
-        return []
-    data = body.get("data") or {}
-    kind = _VIDEOROOM_KINDS.get(str(data.get("event")))
-    room, participant = data.get("room"), data.get("id")
-    if kind is None or not isinstance(room, int) or not isinstance(participant, int):
-        return []
+def _record_of(
+    event: JanusEvent, fact: JanusFact, ctx: _Context
+) -> MediaTrafficRecord | None:
+    match fact:
+        case SessionEvent():
+            return _session(event, fact, ctx)
+        case HandleEvent():
+            return _handle(event, fact, ctx)
+        case IceState(state=state):
+            return _record(event, ctx, TrafficKind.ICE_STATE, state=state)
+        case SelectedPair():
+            return _record(
+                event,
+                ctx,
+                TrafficKind.SELECTED_PAIR,
+                state=fact.candidate_types,
+                local_address=fact.local_address,
+                local_port=fact.local_port,
+                remote_address=fact.remote_address,
+                remote_port=fact.remote_port,
+                detail=fact.detail,
+            )
+        case DtlsState(state=state):
+            return _record(event, ctx, TrafficKind.DTLS_STATE, state=state)
+        case WebrtcUp():
+            return _record(event, ctx, TrafficKind.WEBRTC_UP, state="up")
+        case Hangup(reason=reason):
+            return _record(
+                event,
+                ctx,
+                TrafficKind.HANGUP,
+                state="hangup",
+                detail={"reason": reason},
+            )
+        case MediaReceiving():
+            return _record(
+                event,
+                ctx,
+                TrafficKind.MEDIA_RECEIVING,
+                media=fact.media,
+                state="receiving" if fact.receiving else "not_receiving",
+                detail={"mid": fact.mid, "seconds": fact.seconds},
+            )
+        case SlowLink():
+            return _record(
+                event,
+                ctx,
+                TrafficKind.SLOW_LINK,
+                media=fact.media,
+                state=fact.direction,
+                detail={"mid": fact.mid, "lost_lastsec": fact.lost_lastsec},
+            )
+        case MediaStats():
+            return _stats(event, fact, ctx)
+        case RoomEvent():
+            return _room(event, fact, ctx)
+        case TransportEvent():
+            return _transport(event, fact, ctx)
+        case ServerStatus(status=status):
+            kind = (
+                TrafficKind.SERVER_STARTED
+                if status == "started"
+                else TrafficKind.SERVER_STOPPED
+            )
+            return _record(event, ctx, kind, state=status)
+    return None
+
+
+def _session(
+    event: JanusEvent, fact: SessionEvent, ctx: _Context
+) -> MediaTrafficRecord:
+    if fact.name != "created":
+        return _record(event, ctx, _SESSION_KINDS[fact.name])
+    transport_id = fact.transport_id
+    source = ctx.transport(event.emitter, transport_id) if transport_id else None
+    return _record(
+        event,
+        ctx,
+        TrafficKind.SESSION_CREATED,
+        transport_id=transport_id,
+        remote_address=source.remote_address if source else None,
+        remote_port=source.remote_port if source else None,
+        detail={"transport": fact.transport},
+    )
+
+
+def _handle(event: JanusEvent, fact: HandleEvent, ctx: _Context) -> MediaTrafficRecord:
+    opaque = event.opaque_id or fact.opaque_id
+    if fact.name == "attached":
+        if event.handle_id is not None:
+            ctx.handles[(event.emitter, event.handle_id)] = opaque
+        return _record(
+            event,
+            ctx,
+            TrafficKind.HANDLE_ATTACHED,
+            opaque_id=opaque,
+            detail={"plugin": fact.plugin, "token": fact.token},
+        )
+    return _record(
+        event,
+        ctx,
+        TrafficKind.HANDLE_DETACHED,
+        opaque_id=opaque or ctx.opaque_for(event.emitter, event.handle_id),
+        detail={"plugin": fact.plugin},
+    )
+
+
+def _stats(
+    event: JanusEvent, fact: MediaStats, ctx: _Context
+) -> MediaTrafficRecord | None:
+    if event.handle_id is None:
+        return None
+    at = event_time(event.timestamp)
+    if not ctx.stats_due(event.emitter, event.handle_id, fact.stream, at):
+        return None
+    return _record(
+        event,
+        ctx,
+        TrafficKind.MEDIA_STATS,
+        media=fact.media,
+        bytes_received=fact.bytes_received,
+        bytes_sent=fact.bytes_sent,
+        detail={"stream": fact.stream, **fact.figures},
+    )
+
+
+def _room(event: JanusEvent, fact: RoomEvent, ctx: _Context) -> MediaTrafficRecord:
+    kind = _ROOM_KINDS[fact.name]
+    room, participant = fact.room, fact.participant
     fields: dict[str, Any] = {"room": room, "participant": participant}
     if kind != TrafficKind.JOINED and event.handle_id is None:
         # leaving/unpublished carry only room and participant: map through joined.
@@ -437,62 +328,33 @@ def _plugin(
                 handle_id=joined.handle_id,
                 opaque_id=joined.opaque_id,
             )
-    fields["detail"] = {"display": data.get("display")} if "display" in data else {}
+    fields["detail"] = fact.detail
     record = _record(event, ctx, kind, **fields)
     if kind == TrafficKind.JOINED:
         ctx.joined[(event.emitter, room, participant)] = record
-    return [record]
+    return record
 
 
 def _transport(
-    event: JanusEvent, body: dict[str, Any], ctx: _Context
-) -> list[MediaTrafficRecord]:
-    data = body.get("data") or {}
-    transport_id = str(body.get("id", ""))[:40]
-    if data.get("admin_api"):
-        return []  # the web app's own calls
-    what = data.get("event")
+    event: JanusEvent, fact: TransportEvent, ctx: _Context
+) -> MediaTrafficRecord | None:
     fields = {
-        "transport_id": transport_id,
-        "remote_address": _ip(data.get("ip")),
-        "remote_port": _port(data.get("port")),
-        "state": str(what)[:40],
-        "detail": {"transport": body.get("transport", "")},
+        "transport_id": fact.transport_id,
+        "remote_address": fact.remote_address,
+        "remote_port": fact.remote_port,
+        "state": fact.name,
+        "detail": {"transport": fact.transport},
     }
-    if what == "connected" or (
-        what == "request" and ctx.transport(event.emitter, transport_id) is None
+    if fact.name == "connected" or (
+        fact.name == "request"
+        and ctx.transport(event.emitter, fact.transport_id) is None
     ):
         record = _record(event, ctx, TrafficKind.TRANSPORT_CONNECTED, **fields)
-        ctx.transports[(event.emitter, transport_id)] = record
-        return [record]
-    if what == "disconnected":
-        return [_record(event, ctx, TrafficKind.TRANSPORT_DISCONNECTED, **fields)]
-    return []
-
-
-def _core(
-    event: JanusEvent, body: dict[str, Any], ctx: _Context
-) -> list[MediaTrafficRecord]:
-    status = body.get("status")
-    if status in ("started", "shutdown"):
-        kind = (
-            TrafficKind.SERVER_STARTED
-            if status == "started"
-            else TrafficKind.SERVER_STOPPED
-        )
-        return [_record(event, ctx, kind, state=status)]
-    return []
-
-
-_HANDLERS = {
-    webhooks.TYPE_SESSION: _session,
-    webhooks.TYPE_HANDLE: _handle,
-    webhooks.TYPE_WEBRTC: _webrtc,
-    webhooks.TYPE_MEDIA: _media,
-    webhooks.TYPE_PLUGIN: _plugin,
-    webhooks.TYPE_TRANSPORT: _transport,
-    webhooks.TYPE_CORE: _core,
-}
+        ctx.transports[(event.emitter, fact.transport_id)] = record
+        return record
+    if fact.name == "disconnected":
+        return _record(event, ctx, TrafficKind.TRANSPORT_DISCONNECTED, **fields)
+    return None
 
 
 def signals_from(records: Iterable[MediaTrafficRecord]) -> list[MediaSignal]:

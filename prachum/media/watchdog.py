@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from prachum.media.janus_events import MediaSignal
 from prachum.media.loader import get_media_server
 from prachum.media.models import MediaServerStatus
 from prachum.media.protocol import MediaServer
@@ -39,7 +40,7 @@ from prachum.media.signals import (
     media_server_up,
     media_signals,
 )
-from prachum.media.traffic import MediaSignal, process_events
+from prachum.media.traffic import process_events
 
 logger = logging.getLogger(__name__)
 

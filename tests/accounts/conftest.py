@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import translation
 from factory.django import DjangoModelFactory
 
-from prachum.accounts import services
+from prachum.accounts import factors, login
 from prachum.accounts.models import User
 
 PASSWORD = "Sup3r-secret passphrase"
@@ -78,10 +78,10 @@ def last_code(to: str) -> str:
 
 def enrol_totp(user: User) -> tuple[User, pyotp.TOTP, list[str]]:
     """Enrol ``user`` in TOTP through the services; returns fresh user, TOTP, codes."""
-    uri = services.begin_totp_enrolment(user=user)
+    uri = factors.begin_totp_enrolment(user=user)
     totp = pyotp.parse_uri(uri)
     assert isinstance(totp, pyotp.TOTP)
-    codes = services.confirm_totp_enrolment(user=user, code=totp.now())
+    codes = factors.confirm_totp_enrolment(user=user, code=totp.now())
     user.refresh_from_db()
     return user, totp, codes
 
@@ -100,7 +100,7 @@ Verify = Callable[..., Any]
 @pytest.fixture
 def verify() -> Verify:
     def _verify(user: User, method: str, code: str) -> Any:
-        return services.verify_second_factor(
+        return login.verify_second_factor(
             user=user,
             method=method,  # type: ignore[arg-type]
             code=code,
@@ -112,7 +112,7 @@ def verify() -> Verify:
 
 
 def login_password(user: User, password: str = PASSWORD) -> User:
-    return services.authenticate_password(
+    return login.authenticate_password(
         username=user.username,
         password=password,
         ip_address="192.0.2.10",

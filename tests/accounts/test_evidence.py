@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from prachum.accounts import services
+from prachum.accounts import factors, login
 from prachum.accounts.models import EmailCode, RecoveryCode, User
 from prachum.core.errors import ServiceError
 from prachum.evidence.selectors import check_chain, list_events
@@ -94,7 +94,7 @@ def test_no_secret_or_code_ever_reaches_the_evidence(
     with pytest.raises(ServiceError):
         login_password(user, "wrong-password")
     login_password(user)
-    services.send_email_code(user=user)
+    login.send_email_code(user=user)
     email_code = last_code(user.email)
     secrets |= {email_code, *EmailCode.objects.values_list("code_hash", flat=True)}
     with pytest.raises(ServiceError):
@@ -108,8 +108,8 @@ def test_no_secret_or_code_ever_reaches_the_evidence(
     secrets.add(totp_code)
     verify(user, "totp", totp_code)
     verify(user, "recovery", recovery_codes[0])
-    secrets |= set(services.regenerate_recovery_codes(user=user))
-    services.begin_totp_enrolment(user=user)
+    secrets |= set(factors.regenerate_recovery_codes(user=user))
+    factors.begin_totp_enrolment(user=user)
     user.refresh_from_db()
     secrets.add(user.totp_pending_secret)
     secrets |= set(RecoveryCode.objects.values_list("code_hash", flat=True))
@@ -136,7 +136,7 @@ def test_no_secret_or_code_ever_reaches_the_evidence(
 def test_verified_factor_event_names_the_method(
     user: User, now: Any, verify: Any
 ) -> None:
-    services.send_email_code(user=user)
+    login.send_email_code(user=user)
     verify(user, "email", last_code(user.email))
     event = list_events(chain_key=f"account:{user.pk}").get(
         kind="account.second_factor_verified"
@@ -151,7 +151,7 @@ def test_failed_mail_delivery_leaves_no_code_and_no_event(
     settings.EMAIL_BACKEND = "prachum.core.mail.RawEmailBackend"
     settings.EMAIL_URL = "smtp://127.0.0.1:1"  # nothing listens there
     with pytest.raises(ServiceError) as info:
-        services.send_email_code(user=user)
+        login.send_email_code(user=user)
     assert info.value.code == "EMAIL_SEND_FAILED"
     assert not EmailCode.objects.filter(user=user).exists()
     assert "account.email_code_sent" not in _kinds(user)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from prachum.accounts import services
+from prachum.accounts import login
 from prachum.accounts.selectors import has_fresh_second_factor, latest_second_factor_at
 from tests.accounts.conftest import last_code
 
@@ -20,7 +20,7 @@ def test_freshness_of_the_second_factor(
     assert latest_second_factor_at(user=user) is None
     assert not has_fresh_second_factor(user=user, within=timedelta(days=365))
 
-    services.send_email_code(user=user)
+    login.send_email_code(user=user)
     verify(user, "email", last_code(user.email))
     assert latest_second_factor_at(user=user) == now
     assert has_fresh_second_factor(user=user, within=timedelta(minutes=5))
@@ -30,6 +30,6 @@ def test_freshness_of_the_second_factor(
     assert has_fresh_second_factor(user=user, within=timedelta(minutes=6))
 
     time_machine.shift(timedelta(seconds=30))
-    services.send_email_code(user=user)
+    login.send_email_code(user=user)
     verify(user, "email", last_code(user.email))
     assert latest_second_factor_at(user=user) == now + timedelta(minutes=5, seconds=31)

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from prachum.accounts import services
+from prachum.accounts import login
 from prachum.accounts.models import EmailCode, SecondFactorVerification, User
 from tests.accounts.conftest import PASSWORD, UserFactory, enrol_totp, last_code
 
@@ -275,7 +275,7 @@ def test_demo_mode_shows_the_code_message_from_the_outbox(
     settings.EMAIL_BACKEND = "prachum.core.mail.RawEmailBackend"
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
     somebody_else = UserFactory()
-    services.send_email_code(user=somebody_else)
+    login.send_email_code(user=somebody_else)
     user = UserFactory()
     _password_step(client, user)
     codes = _outbox_codes(tmp_path / "outbox")

@@ -9,9 +9,10 @@ import pytest
 
 from prachum.media.fake import FakeMediaServer
 from prachum.media.ingest import store_events
+from prachum.media.janus_events import SignalKind
 from prachum.media.models import MediaTrafficRecord, TrafficKind
 from prachum.media.reconcile import reconcile
-from prachum.media.traffic import SignalKind, process_events
+from prachum.media.traffic import process_events
 from prachum.media.webhooks import check_body
 from tests.media.events import HANDLE, OPAQUE, SESSION, T0, lifecycle
 

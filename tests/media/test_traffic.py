@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from prachum.media.ingest import store_events
+from prachum.media.janus_events import SignalKind
 from prachum.media.models import MediaTrafficRecord, TrafficKind
-from prachum.media.traffic import SignalKind, parse_selected_pair, process_events
+from prachum.media.traffic import process_events
 from prachum.media.webhooks import check_body
 from tests.media.events import (
     HANDLE,
@@ -249,41 +250,6 @@ def test_the_first_http_request_of_a_client_stands_for_its_connection() -> None:
     assert kinds() == [TrafficKind.TRANSPORT_CONNECTED, TrafficKind.SESSION_CREATED]
     session = MediaTrafficRecord.objects.get(kind=TrafficKind.SESSION_CREATED)
     assert session.remote_address == "198.51.100.4"
-
-
-@pytest.mark.parametrize(
-    ("event", "expected"),
-    [
-        (
-            {"selected-pair": "[::1]:1 [host,udp] <-> 2001:db8::5:4000 [prflx,udp]"},
-            ("2001:db8::5", "4000", "prflx"),
-        ),
-        (
-            {
-                "selected-pair": "ignored",
-                "candidates": {
-                    "local": {"address": "10.0.0.1", "port": 1, "type": "host"},
-                    "remote": {
-                        "address": "192.0.2.7",
-                        "port": 9,
-                        "type": "relay",
-                        "transport": "udp",
-                    },
-                },
-            },
-            ("192.0.2.7", 9, "relay"),
-        ),
-    ],
-)
-def test_selected_pairs_in_both_formats(
-    event: dict[str, object], expected: tuple[object, ...]
-) -> None:
-    pair = parse_selected_pair(event)
-    assert (
-        pair["remote_address"],
-        pair["remote_port"],
-        pair["remote_type"],
-    ) == expected
 
 
 def test_an_mdns_candidate_keeps_its_name_in_the_detail_only() -> None:

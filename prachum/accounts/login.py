@@ -1,8 +1,8 @@
-"""Logging in with a password and a second factor (R14), and managing the factors.
+"""Logging in with a password and a second factor (R14), and the lockout they share.
 
-Every security-relevant change appends an event to the person's evidence chain
-``account:<user id>`` in the same transaction. Payloads never carry passwords,
-codes or secrets.
+Every attempt appends an event to the person's evidence chain ``account:<user id>``
+(:mod:`prachum.accounts.evidence`) in the same transaction. Payloads never carry
+passwords, codes or secrets.
 
 A refused attempt still has to be recorded (failure counter, lockout, evidence), so
 the services commit those writes first and raise the ``ServiceError`` afterwards,
@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from prachum.accounts import otp
+from prachum.accounts.evidence import chain_key, lock_user, record_event
 from prachum.accounts.models import (
     EmailCode,
     RecoveryCode,
@@ -43,14 +44,6 @@ EMAIL_CODE_PURPOSE = "login"
 EMAIL_CODE_MAX_ATTEMPTS = 5
 EMAIL_CODE_RESEND_SECONDS = 30
 _USER_AGENT_MAX = 400
-
-
-def chain_key(user: User) -> str:
-    return f"account:{user.pk}"
-
-
-def _record(user: User, kind: str, payload: dict[str, Any]) -> None:
-    append_event(chain_key=chain_key(user), kind=kind, actor=user, payload=payload)
 
 
 def _client(ip_address: str | None, user_agent: str) -> dict[str, Any]:
@@ -89,10 +82,6 @@ def _locked_until(user: User, now: datetime) -> datetime | None:
     return None
 
 
-def _lock_user(user: User) -> User:
-    return User.objects.select_for_update().get(pk=user.pk)
-
-
 def _count_failure(
     user: User,
     *,
@@ -117,7 +106,7 @@ def _count_failure(
     user.failed_logins = 0
     user.failed_second_factors = 0
     user.save(update_fields=["failed_logins", "failed_second_factors", "locked_until"])
-    _record(
+    record_event(
         user,
         "account.locked",
         {"failures": failures, "locked_until": user.locked_until.isoformat(), **client},
@@ -146,20 +135,22 @@ def authenticate_password(
             raise _invalid_login()
         locked_until = _locked_until(user, now)
         if locked_until is not None:
-            _record(user, "account.login_refused", {"reason": "locked", **client})
+            record_event(user, "account.login_refused", {"reason": "locked", **client})
             error = _locked_error(locked_until, now)
         elif not user.check_password(password):
-            _record(user, "account.login_failed", {"reason": "password", **client})
+            record_event(user, "account.login_failed", {"reason": "password", **client})
             error = _count_failure(user, now=now, second_factor=False, client=client)
             error = error or _invalid_login()
         elif not user.is_active:
-            _record(user, "account.login_failed", {"reason": "inactive", **client})
+            record_event(user, "account.login_failed", {"reason": "inactive", **client})
             error = _invalid_login()
         else:
             user.failed_logins = user.failed_second_factors
             user.locked_until = None
             user.save(update_fields=["failed_logins", "locked_until"])
-            _record(user, "account.login_succeeded", {"factor": "password", **client})
+            record_event(
+                user, "account.login_succeeded", {"factor": "password", **client}
+            )
     if error is not None:
         raise error
     return user
@@ -199,7 +190,7 @@ def send_email_code(*, user: User) -> None:
     now = timezone.now()
     try:
         with transaction.atomic():
-            user = _lock_user(user)
+            user = lock_user(user)
             last = (
                 EmailCode.objects.filter(user=user, purpose=EMAIL_CODE_PURPOSE)
                 .order_by("-created_at")
@@ -232,7 +223,7 @@ def send_email_code(*, user: User) -> None:
                 code_hash=otp.hash_code(code),
                 expires_at=expires_at,
             )
-            _record(
+            record_event(
                 user, "account.email_code_sent", {"expires_at": expires_at.isoformat()}
             )
             # Sent inside the transaction: if delivery fails, no code, throttle or
@@ -357,10 +348,10 @@ def verify_second_factor(
     now = timezone.now()
     client = _client(ip_address, user_agent)
     with transaction.atomic():
-        user = _lock_user(user)
+        user = lock_user(user)
         locked_until = _locked_until(user, now)
         if locked_until is not None:
-            _record(
+            record_event(
                 user,
                 "account.second_factor_refused",
                 {"method": method, "reason": "locked", **client},
@@ -369,7 +360,7 @@ def verify_second_factor(
         else:
             outcome = _CHECKS[method](user, otp.normalise_code(code), now)
             if outcome.reason:
-                _record(
+                record_event(
                     user,
                     "account.second_factor_failed",
                     {"method": method, "reason": outcome.reason, **client},
@@ -389,7 +380,7 @@ def verify_second_factor(
                     ip_address=client["ip_address"],
                     user_agent=client["user_agent"],
                 )
-                _record(
+                record_event(
                     user,
                     "account.second_factor_verified",
                     {"method": method, **(outcome.detail or {}), **client},
@@ -401,120 +392,10 @@ def verify_second_factor(
     return outcome.verification
 
 
-def begin_totp_enrolment(*, user: User) -> str:
-    """Create a pending TOTP secret and return its ``otpauth://`` provisioning URI.
-
-    The current factor keeps working until :func:`confirm_totp_enrolment` succeeds.
-    """
-    with transaction.atomic():
-        user = _lock_user(user)
-        user.totp_pending_secret = otp.new_totp_secret()
-        user.save(update_fields=["totp_pending_secret"])
-    return otp.provisioning_uri(
-        secret=user.totp_pending_secret, account_name=user.username
-    )
-
-
-def _replace_recovery_codes(user: User) -> list[str]:
-    RecoveryCode.objects.filter(user=user).delete()
-    codes = [otp.new_recovery_code() for _ in range(otp.RECOVERY_CODE_COUNT)]
-    RecoveryCode.objects.bulk_create(
-        RecoveryCode(user=user, code_hash=otp.hash_code(code)) for code in codes
-    )
-    return codes
-
-
-def confirm_totp_enrolment(*, user: User, code: str) -> list[str]:
-    """Make the pending secret the person's factor once a code from it is shown.
-
-    Returns ten new recovery codes (earlier ones stop working); they are stored
-    hashed and cannot be shown again.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        user = _lock_user(user)
-        if not user.totp_pending_secret:
-            raise ServiceError(
-                "TOTP_NOT_PENDING",
-                gettext("Start the authenticator set-up again."),
-            )
-        step = otp.matching_totp_step(
-            secret=user.totp_pending_secret, code=code, at=now, after_step=None
-        )
-        if step is None:
-            raise ServiceError(
-                "TOTP_CODE_INVALID",
-                gettext(
-                    "The code does not match. Check the clock of your phone and "
-                    "enter the code shown now."
-                ),
-            )
-        user.totp_secret = user.totp_pending_secret
-        user.totp_pending_secret = ""
-        user.totp_confirmed_at = now
-        # The confirming code cannot be replayed to log in.
-        user.totp_last_step = step
-        user.second_factor = SecondFactor.TOTP
-        user.save(
-            update_fields=[
-                "totp_secret",
-                "totp_pending_secret",
-                "totp_confirmed_at",
-                "totp_last_step",
-                "second_factor",
-            ]
-        )
-        codes = _replace_recovery_codes(user)
-        _record(user, "account.totp_enrolled", {"recovery_codes": len(codes)})
-    return codes
-
-
-def regenerate_recovery_codes(*, user: User) -> list[str]:
-    """Replace all recovery codes with ten new ones, returned once."""
-    with transaction.atomic():
-        user = _lock_user(user)
-        codes = _replace_recovery_codes(user)
-        _record(
-            user, "account.recovery_codes_regenerated", {"recovery_codes": len(codes)}
-        )
-    return codes
-
-
-def switch_to_email_codes(*, user: User, actor: User) -> None:
-    """Stop using the authenticator app; log-in codes come by e-mail again.
-
-    ``actor`` is the person themselves, or an operator helping someone who lost
-    their phone. Recovery codes stay valid.
-    """
-    with transaction.atomic():
-        user = _lock_user(user)
-        previous = user.second_factor
-        user.second_factor = SecondFactor.EMAIL
-        user.totp_secret = ""
-        user.totp_pending_secret = ""
-        user.totp_confirmed_at = None
-        user.totp_last_step = None
-        user.save(
-            update_fields=[
-                "second_factor",
-                "totp_secret",
-                "totp_pending_secret",
-                "totp_confirmed_at",
-                "totp_last_step",
-            ]
-        )
-        append_event(
-            chain_key=chain_key(user),
-            kind="account.second_factor_changed",
-            actor=actor,
-            payload={"from": previous, "to": SecondFactor.EMAIL.value},
-        )
-
-
 def unlock_account(*, user: User, actor: User) -> None:
     """Lift a lockout before it expires (an operator's action, recorded)."""
     with transaction.atomic():
-        user = _lock_user(user)
+        user = lock_user(user)
         user.locked_until = None
         user.failed_logins = 0
         user.failed_second_factors = 0

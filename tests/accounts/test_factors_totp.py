@@ -8,7 +8,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from prachum.accounts import services
+from prachum.accounts import factors
 from prachum.accounts.models import RecoveryCode, SecondFactor, User
 from prachum.accounts.selectors import effective_second_factor
 from prachum.core.errors import ServiceError
@@ -26,7 +26,7 @@ def _wrong_code(totp: pyotp.TOTP, at: datetime) -> str:
 def test_enrolment_stays_pending_until_a_code_is_confirmed(
     user: User, now: Any
 ) -> None:
-    uri = services.begin_totp_enrolment(user=user)
+    uri = factors.begin_totp_enrolment(user=user)
     assert uri.startswith("otpauth://totp/")
     totp = pyotp.parse_uri(uri)
     user.refresh_from_db()
@@ -35,10 +35,10 @@ def test_enrolment_stays_pending_until_a_code_is_confirmed(
     assert effective_second_factor(user=user) == SecondFactor.EMAIL
 
     with pytest.raises(ServiceError) as info:
-        services.confirm_totp_enrolment(user=user, code=_wrong_code(totp, now))
+        factors.confirm_totp_enrolment(user=user, code=_wrong_code(totp, now))
     assert info.value.code == "TOTP_CODE_INVALID"
 
-    codes = services.confirm_totp_enrolment(user=user, code=totp.now())
+    codes = factors.confirm_totp_enrolment(user=user, code=totp.now())
     user.refresh_from_db()
     assert user.second_factor == SecondFactor.TOTP
     assert user.totp_secret == totp.secret
@@ -55,7 +55,7 @@ def test_enrolment_stays_pending_until_a_code_is_confirmed(
 
 def test_confirm_without_a_started_enrolment_is_refused(user: User) -> None:
     with pytest.raises(ServiceError) as info:
-        services.confirm_totp_enrolment(user=user, code="123456")
+        factors.confirm_totp_enrolment(user=user, code="123456")
     assert info.value.code == "TOTP_NOT_PENDING"
 
 
@@ -139,7 +139,7 @@ def test_regenerated_recovery_codes_replace_the_old_ones(
     user: User, now: Any, verify: Any
 ) -> None:
     user, _, old_codes = enrol_totp(user)
-    new_codes = services.regenerate_recovery_codes(user=user)
+    new_codes = factors.regenerate_recovery_codes(user=user)
     assert len(new_codes) == 10
     assert not set(new_codes) & set(old_codes)
     with pytest.raises(ServiceError):
@@ -151,7 +151,7 @@ def test_re_enrolment_keeps_the_old_secret_until_confirmed(
     user: User, now: Any, time_machine: Any, verify: Any
 ) -> None:
     user, old_totp, _ = enrol_totp(user)
-    services.begin_totp_enrolment(user=user)
+    factors.begin_totp_enrolment(user=user)
     time_machine.shift(timedelta(seconds=30))
     assert verify(user, "totp", old_totp.now()).method == "totp"
 
@@ -160,7 +160,7 @@ def test_switching_to_email_codes_drops_the_authenticator(
     user: User, now: Any, time_machine: Any, verify: Any
 ) -> None:
     user, totp, _ = enrol_totp(user)
-    services.switch_to_email_codes(user=user, actor=user)
+    factors.switch_to_email_codes(user=user, actor=user)
     user.refresh_from_db()
     assert effective_second_factor(user=user) == SecondFactor.EMAIL
     assert user.totp_secret == ""

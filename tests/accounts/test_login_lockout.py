@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from prachum.accounts import services
+from prachum.accounts import login
 from prachum.accounts.models import User
 from prachum.core.errors import ServiceError
 from tests.accounts.conftest import UserFactory, last_code, login_password
@@ -125,7 +125,7 @@ def test_locked_account_refuses_a_correct_second_factor(
     user: User, now: Any, verify: Any
 ) -> None:
     login_password(user)
-    services.send_email_code(user=user)
+    login.send_email_code(user=user)
     code = last_code(user.email)
     for _ in range(5):
         _fail(user)
