@@ -1,12 +1,12 @@
 """A private network namespace for media tests and benchmarks.
 
 Janus never gathers ICE candidates on a loopback interface, and tests must never use
-the machine's own interfaces (``../shared/guides/janus.md``, "Networking"). So a test
-run makes its own namespace: ``lo`` up, a veth pair ``v0``/``v1`` with the private
-addresses 10.77.0.1 and 10.77.0.2 that exist only inside it, IPv6 off. Janus, the
-bots, the web app and Chromium run inside; nothing leaves it. Janus's ICE uses
-10.77.0.1 (``v0``), the bots 10.77.0.2 (``v1``): media really crosses the veth
-(``accept_local`` is on inside, see :meth:`NetNamespace._tune`).
+the machine's own interfaces. So a test run makes its own namespace: ``lo`` up, a
+veth pair ``v0``/``v1`` with the private addresses 10.77.0.1 and 10.77.0.2 that exist
+only inside it, IPv6 off. Janus, the bots, the web app and Chromium run inside;
+nothing leaves it. Janus's ICE uses 10.77.0.1 (``v0``), the bots 10.77.0.2 (``v1``):
+media really crosses the veth (``accept_local`` is on inside, see
+:meth:`NetNamespace._tune`).
 
 Three ways in:
 

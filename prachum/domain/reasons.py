@@ -2,7 +2,7 @@
 
 A decision of the law engine is a stable code plus the clause that produced it; the
 clause strings live here so that docs/rules.md and the code cite the same words.
-Labels [V]/[S]/[I] in the comments refer to shared/spec/legal.md §0.
+Labels [V]/[S]/[I] in the comments refer to docs/legal.md §0.
 """
 
 from dataclasses import dataclass

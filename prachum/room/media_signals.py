@@ -24,7 +24,7 @@ from prachum.media import presence
 from prachum.media import services as media
 from prachum.media.protocol import MediaError
 from prachum.media.tokens import check_nonce
-from prachum.media.traffic import MediaSignal, SignalKind
+from prachum.media.janus_events import MediaSignal, SignalKind
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.room.incidents import create_incident
 from prachum.room.media import (
