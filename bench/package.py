@@ -104,7 +104,7 @@ def run_meeting(start: dt.datetime) -> tuple[Any, Any, list[Any]]:
     from prachum.committees.models import Role
     from prachum.meetings import services as meetings
     from prachum.notices.services import send_notice
-    from prachum.voting import services as voting
+    from prachum.voting import ballots, polls
     from tests.factories import (
         AgencyFactory,
         CommitteeFactory,
@@ -172,23 +172,23 @@ def run_meeting(start: dt.datetime) -> tuple[Any, Any, list[Any]]:
         polls_per_item = [POLLS // len(items)] * len(items)
         for n in range(POLLS % len(items)):
             polls_per_item[n] += 1
-        for index, (item, polls) in enumerate(zip(items, polls_per_item, strict=True)):
+        for index, (item, count) in enumerate(zip(items, polls_per_item, strict=True)):
             clock.move_to(start + step * (index + 1))
             room.set_current_item(actor=chair, meeting=meeting, item=item)
-            for p in range(polls):
-                poll = voting.create_poll(
+            for p in range(count):
+                poll = polls.create_poll(
                     actor=chair,
                     item=item,
                     kind="motion",
                     question=f"มติที่ {index + 1}.{p + 1}",
                     secret=(index + p) % 2 == 1,
                 )
-                voting.open_poll(actor=chair, poll=poll)
+                polls.open_poll(actor=chair, poll=poll)
                 for v, voter in enumerate(voters):
-                    voting.cast_ballot(
+                    ballots.cast_ballot(
                         voter=voter, poll=poll, choice="no" if v % 3 == 2 else "yes"
                     )
-                voting.close_poll(actor=chair, poll=poll)
+                polls.close_poll(actor=chair, poll=poll)
         clock.move_to(start + dt.timedelta(hours=HOURS))
         room.close_meeting(actor=chair, meeting=meeting)  # the first seal
     meeting.refresh_from_db()

@@ -159,7 +159,7 @@ def _cast_all(
     from django.db import connections
 
     from prachum.core.errors import ServiceError
-    from prachum.voting import services
+    from prachum.voting import ballots
 
     work: queue.Queue[tuple[Any, str]] = queue.Queue()
     for job in jobs:
@@ -181,7 +181,7 @@ def _cast_all(
                     break
                 start = time.perf_counter()
                 try:
-                    services.cast_ballot(voter=voter, poll=poll, choice=choice)
+                    ballots.cast_ballot(voter=voter, poll=poll, choice=choice)
                 except ServiceError as exc:
                     failed.append(exc.code)
                     continue
@@ -212,7 +212,7 @@ def run(n: int) -> dict[str, Any]:
     from channels.layers import get_channel_layer
 
     from prachum.attendance.selectors import room_group
-    from prachum.voting import services
+    from prachum.voting import polls
     from prachum.voting.models import (
         PendingSecretBallot,
         SecretBallot,
@@ -220,10 +220,10 @@ def run(n: int) -> dict[str, Any]:
     )
 
     chair, item, users = _meeting(n)
-    poll = services.create_poll(
+    poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="Bench", secret=True
     )
-    poll = services.open_poll(actor=chair, poll=poll)
+    poll = polls.open_poll(actor=chair, poll=poll)
     rng = random.Random(n)
     jobs = [(u, rng.choice(["yes", "no", "abstain"])) for u in users]
     wall, acks, accepted, errors = _cast_all(poll, jobs)
@@ -236,7 +236,7 @@ def run(n: int) -> dict[str, Any]:
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(room_group(item.meeting_id), channel)
     start = time.perf_counter()
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     while True:
         message = async_to_sync(layer.receive)(channel)
         if message["event"]["type"] == "poll.closed":

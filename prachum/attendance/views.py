@@ -55,8 +55,8 @@ from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error, client_ip
 from prachum.domain.regimes import regime_on
 from prachum.meetings.models import AgendaItem, Meeting, MeetingMode, MeetingStatus
+from prachum.voting import ballots, item_record, polls
 from prachum.voting import selectors as voting_selectors
-from prachum.voting import services as voting_services
 from prachum.voting.models import Poll, PollKind, PollStatus
 
 ENTERABLE = {MeetingStatus.NOTIFIED, MeetingStatus.OPEN, MeetingStatus.SUSPENDED}
@@ -586,7 +586,7 @@ def create_poll(request: HttpRequest, pk: Any) -> HttpResponse:
         request,
         pk,
         PollCreateForm,
-        lambda m, u, d: voting_services.create_poll(
+        lambda m, u, d: polls.create_poll(
             actor=u,
             item=_item(m, d["item"]),
             kind=d["kind"],
@@ -606,7 +606,7 @@ def open_poll(request: HttpRequest, pk: Any) -> HttpResponse:
         request,
         pk,
         PollReasonForm,
-        lambda m, u, d: voting_services.open_poll(
+        lambda m, u, d: polls.open_poll(
             actor=u, poll=_poll(m, d["poll"]), without_quorum_reason=d["reason"]
         ),
         _("The vote is open."),
@@ -620,7 +620,7 @@ def close_poll(request: HttpRequest, pk: Any) -> HttpResponse:
         request,
         pk,
         PollReasonForm,
-        lambda m, u, d: voting_services.close_poll(
+        lambda m, u, d: polls.close_poll(
             actor=u, poll=_poll(m, d["poll"]), without_quorum_reason=d["reason"]
         ),
         _("The vote is closed."),
@@ -634,9 +634,7 @@ def cast_ballot(request: HttpRequest, pk: Any) -> HttpResponse:
 
     def act(m: Meeting, u: User, d: dict[str, Any]) -> object:
         poll = _poll(m, request.POST.get("poll"))
-        return voting_services.cast_ballot(
-            voter=u, poll=poll, choice=_choice(request, poll)
-        )
+        return ballots.cast_ballot(voter=u, poll=poll, choice=_choice(request, poll))
 
     return _console(request, pk, None, act, _("Your ballot is cast."))
 
@@ -646,7 +644,7 @@ def cast_ballot(request: HttpRequest, pk: Any) -> HttpResponse:
 def casting_vote(request: HttpRequest, pk: Any) -> HttpResponse:
     def act(m: Meeting, u: User, d: dict[str, Any]) -> object:
         poll = _poll(m, request.POST.get("poll"))
-        return voting_services.cast_deciding_vote(
+        return polls.cast_deciding_vote(
             actor=u, poll=poll, choice=_choice(request, poll)
         )
 
@@ -659,7 +657,7 @@ def record_resolution(request: HttpRequest, pk: Any) -> HttpResponse:
     def act(m: Meeting, u: User, d: dict[str, Any]) -> object:
         item = _item(m, d["item"])
         poll = _poll(m, d["poll"]) if d["poll"] else None
-        return voting_services.record_resolution(
+        return item_record.record_resolution(
             actor=u, item=item, text=d["text"], poll=poll
         )
 
@@ -673,7 +671,7 @@ def record_dissent(request: HttpRequest, pk: Any) -> HttpResponse:
         request,
         pk,
         DissentForm,
-        lambda m, u, d: voting_services.record_dissent(
+        lambda m, u, d: item_record.record_dissent(
             actor=u,
             item=_item(m, d["item"]),
             member=_member(m, d["member"]),

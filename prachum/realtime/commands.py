@@ -17,8 +17,8 @@ from prachum.attendance import media_hooks, services
 from prachum.core.errors import ServiceError
 from prachum.meetings.models import AgendaItem, Meeting
 from prachum.realtime import schemas, selectors
+from prachum.voting import ballots, item_record, polls
 from prachum.voting import selectors as voting_selectors
-from prachum.voting import services as voting_services
 from prachum.voting.models import Poll
 
 
@@ -130,10 +130,11 @@ def _run_media(command: schemas.MediaCommand, *, meeting: Meeting, actor: Any) -
 
 
 def _run_vote(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:
-    """The vote messages: each calls one function of ``prachum.voting.services``."""
+    """The vote messages: each calls one function of ``prachum.voting.polls``,
+    ``.ballots`` or ``.item_record``."""
     match command:
         case schemas.PollCreate():
-            voting_services.create_poll(
+            polls.create_poll(
                 actor=actor,
                 item=_item(meeting, command.item),
                 kind=command.kind,
@@ -143,30 +144,30 @@ def _run_vote(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None
                 secret=command.secret,
             )
         case schemas.PollOpen(poll=poll_id, reason=reason):
-            voting_services.open_poll(
+            polls.open_poll(
                 actor=actor, poll=_poll(meeting, poll_id), without_quorum_reason=reason
             )
         case schemas.PollClose(poll=poll_id, reason=reason):
-            voting_services.close_poll(
+            polls.close_poll(
                 actor=actor, poll=_poll(meeting, poll_id), without_quorum_reason=reason
             )
         case schemas.BallotCast(poll=poll_id, choice=choice):
-            voting_services.cast_ballot(
+            ballots.cast_ballot(
                 voter=actor, poll=_poll(meeting, poll_id), choice=_choice(choice)
             )
         case schemas.PollCastingVote(poll=poll_id, choice=choice):
-            voting_services.cast_deciding_vote(
+            polls.cast_deciding_vote(
                 actor=actor, poll=_poll(meeting, poll_id), choice=_choice(choice)
             )
         case schemas.ResolutionRecord(item=item_id, text=text, poll=poll_id):
-            voting_services.record_resolution(
+            item_record.record_resolution(
                 actor=actor,
                 item=_item(meeting, item_id),
                 text=text,
                 poll=_poll(meeting, poll_id) if poll_id is not None else None,
             )
         case schemas.DissentRecord(item=item_id, member=member_id, opinion=opinion):
-            voting_services.record_dissent(
+            item_record.record_dissent(
                 actor=actor,
                 item=_item(meeting, item_id),
                 member=_user(meeting, member_id, "member"),

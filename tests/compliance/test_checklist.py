@@ -20,7 +20,7 @@ from prachum.committees.models import AllowanceRate, Committee
 from prachum.compliance.checklist import all_passed, meeting_checklist
 from prachum.compliance.exports import compliance_files
 from prachum.meetings.models import Meeting
-from prachum.voting import services as voting
+from prachum.voting import ballots, polls
 
 pytestmark = pytest.mark.django_db
 
@@ -55,13 +55,13 @@ def held_meeting(
     item = meeting.agenda_items.get(position=400)
     room.set_current_item(actor=chair, meeting=meeting, item=item)
     for secret in (False, True):
-        poll = voting.create_poll(
+        poll = polls.create_poll(
             actor=chair, item=item, kind="motion", question="อนุมัติ", secret=secret
         )
-        voting.open_poll(actor=chair, poll=poll)
+        polls.open_poll(actor=chair, poll=poll)
         for voter in voters:
-            voting.cast_ballot(voter=voter, poll=poll, choice="yes")
-        voting.close_poll(actor=chair, poll=poll)
+            ballots.cast_ballot(voter=voter, poll=poll, choice="yes")
+        polls.close_poll(actor=chair, poll=poll)
     room.report_incident(actor=members[0], meeting=meeting, description="ภาพกระตุก")
     room.close_meeting(actor=chair, meeting=meeting)
     meeting.refresh_from_db()
@@ -115,10 +115,10 @@ def test_an_open_poll_fails_the_votes_check(
     meeting = open_room(notified_meeting)
     item = meeting.agenda_items.get(position=400)
     room.set_current_item(actor=chair, meeting=meeting, item=item)
-    poll = voting.create_poll(
+    poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="อนุมัติ", secret=False
     )
-    voting.open_poll(actor=chair, poll=poll)
+    polls.open_poll(actor=chair, poll=poll)
     checks = _by_code(meeting)
     assert checks["VOTES"].passed is False
     assert checks["CLOCK"].passed is None  # not closed yet

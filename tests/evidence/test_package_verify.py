@@ -21,7 +21,7 @@ from prachum.evidence.services import request_package
 from prachum.meetings import services as meeting_services
 from prachum.notices.services import send_notice
 from prachum.verify.package import verify_package
-from prachum.voting import services as voting
+from prachum.voting import ballots, polls
 
 pytestmark = pytest.mark.django_db
 
@@ -69,16 +69,16 @@ def package_path(
     room.open_meeting(actor=chair, meeting=meeting)
     item = meeting.agenda_items.get(position=400)
     room.set_current_item(actor=chair, meeting=meeting, item=item)
-    open_poll = voting.create_poll(
+    open_poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="อนุมัติโครงการ", secret=False
     )
-    voting.open_poll(actor=chair, poll=open_poll)
+    polls.open_poll(actor=chair, poll=open_poll)
     for n, voter in enumerate(voters):
-        voting.cast_ballot(
+        ballots.cast_ballot(
             voter=voter, poll=open_poll, choice=["yes", "yes", "no", "abstain"][n % 4]
         )
-    voting.close_poll(actor=chair, poll=open_poll)
-    secret_poll = voting.create_poll(
+    polls.close_poll(actor=chair, poll=open_poll)
+    secret_poll = polls.create_poll(
         actor=chair,
         item=item,
         kind="one_of_n",
@@ -86,13 +86,13 @@ def package_path(
         options=["ก", "ข", "ค"],
         secret=True,
     )
-    voting.open_poll(actor=chair, poll=secret_poll)
+    polls.open_poll(actor=chair, poll=secret_poll)
     for n, voter in enumerate(voters):
         options = [str(o.pk) for o in secret_poll.options.order_by("position")]
-        voting.cast_ballot(
+        ballots.cast_ballot(
             voter=voter, poll=secret_poll, choice=[options[0 if n < 5 else n % 3]]
         )
-    voting.close_poll(actor=chair, poll=secret_poll)
+    polls.close_poll(actor=chair, poll=secret_poll)
     room.report_incident(actor=voters[-1], meeting=meeting, description="ภาพกระตุก")
     room.close_connection(connection_id=connections[-1].id, reason="lost")
     room.close_meeting(actor=chair, meeting=meeting)  # signs the chain's head

@@ -12,7 +12,7 @@ from prachum.attendance import services as room
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting, MeetingMode
 from prachum.notices.services import send_notice
-from prachum.voting import services as voting
+from prachum.voting import ballots, item_record, polls
 
 
 def _identify_and_connect(meeting: Any, user: Any, n: int) -> Any:
@@ -71,37 +71,39 @@ def held_meeting(
     room.open_meeting(actor=chair, meeting=meeting)
     item = meeting.agenda_items.get(position=400)
     room.set_current_item(actor=chair, meeting=meeting, item=item)
-    poll = voting.create_poll(
+    poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="อนุมัติโครงการ", secret=False
     )
-    poll = voting.open_poll(actor=chair, poll=poll)
+    poll = polls.open_poll(actor=chair, poll=poll)
     voters = [u for u in remote if u.username != "secretary"] + [members["member5"]]
     choices = {"member2": "no", "member3": "abstain"}
     for voter in voters:
         if poll.eligible.filter(voter=voter).exists():
-            voting.cast_ballot(
+            ballots.cast_ballot(
                 voter=voter, poll=poll, choice=choices.get(voter.username, "yes")
             )
-    poll = voting.close_poll(actor=chair, poll=poll)
-    voting.record_resolution(
+    poll = polls.close_poll(actor=chair, poll=poll)
+    item_record.record_resolution(
         actor=secretary, item=item, text="อนุมัติโครงการตามที่เสนอ", poll=poll
     )
-    voting.record_dissent(
+    item_record.record_dissent(
         actor=members["member2"],
         item=item,
         member=members["member2"],
         opinion="งบประมาณสูงเกินความจำเป็น",
     )
-    secret_poll = voting.create_poll(
+    secret_poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="ต่ออายุสัญญา", secret=True
     )
-    voting.open_poll(actor=chair, poll=secret_poll)
+    polls.open_poll(actor=chair, poll=secret_poll)
     for voter in voters:
         if secret_poll.eligible.filter(voter=voter).exists():
-            voting.cast_ballot(voter=voter, poll=secret_poll, choice="yes")
-    voting.close_poll(actor=chair, poll=secret_poll)
+            ballots.cast_ballot(voter=voter, poll=secret_poll, choice="yes")
+    polls.close_poll(actor=chair, poll=secret_poll)
     room.set_current_item(actor=chair, meeting=meeting, item=secret_item)
-    voting.record_resolution(actor=secretary, item=secret_item, text="เห็นชอบตามที่เสนอ")
+    item_record.record_resolution(
+        actor=secretary, item=secret_item, text="เห็นชอบตามที่เสนอ"
+    )
     room.report_incident(
         actor=members["member4"], meeting=meeting, description="ภาพกระตุก"
     )

@@ -32,7 +32,7 @@ from prachum.attendance.selectors import current_item
 from prachum.committees.models import Committee, Membership, Role
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import AgendaItem, Meeting
-from prachum.voting import services
+from prachum.voting import polls
 from prachum.voting.crypto import keeper
 from prachum.voting.models import Poll
 from tests.attendance.conftest import (  # noqa: F401  (fixtures shared with the room)
@@ -153,7 +153,7 @@ def make_poll(chair: Any) -> Callable[..., Poll]:
         open: bool = True,
         actor: Any = None,
     ) -> Poll:
-        poll = services.create_poll(
+        poll = polls.create_poll(
             actor=actor or chair,
             item=agenda_item,
             kind=kind,
@@ -163,7 +163,7 @@ def make_poll(chair: Any) -> Callable[..., Poll]:
             secret=secret,
         )
         if open:
-            poll = services.open_poll(actor=actor or chair, poll=poll)
+            poll = polls.open_poll(actor=actor or chair, poll=poll)
         return poll
 
     return run
