@@ -104,16 +104,16 @@ def seed(sizes: list[int]) -> Plan:
     """A chair, ``max(sizes)`` users, and per size an open meeting of that many members.
 
     Every member of every meeting has a fresh second factor and an identity check, so
-    ``selectors.may_enter`` lets them in (checked for all of them at the end).
+    ``room_facts.may_enter`` lets them in (checked for all of them at the end).
     """
     from django.utils import timezone
 
     from prachum.accounts.models import SecondFactorVerification, User
-    from prachum.attendance import selectors
-    from prachum.attendance import services as attendance_services
     from prachum.attendance.models import CheckMethod, IdentityCheck, LocationKind
     from prachum.committees.models import Agency, Committee, Membership, Role
     from prachum.meetings.models import AgendaItem, Meeting, MeetingStatus
+    from prachum.room import facts as room_facts
+    from prachum.room import lifecycle as room_lifecycle
 
     biggest = max(sizes)
     agency = Agency.objects.create(name="Fan-out bench", letter_code="BENCH")
@@ -200,13 +200,13 @@ def seed(sizes: list[int]) -> Plan:
             ),
             batch_size=1000,
         )
-        attendance_services.open_meeting(
+        room_lifecycle.open_meeting(
             actor=chair, meeting=meeting, without_quorum_reason="fan-out bench"
         )
         refused = [
             u.pk
             for u in [chair, *members]
-            if not selectors.may_enter(meeting=meeting, user=u)
+            if not room_facts.may_enter(meeting=meeting, user=u)
         ]
         if refused:
             raise RuntimeError(f"{len(refused)} people may not enter meeting {size}")
@@ -261,18 +261,21 @@ def sample_event(room: Room) -> str:
     Built from the same selectors as ``set_current_item``, so the baseline server can
     broadcast a frame of the same size and content (compression sees the same bytes).
     """
-    from prachum.attendance import selectors
     from prachum.attendance.models import RoomState
+    from prachum.room import quorum as room_quorum
+    from prachum.room import snapshot as room_snapshot
 
     state = RoomState.objects.select_related("meeting").get(meeting_id=room.meeting_id)
-    participants = selectors.participants(meeting=state.meeting)
+    participants = room_snapshot.participants(meeting=state.meeting)
     for row in participants:
         row["connected"], row["mode"] = True, "remote"
     patch = {
-        "current_item": selectors.item_dict(state),
+        "current_item": room_snapshot.item_dict(state),
         "participants": participants,
-        "quorum": selectors.quorum_dict(selectors.live_quorum(meeting=state.meeting)),
-        "floor": selectors.floor_dict(state),
+        "quorum": room_quorum.quorum_dict(
+            room_quorum.live_quorum(meeting=state.meeting)
+        ),
+        "floor": room_snapshot.floor_dict(state),
     }
     frame = {
         "type": "event",
@@ -367,8 +370,12 @@ def service_timings(room: Room, *, repeat: int = 3) -> dict[str, Any]:
     :func:`reset` afterwards.
     """
     from prachum.accounts.models import User
-    from prachum.attendance import selectors, services
+    from prachum.attendance import selectors as attendance_selectors
     from prachum.meetings.models import AgendaItem, Meeting
+    from prachum.room import connections as room_connections
+    from prachum.room import floor as room_floor
+    from prachum.room import quorum as room_quorum
+    from prachum.room import snapshot as room_snapshot
 
     topped_up = _top_up(room)
     meeting = Meeting.objects.select_related("committee").get(pk=room.meeting_id)
@@ -377,13 +384,15 @@ def service_timings(room: Room, *, repeat: int = 3) -> dict[str, Any]:
     items = [AgendaItem.objects.get(pk=pk) for pk in room.items]
     turn = iter(range(1000))
     figures: dict[str, Any] = {
-        "open_connections": selectors.open_connections(meeting=meeting).count(),
+        "open_connections": attendance_selectors.open_connections(
+            meeting=meeting
+        ).count(),
         "synthetic_connections": topped_up,
         "db_roundtrip_ms": db_roundtrip_ms(),
     }
 
     def join() -> None:
-        services.open_connection(
+        room_connections.open_connection(
             meeting=meeting,
             user=member,
             channel_name=f"bench.timing!{next(turn)}",
@@ -394,16 +403,18 @@ def service_timings(room: Room, *, repeat: int = 3) -> dict[str, Any]:
         )
 
     def change() -> None:
-        services.set_current_item(
+        room_floor.set_current_item(
             actor=chair, meeting=meeting, item=items[next(turn) % 2]
         )
 
     parts = {
         "open_connection": join,
-        "room_snapshot": lambda: selectors.room_snapshot(meeting=meeting, user=member),
+        "room_snapshot": lambda: room_snapshot.room_snapshot(
+            meeting=meeting, user=member
+        ),
         "set_current_item": change,
-        "participants": lambda: selectors.participants(meeting=meeting),
-        "live_quorum": lambda: selectors.live_quorum(meeting=meeting),
+        "participants": lambda: room_snapshot.participants(meeting=meeting),
+        "live_quorum": lambda: room_quorum.live_quorum(meeting=meeting),
     }
     for name, fn in parts.items():
         ms, queries = _median_ms(fn, repeat)

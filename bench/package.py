@@ -100,11 +100,14 @@ def run_meeting(start: dt.datetime) -> tuple[Any, Any, list[Any]]:
     import time_machine
 
     from prachum.accounts.models import SecondFactorVerification
-    from prachum.attendance import services as room
     from prachum.committees.models import Role
     from prachum.meetings import services as meetings
     from prachum.notices.services import send_notice
-    from prachum.voting import services as voting
+    from prachum.room import connections as room_connections
+    from prachum.room import floor as room_floor
+    from prachum.room import lifecycle as room_lifecycle
+    from prachum.room import participants as room_participants
+    from prachum.voting import ballots, polls
     from tests.factories import (
         AgencyFactory,
         CommitteeFactory,
@@ -147,7 +150,7 @@ def run_meeting(start: dt.datetime) -> tuple[Any, Any, list[Any]]:
         clock.move_to(start - dt.timedelta(minutes=5))
         for n, user in enumerate(people):
             SecondFactorVerification.objects.create(user=user, method="totp")
-            room.check_identity(
+            room_participants.check_identity(
                 meeting=meeting,
                 user=user,
                 location="remote",
@@ -155,7 +158,7 @@ def run_meeting(start: dt.datetime) -> tuple[Any, Any, list[Any]]:
                 ip_address="192.0.2.10",
                 user_agent="bench",
             )
-            room.open_connection(
+            room_connections.open_connection(
                 meeting=meeting,
                 user=user,
                 channel_name=f"bench.{n}",
@@ -165,32 +168,32 @@ def run_meeting(start: dt.datetime) -> tuple[Any, Any, list[Any]]:
                 user_agent="bench",
             )
         clock.move_to(start)
-        room.open_meeting(actor=chair, meeting=meeting)
+        room_lifecycle.open_meeting(actor=chair, meeting=meeting)
         items = list(
             meeting.agenda_items.filter(is_removed=False).order_by("position", "pk")
         )[:ITEMS]
         polls_per_item = [POLLS // len(items)] * len(items)
         for n in range(POLLS % len(items)):
             polls_per_item[n] += 1
-        for index, (item, polls) in enumerate(zip(items, polls_per_item, strict=True)):
+        for index, (item, count) in enumerate(zip(items, polls_per_item, strict=True)):
             clock.move_to(start + step * (index + 1))
-            room.set_current_item(actor=chair, meeting=meeting, item=item)
-            for p in range(polls):
-                poll = voting.create_poll(
+            room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
+            for p in range(count):
+                poll = polls.create_poll(
                     actor=chair,
                     item=item,
                     kind="motion",
                     question=f"มติที่ {index + 1}.{p + 1}",
                     secret=(index + p) % 2 == 1,
                 )
-                voting.open_poll(actor=chair, poll=poll)
+                polls.open_poll(actor=chair, poll=poll)
                 for v, voter in enumerate(voters):
-                    voting.cast_ballot(
+                    ballots.cast_ballot(
                         voter=voter, poll=poll, choice="no" if v % 3 == 2 else "yes"
                     )
-                voting.close_poll(actor=chair, poll=poll)
+                polls.close_poll(actor=chair, poll=poll)
         clock.move_to(start + dt.timedelta(hours=HOURS))
-        room.close_meeting(actor=chair, meeting=meeting)  # the first seal
+        room_lifecycle.close_meeting(actor=chair, meeting=meeting)  # the first seal
     meeting.refresh_from_db()
     return meeting, secretary, people
 

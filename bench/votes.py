@@ -70,7 +70,6 @@ def _meeting(n: int) -> tuple[Any, Any, list[Any]]:
     from django.utils import timezone
 
     from prachum.accounts.models import User
-    from prachum.attendance import services as attendance_services
     from prachum.attendance.models import (
         CheckMethod,
         Connection,
@@ -79,6 +78,7 @@ def _meeting(n: int) -> tuple[Any, Any, list[Any]]:
     )
     from prachum.committees.models import Agency, Committee, Membership, Role
     from prachum.meetings.models import AgendaItem, Meeting, MeetingStatus
+    from prachum.room import lifecycle as room_lifecycle
 
     tag = f"{n}-{time.monotonic_ns()}"
     agency = Agency.objects.create(name=f"Bench {tag}", letter_code="BENCH")
@@ -147,7 +147,7 @@ def _meeting(n: int) -> tuple[Any, Any, list[Any]]:
         )
         for i, (u, c) in enumerate(zip(users, checks, strict=True))
     )
-    attendance_services.open_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.open_meeting(actor=chair, meeting=meeting)
     return chair, item, users
 
 
@@ -159,7 +159,7 @@ def _cast_all(
     from django.db import connections
 
     from prachum.core.errors import ServiceError
-    from prachum.voting import services
+    from prachum.voting import ballots
 
     work: queue.Queue[tuple[Any, str]] = queue.Queue()
     for job in jobs:
@@ -181,7 +181,7 @@ def _cast_all(
                     break
                 start = time.perf_counter()
                 try:
-                    services.cast_ballot(voter=voter, poll=poll, choice=choice)
+                    ballots.cast_ballot(voter=voter, poll=poll, choice=choice)
                 except ServiceError as exc:
                     failed.append(exc.code)
                     continue
@@ -211,8 +211,8 @@ def run(n: int) -> dict[str, Any]:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
-    from prachum.attendance.selectors import room_group
-    from prachum.voting import services
+    from prachum.room.state import room_group
+    from prachum.voting import polls
     from prachum.voting.models import (
         PendingSecretBallot,
         SecretBallot,
@@ -220,10 +220,10 @@ def run(n: int) -> dict[str, Any]:
     )
 
     chair, item, users = _meeting(n)
-    poll = services.create_poll(
+    poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="Bench", secret=True
     )
-    poll = services.open_poll(actor=chair, poll=poll)
+    poll = polls.open_poll(actor=chair, poll=poll)
     rng = random.Random(n)
     jobs = [(u, rng.choice(["yes", "no", "abstain"])) for u in users]
     wall, acks, accepted, errors = _cast_all(poll, jobs)
@@ -236,7 +236,7 @@ def run(n: int) -> dict[str, Any]:
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(room_group(item.meeting_id), channel)
     start = time.perf_counter()
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     while True:
         message = async_to_sync(layer.receive)(channel)
         if message["event"]["type"] == "poll.closed":

@@ -19,7 +19,8 @@ from ninja import Router, Schema, Status
 
 from prachum.accounts.models import User
 from prachum.meetings.models import AgendaItem
-from prachum.voting import policies, selectors, services
+from prachum.voting import ballots, policies, polls, selectors
+from prachum.voting import item_record as item_records  # a view here is item_record
 from prachum.voting.models import Poll
 
 router = Router(tags=["voting"])
@@ -150,7 +151,7 @@ def _out(poll: Poll, request: HttpRequest) -> dict[str, Any]:
 )
 def create_poll(request: HttpRequest, item_id: UUID, body: PollIn) -> object:
     item = _item(request, item_id)
-    poll = services.create_poll(
+    poll = polls.create_poll(
         actor=request.user,
         item=item,
         kind=body.kind,
@@ -180,7 +181,7 @@ def get_poll(request: HttpRequest, poll_id: UUID) -> object:
     "/polls/{poll_id}/open", response={200: PollOut, 400: ErrorOut, 403: ErrorOut}
 )
 def open_poll(request: HttpRequest, poll_id: UUID, body: ReasonIn) -> object:
-    poll = services.open_poll(
+    poll = polls.open_poll(
         actor=request.user,
         poll=_poll(request, poll_id),
         without_quorum_reason=body.without_quorum_reason,
@@ -192,7 +193,7 @@ def open_poll(request: HttpRequest, poll_id: UUID, body: ReasonIn) -> object:
     "/polls/{poll_id}/close", response={200: PollOut, 400: ErrorOut, 403: ErrorOut}
 )
 def close_poll(request: HttpRequest, poll_id: UUID, body: ReasonIn) -> object:
-    poll = services.close_poll(
+    poll = polls.close_poll(
         actor=request.user,
         poll=_poll(request, poll_id),
         without_quorum_reason=body.without_quorum_reason,
@@ -207,7 +208,7 @@ def close_poll(request: HttpRequest, poll_id: UUID, body: ReasonIn) -> object:
 def cast_ballot(request: HttpRequest, poll_id: UUID, body: BallotIn) -> object:
     """The answer never echoes the choice: a receipt must not prove a secret vote."""
     poll = _poll(request, poll_id)
-    services.cast_ballot(voter=request.user, poll=poll, choice=body.choice)
+    ballots.cast_ballot(voter=request.user, poll=poll, choice=body.choice)
     figures = selectors.progress(poll)
     return Status(
         201,
@@ -225,7 +226,7 @@ def cast_ballot(request: HttpRequest, poll_id: UUID, body: BallotIn) -> object:
     response={200: PollOut, 400: ErrorOut, 403: ErrorOut},
 )
 def cast_deciding_vote(request: HttpRequest, poll_id: UUID, body: BallotIn) -> object:
-    poll = services.cast_deciding_vote(
+    poll = polls.cast_deciding_vote(
         actor=request.user, poll=_poll(request, poll_id), choice=body.choice
     )
     return _out(poll, request)
@@ -259,7 +260,7 @@ def record_resolution(
 ) -> object:
     item = _item(request, item_id)
     poll = get_object_or_404(Poll, pk=body.poll_id, item=item) if body.poll_id else None
-    resolution = services.record_resolution(
+    resolution = item_records.record_resolution(
         actor=request.user, item=item, text=body.text, poll=poll
     )
     return Status(201, {"id": resolution.pk, "item": item.pk, "at": resolution.at})
@@ -272,7 +273,7 @@ def record_resolution(
 def record_dissent(request: HttpRequest, item_id: UUID, body: DissentIn) -> object:
     item = _item(request, item_id)
     member = _member(item, body.member_id) if body.member_id else request.user
-    dissent = services.record_dissent(
+    dissent = item_records.record_dissent(
         actor=request.user, item=item, member=member, opinion=body.opinion
     )
     return Status(201, {"id": dissent.pk, "item": item.pk, "at": dissent.at})
@@ -284,7 +285,7 @@ def record_dissent(request: HttpRequest, item_id: UUID, body: DissentIn) -> obje
 )
 def record_recusal(request: HttpRequest, item_id: UUID, body: RecusalIn) -> object:
     item = _item(request, item_id)
-    recusal = services.record_recusal(
+    recusal = item_records.record_recusal(
         actor=request.user,
         item=item,
         member=_member(item, body.member_id),

@@ -6,13 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from prachum.attendance.models import Connection, IdentityCheck
-from prachum.attendance.selectors import (
-    attendance_intervals,
-    incident_dict,
-    list_incidents,
-)
+from prachum.attendance.selectors import attendance_intervals
 from prachum.evidence.package import File, json_bytes
 from prachum.meetings.models import Meeting
+from prachum.room.incidents import incident_dict, list_incidents
 
 
 def attendance_files(meeting: Meeting) -> Iterator[File]:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from prachum.committees import policies as committee_policies
 from prachum.committees.models import Committee
 from prachum.committees.services import ensure_in_scope
-from prachum.core.text import clean_text
 from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.text import clean_text
 from prachum.domain.agenda import STANDARD_AGENDA
 from prachum.domain.thai_dates import buddhist_year
 from prachum.evidence.services import append_event

@@ -35,7 +35,7 @@ def run(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:
     }
     try:
         resolved = commands.resolve(command.type, meeting=meeting, args=args)
-    except commands.UnknownReference as exc:
+    except commands.UnknownReferenceError as exc:
         raise ServiceError(
             "NOT_FOUND", _("That does not belong to this meeting."), field=exc.field
         ) from exc

@@ -371,10 +371,10 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         return result
 
     async def _send_snapshot(self, *, ref: str | None) -> None:
-        snapshot = await self._call(
+        data = await self._call(
             snapshot.room_snapshot, meeting=self.meeting, user=self.user
         )
-        await self.send_json(_with_ref({"type": "snapshot", "snapshot": snapshot}, ref))
+        await self.send_json(_with_ref({"type": "snapshot", "snapshot": data}, ref))
 
     def _error(
         self,

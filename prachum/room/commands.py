@@ -103,7 +103,7 @@ def register(
     COMMANDS.update(commands)
 
 
-class UnknownReference(LookupError):
+class UnknownReferenceError(LookupError):
     """A referenced id that does not belong to the meeting; ``field`` names it."""
 
     def __init__(self, field: str) -> None:
@@ -115,7 +115,7 @@ def resolve(name: str, *, meeting: Meeting, args: Mapping[str, Any]) -> dict[str
     """``args`` with each reference of command ``name`` turned into its object.
 
     ``None`` stays ``None`` (an optional reference); an id not of this meeting raises
-    :class:`UnknownReference`.
+    :class:`UnknownReferenceError`.
     """
     resolved = dict(args)
     for arg, resolver in COMMANDS[name].refs.items():
@@ -123,7 +123,7 @@ def resolve(name: str, *, meeting: Meeting, args: Mapping[str, Any]) -> dict[str
             continue  # optional and absent, or resolved by the caller already
         value = RESOLVERS[resolver](meeting, resolved[arg])
         if value is None:
-            raise UnknownReference(arg)
+            raise UnknownReferenceError(arg)
         resolved[arg] = value
     return resolved
 

@@ -44,7 +44,7 @@ def run_command(
     it), then carry it out."""
     try:
         resolved = commands.resolve(name, meeting=meeting, args=args)
-    except commands.UnknownReference:
+    except commands.UnknownReferenceError:
         raise Http404 from None
     return commands.execute(name, meeting=meeting, actor=actor, **resolved)
 

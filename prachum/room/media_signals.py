@@ -22,9 +22,9 @@ from prachum.attendance.models import IncidentKind
 from prachum.committees.models import Membership
 from prachum.media import presence
 from prachum.media import services as media
+from prachum.media.janus_events import MediaSignal, SignalKind
 from prachum.media.protocol import MediaError
 from prachum.media.tokens import check_nonce
-from prachum.media.janus_events import MediaSignal, SignalKind
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.room.incidents import create_incident
 from prachum.room.media import (

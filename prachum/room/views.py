@@ -21,7 +21,7 @@ from prachum.committees.models import Role
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.room.facts import current_item, may_enter
 from prachum.voting import selectors as voting_selectors
-from prachum.voting.models import PollKind, PollStatus
+from prachum.voting.models import PollStatus
 
 
 @never_cache

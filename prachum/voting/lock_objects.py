@@ -1,10 +1,10 @@
 """Row locks for voting, always taken in this order: room → poll → evidence chain head.
 
-``cast_ballot`` takes only a *shared* lock on the poll (many ballots in parallel);
-``open_poll``/``close_poll``/``cast_deciding_vote`` take the room (through
-``attendance.services``) and then the poll ``FOR UPDATE``, which waits for ballots in
-flight and holds new ones until the close commits — so no ballot can commit between
-unsealing and the close (docs/adr/0008 §4).
+``ballots.cast_ballot`` takes only a *shared* lock on the poll (many ballots in
+parallel); ``polls.open_poll``/``close_poll``/``cast_deciding_vote`` take the room
+(through ``room.state``) and then the poll ``FOR UPDATE``, which waits for
+ballots in flight and holds new ones until the close commits — so no ballot can commit
+between unsealing and the close (docs/adr/0008 §4).
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from prachum.attendance import selectors as attendance_selectors
 from prachum.committees.models import Committee, Membership
 from prachum.domain.majority import MajorityRule
 from prachum.domain.quorum import (
@@ -22,6 +21,8 @@ from prachum.domain.quorum import (
     QuorumStatus,
 )
 from prachum.meetings.models import AgendaItem, Meeting
+from prachum.room import facts as room_facts
+from prachum.room import quorum as room_quorum
 from prachum.voting.models import (
     LIVE_STATUSES,
     CommitteeVotingRule,
@@ -103,9 +104,9 @@ def item_quorum(*, meeting: Meeting, item: AgendaItem) -> QuorumStatus:
     (R15). ``counted_ids`` are the members present — identified and connected — who
     may vote on the item.
     """
-    return attendance_selectors.room_quorum(
+    return room_quorum.room_quorum(
         meeting=meeting,
-        facts=attendance_selectors.room_facts(meeting=meeting, item=item),
+        facts=room_facts.room_facts(meeting=meeting, item=item),
         audio=None,
         item=ItemContext(recused=recused_ids(item=item)),
     )
@@ -141,7 +142,7 @@ def live_poll(*, meeting: Meeting) -> Poll | None:
 
 def poll_snapshot(*, meeting: Meeting, user: Any) -> dict[str, Any] | None:
     """The ``poll`` section of the room snapshot: the live poll as ``user`` may see it
-    (``attendance.selectors.room_snapshot`` is asked to include it)."""
+    (registered as a section of ``room.snapshot.room_snapshot``)."""
     poll = live_poll(meeting=meeting)
     return poll_dict(poll, viewer=user) if poll is not None else None
 

@@ -18,11 +18,14 @@ from django.utils import timezone
 from prachum.allowances import exports
 from prachum.allowances.models import AllowanceLine, ConfirmedRunError, RunStatus
 from prachum.allowances.services import compute_allowance_run, confirm_allowance_run
-from prachum.attendance import services as room
 from prachum.committees.models import AllowanceRate, Committee
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.domain.thai_dates import baht_text
 from prachum.meetings.models import Meeting
+from prachum.room import connections as room_conns
+from prachum.room import floor as room_floor
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
 from tests.attendance.conftest import event_kinds, last_event
 
 pytestmark = pytest.mark.django_db
@@ -59,16 +62,18 @@ def held_meeting(
     for user in (chair, vice_chair, secretary, members[0], members[1], members[3]):
         present(user, meeting)
     early = present(members[2], meeting)
-    room.close_connection(connection_id=early.id, reason="left")
+    room_conns.close_connection(connection_id=early.id, reason="left")
     identified(invitee, meeting)
-    room.open_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.open_meeting(actor=chair, meeting=meeting)
     fourth = next(c for c in room_connections(meeting) if c.user_id == members[3].pk)
-    room.close_connection(connection_id=fourth.id, reason="left")
+    room_conns.close_connection(connection_id=fourth.id, reason="left")
     item = meeting.agenda_items.get(position=400)
-    room.set_current_item(actor=chair, meeting=meeting, item=item)
-    room.admit_invitee(actor=chair, meeting=meeting, user=invitee, item=item)
+    room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
+    room_participants.admit_invitee(
+        actor=chair, meeting=meeting, user=invitee, item=item
+    )
     connect(invitee, meeting)
-    room.close_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     meeting.refresh_from_db()
     return meeting
 
@@ -123,8 +128,8 @@ def test_chair_absent_vice_chair_presides(
 ) -> None:
     for user in (vice_chair, *members[:4]):
         present(user, notified_meeting)
-    room.open_meeting(actor=secretary, meeting=notified_meeting)
-    room.close_meeting(actor=secretary, meeting=notified_meeting)
+    room_lifecycle.open_meeting(actor=secretary, meeting=notified_meeting)
+    room_lifecycle.close_meeting(actor=secretary, meeting=notified_meeting)
     run = compute_allowance_run(actor=secretary, meeting=notified_meeting)
     lines = _lines(run)
     assert "chair" not in lines
@@ -143,10 +148,10 @@ def test_a_meeting_without_quorum_pays_nothing_when_the_rule_is_on(
 ) -> None:
     present(chair, notified_meeting)
     present(members[0], notified_meeting)
-    room.open_meeting(
+    room_lifecycle.open_meeting(
         actor=chair, meeting=notified_meeting, without_quorum_reason="ทดสอบ"
     )
-    room.close_meeting(actor=chair, meeting=notified_meeting)
+    room_lifecycle.close_meeting(actor=chair, meeting=notified_meeting)
     run = compute_allowance_run(actor=secretary, meeting=notified_meeting)
     assert not run.quorate
     assert run.total == Decimal("0.00")

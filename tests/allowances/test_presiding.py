@@ -12,7 +12,6 @@ import pytest
 from django.utils import timezone
 
 from prachum.allowances.services import compute_allowance_run
-from prachum.attendance import services as room
 from prachum.committees.models import AllowanceRate, Committee
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.meetings.models import Meeting
@@ -23,6 +22,7 @@ from prachum.minutes.services import (
     designate_presiding,
     draft_minutes,
 )
+from prachum.room import lifecycle as room_lifecycle
 from tests.attendance.conftest import last_event
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +51,8 @@ def chairless_meeting(
     """The chair is absent; the vice-chair, the secretary and member1-4 are present."""
     for user in (vice_chair, secretary, *members[:4]):
         present(user, notified_meeting)
-    room.open_meeting(actor=secretary, meeting=notified_meeting)
-    room.close_meeting(actor=secretary, meeting=notified_meeting)
+    room_lifecycle.open_meeting(actor=secretary, meeting=notified_meeting)
+    room_lifecycle.close_meeting(actor=secretary, meeting=notified_meeting)
     notified_meeting.refresh_from_db()
     return notified_meeting
 

@@ -21,13 +21,15 @@ from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.attendance import services
 from prachum.attendance.models import Connection, IdentityCheck, LocationKind
 from prachum.committees.models import Committee, Role
 from prachum.evidence.selectors import list_events
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting, MeetingMode
 from prachum.notices import services as notice_services
+from prachum.room import connections as room_connections
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
 from tests.attendance.clock_commands import (
     CHRONYC_SYNCED,
     CHRONYC_UNSYNCED,
@@ -187,7 +189,7 @@ def identified(
         ip_address: str = "203.0.113.10",
     ) -> IdentityCheck:
         fresh_factor(user, method)
-        return services.check_identity(
+        return room_participants.check_identity(
             meeting=meeting,
             user=user,
             location=location,
@@ -207,7 +209,7 @@ def connect() -> Callable[..., Connection]:
 
     def run(user: Any, meeting: Meeting) -> Connection:
         n = next(counter)
-        return services.open_connection(
+        return room_connections.open_connection(
             meeting=meeting,
             user=user,
             channel_name=f"specific.inmemory!{user.username}{n}",
@@ -245,7 +247,7 @@ def open_room(
     def run(meeting: Meeting) -> Meeting:
         for user in (chair, vice_chair, members[0], members[1]):
             present(user, meeting)
-        services.open_meeting(actor=chair, meeting=meeting)
+        room_lifecycle.open_meeting(actor=chair, meeting=meeting)
         meeting.refresh_from_db()
         return meeting
 

@@ -10,12 +10,18 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import selectors, services
 from prachum.attendance.models import Connection, Incident, RoomState
 from prachum.committees.models import Committee, Membership
 from prachum.evidence.selectors import list_events
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting
+from prachum.room import connections as room_connections
+from prachum.room import floor as room_floor
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
+from prachum.room import quorum as room_quorum
+from prachum.room import snapshot as room_snapshot
+from prachum.room import state as room_state
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +39,7 @@ def test_the_quorum_rule_of_the_cast_is_at_least_half_of_the_voting_members(
     voting = Membership.objects.filter(committee=committee, is_voting=True).count()
     assert voting == 8
     assert (committee.quorum_numerator, committee.quorum_denominator) == (1, 2)
-    status = selectors.live_quorum(meeting=notified_meeting)
+    status = room_quorum.live_quorum(meeting=notified_meeting)
     assert (status.eligible, status.required) == (voting, math.ceil(voting / 2))
     assert (status.counted, status.met) == (0, False)
 
@@ -48,15 +54,15 @@ def test_connected_and_identified_voting_members_make_the_quorum(
 ) -> None:
     # Identified but not connected does not count, nor connected under another check.
     identified(members[5], notified_meeting)
-    assert selectors.live_quorum(meeting=notified_meeting).counted == 0
+    assert room_quorum.live_quorum(meeting=notified_meeting).counted == 0
 
     for n, user in enumerate((chair, vice_chair, members[0]), start=1):
         present(user, notified_meeting)
-        status = selectors.live_quorum(meeting=notified_meeting)
+        status = room_quorum.live_quorum(meeting=notified_meeting)
         assert (status.counted, status.met) == (n, False)
     present(members[1], notified_meeting)
 
-    status = selectors.live_quorum(meeting=notified_meeting)
+    status = room_quorum.live_quorum(meeting=notified_meeting)
     assert (status.counted, status.required, status.met) == (4, 4, True)
     assert set(status.counted_ids) == {
         str(u.pk) for u in (chair, vice_chair, members[0], members[1])
@@ -76,19 +82,21 @@ def test_the_secretary_and_invitees_never_change_the_count(
     open_room: Callable[[Meeting], Meeting],
 ) -> None:
     meeting = open_room(notified_meeting)
-    before = selectors.live_quorum(meeting=meeting)
+    before = room_quorum.live_quorum(meeting=meeting)
     assert before.counted == 4
 
     item = meeting.agenda_items.order_by("position").first()
-    services.admit_invitee(actor=chair, meeting=meeting, user=invitee, item=item)
+    room_participants.admit_invitee(
+        actor=chair, meeting=meeting, user=invitee, item=item
+    )
     identified(invitee, meeting)
     connect(invitee, meeting)
 
-    after = selectors.live_quorum(meeting=meeting)
+    after = room_quorum.live_quorum(meeting=meeting)
     assert (after.counted, after.eligible, after.required) == (4, 8, 4)
     assert str(secretary.pk) not in after.counted_ids
     assert str(invitee.pk) not in after.counted_ids
-    rows = {p["id"]: p for p in selectors.participants(meeting=meeting)}
+    rows = {p["id"]: p for p in room_snapshot.participants(meeting=meeting)}
     assert rows[str(secretary.pk)]["connected"]
     assert not rows[str(secretary.pk)]["voting"]
     assert rows[str(invitee.pk)]["connected"]
@@ -100,7 +108,7 @@ def secretary_present(
     notified_meeting: Meeting, secretary: Any, present: Callable[..., Connection]
 ) -> None:
     present(secretary, notified_meeting)
-    assert selectors.live_quorum(meeting=notified_meeting).counted == 0
+    assert room_quorum.live_quorum(meeting=notified_meeting).counted == 0
 
 
 def test_losing_and_regaining_the_quorum_while_open_is_logged(
@@ -116,11 +124,11 @@ def test_losing_and_regaining_the_quorum_while_open_is_logged(
     assert _incidents(meeting) == []
     leaving = members[1]
     connection = Connection.objects.get(meeting=meeting, user=leaving)
-    console = listen(selectors.console_group(meeting.pk))
-    room_events = listen(selectors.room_group(meeting.pk))
+    console = listen(room_state.console_group(meeting.pk))
+    room_events = listen(room_state.room_group(meeting.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_connection(connection_id=connection.pk, reason="lost")
+        room_connections.close_connection(connection_id=connection.pk, reason="lost")
 
     assert _incidents(meeting) == [
         ("connection_lost", leaving, leaving.display_name),
@@ -164,9 +172,9 @@ def test_leaving_on_purpose_is_not_a_lost_connection(
     present(members[2], notified_meeting)  # five present: one may leave
     meeting = open_room(notified_meeting)
     connection = Connection.objects.get(meeting=meeting, user=members[2])
-    services.close_connection(connection_id=connection.pk, reason="left")
+    room_connections.close_connection(connection_id=connection.pk, reason="left")
     assert _incidents(meeting) == []
-    assert selectors.live_quorum(meeting=meeting).counted == 4
+    assert room_quorum.live_quorum(meeting=meeting).counted == 4
 
 
 def test_a_lost_connection_with_another_socket_still_open_is_not_an_incident(
@@ -177,7 +185,7 @@ def test_a_lost_connection_with_another_socket_still_open_is_not_an_incident(
 ) -> None:
     meeting = open_room(notified_meeting)
     phone = connect(members[0], meeting)
-    services.close_connection(connection_id=phone.pk, reason="lost")
+    room_connections.close_connection(connection_id=phone.pk, reason="lost")
     assert _incidents(meeting) == []
 
 
@@ -192,7 +200,7 @@ def test_before_opening_nothing_is_logged_when_people_come_and_go(
         present(u, notified_meeting) for u in (chair, vice_chair, *members[:2])
     ]
     assert RoomState.objects.get(meeting=notified_meeting).quorum_met is True
-    services.close_connection(connection_id=connections[0].pk, reason="lost")
+    room_connections.close_connection(connection_id=connections[0].pk, reason="lost")
     assert RoomState.objects.get(meeting=notified_meeting).quorum_met is False
     assert not Incident.objects.exists()
 
@@ -211,14 +219,14 @@ def test_a_secret_item_that_leaves_too_few_two_factor_members_loses_the_quorum(
     )
     for user in (chair, vice_chair, members[0]):
         present(user, notified_meeting)
-    services.vouch_identity(
+    room_participants.vouch_identity(
         actor=chair, meeting=notified_meeting, user=members[1], location="remote"
     )
     connect(members[1], notified_meeting)
-    services.open_meeting(actor=chair, meeting=notified_meeting)
+    room_lifecycle.open_meeting(actor=chair, meeting=notified_meeting)
     assert RoomState.objects.get(meeting=notified_meeting).quorum_met is True
 
-    services.set_current_item(actor=chair, meeting=notified_meeting, item=secret)
+    room_floor.set_current_item(actor=chair, meeting=notified_meeting, item=secret)
 
     # Counted under the secret item's rule, not the previous item's.
     assert RoomState.objects.get(meeting=notified_meeting).quorum_met is False

@@ -9,11 +9,17 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import selectors, services
 from prachum.attendance.models import Connection, RoomState
 from prachum.evidence.selectors import check_chain
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting
+from prachum.room import connections as room_connections
+from prachum.room import floor as room_floor
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
+from prachum.room import roster_cache as room_roster_cache
+from prachum.room import snapshot as room_snapshot
+from prachum.room import state as room_state
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +61,7 @@ class Client:
             listener,
             capture,
         )
-        self.state = selectors.room_snapshot(meeting=meeting, user=user)
+        self.state = room_snapshot.room_snapshot(meeting=meeting, user=user)
 
     def step(self, change: Callable[[], Any], *, changes: int = 1) -> list[str]:
         with self.capture(execute=True):
@@ -67,10 +73,10 @@ class Client:
         for event in events:
             self.state = apply(self.state, event)
         # The process's cached roster, moved on by the events' patches ...
-        cached = selectors.room_snapshot(meeting=self.meeting, user=self.user)
+        cached = room_snapshot.room_snapshot(meeting=self.meeting, user=self.user)
         # ... and the room read afresh from the database.
-        selectors.forget_cached_roster()
-        fresh = selectors.room_snapshot(meeting=self.meeting, user=self.user)
+        room_roster_cache.forget_cached_roster()
+        fresh = room_snapshot.room_snapshot(meeting=self.meeting, user=self.user)
         assert _comparable(self.state) == _comparable(fresh)
         assert _comparable(cached) == _comparable(fresh)
         return [e["type"] for e in events]
@@ -101,7 +107,7 @@ def test_events_applied_to_the_snapshot_give_the_fresh_snapshot(
     client = Client(
         meeting,
         viewer,
-        listen(selectors.room_group(meeting.pk)),
+        listen(room_state.room_group(meeting.pk)),
         django_capture_on_commit_callbacks,
     )
     assert client.state["version"] == 2
@@ -113,7 +119,7 @@ def test_events_applied_to_the_snapshot_give_the_fresh_snapshot(
         ]
         assert client.step(lambda u=user: connect(u, meeting)) == ["attendance.joined"]
     client.step(
-        lambda: services.vouch_identity(
+        lambda: room_participants.vouch_identity(
             actor=chair, meeting=meeting, user=members[4], location="remote"
         )
     )
@@ -121,28 +127,28 @@ def test_events_applied_to_the_snapshot_give_the_fresh_snapshot(
     client.step(lambda: identified(secretary, meeting))
     client.step(lambda: connect(secretary, meeting))
 
-    assert client.step(lambda: services.open_meeting(actor=chair, meeting=meeting)) == [
-        "meeting.opened"
-    ]
+    assert client.step(
+        lambda: room_lifecycle.open_meeting(actor=chair, meeting=meeting)
+    ) == ["meeting.opened"]
     assert client.state["meeting"]["status"] == "open"
     assert client.state["quorum"]["counted"] == 7
 
-    client.step(lambda: services.raise_hand(actor=members[0], meeting=meeting))
-    client.step(lambda: services.raise_hand(actor=members[1], meeting=meeting))
-    client.step(lambda: services.raise_hand(actor=members[4], meeting=meeting))
+    client.step(lambda: room_floor.raise_hand(actor=members[0], meeting=meeting))
+    client.step(lambda: room_floor.raise_hand(actor=members[1], meeting=meeting))
+    client.step(lambda: room_floor.raise_hand(actor=members[4], meeting=meeting))
     client.step(
-        lambda: services.give_floor(actor=chair, meeting=meeting, user=members[0])
+        lambda: room_floor.give_floor(actor=chair, meeting=meeting, user=members[0])
     )
-    client.step(lambda: services.lower_hand(actor=members[1], meeting=meeting))
+    client.step(lambda: room_floor.lower_hand(actor=members[1], meeting=meeting))
     assert client.state["floor"] == {
         "holder": str(members[0].pk),
         "hands": [str(members[4].pk)],
     }
-    client.step(lambda: services.end_floor(actor=chair, meeting=meeting))
+    client.step(lambda: room_floor.end_floor(actor=chair, meeting=meeting))
 
     # A secret item: the vouched member leaves, with their raised hand.
     client.step(
-        lambda: services.set_current_item(
+        lambda: room_floor.set_current_item(
             actor=chair, meeting=meeting, item=secret_item
         )
     )
@@ -155,34 +161,40 @@ def test_events_applied_to_the_snapshot_give_the_fresh_snapshot(
     assert (vouched["identified"], vouched["connected"]) == (False, False)
 
     lost = Connection.objects.get(user=members[1], disconnected_at__isnull=True)
-    client.step(lambda: services.close_connection(connection_id=lost.pk, reason="lost"))
+    client.step(
+        lambda: room_connections.close_connection(connection_id=lost.pk, reason="lost")
+    )
     client.step(lambda: connect(members[1], meeting))
     client.step(
-        lambda: services.remove_participant(
+        lambda: room_participants.remove_participant(
             actor=chair, meeting=meeting, user=members[5], reason="ออกนอกประเด็น"
         )
     )
     client.step(
-        lambda: services.readmit_participant(
+        lambda: room_participants.readmit_participant(
             actor=chair, meeting=meeting, user=members[5]
         )
     )
 
     client.step(
-        lambda: services.admit_invitee(
+        lambda: room_participants.admit_invitee(
             actor=chair, meeting=meeting, user=invitee, item=open_item
         )
     )
     client.step(
-        lambda: services.set_current_item(actor=chair, meeting=meeting, item=open_item)
+        lambda: room_floor.set_current_item(
+            actor=chair, meeting=meeting, item=open_item
+        )
     )
     client.step(lambda: identified(invitee, meeting))
     client.step(lambda: connect(invitee, meeting))
     client.step(
-        lambda: services.suspend_meeting(actor=chair, meeting=meeting, reason="พัก")
+        lambda: room_lifecycle.suspend_meeting(
+            actor=chair, meeting=meeting, reason="พัก"
+        )
     )
-    client.step(lambda: services.resume_meeting(actor=chair, meeting=meeting))
-    client.step(lambda: services.close_meeting(actor=chair, meeting=meeting))
+    client.step(lambda: room_lifecycle.resume_meeting(actor=chair, meeting=meeting))
+    client.step(lambda: room_lifecycle.close_meeting(actor=chair, meeting=meeting))
 
     assert client.state["meeting"]["status"] == "closed"
     assert not any(p["connected"] for p in client.state["participants"])
@@ -207,14 +219,14 @@ def test_a_join_moves_the_cached_roster_on_instead_of_reading_it_again(
     meeting = notified_meeting
     for member in members[:3]:
         identified(member, meeting)
-    selectors.forget_cached_roster()
+    room_roster_cache.forget_cached_roster()
     with django_capture_on_commit_callbacks(execute=True):
         connect(members[0], meeting)
-    selectors.room_snapshot(meeting=meeting, user=members[0])  # cached here
+    room_snapshot.room_snapshot(meeting=meeting, user=members[0])  # cached here
     with django_capture_on_commit_callbacks(execute=True):
         connect(members[1], meeting)
     with CaptureQueriesContext(connection) as queries:
-        snapshot = selectors.room_snapshot(meeting=meeting, user=members[2])
+        snapshot = room_snapshot.room_snapshot(meeting=meeting, user=members[2])
     roster_reads = [q["sql"] for q in queries if '"full_name"' in q["sql"]]
     assert roster_reads == []
     joined = next(p for p in snapshot["participants"] if p["id"] == str(members[1].pk))
@@ -224,5 +236,5 @@ def test_a_join_moves_the_cached_roster_on_instead_of_reading_it_again(
     # A version this process did not see (another process's change) is not guessed.
     RoomState.objects.filter(meeting=meeting).update(version=snapshot["version"] + 1)
     with CaptureQueriesContext(connection) as queries:
-        selectors.room_snapshot(meeting=meeting, user=members[2])
+        room_snapshot.room_snapshot(meeting=meeting, user=members[2])
     assert [q["sql"] for q in queries if '"full_name"' in q["sql"]] != []

@@ -7,11 +7,15 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import selectors, services
 from prachum.attendance.models import Admission, Connection, Removal, RoomState
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import AgendaItem, Meeting
+from prachum.room import facts as room_facts
+from prachum.room import floor as room_floor
+from prachum.room import participants as room_participants
+from prachum.room import quorum as room_quorum
+from prachum.room import state as room_state
 from tests.attendance.conftest import event_kinds, last_event
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +43,7 @@ def test_an_admitted_invitee_joins_for_that_item_only(
     identified(invitee, room)
     version = RoomState.objects.get(meeting=room).version
 
-    admission = services.admit_invitee(
+    admission = room_participants.admit_invitee(
         actor=chair, meeting=room, user=invitee, item=item
     )
 
@@ -52,14 +56,14 @@ def test_an_admitted_invitee_joins_for_that_item_only(
         "room_version": version + 1,
     }
     connection = connect(invitee, room)
-    assert selectors.may_enter(meeting=room, user=invitee)
+    assert room_facts.may_enter(meeting=room, user=invitee)
 
     # The next item was not theirs: they leave when the chair moves on.
     following = room.agenda_items.filter(parent=None).order_by("position")[1]
-    services.set_current_item(actor=chair, meeting=room, item=following)
+    room_floor.set_current_item(actor=chair, meeting=room, item=following)
     connection.refresh_from_db()
     assert connection.disconnect_reason == "not_allowed_for_item"
-    assert not selectors.may_enter(meeting=room, user=invitee)
+    assert not room_facts.may_enter(meeting=room, user=invitee)
     with pytest.raises(PermissionDeniedError) as caught:
         connect(invitee, room)
     assert caught.value.code == "NOT_ADMITTED"
@@ -78,7 +82,9 @@ def test_invitees_are_not_admitted_to_a_secret_item(
     room = open_room(notified_meeting)
     before = event_kinds(room)
     with pytest.raises(ServiceError) as caught:
-        services.admit_invitee(actor=chair, meeting=room, user=invitee, item=secret)
+        room_participants.admit_invitee(
+            actor=chair, meeting=room, user=invitee, item=secret
+        )
     assert caught.value.code == "SECRET_NO_INVITEES"
     assert not Admission.objects.exists()
     assert event_kinds(room) == before
@@ -89,7 +95,7 @@ def test_invitees_are_not_admitted_to_a_secret_meeting(
 ) -> None:
     item = secret_meeting.agenda_items.order_by("position").first()
     with pytest.raises(ServiceError) as caught:
-        services.admit_invitee(
+        room_participants.admit_invitee(
             actor=chair, meeting=secret_meeting, user=invitee, item=item
         )
     assert caught.value.code == "SECRET_NO_INVITEES"
@@ -100,14 +106,20 @@ def test_only_invitees_are_admitted_and_only_by_the_chair_or_secretary(
 ) -> None:
     item = _current(room)
     with pytest.raises(ServiceError) as caught:
-        services.admit_invitee(actor=chair, meeting=room, user=member, item=item)
+        room_participants.admit_invitee(
+            actor=chair, meeting=room, user=member, item=item
+        )
     assert caught.value.code == "NOT_INVITEE"
     with pytest.raises(PermissionDeniedError) as caught:
-        services.admit_invitee(actor=member, meeting=room, user=invitee, item=item)
+        room_participants.admit_invitee(
+            actor=member, meeting=room, user=invitee, item=item
+        )
     assert caught.value.code == "CHAIR_ONLY"
     elsewhere = make_meeting(days_ahead=20).agenda_items.first()
     with pytest.raises(ServiceError) as caught:
-        services.admit_invitee(actor=chair, meeting=room, user=invitee, item=elsewhere)
+        room_participants.admit_invitee(
+            actor=chair, meeting=room, user=invitee, item=elsewhere
+        )
     assert caught.value.code == "BAD_ITEM"
     assert not Admission.objects.exists()
 
@@ -122,14 +134,14 @@ def test_removal_closes_the_connections_and_tells_the_persons_sockets(
 ) -> None:
     removed = members[1]
     second_socket = connect(removed, room)
-    services.raise_hand(actor=removed, meeting=room)
-    own = listen(selectors.user_group(room.pk, removed.pk))
-    bystander = listen(selectors.user_group(room.pk, members[0].pk))
-    everyone = listen(selectors.room_group(room.pk))
+    room_floor.raise_hand(actor=removed, meeting=room)
+    own = listen(room_state.user_group(room.pk, removed.pk))
+    bystander = listen(room_state.user_group(room.pk, members[0].pk))
+    everyone = listen(room_state.room_group(room.pk))
     version = RoomState.objects.get(meeting=room).version
 
     with django_capture_on_commit_callbacks(execute=True):
-        removal = services.remove_participant(
+        removal = room_participants.remove_participant(
             actor=chair, meeting=room, user=removed, reason="  ใช้ถ้อยคำไม่สุภาพ  "
         )
 
@@ -165,7 +177,7 @@ def test_removal_closes_the_connections_and_tells_the_persons_sockets(
         connect(removed, room)
     assert caught.value.code == "REMOVED"
     with pytest.raises(ServiceError) as caught:
-        services.remove_participant(
+        room_participants.remove_participant(
             actor=chair, meeting=room, user=removed, reason="อีกครั้ง"
         )
     assert caught.value.code == "ALREADY_REMOVED"
@@ -179,12 +191,14 @@ def test_readmission_lets_the_person_back_in(
     connect: Callable[..., Connection],
 ) -> None:
     removed = members[0]
-    services.remove_participant(
+    room_participants.remove_participant(
         actor=chair, meeting=room, user=removed, reason="เสียงรบกวน"
     )
     version = RoomState.objects.get(meeting=room).version
 
-    removal = services.readmit_participant(actor=secretary, meeting=room, user=removed)
+    removal = room_participants.readmit_participant(
+        actor=secretary, meeting=room, user=removed
+    )
 
     row = Removal.objects.get(pk=removal.pk)
     assert (row.readmitted_by, row.readmitted_at is not None) == (secretary, True)
@@ -193,9 +207,9 @@ def test_readmission_lets_the_person_back_in(
         "room_version": version + 1,
     }
     connect(removed, room)
-    assert str(removed.pk) in selectors.live_quorum(meeting=room).counted_ids
+    assert str(removed.pk) in room_quorum.live_quorum(meeting=room).counted_ids
     with pytest.raises(ServiceError) as caught:
-        services.readmit_participant(actor=chair, meeting=room, user=removed)
+        room_participants.readmit_participant(actor=chair, meeting=room, user=removed)
     assert caught.value.code == "NOT_REMOVED"
 
 
@@ -204,17 +218,19 @@ def test_removal_needs_a_reason_and_the_chair_and_not_oneself(
 ) -> None:
     before = event_kinds(room)
     with pytest.raises(ServiceError) as caught:
-        services.remove_participant(
+        room_participants.remove_participant(
             actor=chair, meeting=room, user=members[0], reason=" "
         )
     assert caught.value.code == "REQUIRED"
     with pytest.raises(PermissionDeniedError) as caught:
-        services.remove_participant(
+        room_participants.remove_participant(
             actor=vice_chair, meeting=room, user=members[0], reason="เหตุผล"
         )
     assert caught.value.code == "CHAIR_ONLY"
     with pytest.raises(ServiceError) as caught:
-        services.remove_participant(actor=chair, meeting=room, user=chair, reason="ลอง")
+        room_participants.remove_participant(
+            actor=chair, meeting=room, user=chair, reason="ลอง"
+        )
     assert caught.value.code == "SELF_REMOVE"
     assert not Removal.objects.exists()
     assert event_kinds(room) == before
@@ -223,8 +239,8 @@ def test_removal_needs_a_reason_and_the_chair_and_not_oneself(
 def test_removing_the_floor_holder_ends_the_floor(
     room: Meeting, chair: Any, members: list[Any]
 ) -> None:
-    services.give_floor(actor=chair, meeting=room, user=members[0])
-    services.remove_participant(
+    room_floor.give_floor(actor=chair, meeting=room, user=members[0])
+    room_participants.remove_participant(
         actor=chair, meeting=room, user=members[0], reason="เกินเวลา"
     )
     assert RoomState.objects.get(meeting=room).floor_holder is None

@@ -11,7 +11,7 @@ import time_machine
 from django.utils import timezone
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.attendance import selectors, services
+from prachum.attendance import selectors as attendance_selectors
 from prachum.attendance.models import CheckMethod, IdentityCheck, LocationKind
 from prachum.committees.models import Committee
 from prachum.core.errors import PermissionDeniedError, ServiceError
@@ -19,6 +19,12 @@ from prachum.domain.thai_dates import BANGKOK
 from prachum.evidence.selectors import list_events
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting, MeetingStatus
+from prachum.room import facts as room_facts
+from prachum.room import floor as room_floor
+from prachum.room import participants as room_participants
+from prachum.room import quorum as room_quorum
+from prachum.room import snapshot as room_snapshot
+from prachum.room import state as room_state
 from tests.attendance.conftest import USER_AGENT, event_kinds
 from tests.factories import MeetingFactory
 
@@ -33,7 +39,7 @@ def _check(meeting: Meeting, user: Any, **kwargs: Any) -> IdentityCheck:
         "user_agent": USER_AGENT,
     }
     values.update(kwargs)
-    return services.check_identity(meeting=meeting, user=user, **values)
+    return room_participants.check_identity(meeting=meeting, user=user, **values)
 
 
 def _refused(code: str, meeting: Meeting, user: Any, **kwargs: Any) -> ServiceError:
@@ -66,7 +72,10 @@ def test_a_fresh_second_factor_confirms_the_member_and_is_recorded(
     assert check.second_factor_at == verification.at
     assert (check.location, check.room, check.device_ok) == ("remote", "", True)
     assert (check.ip_address, check.user_agent) == ("203.0.113.77", USER_AGENT)
-    assert selectors.current_check(meeting=notified_meeting, user=member) == check
+    assert (
+        attendance_selectors.current_check(meeting=notified_meeting, user=member)
+        == check
+    )
 
     event = list_events(chain_key=notified_meeting.chain_key).last()
     assert event.kind == "participant.identity_confirmed"
@@ -86,7 +95,7 @@ def test_a_fresh_second_factor_confirms_the_member_and_is_recorded(
         "user_agent": USER_AGENT,
         "room_version": 1,
     }
-    assert selectors.get_room(meeting=notified_meeting).version == 1
+    assert room_facts.get_room(meeting=notified_meeting).version == 1
 
 
 def test_a_second_factor_older_than_the_window_is_not_fresh(
@@ -204,7 +213,7 @@ def test_a_removed_participant_cannot_check_in_again(
     member: Any,
     fresh_factor: Callable[..., Any],
 ) -> None:
-    services.remove_participant(
+    room_participants.remove_participant(
         actor=chair, meeting=notified_meeting, user=member, reason="ก่อความวุ่นวาย"
     )
     fresh_factor(member)
@@ -224,7 +233,7 @@ def test_the_chair_or_secretary_vouches_and_is_recorded_as_the_voucher(
 ) -> None:
     actor = request.getfixturevalue(voucher)
 
-    check = services.vouch_identity(
+    check = room_participants.vouch_identity(
         actor=actor,
         meeting=notified_meeting,
         user=member,
@@ -243,7 +252,10 @@ def test_the_chair_or_secretary_vouches_and_is_recorded_as_the_voucher(
     assert event.payload["user"] == str(member.pk)
     assert event.payload["method"] == "vouched"
     assert event.payload["note"] == "เห็นหน้าทางวิดีโอ"
-    assert selectors.current_check(meeting=notified_meeting, user=member) == check
+    assert (
+        attendance_selectors.current_check(meeting=notified_meeting, user=member)
+        == check
+    )
 
 
 @pytest.mark.parametrize("voucher", ["vice_chair", "member", "outsider"])
@@ -255,7 +267,7 @@ def test_only_the_chair_or_secretary_may_vouch(
 ) -> None:
     actor = request.getfixturevalue(voucher)
     with pytest.raises(PermissionDeniedError) as caught:
-        services.vouch_identity(
+        room_participants.vouch_identity(
             actor=actor,
             meeting=notified_meeting,
             user=members[5],
@@ -271,7 +283,7 @@ def test_nobody_vouches_for_themselves(
 ) -> None:
     actor = request.getfixturevalue(who)
     with pytest.raises(ServiceError) as caught:
-        services.vouch_identity(
+        room_participants.vouch_identity(
             actor=actor,
             meeting=notified_meeting,
             user=actor,
@@ -285,7 +297,7 @@ def test_nobody_vouches_an_outsider_in(
     notified_meeting: Meeting, chair: Any, outsider: Any
 ) -> None:
     with pytest.raises(PermissionDeniedError) as caught:
-        services.vouch_identity(
+        room_participants.vouch_identity(
             actor=chair,
             meeting=notified_meeting,
             user=outsider,
@@ -297,7 +309,7 @@ def test_nobody_vouches_an_outsider_in(
 def test_the_secretary_signs_in_a_member_at_a_hybrid_meetings_room(
     hybrid_meeting: Meeting, secretary: Any, member: Any
 ) -> None:
-    check = services.sign_in_at_room(
+    check = room_participants.sign_in_at_room(
         actor=secretary, meeting=hybrid_meeting, user=member
     )
     check = IdentityCheck.objects.get(pk=check.pk)
@@ -323,7 +335,9 @@ def test_signing_in_at_the_room_is_only_for_hybrid_meetings(
     notified_meeting: Meeting, secretary: Any, member: Any
 ) -> None:
     with pytest.raises(ServiceError) as caught:
-        services.sign_in_at_room(actor=secretary, meeting=notified_meeting, user=member)
+        room_participants.sign_in_at_room(
+            actor=secretary, meeting=notified_meeting, user=member
+        )
     assert caught.value.code == "NOT_HYBRID"
     assert not IdentityCheck.objects.exists()
 
@@ -332,7 +346,7 @@ def test_a_member_cannot_sign_others_in(
     hybrid_meeting: Meeting, members: list[Any]
 ) -> None:
     with pytest.raises(PermissionDeniedError) as caught:
-        services.sign_in_at_room(
+        room_participants.sign_in_at_room(
             actor=members[0], meeting=hybrid_meeting, user=members[1]
         )
     assert caught.value.code == "NOT_ALLOWED"
@@ -349,21 +363,26 @@ def test_at_a_secret_meeting_a_vouched_member_is_not_identified(
     connect: Callable[..., Any],
 ) -> None:
     vouched, two_factor = members[0], members[1]
-    services.vouch_identity(
+    room_participants.vouch_identity(
         actor=chair, meeting=secret_meeting, user=vouched, location="remote"
     )
     check = identified(two_factor, secret_meeting)
 
-    assert selectors.current_check(meeting=secret_meeting, user=vouched) is None
-    assert selectors.current_check(meeting=secret_meeting, user=two_factor) == check
+    assert (
+        attendance_selectors.current_check(meeting=secret_meeting, user=vouched) is None
+    )
+    assert (
+        attendance_selectors.current_check(meeting=secret_meeting, user=two_factor)
+        == check
+    )
     with pytest.raises(PermissionDeniedError) as caught:
         connect(vouched, secret_meeting)
     assert caught.value.code == "IDENTITY_CHECK_REQUIRED"
     connect(two_factor, secret_meeting)
 
-    quorum = selectors.live_quorum(meeting=secret_meeting)
+    quorum = room_quorum.live_quorum(meeting=secret_meeting)
     assert quorum.counted_ids == (str(two_factor.pk),)
-    rows = {p["id"]: p for p in selectors.participants(meeting=secret_meeting)}
+    rows = {p["id"]: p for p in room_snapshot.participants(meeting=secret_meeting)}
     assert rows[str(vouched.pk)]["identified"] is False
     assert rows[str(two_factor.pk)]["identified"] is True
 
@@ -383,27 +402,32 @@ def test_a_secret_item_discounts_a_vouched_member_and_closes_their_connection(
         actor=secretary, meeting=notified_meeting, title="เรื่องลับ", is_secret=True
     )
     vouched, two_factor = members[4], members[5]
-    services.vouch_identity(
+    room_participants.vouch_identity(
         actor=chair, meeting=notified_meeting, user=vouched, location="remote"
     )
     vouched_connection = connect(vouched, notified_meeting)
     present(two_factor, notified_meeting)
     meeting = open_room(notified_meeting)
-    counted = selectors.live_quorum(meeting=meeting).counted_ids
+    counted = room_quorum.live_quorum(meeting=meeting).counted_ids
     assert str(vouched.pk) in counted
     assert str(two_factor.pk) in counted
     assert len(counted) == 6
 
-    vouched_group = listen(selectors.user_group(meeting.pk, vouched.pk))
-    other_group = listen(selectors.user_group(meeting.pk, two_factor.pk))
+    vouched_group = listen(room_state.user_group(meeting.pk, vouched.pk))
+    other_group = listen(room_state.user_group(meeting.pk, two_factor.pk))
     with django_capture_on_commit_callbacks(execute=True):
-        services.set_current_item(actor=chair, meeting=meeting, item=secret_item)
+        room_floor.set_current_item(actor=chair, meeting=meeting, item=secret_item)
 
     assert (
-        selectors.current_check(meeting=meeting, user=vouched, item=secret_item) is None
+        attendance_selectors.current_check(
+            meeting=meeting, user=vouched, item=secret_item
+        )
+        is None
     )
-    assert selectors.current_check(meeting=meeting, user=two_factor, item=secret_item)
-    quorum = selectors.live_quorum(meeting=meeting)
+    assert attendance_selectors.current_check(
+        meeting=meeting, user=two_factor, item=secret_item
+    )
+    quorum = room_quorum.live_quorum(meeting=meeting)
     assert str(vouched.pk) not in quorum.counted_ids
     assert str(two_factor.pk) in quorum.counted_ids
     assert quorum.counted == 5
@@ -426,10 +450,13 @@ def test_a_later_check_replaces_the_earlier_one(
     member: Any,
     identified: Callable[..., IdentityCheck],
 ) -> None:
-    services.vouch_identity(
+    room_participants.vouch_identity(
         actor=chair, meeting=notified_meeting, user=member, location="remote"
     )
     check = identified(member, notified_meeting)
-    assert selectors.current_check(meeting=notified_meeting, user=member) == check
-    assert selectors.get_room(meeting=notified_meeting).version == 2
+    assert (
+        attendance_selectors.current_check(meeting=notified_meeting, user=member)
+        == check
+    )
+    assert room_facts.get_room(meeting=notified_meeting).version == 2
     assert SecondFactorVerification.objects.filter(user=member).count() == 1

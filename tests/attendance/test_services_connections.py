@@ -12,11 +12,16 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from prachum.attendance import selectors, services
+from prachum.attendance import selectors as attendance_selectors
 from prachum.attendance.models import Connection, IdentityCheck
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import Meeting
+from prachum.room import connections as room_connections
+from prachum.room import facts as room_facts
+from prachum.room import participants as room_participants
+from prachum.room import quorum as room_quorum
+from prachum.room import snapshot as room_snapshot
 from tests.attendance.conftest import SERVER_NODE, USER_AGENT, event_kinds
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +36,7 @@ def _open(meeting: Meeting, user: Any, **kwargs: Any) -> Connection:
         "user_agent": USER_AGENT,
     }
     values.update(kwargs)
-    return services.open_connection(meeting=meeting, user=user, **values)
+    return room_connections.open_connection(meeting=meeting, user=user, **values)
 
 
 def test_no_connection_before_the_identity_check(
@@ -43,7 +48,7 @@ def test_no_connection_before_the_identity_check(
     assert caught.value.code == "IDENTITY_CHECK_REQUIRED"
     assert not Connection.objects.exists()
     assert event_kinds(notified_meeting) == before
-    assert selectors.get_room(meeting=notified_meeting).version == 0
+    assert room_facts.get_room(meeting=notified_meeting).version == 0
 
 
 def test_an_outsider_cannot_connect(notified_meeting: Meeting, outsider: Any) -> None:
@@ -105,7 +110,7 @@ def test_a_connection_keeps_the_traffic_data(
 def test_a_vouched_connection_names_the_method_without_a_factor(
     notified_meeting: Meeting, chair: Any, member: Any
 ) -> None:
-    services.vouch_identity(
+    room_participants.vouch_identity(
         actor=chair, meeting=notified_meeting, user=member, location="remote"
     )
     assert _open(notified_meeting, member).auth_method == "vouched"
@@ -131,7 +136,9 @@ def test_closing_a_connection_ends_its_interval_and_is_recorded(
     identified(member, notified_meeting)
     connection = _open(notified_meeting, member)
 
-    closed = services.close_connection(connection_id=connection.pk, reason="left")
+    closed = room_connections.close_connection(
+        connection_id=connection.pk, reason="left"
+    )
 
     assert closed is not None
     row = Connection.objects.get(pk=connection.pk)
@@ -149,7 +156,7 @@ def test_closing_a_connection_ends_its_interval_and_is_recorded(
         "at": row.disconnected_at.isoformat(),
         "room_version": 3,
     }
-    assert not selectors.open_connections(meeting=notified_meeting).exists()
+    assert not attendance_selectors.open_connections(meeting=notified_meeting).exists()
 
 
 def test_closing_twice_or_an_unknown_connection_changes_nothing(
@@ -159,16 +166,21 @@ def test_closing_twice_or_an_unknown_connection_changes_nothing(
 ) -> None:
     identified(member, notified_meeting)
     connection = _open(notified_meeting, member)
-    services.close_connection(connection_id=connection.pk, reason="left")
-    version = selectors.get_room(meeting=notified_meeting).version
+    room_connections.close_connection(connection_id=connection.pk, reason="left")
+    version = room_facts.get_room(meeting=notified_meeting).version
     events = event_kinds(notified_meeting)
 
-    again = services.close_connection(connection_id=connection.pk, reason="lost")
+    again = room_connections.close_connection(
+        connection_id=connection.pk, reason="lost"
+    )
 
     assert again is not None
     assert again.disconnect_reason == "left"
-    assert services.close_connection(connection_id=uuid.uuid4(), reason="lost") is None
-    assert selectors.get_room(meeting=notified_meeting).version == version
+    assert (
+        room_connections.close_connection(connection_id=uuid.uuid4(), reason="lost")
+        is None
+    )
+    assert room_facts.get_room(meeting=notified_meeting).version == version
     assert event_kinds(notified_meeting) == events
 
 
@@ -187,13 +199,13 @@ def test_attendance_intervals_show_reconnections(
         traveller.shift(60)
         other = connect(vice_chair, notified_meeting)
         traveller.shift(60)
-        services.close_connection(connection_id=first.pk, reason="lost")
+        room_connections.close_connection(connection_id=first.pk, reason="lost")
         traveller.shift(30)
         second = connect(member, notified_meeting)
         traveller.shift(600)
-        services.close_connection(connection_id=second.pk, reason="left")
+        room_connections.close_connection(connection_id=second.pk, reason="left")
 
-    rows = selectors.attendance_intervals(meeting=notified_meeting)
+    rows = attendance_selectors.attendance_intervals(meeting=notified_meeting)
 
     assert [(r["connection"], r["user"], r["reconnect"]) for r in rows] == [
         (str(first.pk), str(member.pk), False),
@@ -219,10 +231,10 @@ def test_a_second_socket_of_the_same_person_counts_once(
     identified(member, notified_meeting)
     laptop = connect(member, notified_meeting)
     connect(member, notified_meeting)
-    assert selectors.live_quorum(meeting=notified_meeting).counted == 1
-    services.close_connection(connection_id=laptop.pk, reason="lost")
-    assert selectors.live_quorum(meeting=notified_meeting).counted == 1
-    assert selectors.participant(meeting=notified_meeting, user_id=member.pk)[
+    assert room_quorum.live_quorum(meeting=notified_meeting).counted == 1
+    room_connections.close_connection(connection_id=laptop.pk, reason="lost")
+    assert room_quorum.live_quorum(meeting=notified_meeting).counted == 1
+    assert room_snapshot.participant(meeting=notified_meeting, user_id=member.pk)[
         "connected"
     ]
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import selectors, services
 from prachum.attendance.models import RoomState
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.meetings.models import Meeting
+from prachum.room import floor as room_floor
+from prachum.room import state as room_state
 from tests.attendance.conftest import event_kinds, last_event
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +35,19 @@ def test_hands_queue_in_order_and_the_floor_takes_one_out(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     first, second = members[0], vice_chair
-    events = listen(selectors.room_group(room.pk))
+    events = listen(room_state.room_group(room.pk))
     start = _room(room).version
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.raise_hand(actor=first, meeting=room)
+        room_floor.raise_hand(actor=first, meeting=room)
     assert _room(room).version == start + 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.raise_hand(actor=second, meeting=room)
+        room_floor.raise_hand(actor=second, meeting=room)
     assert _room(room).hands == [str(first.pk), str(second.pk)]
     assert _room(room).version == start + 2
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.give_floor(actor=chair, meeting=room, user=second)
+        room_floor.give_floor(actor=chair, meeting=room, user=second)
     state = _room(room)
     assert state.floor_holder == second
     assert state.hands == [str(first.pk)]
@@ -58,9 +59,9 @@ def test_hands_queue_in_order_and_the_floor_takes_one_out(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.lower_hand(actor=first, meeting=room)
+        room_floor.lower_hand(actor=first, meeting=room)
     with django_capture_on_commit_callbacks(execute=True):
-        services.end_floor(actor=chair, meeting=room)
+        room_floor.end_floor(actor=chair, meeting=room)
     state = _room(room)
     assert (state.floor_holder, state.hands, state.version) == (None, [], start + 5)
     assert last_event(room, "floor.ended").payload["user"] == str(second.pk)
@@ -110,28 +111,30 @@ def test_refusals_leave_the_version_alone(
     secretary: Any,
     members: list[Any],
 ) -> None:
-    services.raise_hand(actor=members[0], meeting=room)
+    room_floor.raise_hand(actor=members[0], meeting=room)
     _unchanged(
         room,
         "HAND_ALREADY_RAISED",
-        lambda: services.raise_hand(actor=members[0], meeting=room),
+        lambda: room_floor.raise_hand(actor=members[0], meeting=room),
     )
     _unchanged(
         room,
         "HAND_NOT_RAISED",
-        lambda: services.lower_hand(actor=members[1], meeting=room),
+        lambda: room_floor.lower_hand(actor=members[1], meeting=room),
     )
-    _unchanged(room, "NO_FLOOR", lambda: services.end_floor(actor=chair, meeting=room))
+    _unchanged(
+        room, "NO_FLOOR", lambda: room_floor.end_floor(actor=chair, meeting=room)
+    )
     # Not identified for this meeting: no hand, and nobody can give them the floor.
     _unchanged(
         room,
         "IDENTITY_CHECK_REQUIRED",
-        lambda: services.raise_hand(actor=members[5], meeting=room),
+        lambda: room_floor.raise_hand(actor=members[5], meeting=room),
     )
     _unchanged(
         room,
         "NOT_IDENTIFIED",
-        lambda: services.give_floor(actor=chair, meeting=room, user=members[5]),
+        lambda: room_floor.give_floor(actor=chair, meeting=room, user=members[5]),
     )
 
 
@@ -144,33 +147,33 @@ def test_only_the_chair_or_secretary_gives_and_ends_the_floor(
     members: list[Any],
 ) -> None:
     actor = request.getfixturevalue(who)
-    services.raise_hand(actor=members[1], meeting=room)
+    room_floor.raise_hand(actor=members[1], meeting=room)
     for change in (
-        lambda: services.give_floor(actor=actor, meeting=room, user=members[1]),
-        lambda: services.end_floor(actor=actor, meeting=room),
+        lambda: room_floor.give_floor(actor=actor, meeting=room, user=members[1]),
+        lambda: room_floor.end_floor(actor=actor, meeting=room),
     ):
         _unchanged(room, "CHAIR_ONLY", change)
-    services.give_floor(actor=chair, meeting=room, user=members[1])
+    room_floor.give_floor(actor=chair, meeting=room, user=members[1])
     with pytest.raises(PermissionDeniedError):
-        services.end_floor(actor=actor, meeting=room)
+        room_floor.end_floor(actor=actor, meeting=room)
     assert _room(room).floor_holder == members[1]
 
 
 def test_the_secretary_may_give_the_floor(
     room: Meeting, secretary: Any, members: list[Any]
 ) -> None:
-    services.give_floor(actor=secretary, meeting=room, user=members[0])
+    room_floor.give_floor(actor=secretary, meeting=room, user=members[0])
     assert _room(room).floor_holder == members[0]
 
 
 def test_the_floor_holder_cannot_also_queue(
     room: Meeting, chair: Any, members: list[Any]
 ) -> None:
-    services.give_floor(actor=chair, meeting=room, user=members[0])
+    room_floor.give_floor(actor=chair, meeting=room, user=members[0])
     _unchanged(
         room,
         "HAND_ALREADY_RAISED",
-        lambda: services.raise_hand(actor=members[0], meeting=room),
+        lambda: room_floor.raise_hand(actor=members[0], meeting=room),
     )
 
 
@@ -184,10 +187,12 @@ def test_the_floor_is_given_only_while_open(
     _unchanged(
         notified_meeting,
         "NOT_OPEN",
-        lambda: services.give_floor(actor=chair, meeting=notified_meeting, user=member),
+        lambda: room_floor.give_floor(
+            actor=chair, meeting=notified_meeting, user=member
+        ),
     )
     _unchanged(
         notified_meeting,
         "NOT_OPEN",
-        lambda: services.raise_hand(actor=member, meeting=notified_meeting),
+        lambda: room_floor.raise_hand(actor=member, meeting=notified_meeting),
     )

@@ -7,11 +7,15 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import selectors, services
 from prachum.attendance.models import Connection, Incident
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.meetings.models import Meeting
+from prachum.room import connections as room_connections
+from prachum.room import floor as room_floor
+from prachum.room import incidents as room_incidents
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import state as room_state
 from tests.attendance.conftest import event_kinds, last_event
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +27,11 @@ def test_any_participant_reports_and_the_console_sees_it_at_once(
     listen: Callable[[str], Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    console = listen(selectors.console_group(notified_meeting.pk))
-    everyone = listen(selectors.room_group(notified_meeting.pk))
+    console = listen(room_state.console_group(notified_meeting.pk))
+    everyone = listen(room_state.room_group(notified_meeting.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
-        incident = services.report_incident(
+        incident = room_incidents.report_incident(
             actor=member, meeting=notified_meeting, description="  ไม่ได้ยินเสียงประธาน  "
         )
 
@@ -44,7 +48,7 @@ def test_any_participant_reports_and_the_console_sees_it_at_once(
         "description": "ไม่ได้ยินเสียงประธาน",
     }
     assert console.events() == [
-        {"type": "incident", "incident": selectors.incident_dict(row)}
+        {"type": "incident", "incident": room_incidents.incident_dict(row)}
     ]
     assert everyone.events() == []  # incidents go to the console only
 
@@ -54,12 +58,12 @@ def test_a_blank_report_or_an_outsiders_report_is_refused(
 ) -> None:
     before = event_kinds(notified_meeting)
     with pytest.raises(ServiceError) as caught:
-        services.report_incident(
+        room_incidents.report_incident(
             actor=member, meeting=notified_meeting, description=" "
         )
     assert (caught.value.code, caught.value.field) == ("REQUIRED", "description")
     with pytest.raises(PermissionDeniedError) as caught:
-        services.report_incident(
+        room_incidents.report_incident(
             actor=outsider, meeting=notified_meeting, description="แอบดู"
         )
     assert caught.value.code == "NOT_PARTICIPANT"
@@ -75,20 +79,22 @@ def test_handling_is_recorded_once(
     listen: Callable[[str], Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    incident = services.report_incident(
+    incident = room_incidents.report_incident(
         actor=member, meeting=notified_meeting, description="ภาพค้าง"
     )
-    console = listen(selectors.console_group(notified_meeting.pk))
+    console = listen(room_state.console_group(notified_meeting.pk))
 
     with pytest.raises(PermissionDeniedError) as caught:
-        services.handle_incident(actor=member, incident=incident, handling="ok")
+        room_incidents.handle_incident(actor=member, incident=incident, handling="ok")
     assert caught.value.code == "CHAIR_ONLY"
     with pytest.raises(ServiceError) as caught:
-        services.handle_incident(actor=secretary, incident=incident, handling="  ")
+        room_incidents.handle_incident(
+            actor=secretary, incident=incident, handling="  "
+        )
     assert caught.value.code == "REQUIRED"
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.handle_incident(
+        room_incidents.handle_incident(
             actor=secretary, incident=incident, handling="โทรแจ้งทางโทรศัพท์สำรอง"
         )
 
@@ -104,7 +110,7 @@ def test_handling_is_recorded_once(
     assert pushed["incident"]["handling"] == "โทรแจ้งทางโทรศัพท์สำรอง"
 
     with pytest.raises(ServiceError) as caught:
-        services.handle_incident(actor=chair, incident=incident, handling="อีกครั้ง")
+        room_incidents.handle_incident(actor=chair, incident=incident, handling="อีกครั้ง")
     assert caught.value.code == "ALREADY_HANDLED"
     row = Incident.objects.get(pk=incident.pk)
     assert (row.handled_by, row.handling) == (secretary, "โทรแจ้งทางโทรศัพท์สำรอง")
@@ -117,7 +123,7 @@ def test_handling_is_recorded_once(
 
 
 def test_an_incident_is_never_deleted(notified_meeting: Meeting, member: Any) -> None:
-    incident = services.report_incident(
+    incident = room_incidents.report_incident(
         actor=member, meeting=notified_meeting, description="หลุดจากห้อง"
     )
     with pytest.raises(PermissionError):
@@ -134,19 +140,21 @@ def test_the_chain_verifies_after_a_whole_sequence(
     connect: Callable[..., Connection],
 ) -> None:
     meeting = open_room(notified_meeting)
-    services.raise_hand(actor=members[0], meeting=meeting)
-    services.give_floor(actor=chair, meeting=meeting, user=members[0])
-    services.end_floor(actor=chair, meeting=meeting)
+    room_floor.raise_hand(actor=members[0], meeting=meeting)
+    room_floor.give_floor(actor=chair, meeting=meeting, user=members[0])
+    room_floor.end_floor(actor=chair, meeting=meeting)
     lost = Connection.objects.get(meeting=meeting, user=members[1])
-    services.close_connection(connection_id=lost.pk, reason="lost")
-    reported = services.report_incident(
+    room_connections.close_connection(connection_id=lost.pk, reason="lost")
+    reported = room_incidents.report_incident(
         actor=members[0], meeting=meeting, description="คุณภาพเสียงต่ำ"
     )
-    services.handle_incident(actor=secretary, incident=reported, handling="ปรับแล้ว")
+    room_incidents.handle_incident(
+        actor=secretary, incident=reported, handling="ปรับแล้ว"
+    )
     connect(members[1], meeting)
-    services.suspend_meeting(actor=chair, meeting=meeting, reason="พักเที่ยง")
-    services.resume_meeting(actor=chair, meeting=meeting)
-    services.close_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.suspend_meeting(actor=chair, meeting=meeting, reason="พักเที่ยง")
+    room_lifecycle.resume_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.close_meeting(actor=chair, meeting=meeting)
 
     assert [i.kind for i in Incident.objects.filter(meeting=meeting)] == [
         "connection_lost",

@@ -8,11 +8,16 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import selectors, services
+from prachum.attendance import selectors as attendance_selectors
 from prachum.attendance.models import Connection, Incident, RoomState
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.meetings.models import Meeting, MeetingStatus
+from prachum.room import connections as room_connections
+from prachum.room import facts as room_facts
+from prachum.room import floor as room_floor
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import state as room_state
 from tests.attendance.conftest import event_kinds, last_event
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +38,7 @@ def _refused(code: str, change: Callable[[], Any], meeting: Meeting) -> ServiceE
     before = (
         event_kinds(meeting),
         _status(meeting),
-        selectors.get_room(meeting=meeting).version,
+        room_facts.get_room(meeting=meeting).version,
     )
     with pytest.raises(ServiceError) as caught:
         change()
@@ -41,7 +46,7 @@ def _refused(code: str, change: Callable[[], Any], meeting: Meeting) -> ServiceE
     after = (
         event_kinds(meeting),
         _status(meeting),
-        selectors.get_room(meeting=meeting).version,
+        room_facts.get_room(meeting=meeting).version,
     )
     assert after == before
     return caught.value
@@ -57,7 +62,7 @@ def _quorate(
 def test_a_draft_meeting_cannot_be_opened(meeting: Meeting, chair: Any) -> None:
     _refused(
         "CANNOT_OPEN",
-        lambda: services.open_meeting(actor=chair, meeting=meeting),
+        lambda: room_lifecycle.open_meeting(actor=chair, meeting=meeting),
         meeting,
     )
 
@@ -69,7 +74,7 @@ def test_only_the_chair_or_secretariat_opens(
     actor = request.getfixturevalue(who)
     error = _refused(
         "CHAIR_ONLY",
-        lambda: services.open_meeting(actor=actor, meeting=notified_meeting),
+        lambda: room_lifecycle.open_meeting(actor=actor, meeting=notified_meeting),
         notified_meeting,
     )
     assert isinstance(error, PermissionDeniedError)
@@ -85,11 +90,11 @@ def test_opening_with_a_quorum_records_it_and_the_clock(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     _quorate(notified_meeting, (chair, vice_chair, *members[:2]), present)
-    room_events = listen(selectors.room_group(notified_meeting.pk))
-    version = selectors.get_room(meeting=notified_meeting).version
+    room_events = listen(room_state.room_group(notified_meeting.pk))
+    version = room_facts.get_room(meeting=notified_meeting).version
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.open_meeting(actor=chair, meeting=notified_meeting)
+        room_lifecycle.open_meeting(actor=chair, meeting=notified_meeting)
 
     assert _status(notified_meeting) == MeetingStatus.OPEN
     room = RoomState.objects.get(meeting=notified_meeting)
@@ -125,7 +130,7 @@ def test_opening_with_an_unsynchronised_clock_is_an_incident(
     _quorate(notified_meeting, (chair, vice_chair, *members[:2]), present)
     server_clock(synced=False)
 
-    services.open_meeting(actor=chair, meeting=notified_meeting)
+    room_lifecycle.open_meeting(actor=chair, meeting=notified_meeting)
 
     clock = last_event(notified_meeting, "meeting.opened").payload["clock"]
     assert (clock["source"], clock["synced"]) == ("chronyc", False)
@@ -147,7 +152,7 @@ def test_opening_without_a_clock_source_is_flagged_unknown(
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
 
-    services.open_meeting(actor=chair, meeting=notified_meeting)
+    room_lifecycle.open_meeting(actor=chair, meeting=notified_meeting)
 
     clock = last_event(notified_meeting, "meeting.opened").payload["clock"]
     assert clock == {
@@ -169,14 +174,14 @@ def test_without_a_quorum_the_chair_must_give_a_reason(
     for reason in ("", "   "):
         error = _refused(
             "QUORUM_NOT_MET",
-            lambda r=reason: services.open_meeting(
+            lambda r=reason: room_lifecycle.open_meeting(
                 actor=chair, meeting=notified_meeting, without_quorum_reason=r
             ),
             notified_meeting,
         )
         assert error.field == "reason"
 
-    services.open_meeting(
+    room_lifecycle.open_meeting(
         actor=chair,
         meeting=notified_meeting,
         without_quorum_reason="  รับทราบเรื่องแจ้งเท่านั้น ไม่มีการลงมติ  ",
@@ -195,7 +200,7 @@ def test_an_open_meeting_cannot_be_opened_again(
     meeting = open_room(notified_meeting)
     _refused(
         "CANNOT_OPEN",
-        lambda: services.open_meeting(actor=chair, meeting=meeting),
+        lambda: room_lifecycle.open_meeting(actor=chair, meeting=meeting),
         meeting,
     )
 
@@ -209,7 +214,7 @@ def test_suspend_resume_and_their_refusals(
 ) -> None:
     _refused(
         "NOT_OPEN",
-        lambda: services.suspend_meeting(
+        lambda: room_lifecycle.suspend_meeting(
             actor=chair, meeting=notified_meeting, reason="พัก"
         ),
         notified_meeting,
@@ -217,20 +222,24 @@ def test_suspend_resume_and_their_refusals(
     meeting = open_room(notified_meeting)
     _refused(
         "NOT_SUSPENDED",
-        lambda: services.resume_meeting(actor=chair, meeting=meeting),
+        lambda: room_lifecycle.resume_meeting(actor=chair, meeting=meeting),
         meeting,
     )
     _refused(
         "CHAIR_ONLY",
-        lambda: services.suspend_meeting(actor=member, meeting=meeting, reason="พัก"),
+        lambda: room_lifecycle.suspend_meeting(
+            actor=member, meeting=meeting, reason="พัก"
+        ),
         meeting,
     )
     with pytest.raises(ServiceError) as caught:
-        services.suspend_meeting(actor=chair, meeting=meeting, reason="  ")
+        room_lifecycle.suspend_meeting(actor=chair, meeting=meeting, reason="  ")
     assert caught.value.code == "REQUIRED"
 
-    version = selectors.get_room(meeting=meeting).version
-    services.suspend_meeting(actor=secretary, meeting=meeting, reason="ระบบเสียงขัดข้อง")
+    version = room_facts.get_room(meeting=meeting).version
+    room_lifecycle.suspend_meeting(
+        actor=secretary, meeting=meeting, reason="ระบบเสียงขัดข้อง"
+    )
     assert _status(meeting) == MeetingStatus.SUSPENDED
     assert last_event(meeting, "meeting.suspended").payload == {
         "reason": "ระบบเสียงขัดข้อง",
@@ -238,15 +247,17 @@ def test_suspend_resume_and_their_refusals(
     }
     _refused(
         "NOT_OPEN",
-        lambda: services.suspend_meeting(actor=chair, meeting=meeting, reason="อีก"),
+        lambda: room_lifecycle.suspend_meeting(
+            actor=chair, meeting=meeting, reason="อีก"
+        ),
         meeting,
     )
     # Hands are not raised while suspended.
     _refused(
-        "NOT_OPEN", lambda: services.raise_hand(actor=chair, meeting=meeting), meeting
+        "NOT_OPEN", lambda: room_floor.raise_hand(actor=chair, meeting=meeting), meeting
     )
 
-    services.resume_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.resume_meeting(actor=chair, meeting=meeting)
     assert _status(meeting) == MeetingStatus.OPEN
     resumed = last_event(meeting, "meeting.resumed")
     assert resumed.payload["quorum"]["counted"] == 4
@@ -264,19 +275,21 @@ def test_closing_ends_every_open_connection(
 ) -> None:
     meeting = open_room(notified_meeting)
     extra = connect(members[0], meeting)
-    services.close_connection(connection_id=extra.pk, reason="left")
-    services.suspend_meeting(actor=chair, meeting=meeting, reason="พัก")
+    room_connections.close_connection(connection_id=extra.pk, reason="left")
+    room_lifecycle.suspend_meeting(actor=chair, meeting=meeting, reason="พัก")
     open_ids = set(
-        selectors.open_connections(meeting=meeting).values_list("pk", flat=True)
+        attendance_selectors.open_connections(meeting=meeting).values_list(
+            "pk", flat=True
+        )
     )
     assert len(open_ids) == 4
-    room_events = listen(selectors.room_group(meeting.pk))
+    room_events = listen(room_state.room_group(meeting.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_meeting(actor=chair, meeting=meeting)
+        room_lifecycle.close_meeting(actor=chair, meeting=meeting)
 
     assert _status(meeting) == MeetingStatus.CLOSED
-    assert not selectors.open_connections(meeting=meeting).exists()
+    assert not attendance_selectors.open_connections(meeting=meeting).exists()
     closed = Connection.objects.filter(pk__in=open_ids)
     assert {c.disconnect_reason for c in closed} == {"closed"}
     assert Connection.objects.get(pk=extra.pk).disconnect_reason == "left"
@@ -294,12 +307,12 @@ def test_closing_ends_every_open_connection(
 
     _refused(
         "NOT_OPEN",
-        lambda: services.close_meeting(actor=chair, meeting=meeting),
+        lambda: room_lifecycle.close_meeting(actor=chair, meeting=meeting),
         meeting,
     )
     _refused(
         "CANNOT_OPEN",
-        lambda: services.open_meeting(actor=chair, meeting=meeting),
+        lambda: room_lifecycle.open_meeting(actor=chair, meeting=meeting),
         meeting,
     )
     with pytest.raises(ServiceError) as caught:
@@ -312,7 +325,7 @@ def test_closing_a_meeting_that_never_opened_is_refused(
 ) -> None:
     _refused(
         "NOT_OPEN",
-        lambda: services.close_meeting(actor=chair, meeting=notified_meeting),
+        lambda: room_lifecycle.close_meeting(actor=chair, meeting=notified_meeting),
         notified_meeting,
     )
 
@@ -323,9 +336,9 @@ def test_the_chain_verifies_after_a_whole_meeting(
     open_room: Callable[[Meeting], Meeting],
 ) -> None:
     meeting = open_room(notified_meeting)
-    services.suspend_meeting(actor=chair, meeting=meeting, reason="พัก")
-    services.resume_meeting(actor=chair, meeting=meeting)
-    services.close_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.suspend_meeting(actor=chair, meeting=meeting, reason="พัก")
+    room_lifecycle.resume_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     kinds = [e.kind for e in list_events(chain_key=meeting.chain_key)]
     assert kinds[-3:] == ["meeting.resumed", "meeting.closed", "evidence.sealed"]
     assert check_chain(chain_key=meeting.chain_key).ok

@@ -13,12 +13,12 @@ from django.test import Client
 from django.utils import timezone
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.attendance import services
 from prachum.attendance.models import IdentityCheck, LocationKind
 from prachum.committees.models import Committee, Role
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting, MeetingMode
 from prachum.notices import services as notice_services
+from prachum.room import participants as room_participants
 from tests.factories import MembershipFactory, UserFactory
 
 USER_AGENT = "Mozilla/5.0 (Prachum view test)"
@@ -116,7 +116,7 @@ def identified(
 
     def run(user: Any, meeting: Meeting, **kwargs: Any) -> IdentityCheck:
         factor_at(user)
-        return services.check_identity(
+        return room_participants.check_identity(
             meeting=meeting,
             user=user,
             location=kwargs.get("location", LocationKind.REMOTE),

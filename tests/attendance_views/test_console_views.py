@@ -9,7 +9,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from prachum.attendance import services
 from prachum.attendance.models import (
     Admission,
     CheckMethod,
@@ -22,6 +21,10 @@ from prachum.attendance.models import (
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.meetings.selectors import numbered_agenda
+from prachum.room import floor as room_floor
+from prachum.room import incidents as room_incidents
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
 
 pytestmark = pytest.mark.django_db
 
@@ -120,26 +123,34 @@ def _run_console(
     reporter = members[0]
 
     if client_for is None:
-        services.open_meeting(
+        room_lifecycle.open_meeting(
             actor=chair, meeting=meeting, without_quorum_reason="ทดสอบระบบ"
         )
-        services.set_current_item(actor=chair, meeting=meeting, item=item)
-        services.give_floor(actor=chair, meeting=meeting, user=reporter)
-        services.end_floor(actor=chair, meeting=meeting)
-        services.report_incident(actor=reporter, meeting=meeting, description="ภาพค้าง")
+        room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
+        room_floor.give_floor(actor=chair, meeting=meeting, user=reporter)
+        room_floor.end_floor(actor=chair, meeting=meeting)
+        room_incidents.report_incident(
+            actor=reporter, meeting=meeting, description="ภาพค้าง"
+        )
         incident = Incident.objects.get(meeting=meeting, kind=IncidentKind.REPORTED)
-        services.handle_incident(actor=chair, incident=incident, handling="โทรกลับ")
-        services.suspend_meeting(actor=chair, meeting=meeting, reason="พัก")
-        services.resume_meeting(actor=chair, meeting=meeting)
-        services.remove_participant(
+        room_incidents.handle_incident(
+            actor=chair, incident=incident, handling="โทรกลับ"
+        )
+        room_lifecycle.suspend_meeting(actor=chair, meeting=meeting, reason="พัก")
+        room_lifecycle.resume_meeting(actor=chair, meeting=meeting)
+        room_participants.remove_participant(
             actor=chair, meeting=meeting, user=members[1], reason="ก่อความวุ่นวาย"
         )
-        services.readmit_participant(actor=chair, meeting=meeting, user=members[1])
-        services.vouch_identity(
+        room_participants.readmit_participant(
+            actor=chair, meeting=meeting, user=members[1]
+        )
+        room_participants.vouch_identity(
             actor=secretary, meeting=meeting, user=members[2], location="remote"
         )
-        services.admit_invitee(actor=chair, meeting=meeting, user=invitee, item=item)
-        services.close_meeting(actor=chair, meeting=meeting)
+        room_participants.admit_invitee(
+            actor=chair, meeting=meeting, user=invitee, item=item
+        )
+        room_lifecycle.close_meeting(actor=chair, meeting=meeting)
         return
 
     console = client_for(chair, "en")
@@ -272,7 +283,7 @@ def test_console_refers_only_to_this_meetings_people_and_items(
 ) -> None:
     other = make_meeting(days_ahead=12)
     client = client_for(chair)
-    services.open_meeting(
+    room_lifecycle.open_meeting(
         actor=chair, meeting=notified_meeting, without_quorum_reason="ทดสอบ"
     )
 

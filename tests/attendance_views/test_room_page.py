@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from prachum.attendance import services
 from prachum.meetings.models import Meeting
+from prachum.room import participants as room_participants
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_a_removed_participant_is_sent_back_to_the_check(
     identified: Callable[..., Any],
 ) -> None:
     identified(member, notified_meeting)
-    services.remove_participant(
+    room_participants.remove_participant(
         actor=chair, meeting=notified_meeting, user=member, reason="ทดสอบ"
     )
     client = client_for(member, "en")

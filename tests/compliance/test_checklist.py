@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from prachum.allowances.services import compute_allowance_run, confirm_allowance_run
-from prachum.attendance import services as room
 from prachum.committees.models import AllowanceRate, Committee
 from prachum.compliance.checklist import all_passed, meeting_checklist
 from prachum.compliance.exports import compliance_files
 from prachum.meetings.models import Meeting
-from prachum.voting import services as voting
+from prachum.room import floor as room_floor
+from prachum.room import incidents as room_incidents
+from prachum.room import lifecycle as room_lifecycle
+from prachum.voting import ballots, polls
 
 pytestmark = pytest.mark.django_db
 
@@ -51,19 +53,21 @@ def held_meeting(
     voters = [chair, vice_chair, *members]
     for user in voters:
         present(user, meeting)
-    room.open_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.open_meeting(actor=chair, meeting=meeting)
     item = meeting.agenda_items.get(position=400)
-    room.set_current_item(actor=chair, meeting=meeting, item=item)
+    room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
     for secret in (False, True):
-        poll = voting.create_poll(
+        poll = polls.create_poll(
             actor=chair, item=item, kind="motion", question="อนุมัติ", secret=secret
         )
-        voting.open_poll(actor=chair, poll=poll)
+        polls.open_poll(actor=chair, poll=poll)
         for voter in voters:
-            voting.cast_ballot(voter=voter, poll=poll, choice="yes")
-        voting.close_poll(actor=chair, poll=poll)
-    room.report_incident(actor=members[0], meeting=meeting, description="ภาพกระตุก")
-    room.close_meeting(actor=chair, meeting=meeting)
+            ballots.cast_ballot(voter=voter, poll=poll, choice="yes")
+        polls.close_poll(actor=chair, poll=poll)
+    room_incidents.report_incident(
+        actor=members[0], meeting=meeting, description="ภาพกระตุก"
+    )
+    room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     meeting.refresh_from_db()
     return meeting
 
@@ -114,11 +118,11 @@ def test_an_open_poll_fails_the_votes_check(
 ) -> None:
     meeting = open_room(notified_meeting)
     item = meeting.agenda_items.get(position=400)
-    room.set_current_item(actor=chair, meeting=meeting, item=item)
-    poll = voting.create_poll(
+    room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
+    poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="อนุมัติ", secret=False
     )
-    voting.open_poll(actor=chair, poll=poll)
+    polls.open_poll(actor=chair, poll=poll)
     checks = _by_code(meeting)
     assert checks["VOTES"].passed is False
     assert checks["CLOCK"].passed is None  # not closed yet

@@ -14,21 +14,25 @@ from typing import Any
 import pytest
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.attendance import services as room
 from prachum.evidence import keys
 from prachum.evidence.models import EvidencePackage
 from prachum.evidence.services import request_package
 from prachum.meetings import services as meeting_services
 from prachum.notices.services import send_notice
+from prachum.room import connections as room_connections
+from prachum.room import floor as room_floor
+from prachum.room import incidents as room_incidents
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
 from prachum.verify.package import verify_package
-from prachum.voting import services as voting
+from prachum.voting import ballots, polls
 
 pytestmark = pytest.mark.django_db
 
 
 def _identify_and_connect(meeting: Any, user: Any, n: int) -> Any:
     SecondFactorVerification.objects.create(user=user, method="totp")
-    room.check_identity(
+    room_participants.check_identity(
         meeting=meeting,
         user=user,
         location="remote",
@@ -36,7 +40,7 @@ def _identify_and_connect(meeting: Any, user: Any, n: int) -> Any:
         ip_address="192.0.2.10",
         user_agent="test",
     )
-    return room.open_connection(
+    return room_connections.open_connection(
         meeting=meeting,
         user=user,
         channel_name=f"test.{n}",
@@ -66,19 +70,19 @@ def package_path(
     connections = [
         _identify_and_connect(meeting, user, n) for n, user in enumerate(voters)
     ]
-    room.open_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.open_meeting(actor=chair, meeting=meeting)
     item = meeting.agenda_items.get(position=400)
-    room.set_current_item(actor=chair, meeting=meeting, item=item)
-    open_poll = voting.create_poll(
+    room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
+    open_poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="อนุมัติโครงการ", secret=False
     )
-    voting.open_poll(actor=chair, poll=open_poll)
+    polls.open_poll(actor=chair, poll=open_poll)
     for n, voter in enumerate(voters):
-        voting.cast_ballot(
+        ballots.cast_ballot(
             voter=voter, poll=open_poll, choice=["yes", "yes", "no", "abstain"][n % 4]
         )
-    voting.close_poll(actor=chair, poll=open_poll)
-    secret_poll = voting.create_poll(
+    polls.close_poll(actor=chair, poll=open_poll)
+    secret_poll = polls.create_poll(
         actor=chair,
         item=item,
         kind="one_of_n",
@@ -86,16 +90,18 @@ def package_path(
         options=["ก", "ข", "ค"],
         secret=True,
     )
-    voting.open_poll(actor=chair, poll=secret_poll)
+    polls.open_poll(actor=chair, poll=secret_poll)
     for n, voter in enumerate(voters):
         options = [str(o.pk) for o in secret_poll.options.order_by("position")]
-        voting.cast_ballot(
+        ballots.cast_ballot(
             voter=voter, poll=secret_poll, choice=[options[0 if n < 5 else n % 3]]
         )
-    voting.close_poll(actor=chair, poll=secret_poll)
-    room.report_incident(actor=voters[-1], meeting=meeting, description="ภาพกระตุก")
-    room.close_connection(connection_id=connections[-1].id, reason="lost")
-    room.close_meeting(actor=chair, meeting=meeting)  # signs the chain's head
+    polls.close_poll(actor=chair, poll=secret_poll)
+    room_incidents.report_incident(
+        actor=voters[-1], meeting=meeting, description="ภาพกระตุก"
+    )
+    room_connections.close_connection(connection_id=connections[-1].id, reason="lost")
+    room_lifecycle.close_meeting(actor=chair, meeting=meeting)  # signs the chain's head
     with django_capture_on_commit_callbacks(execute=True):
         package = request_package(actor=secretary, meeting=meeting)
     package = EvidencePackage.objects.get(pk=package.pk)

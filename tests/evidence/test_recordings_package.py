@@ -83,7 +83,8 @@ def _run_meeting(
     capture: Any,
     process: bool = True,
 ) -> Any:
-    from prachum.attendance import services as room
+    from prachum.room import floor as room_floor
+    from prachum.room import lifecycle as room_lifecycle
 
     settings.RECORDINGS_POSTPROCESS = True
     settings.JANUS_RECORDINGS_DIR = tmp_path / "recordings"
@@ -96,16 +97,16 @@ def _run_meeting(
         for n, user in enumerate(people["all"]):
             _identify_and_connect(meeting, user, n)
         clock.move_to(_at(0))
-        room.open_meeting(actor=chair, meeting=meeting)
-        room.set_current_item(
+        room_lifecycle.open_meeting(actor=chair, meeting=meeting)
+        room_floor.set_current_item(
             actor=chair, meeting=meeting, item=meeting.agenda_items.get(position=100)
         )
         clock.move_to(_at(5))
-        room.set_current_item(
+        room_floor.set_current_item(
             actor=chair, meeting=meeting, item=meeting.agenda_items.get(pk=secret.pk)
         )
         clock.move_to(_at(7))
-        room.set_current_item(
+        room_floor.set_current_item(
             actor=chair, meeting=meeting, item=meeting.agenda_items.get(position=400)
         )
         clock.move_to(_at(9.5))
@@ -115,7 +116,7 @@ def _run_meeting(
             server="janus-test",
         )
         with capture(execute=process):
-            room.close_meeting(actor=chair, meeting=meeting)
+            room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     meeting.refresh_from_db()
     return meeting
 

@@ -8,16 +8,20 @@ from typing import Any
 import pytest
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.attendance import services as room
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting, MeetingMode
 from prachum.notices.services import send_notice
-from prachum.voting import services as voting
+from prachum.room import connections as room_connections
+from prachum.room import floor as room_floor
+from prachum.room import incidents as room_incidents
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
+from prachum.voting import ballots, item_record, polls
 
 
 def _identify_and_connect(meeting: Any, user: Any, n: int) -> Any:
     SecondFactorVerification.objects.create(user=user, method="totp")
-    room.check_identity(
+    room_participants.check_identity(
         meeting=meeting,
         user=user,
         location="remote",
@@ -25,7 +29,7 @@ def _identify_and_connect(meeting: Any, user: Any, n: int) -> Any:
         ip_address="192.0.2.10",
         user_agent="test",
     )
-    return room.open_connection(
+    return room_connections.open_connection(
         meeting=meeting,
         user=user,
         channel_name=f"test.{n}",
@@ -67,45 +71,49 @@ def held_meeting(
         )
     ]
     connections = [_identify_and_connect(meeting, u, n) for n, u in enumerate(remote)]
-    room.sign_in_at_room(actor=secretary, meeting=meeting, user=members["member5"])
-    room.open_meeting(actor=chair, meeting=meeting)
+    room_participants.sign_in_at_room(
+        actor=secretary, meeting=meeting, user=members["member5"]
+    )
+    room_lifecycle.open_meeting(actor=chair, meeting=meeting)
     item = meeting.agenda_items.get(position=400)
-    room.set_current_item(actor=chair, meeting=meeting, item=item)
-    poll = voting.create_poll(
+    room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
+    poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="อนุมัติโครงการ", secret=False
     )
-    poll = voting.open_poll(actor=chair, poll=poll)
+    poll = polls.open_poll(actor=chair, poll=poll)
     voters = [u for u in remote if u.username != "secretary"] + [members["member5"]]
     choices = {"member2": "no", "member3": "abstain"}
     for voter in voters:
         if poll.eligible.filter(voter=voter).exists():
-            voting.cast_ballot(
+            ballots.cast_ballot(
                 voter=voter, poll=poll, choice=choices.get(voter.username, "yes")
             )
-    poll = voting.close_poll(actor=chair, poll=poll)
-    voting.record_resolution(
+    poll = polls.close_poll(actor=chair, poll=poll)
+    item_record.record_resolution(
         actor=secretary, item=item, text="อนุมัติโครงการตามที่เสนอ", poll=poll
     )
-    voting.record_dissent(
+    item_record.record_dissent(
         actor=members["member2"],
         item=item,
         member=members["member2"],
         opinion="งบประมาณสูงเกินความจำเป็น",
     )
-    secret_poll = voting.create_poll(
+    secret_poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="ต่ออายุสัญญา", secret=True
     )
-    voting.open_poll(actor=chair, poll=secret_poll)
+    polls.open_poll(actor=chair, poll=secret_poll)
     for voter in voters:
         if secret_poll.eligible.filter(voter=voter).exists():
-            voting.cast_ballot(voter=voter, poll=secret_poll, choice="yes")
-    voting.close_poll(actor=chair, poll=secret_poll)
-    room.set_current_item(actor=chair, meeting=meeting, item=secret_item)
-    voting.record_resolution(actor=secretary, item=secret_item, text="เห็นชอบตามที่เสนอ")
-    room.report_incident(
+            ballots.cast_ballot(voter=voter, poll=secret_poll, choice="yes")
+    polls.close_poll(actor=chair, poll=secret_poll)
+    room_floor.set_current_item(actor=chair, meeting=meeting, item=secret_item)
+    item_record.record_resolution(
+        actor=secretary, item=secret_item, text="เห็นชอบตามที่เสนอ"
+    )
+    room_incidents.report_incident(
         actor=members["member4"], meeting=meeting, description="ภาพกระตุก"
     )
-    room.close_connection(connection_id=connections[5].id, reason="lost")
-    room.close_meeting(actor=chair, meeting=meeting)
+    room_connections.close_connection(connection_id=connections[5].id, reason="lost")
+    room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     meeting.refresh_from_db()
     return meeting

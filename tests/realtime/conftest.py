@@ -25,11 +25,12 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from config.asgi import application
 from prachum.accounts.models import SecondFactorVerification
 from prachum.accounts.session_keys import SECOND_FACTOR_OK
-from prachum.attendance import services
 from prachum.attendance.models import IdentityCheck, LocationKind
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting
 from prachum.notices import services as notice_services
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
 
 REDIS_URL = os.environ.get("PRACHUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # redis-py 8 reads with a 5 s socket timeout by default, as long as channels_redis
@@ -94,7 +95,7 @@ def identify(user: Any, meeting: Meeting) -> IdentityCheck:
     SecondFactorVerification.objects.create(
         user=user, method="totp", ip_address="203.0.113.5", user_agent=USER_AGENT
     )
-    return services.check_identity(
+    return room_participants.check_identity(
         meeting=meeting,
         user=user,
         location=LocationKind.REMOTE,
@@ -106,7 +107,7 @@ def identify(user: Any, meeting: Meeting) -> IdentityCheck:
 
 def open_room(meeting: Meeting, chair: Any) -> None:
     """The chair opens the meeting (without quorum, with the reason recorded)."""
-    services.open_meeting(
+    room_lifecycle.open_meeting(
         actor=chair, meeting=meeting, without_quorum_reason="การทดสอบระบบ"
     )
 

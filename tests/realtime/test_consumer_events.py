@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
-from prachum.attendance import services
 from prachum.attendance.models import Connection
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import AgendaItem, Meeting
 from prachum.realtime.consumers import MeetingRoomConsumer
+from prachum.room import floor as room_floor
 from tests.realtime.conftest import (
     CLOSED,
     Client,
@@ -115,7 +115,7 @@ async def test_the_same_change_from_a_page_and_from_a_socket_leaves_the_same_rec
 
     before = await database_sync_to_async(_last_seq)(room_meeting)
     # What the HTTP view does: call the service.
-    await database_sync_to_async(services.set_current_item)(
+    await database_sync_to_async(room_floor.set_current_item)(
         actor=chair, meeting=room_meeting, item=items[2]
     )
     by_page, _ = await member_socket.receive_until(is_event("agenda.item_started"))

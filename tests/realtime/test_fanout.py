@@ -16,9 +16,12 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 
 from config.asgi import application
-from prachum.attendance import selectors, services
 from prachum.attendance.models import LocationKind
 from prachum.meetings.models import AgendaItem, Meeting
+from prachum.room import connections as room_connections
+from prachum.room import participants as room_participants
+from prachum.room import snapshot as room_snapshot
+from prachum.room import state as room_state
 from tests.realtime.conftest import (
     CLOSED,
     ORIGIN,
@@ -55,7 +58,7 @@ def apply_patch(snapshot: dict[str, Any], patch: dict[str, Any]) -> None:
 
 
 def _vouch_and_make_secret(meeting: Meeting, chair: Any, person: Any) -> AgendaItem:
-    services.vouch_identity(
+    room_participants.vouch_identity(
         actor=chair,
         meeting=meeting,
         user=person,
@@ -114,12 +117,14 @@ async def test_the_patches_rebuild_the_snapshot_and_carry_only_changed_rows(
 async def test_a_change_moving_nobody_sends_no_rows_and_many_send_the_list() -> None:
     a = {"id": "a", "connected": True}
     b = {"id": "b", "connected": True}
-    assert selectors.participants_patch([a, b], [dict(a), dict(b)]) == {}
+    assert room_snapshot.participants_patch([a, b], [dict(a), dict(b)]) == {}
     moved = {"id": "b", "connected": False}
-    assert selectors.participants_patch([a, b], [a, moved]) == {"participant": moved}
+    assert room_snapshot.participants_patch([a, b], [a, moved]) == {
+        "participant": moved
+    }
     both = [{"id": "a", "connected": False}, moved]
-    assert selectors.participants_patch([a, b], both) == {"participants": both}
-    assert selectors.participants_patch([a, b], [a]) == {"participants": [a]}
+    assert room_snapshot.participants_patch([a, b], both) == {"participants": both}
+    assert room_snapshot.participants_patch([a, b], [a]) == {"participants": [a]}
 
 
 async def test_a_room_event_reaches_the_socket_while_the_database_thread_is_busy(
@@ -134,7 +139,7 @@ async def test_a_room_event_reaches_the_socket_while_the_database_thread_is_busy
     await asyncio.sleep(0.05)
     try:
         version = snapshot["version"] + 1
-        group = selectors.room_group(room_meeting.pk)
+        group = room_state.room_group(room_meeting.pk)
         await layer.group_send(
             group,
             {
@@ -162,13 +167,13 @@ async def test_the_handshake_is_accepted_before_a_slow_join_and_an_outsider_is_r
     outsider: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_open = services.open_connection
+    real_open = room_connections.open_connection
 
     def slow_open(**kwargs: Any) -> Any:
         time.sleep(1.5)  # the room lock, under a thousand joins
         return real_open(**kwargs)
 
-    monkeypatch.setattr(services, "open_connection", slow_open)
+    monkeypatch.setattr(room_connections, "open_connection", slow_open)
     cookie = await database_sync_to_async(session_cookie)(outsider)
     communicator = WebsocketCommunicator(
         application,

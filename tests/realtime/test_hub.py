@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from channels.layers import get_channel_layer
 
-from prachum.attendance import selectors
 from prachum.meetings.models import Meeting
 from prachum.realtime.hub import OUTBOX_LIMIT, Outbox
+from prachum.room import state as room_state
 from tests.realtime.conftest import Connect, enter_room
 
 pytestmark = [pytest.mark.asyncio]
@@ -31,7 +31,7 @@ async def test_the_sockets_of_a_room_share_one_subscription_and_each_gets_every_
         for user in (chair, member, vice_chair)
     ]
     layer = get_channel_layer()
-    group = selectors.room_group(room_meeting.pk)
+    group = room_state.room_group(room_meeting.pk)
     if channel_layer == "memory":
         # one channel in the room group for the whole process, not one per socket
         assert len(layer.groups[group]) == 1

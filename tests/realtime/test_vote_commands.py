@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
-from prachum.attendance.selectors import current_item
 from prachum.committees.models import Membership, Role
 from prachum.meetings.models import Meeting
-from prachum.voting import services as voting_services
+from prachum.room.facts import current_item
+from prachum.voting import ballots, polls
 from prachum.voting.crypto import keeper
 from prachum.voting.models import OpenBallot, Poll, VoteParticipation
 from tests.realtime.conftest import (
@@ -111,7 +111,7 @@ async def test_a_ballot_over_the_socket_and_one_through_the_service_are_alike(
     assert ack["ref"] == "b1"
 
     poll = await database_sync_to_async(Poll.objects.get)(pk=poll_id)
-    await database_sync_to_async(voting_services.cast_ballot)(
+    await database_sync_to_async(ballots.cast_ballot)(
         voter=second, poll=poll, choice="yes"
     )
     seen_second = (await chair_socket.receive_until(is_type("poll.progress")))[0]
@@ -171,9 +171,7 @@ async def test_a_poll_of_another_meeting_is_not_found(
     def other_poll() -> Poll:
         other = make_meeting(days_ahead=12, title="การประชุมอื่น")
         item = other.agenda_items.first()
-        return voting_services.create_poll(
-            actor=chair, item=item, kind="motion", question="อื่น"
-        )
+        return polls.create_poll(actor=chair, item=item, kind="motion", question="อื่น")
 
     poll = await database_sync_to_async(other_poll)()
     socket = await _in_room(connect, member, room_meeting)

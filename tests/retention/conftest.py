@@ -22,11 +22,14 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.attendance import services as room
 from prachum.committees.models import Committee
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting
 from prachum.notices.services import send_notice
+from prachum.room import connections as room_connections
+from prachum.room import incidents as room_incidents
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
 from tests.factories import MINIMAL_PDF, UserFactory
 
 REASON = "ทดสอบการเก็บรักษา"
@@ -68,7 +71,7 @@ def hold_meeting(
     if connect:
         for n, user in enumerate(voting):
             SecondFactorVerification.objects.create(user=user, method="totp")
-            room.check_identity(
+            room_participants.check_identity(
                 meeting=meeting,
                 user=user,
                 location="remote",
@@ -77,7 +80,7 @@ def hold_meeting(
                 ip_address="192.0.2.10",
                 user_agent="test",
             )
-            room.open_connection(
+            room_connections.open_connection(
                 meeting=meeting,
                 user=user,
                 channel_name=f"test.{meeting.pk}.{n}",
@@ -88,12 +91,18 @@ def hold_meeting(
             )
         # Before 19 April 2020 (NCPO 74/2557) a third of the quorum had to be in one
         # room; the chair opens with a recorded reason.
-        room.open_meeting(actor=chair, meeting=meeting, without_quorum_reason=REASON)
-        room.report_incident(actor=voting[-1], meeting=meeting, description="ภาพกระตุก")
-        room.close_meeting(actor=chair, meeting=meeting)
+        room_lifecycle.open_meeting(
+            actor=chair, meeting=meeting, without_quorum_reason=REASON
+        )
+        room_incidents.report_incident(
+            actor=voting[-1], meeting=meeting, description="ภาพกระตุก"
+        )
+        room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     else:
-        room.open_meeting(actor=chair, meeting=meeting, without_quorum_reason=REASON)
-        room.close_meeting(actor=chair, meeting=meeting)
+        room_lifecycle.open_meeting(
+            actor=chair, meeting=meeting, without_quorum_reason=REASON
+        )
+        room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     return Meeting.objects.get(pk=meeting.pk)
 
 

@@ -21,18 +21,20 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from prachum.attendance import services as attendance_services
 from prachum.attendance.models import (
     CheckMethod,
     Connection,
     IdentityCheck,
     LocationKind,
 )
-from prachum.attendance.selectors import current_item
 from prachum.committees.models import Committee, Membership, Role
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import AgendaItem, Meeting
-from prachum.voting import services
+from prachum.room import connections as room_connections
+from prachum.room import floor as room_floor
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room.facts import current_item
+from prachum.voting import polls
 from prachum.voting.crypto import keeper
 from prachum.voting.models import Poll
 from tests.attendance.conftest import (  # noqa: F401  (fixtures shared with the room)
@@ -94,7 +96,7 @@ def room(
     is the first one on the agenda."""
     for user in voters[:6]:
         present(user, notified_meeting)
-    attendance_services.open_meeting(actor=chair, meeting=notified_meeting)
+    room_lifecycle.open_meeting(actor=chair, meeting=notified_meeting)
     notified_meeting.refresh_from_db()
     return notified_meeting
 
@@ -109,7 +111,7 @@ def item(room: Meeting) -> AgendaItem:
 @pytest.fixture
 def make_current(chair: Any) -> Callable[[AgendaItem], AgendaItem]:
     def run(agenda_item: AgendaItem) -> AgendaItem:
-        attendance_services.set_current_item(
+        room_floor.set_current_item(
             actor=chair, meeting=agenda_item.meeting, item=agenda_item
         )
         return agenda_item
@@ -134,7 +136,7 @@ def secret_item(
     notify(meeting)
     for user in voters[:6]:
         present(user, meeting)
-    attendance_services.open_meeting(actor=chair, meeting=meeting)
+    room_lifecycle.open_meeting(actor=chair, meeting=meeting)
     return make_current(agenda_item)
 
 
@@ -153,7 +155,7 @@ def make_poll(chair: Any) -> Callable[..., Poll]:
         open: bool = True,
         actor: Any = None,
     ) -> Poll:
-        poll = services.create_poll(
+        poll = polls.create_poll(
             actor=actor or chair,
             item=agenda_item,
             kind=kind,
@@ -163,7 +165,7 @@ def make_poll(chair: Any) -> Callable[..., Poll]:
             secret=secret,
         )
         if open:
-            poll = services.open_poll(actor=actor or chair, poll=poll)
+            poll = polls.open_poll(actor=actor or chair, poll=poll)
         return poll
 
     return run
@@ -241,7 +243,7 @@ def leave() -> Callable[[Any, Meeting], None]:
         for c in Connection.objects.filter(
             meeting=meeting, user=user, disconnected_at__isnull=True
         ):
-            attendance_services.close_connection(connection_id=c.pk, reason="left")
+            room_connections.close_connection(connection_id=c.pk, reason="left")
 
     return run
 

@@ -105,19 +105,19 @@ def test_refused_ballots_come_back_with_their_code(
     status: int,
     code: str,
 ) -> None:
-    from prachum.voting import services
+    from prachum.voting import ballots, polls
 
     poll = make_poll(item, kind="one_of_n", options=["ก", "ข"], secret=True)
     a, _ = option_ids(poll)
     voter, choice = voters[1], [a]
     if case == "closed":
-        services.close_poll(actor=chair, poll=poll)
+        polls.close_poll(actor=chair, poll=poll)
     elif case == "not_eligible":
         voter = secretary
     elif case == "invalid":
         choice = ["not-an-option"]
     elif case == "twice":
-        services.cast_ballot(voter=voter, poll=poll, choice=[a])
+        ballots.cast_ballot(voter=voter, poll=poll, choice=[a])
     before = VoteParticipation.objects.count()
     response = _post(
         logged_in(voter), f"/api/polls/{poll.pk}/ballots", {"choice": choice}
@@ -158,7 +158,7 @@ def test_casting_vote_and_recusal_through_the_api(
     make_poll: Callable[..., Poll],
     logged_in: Callable[..., Client],
 ) -> None:
-    from prachum.voting import services
+    from prachum.voting import ballots, polls
 
     recused = _post(
         logged_in(secretary),
@@ -168,9 +168,9 @@ def test_casting_vote_and_recusal_through_the_api(
     assert recused.status_code == 201, recused.content
     poll = make_poll(item)
     assert poll.eligible_count == 5
-    services.cast_ballot(voter=voters[0], poll=poll, choice="yes")
-    services.cast_ballot(voter=voters[1], poll=poll, choice="no")
-    services.close_poll(actor=chair, poll=poll)
+    ballots.cast_ballot(voter=voters[0], poll=poll, choice="yes")
+    ballots.cast_ballot(voter=voters[1], poll=poll, choice="no")
+    polls.close_poll(actor=chair, poll=poll)
     refused = _post(
         logged_in(secretary), f"/api/polls/{poll.pk}/casting-vote", {"choice": "yes"}
     )

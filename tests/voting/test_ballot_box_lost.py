@@ -11,7 +11,7 @@ import pytest
 from prachum.core.errors import ServiceError
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import AgendaItem
-from prachum.voting import services
+from prachum.voting import ballots, polls
 from prachum.voting.crypto import keeper
 from prachum.voting.models import (
     PendingSecretBallot,
@@ -33,10 +33,10 @@ def test_after_a_restart_ballots_are_refused_and_nothing_is_written(
     secret_item: AgendaItem, make_poll: Callable[..., Poll], voters: list[Any]
 ) -> None:
     poll = make_poll(secret_item)
-    services.cast_ballot(voter=voters[0], poll=poll, choice="yes")
+    ballots.cast_ballot(voter=voters[0], poll=poll, choice="yes")
     _restart()
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[1], poll=poll, choice="no")
+        ballots.cast_ballot(voter=voters[1], poll=poll, choice="no")
     assert refusal(excinfo) == "BALLOT_BOX_UNAVAILABLE"
     assert VoteParticipation.objects.filter(poll=poll).count() == 1
     assert PendingSecretBallot.objects.filter(poll=poll).count() == 1
@@ -49,10 +49,10 @@ def test_closing_a_poll_whose_box_was_lost_voids_it_and_a_new_poll_can_run(
     chair: Any,
 ) -> None:
     poll = make_poll(secret_item)
-    services.cast_ballot(voter=voters[0], poll=poll, choice="yes")
-    services.cast_ballot(voter=voters[1], poll=poll, choice="no")
+    ballots.cast_ballot(voter=voters[0], poll=poll, choice="yes")
+    ballots.cast_ballot(voter=voters[1], poll=poll, choice="no")
     _restart()
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert (poll.status, poll.outcome) == (PollStatus.VOIDED, "BALLOT_BOX_LOST")
     assert poll.outcome_detail == "2 sealed ballot(s) could not be opened"
     assert poll.tally is None
@@ -64,8 +64,8 @@ def test_closing_a_poll_whose_box_was_lost_voids_it_and_a_new_poll_can_run(
     assert event.kind == "poll.voided"
     assert event.payload["result"]["outcome"] == "BALLOT_BOX_LOST"
     again = make_poll(secret_item)
-    services.cast_ballot(voter=voters[0], poll=again, choice="yes")
-    assert services.close_poll(actor=chair, poll=again).carried is True
+    ballots.cast_ballot(voter=voters[0], poll=again, choice="yes")
+    assert polls.close_poll(actor=chair, poll=again).carried is True
 
 
 def test_a_ballot_box_opened_by_another_process_is_not_this_ones(
@@ -74,5 +74,5 @@ def test_a_ballot_box_opened_by_another_process_is_not_this_ones(
     poll = make_poll(secret_item)
     keeper.open_box(poll_id=str(poll.pk), width=3)  # a different key, same poll
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[0], poll=poll, choice="yes")
+        ballots.cast_ballot(voter=voters[0], poll=poll, choice="yes")
     assert refusal(excinfo) == "BALLOT_BOX_UNAVAILABLE"

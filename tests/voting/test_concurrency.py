@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import services as attendance_services
-from prachum.attendance.selectors import current_item
 from prachum.core.errors import ServiceError
 from prachum.evidence.models import EvidenceEvent
 from prachum.evidence.selectors import check_chain
 from prachum.meetings.models import Meeting
-from prachum.voting import services
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room.facts import current_item
+from prachum.voting import ballots, polls
 from prachum.voting.models import (
     PendingSecretBallot,
     Poll,
@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)
 def big_room(notified_meeting: Meeting, chair: Any) -> Callable[[int], list[Any]]:
     def run(count: int) -> list[Any]:
         people = seat_voters(notified_meeting, count)
-        attendance_services.open_meeting(actor=chair, meeting=notified_meeting)
+        room_lifecycle.open_meeting(actor=chair, meeting=notified_meeting)
         return people
 
     return run
@@ -51,7 +51,7 @@ def test_fifty_submissions_of_one_voters_ballot_count_once(
     poll = make_poll(item, secret=secret)
     events_before = EvidenceEvent.objects.count()
     outcomes = run_in_threads(
-        lambda choice: services.cast_ballot(voter=voter, poll=poll, choice=choice),
+        lambda choice: ballots.cast_ballot(voter=voter, poll=poll, choice=choice),
         ["yes" if i % 2 else "no" for i in range(50)],
         workers=50,
     )
@@ -82,12 +82,12 @@ def test_a_thousand_voters_at_once_tally_to_exactly_the_ballots_sent(
     rng = random.Random(1000)
     sent = {p.pk: [rng.choice(ids)] for p in people}
     outcomes = run_in_threads(
-        lambda p: services.cast_ballot(voter=p, poll=poll, choice=sent[p.pk]),
+        lambda p: ballots.cast_ballot(voter=p, poll=poll, choice=sent[p.pk]),
         people,
         workers=32,
     )
     assert [e for _, e in outcomes if e is not None] == []
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     expected = Counter(c[0] for c in sent.values())
     assert poll.ballots_cast == 1000
     assert poll.tally["counts"] == {i: expected[i] for i in ids}
@@ -110,8 +110,8 @@ def test_closing_while_ballots_arrive_loses_none_and_counts_none_twice(
 
     def task(person: Any) -> Any:
         if person is None:
-            return services.close_poll(actor=chair, poll=poll)
-        return services.cast_ballot(voter=person, poll=poll, choice="yes")
+            return polls.close_poll(actor=chair, poll=poll)
+        return ballots.cast_ballot(voter=person, poll=poll, choice="yes")
 
     batch: list[Any] = [*people[:150], None, *people[150:]]
     outcomes = run_in_threads(task, batch, workers=16)

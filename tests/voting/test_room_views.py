@@ -11,10 +11,10 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from prachum.attendance import selectors as attendance_selectors
-from prachum.attendance import services as attendance_services
 from prachum.core.errors import ServiceError
 from prachum.meetings.models import AgendaItem, Meeting
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import snapshot as room_snapshot
 from prachum.voting.models import (
     Dissent,
     OpenBallot,
@@ -76,7 +76,7 @@ def test_a_whole_open_vote_from_the_room_forms(
     assert _post(console, _url("poll_open", room), {"poll": poll.pk}) == [
         ("success", "The vote is open.")
     ]
-    snapshot = attendance_selectors.room_snapshot(meeting=room, user=voters[1])
+    snapshot = room_snapshot.room_snapshot(meeting=room, user=voters[1])
     assert snapshot["poll"]["id"] == str(poll.pk)
     assert snapshot["poll"]["me"] == {"eligible": True, "voted": False}
 
@@ -93,7 +93,7 @@ def test_a_whole_open_vote_from_the_room_forms(
     assert OpenBallot.objects.get(poll=poll, voter=voters[0]).choice == ["yes"]
 
     with pytest.raises(ServiceError) as refused:
-        attendance_services.close_meeting(actor=chair, meeting=room)
+        room_lifecycle.close_meeting(actor=chair, meeting=room)
     assert refused.value.code == "POLL_IN_PROGRESS"
     closing = _post(console, _url("close", room), {})
     assert closing[0][0] == "error"
@@ -103,7 +103,7 @@ def test_a_whole_open_vote_from_the_room_forms(
     ]
     poll.refresh_from_db()
     assert poll.status == PollStatus.CLOSED
-    assert attendance_selectors.room_snapshot(meeting=room, user=chair)["poll"] is None
+    assert room_snapshot.room_snapshot(meeting=room, user=chair)["poll"] is None
 
     assert _post(
         console,

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import services as attendance_services
 from prachum.attendance.models import Connection, RoomState
-from prachum.attendance.selectors import room_group
 from prachum.core.errors import ServiceError
 from prachum.evidence.models import EvidenceEvent
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import AgendaItem, Meeting
-from prachum.voting import selectors, services
+from prachum.room import participants as room_participants
+from prachum.room.state import room_group
+from prachum.voting import ballots, polls, selectors
 from prachum.voting.models import (
     OpenBallot,
     PendingSecretBallot,
@@ -83,7 +83,7 @@ def test_an_invalid_choice_is_refused_and_nothing_is_written(
         }.get(choice, choice)
     before = _counts()
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[1], poll=poll, choice=choice)
+        ballots.cast_ballot(voter=voters[1], poll=poll, choice=choice)
     assert refusal(excinfo) == "INVALID_CHOICE"
     assert _counts() == before
 
@@ -97,13 +97,13 @@ def test_a_ballot_before_opening_or_after_closing_is_refused(
 ) -> None:
     draft = make_poll(item, open=False)
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[1], poll=draft, choice="yes")
+        ballots.cast_ballot(voter=voters[1], poll=draft, choice="yes")
     assert refusal(excinfo) == "POLL_NOT_OPEN"
-    poll = services.open_poll(actor=chair, poll=draft)
-    services.close_poll(actor=chair, poll=poll)
+    poll = polls.open_poll(actor=chair, poll=draft)
+    polls.close_poll(actor=chair, poll=poll)
     before = _counts()
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[1], poll=poll, choice="yes")
+        ballots.cast_ballot(voter=voters[1], poll=poll, choice="yes")
     assert refusal(excinfo) == "POLL_NOT_OPEN"
     assert _counts() == before
 
@@ -130,7 +130,7 @@ def test_a_person_not_eligible_is_refused(
     }[who]
     before = _counts()
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=person, poll=poll, choice="yes")
+        ballots.cast_ballot(voter=person, poll=poll, choice="yes")
     assert refusal(excinfo) == "NOT_ELIGIBLE"
     assert _counts() == before
 
@@ -139,10 +139,10 @@ def test_a_second_ballot_is_refused_and_changes_nothing(
     room: Meeting, item: AgendaItem, make_poll: Callable[..., Poll], voters: list[Any]
 ) -> None:
     poll = make_poll(item)
-    services.cast_ballot(voter=voters[1], poll=poll, choice="yes")
+    ballots.cast_ballot(voter=voters[1], poll=poll, choice="yes")
     before = _counts()
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[1], poll=poll, choice="no")
+        ballots.cast_ballot(voter=voters[1], poll=poll, choice="no")
     assert refusal(excinfo) == "ALREADY_VOTED"
     assert "already voted" in str(excinfo.value.message)
     assert _counts() == before
@@ -160,7 +160,7 @@ def test_the_unique_constraint_refuses_a_second_ballot_the_checks_missed(
     from prachum.voting import lock_objects
 
     poll = make_poll(item, secret=True)
-    services.cast_ballot(voter=voters[1], poll=poll, choice="yes")
+    ballots.cast_ballot(voter=voters[1], poll=poll, choice="yes")
     before = _counts()
     real = lock_objects.share_poll
 
@@ -169,7 +169,7 @@ def test_the_unique_constraint_refuses_a_second_ballot_the_checks_missed(
 
     monkeypatch.setattr(lock_objects, "share_poll", blind)
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[1], poll=poll, choice="no")
+        ballots.cast_ballot(voter=voters[1], poll=poll, choice="no")
     assert refusal(excinfo) == "ALREADY_VOTED"
     assert _counts() == before
 
@@ -187,7 +187,7 @@ def test_someone_who_connects_after_opening_cannot_vote(
     poll = make_poll(item)
     present(voters[6], room)  # member5 arrives after the vote opened
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[6], poll=poll, choice="yes")
+        ballots.cast_ballot(voter=voters[6], poll=poll, choice="yes")
     assert refusal(excinfo) == "NOT_ELIGIBLE"
 
 
@@ -202,7 +202,7 @@ def test_someone_present_at_opening_who_drops_out_may_still_vote(
     away before the close (legal.md §D.6 leaves this to sign-off; documented)."""
     poll = make_poll(item)
     leave(voters[3], room)
-    services.cast_ballot(voter=voters[3], poll=poll, choice="no")
+    ballots.cast_ballot(voter=voters[3], poll=poll, choice="no")
     assert OpenBallot.objects.get(poll=poll, voter=voters[3]).choice == ["no"]
 
 
@@ -214,11 +214,11 @@ def test_someone_the_chair_removed_after_opening_cannot_vote(
     chair: Any,
 ) -> None:
     poll = make_poll(item)
-    attendance_services.remove_participant(
+    room_participants.remove_participant(
         actor=chair, meeting=room, user=voters[3], reason="ก่อความวุ่นวาย"
     )
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[3], poll=poll, choice="no")
+        ballots.cast_ballot(voter=voters[3], poll=poll, choice="no")
     assert refusal(excinfo) == "NOT_ELIGIBLE"
 
 
@@ -237,7 +237,7 @@ def test_an_open_ballot_records_the_voter_and_the_choice(
     version = RoomState.objects.get(meeting=room).version
     listener = listen(room_group(room.pk))
     with django_capture_on_commit_callbacks(execute=True):
-        participation = services.cast_ballot(voter=voters[2], poll=poll, choice="no")
+        participation = ballots.cast_ballot(voter=voters[2], poll=poll, choice="no")
     assert participation.voter == voters[2]
     ballot = OpenBallot.objects.get(poll=poll)
     assert (ballot.voter, ballot.choice) == (voters[2], ["no"])
@@ -264,8 +264,8 @@ def test_an_open_polls_ballots_enter_the_evidence_chain_with_the_close(
 ) -> None:
     poll = make_poll(item)
     for voter, choice in zip(voters[:3], ["no", "yes", "abstain"], strict=True):
-        services.cast_ballot(voter=voter, poll=poll, choice=choice)
-    services.close_poll(actor=chair, poll=poll)
+        ballots.cast_ballot(voter=voter, poll=poll, choice=choice)
+    polls.close_poll(actor=chair, poll=poll)
     event = list_events(chain_key=room.chain_key).last()
     assert event.kind == "poll.closed"
     assert event.payload["voters"] == sorted(str(v.pk) for v in voters[:3])
@@ -285,8 +285,8 @@ def test_an_open_election_ballot_keeps_the_options_in_poll_order(
         item, kind="up_to_k_of_n", options=["ก", "ข", "ค", "ง"], max_choices=3
     )
     ids = option_ids(poll)
-    services.cast_ballot(voter=voters[0], poll=poll, choice=[ids[3], ids[0]])
-    services.cast_ballot(voter=voters[1], poll=poll, choice=[])  # blank
+    ballots.cast_ballot(voter=voters[0], poll=poll, choice=[ids[3], ids[0]])
+    ballots.cast_ballot(voter=voters[1], poll=poll, choice=[])  # blank
     assert OpenBallot.objects.get(voter=voters[0]).choice == [ids[0], ids[3]]
     assert OpenBallot.objects.get(voter=voters[1]).choice == []
 
@@ -307,8 +307,8 @@ def test_a_secret_ballot_is_sealed_and_nothing_reveals_the_choice_before_close(
     ids = option_ids(poll)
     listener = listen(room_group(meeting.pk))
     with django_capture_on_commit_callbacks(execute=True):
-        services.cast_ballot(voter=voters[0], poll=poll, choice=[ids[0]])
-        services.cast_ballot(voter=voters[1], poll=poll, choice=[])
+        ballots.cast_ballot(voter=voters[0], poll=poll, choice=[ids[0]])
+        ballots.cast_ballot(voter=voters[1], poll=poll, choice=[])
     assert not OpenBallot.objects.exists()
     assert not SecretBallot.objects.exists()
     sealed = [bytes(p.sealed) for p in PendingSecretBallot.objects.filter(poll=poll)]
@@ -337,8 +337,8 @@ def test_a_closed_secret_poll_shows_totals_only(
     for voter, choice in zip(
         voters[:5], ["yes", "yes", "yes", "no", "abstain"], strict=True
     ):
-        services.cast_ballot(voter=voter, poll=poll, choice=choice)
-    poll = services.close_poll(actor=chair, poll=poll)
+        ballots.cast_ballot(voter=voter, poll=poll, choice=choice)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert poll.status == PollStatus.CLOSED
     assert not PendingSecretBallot.objects.exists()
     assert sorted(b.choice[0] for b in SecretBallot.objects.filter(poll=poll)) == [
@@ -369,8 +369,8 @@ def test_the_key_is_forgotten_once_the_close_commits(
     from prachum.voting.crypto import keeper
 
     poll = make_poll(secret_item)
-    services.cast_ballot(voter=voters[0], poll=poll, choice="yes")
+    ballots.cast_ballot(voter=voters[0], poll=poll, choice="yes")
     assert keeper.holds(poll_id=str(poll.pk), box_id=poll.box_id)
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_poll(actor=chair, poll=poll)
+        polls.close_poll(actor=chair, poll=poll)
     assert not keeper.holds(poll_id=str(poll.pk), box_id=poll.box_id)

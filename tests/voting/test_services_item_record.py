@@ -11,7 +11,7 @@ import pytest
 from prachum.core.errors import ServiceError
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import AgendaItem, Meeting
-from prachum.voting import selectors, services
+from prachum.voting import ballots, item_record, polls, selectors
 from prachum.voting.models import Dissent, Poll, Recusal, Resolution
 from tests.voting.conftest import refusal
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_a_recusal_is_recorded_with_its_ground_and_shown_in_the_record(
     room: Meeting, item: AgendaItem, voters: list[Any], secretary: Any
 ) -> None:
-    recusal = services.record_recusal(
+    recusal = item_record.record_recusal(
         actor=secretary,
         item=item,
         member=voters[4],
@@ -73,14 +73,14 @@ def test_recusal_refusals(
     elif case == "secretary_recused":
         kwargs["member"] = secretary
     elif case == "twice":
-        services.record_recusal(**kwargs)
+        item_record.record_recusal(**kwargs)
     elif case == "bad_ground":
         kwargs["ground"] = "s99"
     elif case == "during_poll":
         make_poll(item)
     before = Recusal.objects.count()
     with pytest.raises(ServiceError) as excinfo:
-        services.record_recusal(**kwargs)
+        item_record.record_recusal(**kwargs)
     assert refusal(excinfo) == code
     assert Recusal.objects.count() == before
 
@@ -92,10 +92,10 @@ def test_a_recused_member_cannot_vote_on_the_item(
     chair: Any,
     make_poll: Callable[..., Poll],
 ) -> None:
-    services.record_recusal(actor=chair, item=item, member=voters[2], ground="s13_5")
+    item_record.record_recusal(actor=chair, item=item, member=voters[2], ground="s13_5")
     poll = make_poll(item)
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[2], poll=poll, choice="yes")
+        ballots.cast_ballot(voter=voters[2], poll=poll, choice="yes")
     assert refusal(excinfo) == "NOT_ELIGIBLE"
 
 
@@ -108,16 +108,18 @@ def test_a_resolution_cites_its_poll_and_a_later_one_supersedes_it(
     make_poll: Callable[..., Poll],
 ) -> None:
     poll = make_poll(item)
-    services.cast_ballot(voter=voters[1], poll=poll, choice="yes")
+    ballots.cast_ballot(voter=voters[1], poll=poll, choice="yes")
     with pytest.raises(ServiceError) as excinfo:
-        services.record_resolution(actor=chair, item=item, text="อนุมัติ", poll=poll)
+        item_record.record_resolution(actor=chair, item=item, text="อนุมัติ", poll=poll)
     assert refusal(excinfo) == "POLL_NOT_CLOSED"
-    poll = services.close_poll(actor=chair, poll=poll)
-    first = services.record_resolution(
+    poll = polls.close_poll(actor=chair, poll=poll)
+    first = item_record.record_resolution(
         actor=secretary, item=item, text="ที่ประชุมมีมติอนุมัติ", poll=poll
     )
     assert first.poll == poll
-    services.record_resolution(actor=chair, item=item, text="ที่ประชุมมีมติอนุมัติ โดยมีเงื่อนไข")
+    item_record.record_resolution(
+        actor=chair, item=item, text="ที่ประชุมมีมติอนุมัติ โดยมีเงื่อนไข"
+    )
     record = selectors.item_record(item=item)
     assert record["resolution"] == "ที่ประชุมมีมติอนุมัติ โดยมีเงื่อนไข"
     assert [r["text"] for r in record["resolution_history"]] == [
@@ -144,7 +146,7 @@ def test_resolution_refusals(
 ) -> None:
     actor = {"member": member, "chair": chair}[who]
     with pytest.raises(ServiceError) as excinfo:
-        services.record_resolution(actor=actor, item=item, text=text)
+        item_record.record_resolution(actor=actor, item=item, text=text)
     assert refusal(excinfo) == code
     assert not Resolution.objects.exists()
 
@@ -154,7 +156,7 @@ def test_no_resolution_before_the_meeting_is_held(
 ) -> None:
     first = notified_meeting.agenda_items.order_by("position").first()
     with pytest.raises(ServiceError) as excinfo:
-        services.record_resolution(actor=chair, item=first, text="x")
+        item_record.record_resolution(actor=chair, item=first, text="x")
     assert refusal(excinfo) == "MEETING_NOT_OPEN"
 
 
@@ -164,14 +166,14 @@ def test_a_member_records_their_own_dissent_and_the_secretary_a_written_one(
     voters: list[Any],
     secretary: Any,
 ) -> None:
-    mine = services.record_dissent(
+    mine = item_record.record_dissent(
         actor=voters[3],
         item=item,
         member=voters[3],
         opinion="ไม่เห็นด้วย เพราะงบประมาณไม่พอ",
     )
     assert mine.recorded_by == voters[3]
-    services.record_dissent(
+    item_record.record_dissent(
         actor=secretary,
         item=item,
         member=voters[7],
@@ -220,6 +222,6 @@ def test_dissent_refusals(
     elif case == "outsider":
         kwargs.update(actor=outsider, member=outsider)
     with pytest.raises(ServiceError) as excinfo:
-        services.record_dissent(**kwargs)
+        item_record.record_dissent(**kwargs)
     assert refusal(excinfo) == code
     assert not Dissent.objects.exists()

@@ -10,7 +10,7 @@ import pytest
 from prachum.core.errors import ServiceError
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import AgendaItem, Meeting
-from prachum.voting import selectors, services
+from prachum.voting import ballots, item_record, polls, selectors
 from prachum.voting.models import CastingVote, CommitteeVotingRule, Poll, PollStatus
 from tests.voting.conftest import option_ids, refusal
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _vote(poll: Poll, voters: list[Any], choices: list[Any]) -> None:
     for voter, choice in zip(voters, choices, strict=False):
-        services.cast_ballot(voter=voter, poll=poll, choice=choice)
+        ballots.cast_ballot(voter=voter, poll=poll, choice=choice)
 
 
 @pytest.mark.parametrize("secret", [False, True])
@@ -45,7 +45,7 @@ def test_a_simple_majority_of_votes_cast_decides(
 ) -> None:
     poll = make_poll(item, secret=secret)
     _vote(poll, voters, choices)
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert (poll.status, poll.outcome, poll.carried) == (
         PollStatus.CLOSED,
         outcome,
@@ -66,12 +66,12 @@ def test_a_tie_waits_for_the_chairs_casting_vote_recorded_separately(
 ) -> None:
     poll = make_poll(item, secret=secret)
     _vote(poll, voters, ["yes", "no", "yes", "no", "yes", "no"])
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert poll.status == PollStatus.AWAITING_CASTING_VOTE
     assert poll.outcome == "TIE_NEEDS_CASTING_VOTE"
     assert poll.carried is None
     assert selectors.live_poll(meeting=room) == poll
-    poll = services.cast_deciding_vote(actor=chair, poll=poll, choice="yes")
+    poll = polls.cast_deciding_vote(actor=chair, poll=poll, choice="yes")
     assert (poll.status, poll.outcome, poll.carried) == (
         PollStatus.CLOSED,
         "TIE_CASTING_VOTE",
@@ -97,9 +97,9 @@ def test_only_the_chair_casts_the_deciding_vote_and_only_on_a_tie(
     poll = make_poll(item)
     _vote(poll, voters, ["yes", "no"])
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_deciding_vote(actor=chair, poll=poll, choice="yes")
+        polls.cast_deciding_vote(actor=chair, poll=poll, choice="yes")
     assert refusal(excinfo) == "NO_CASTING_VOTE_NEEDED"
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     for actor, choice, code in [
         (secretary, "yes", "CHAIR_ONLY"),
         (voters[1], "yes", "CHAIR_ONLY"),
@@ -107,12 +107,12 @@ def test_only_the_chair_casts_the_deciding_vote_and_only_on_a_tie(
         (chair, ["yes"], "INVALID_CHOICE"),
     ]:
         with pytest.raises(ServiceError) as excinfo:
-            services.cast_deciding_vote(actor=actor, poll=poll, choice=choice)
+            polls.cast_deciding_vote(actor=actor, poll=poll, choice=choice)
         assert refusal(excinfo) == code
     assert not CastingVote.objects.exists()
-    services.cast_deciding_vote(actor=chair, poll=poll, choice="no")
+    polls.cast_deciding_vote(actor=chair, poll=poll, choice="no")
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_deciding_vote(actor=chair, poll=poll, choice="yes")
+        polls.cast_deciding_vote(actor=chair, poll=poll, choice="yes")
     assert refusal(excinfo) == "NO_CASTING_VOTE_NEEDED"
 
 
@@ -128,7 +128,7 @@ def test_without_a_casting_vote_a_tie_is_not_carried_with_the_reason(
     )
     poll = make_poll(item)
     _vote(poll, voters, ["yes", "no", "yes", "no"])
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert (poll.status, poll.outcome, poll.carried) == (
         PollStatus.CLOSED,
         "TIE_NO_CASTING_VOTE",
@@ -156,7 +156,7 @@ def test_a_two_thirds_rule_of_the_body_applies_and_is_frozen_at_opening(
     rule.fraction_numerator = rule.fraction_denominator = None
     rule.save()
     _vote(poll, voters, ["yes", "yes", "yes", "no", "no"])  # 3/5 < 2/3
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert (poll.outcome, poll.carried) == ("NOT_CARRIED", False)
 
 
@@ -172,7 +172,7 @@ def test_abstentions_count_as_cast_when_the_body_says_so(
     )
     poll = make_poll(item)
     _vote(poll, voters, ["yes", "yes", "no", "abstain"])
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert (poll.outcome, poll.carried) == ("NOT_CARRIED", False)
 
 
@@ -186,11 +186,11 @@ def test_an_absolute_majority_uses_the_items_base_after_recusal(
     CommitteeVotingRule.objects.create(
         committee=room.committee, majority_kind="absolute_of_members"
     )
-    services.record_recusal(actor=chair, item=item, member=voters[7], ground="s16")
+    item_record.record_recusal(actor=chair, item=item, member=voters[7], ground="s16")
     poll = make_poll(item)
     assert poll.base_members == 7
     _vote(poll, voters, ["yes", "yes", "yes", "yes", "no"])  # 4 > 7/2
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert (poll.outcome, poll.carried) == ("CARRIED", True)
 
 
@@ -211,7 +211,7 @@ def test_one_of_n_chooses_the_option_with_most_votes(
     )
     a, b, c = option_ids(poll)
     _vote(poll, voters, [[a], [b], [b], [c], [b], []])
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert (poll.status, poll.outcome, poll.winners) == (
         PollStatus.CLOSED,
         "CHOSEN",
@@ -236,16 +236,16 @@ def test_up_to_k_of_n_elects_k_and_a_tie_for_the_last_seat_takes_a_casting_vote(
     )
     a, b, c, d = option_ids(poll)
     _vote(poll, voters, [[a, b], [a, c], [a, d], [b], [c], [d]])
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert poll.status == PollStatus.AWAITING_CASTING_VOTE
     assert (poll.winners, poll.tied) == ([a], [b, c, d])
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_deciding_vote(actor=chair, poll=poll, choice=[a])
+        polls.cast_deciding_vote(actor=chair, poll=poll, choice=[a])
     assert refusal(excinfo) == "INVALID_CHOICE"
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_deciding_vote(actor=chair, poll=poll, choice="yes")
+        polls.cast_deciding_vote(actor=chair, poll=poll, choice="yes")
     assert refusal(excinfo) == "INVALID_CHOICE"
-    poll = services.cast_deciding_vote(actor=chair, poll=poll, choice=[c])
+    poll = polls.cast_deciding_vote(actor=chair, poll=poll, choice=[c])
     assert (poll.status, poll.outcome, poll.winners) == (
         PollStatus.CLOSED,
         "TIE_CASTING_VOTE",

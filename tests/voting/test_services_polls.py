@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import services as attendance_services
 from prachum.attendance.models import RoomState
-from prachum.attendance.selectors import room_group
 from prachum.core.errors import ServiceError
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import AgendaItem, Meeting
-from prachum.voting import services
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room.state import room_group
+from prachum.voting import ballots, item_record, polls
 from prachum.voting.models import EligibleVoter, Poll, PollStatus, RecusalGround
 from tests.voting.conftest import refusal
 
@@ -31,7 +31,7 @@ def test_a_poll_is_created_as_a_draft_with_an_event(
     room: Meeting, item: AgendaItem, secretary: Any
 ) -> None:
     before = _version(room)
-    poll = services.create_poll(
+    poll = polls.create_poll(
         actor=secretary, item=item, kind="motion", question="  อนุมัติ  "
     )
     assert poll.status == PollStatus.DRAFT
@@ -47,14 +47,14 @@ def test_a_secret_items_polls_are_secret_unless_said_otherwise(
     secret_item: AgendaItem, chair: Any
 ) -> None:
     kwargs = {"actor": chair, "item": secret_item, "kind": "motion", "question": "Q"}
-    assert services.create_poll(**kwargs).is_secret is True
-    assert services.create_poll(**kwargs, secret=False).is_secret is False
+    assert polls.create_poll(**kwargs).is_secret is True
+    assert polls.create_poll(**kwargs, secret=False).is_secret is False
 
 
 def test_an_open_item_may_hold_a_secret_poll(
     room: Meeting, item: AgendaItem, chair: Any
 ) -> None:
-    poll = services.create_poll(
+    poll = polls.create_poll(
         actor=chair, item=item, kind="motion", question="Q", secret=True
     )
     assert poll.is_secret is True
@@ -82,7 +82,7 @@ def test_malformed_polls_are_refused(
     max_choices: int,
 ) -> None:
     with pytest.raises(ServiceError) as excinfo:
-        services.create_poll(
+        polls.create_poll(
             actor=chair,
             item=item,
             kind=kind,
@@ -98,7 +98,7 @@ def test_members_do_not_create_polls(
     room: Meeting, item: AgendaItem, member: Any
 ) -> None:
     with pytest.raises(ServiceError) as excinfo:
-        services.create_poll(actor=member, item=item, kind="motion", question="Q")
+        polls.create_poll(actor=member, item=item, kind="motion", question="Q")
     assert refusal(excinfo) == "NOT_ALLOWED"
 
 
@@ -153,7 +153,7 @@ def test_a_recused_member_is_not_eligible_and_leaves_the_base(
     voters: list[Any],
     chair: Any,
 ) -> None:
-    services.record_recusal(
+    item_record.record_recusal(
         actor=chair, item=item, member=voters[5], ground=RecusalGround.S13_3
     )
     poll = make_poll(item)
@@ -176,11 +176,11 @@ def test_without_quorum_the_poll_opens_only_with_the_chairs_reason(
         leave(user, room)  # three present of eight: the quorum is four
     poll = make_poll(item, open=False)
     with pytest.raises(ServiceError) as excinfo:
-        services.open_poll(actor=chair, poll=poll)
+        polls.open_poll(actor=chair, poll=poll)
     assert refusal(excinfo) == "QUORUM_NOT_MET"
     assert Poll.objects.get(pk=poll.pk).status == PollStatus.DRAFT
     assert not EligibleVoter.objects.filter(poll=poll).exists()
-    poll = services.open_poll(
+    poll = polls.open_poll(
         actor=chair, poll=poll, without_quorum_reason="ประธานสั่งให้ลงมติ"
     )
     assert poll.status == PollStatus.OPEN
@@ -211,7 +211,7 @@ def test_a_reason_is_not_recorded_when_there_is_a_quorum(
     room: Meeting, item: AgendaItem, make_poll: Callable[..., Poll], chair: Any
 ) -> None:
     poll = make_poll(item, open=False)
-    poll = services.open_poll(actor=chair, poll=poll, without_quorum_reason="x")
+    poll = polls.open_poll(actor=chair, poll=poll, without_quorum_reason="x")
     assert poll.open_without_quorum_reason == ""
 
 
@@ -221,7 +221,7 @@ def test_only_the_current_item_can_be_voted_on(
     other = room.agenda_items.filter(parent=None).order_by("position")[1]
     poll = make_poll(other, open=False)
     with pytest.raises(ServiceError) as excinfo:
-        services.open_poll(actor=chair, poll=poll)
+        polls.open_poll(actor=chair, poll=poll)
     assert refusal(excinfo) == "ITEM_NOT_CURRENT"
 
 
@@ -231,7 +231,7 @@ def test_one_live_poll_per_meeting(
     make_poll(item)
     second = make_poll(item, open=False)
     with pytest.raises(ServiceError) as excinfo:
-        services.open_poll(actor=chair, poll=second)
+        polls.open_poll(actor=chair, poll=second)
     assert refusal(excinfo) == "ANOTHER_POLL_LIVE"
 
 
@@ -240,7 +240,7 @@ def test_a_poll_opens_once(
 ) -> None:
     poll = make_poll(item)
     with pytest.raises(ServiceError) as excinfo:
-        services.open_poll(actor=chair, poll=poll)
+        polls.open_poll(actor=chair, poll=poll)
     assert refusal(excinfo) == "POLL_NOT_DRAFT"
 
 
@@ -250,7 +250,7 @@ def test_no_poll_opens_before_the_meeting_does(
     first = notified_meeting.agenda_items.order_by("position").first()
     poll = make_poll(first, open=False)
     with pytest.raises(ServiceError) as excinfo:
-        services.open_poll(actor=chair, poll=poll)
+        polls.open_poll(actor=chair, poll=poll)
     assert refusal(excinfo) == "MEETING_NOT_OPEN"
 
 
@@ -262,11 +262,11 @@ def test_members_neither_open_nor_close_polls(
 ) -> None:
     poll = make_poll(item, open=False)
     with pytest.raises(ServiceError) as excinfo:
-        services.open_poll(actor=member, poll=poll)
+        polls.open_poll(actor=member, poll=poll)
     assert refusal(excinfo) == "NOT_ALLOWED"
     poll = make_poll(item)
     with pytest.raises(ServiceError) as excinfo:
-        services.close_poll(actor=member, poll=poll)
+        polls.close_poll(actor=member, poll=poll)
     assert refusal(excinfo) == "NOT_ALLOWED"
 
 
@@ -274,7 +274,7 @@ def test_the_secretary_opens_and_closes_on_the_chairs_instruction(
     room: Meeting, item: AgendaItem, make_poll: Callable[..., Poll], secretary: Any
 ) -> None:
     poll = make_poll(item, actor=secretary)
-    poll = services.close_poll(actor=secretary, poll=poll)
+    poll = polls.close_poll(actor=secretary, poll=poll)
     assert poll.closed_by == secretary
 
 
@@ -290,7 +290,7 @@ def test_no_poll_opens_when_no_voting_member_is_present(
         leave(user, room)
     poll = make_poll(item, open=False)
     with pytest.raises(ServiceError) as excinfo:
-        services.open_poll(actor=chair, poll=poll, without_quorum_reason="ทดสอบ")
+        polls.open_poll(actor=chair, poll=poll, without_quorum_reason="ทดสอบ")
     assert refusal(excinfo) == "NO_ELIGIBLE_VOTERS"
 
 
@@ -307,7 +307,7 @@ def test_closing_stores_the_quorum_then(
 ) -> None:
     poll = make_poll(item)
     leave(voters[5], room)
-    poll = services.close_poll(actor=chair, poll=poll)
+    poll = polls.close_poll(actor=chair, poll=poll)
     assert poll.quorum_at_open["counted"] == 6
     assert poll.quorum_at_close["counted"] == 5
     assert poll.quorum_at_close["met"] is True
@@ -325,14 +325,14 @@ def test_without_quorum_at_closing_the_chair_must_give_a_reason(
     leave: Callable[[Any, Meeting], None],
 ) -> None:
     poll = make_poll(item)
-    services.cast_ballot(voter=voters[1], poll=poll, choice="yes")
+    ballots.cast_ballot(voter=voters[1], poll=poll, choice="yes")
     for user in voters[2:5]:
         leave(user, room)
     with pytest.raises(ServiceError) as excinfo:
-        services.close_poll(actor=chair, poll=poll)
+        polls.close_poll(actor=chair, poll=poll)
     assert refusal(excinfo) == "QUORUM_NOT_MET"
     assert Poll.objects.get(pk=poll.pk).status == PollStatus.OPEN
-    poll = services.close_poll(
+    poll = polls.close_poll(
         actor=chair, poll=poll, without_quorum_reason="สมาชิกหลุดจากระบบ"
     )
     assert poll.status == PollStatus.CLOSED
@@ -343,9 +343,9 @@ def test_without_quorum_at_closing_the_chair_must_give_a_reason(
 def test_a_closed_poll_does_not_close_again(
     room: Meeting, item: AgendaItem, make_poll: Callable[..., Poll], chair: Any
 ) -> None:
-    poll = services.close_poll(actor=chair, poll=make_poll(item))
+    poll = polls.close_poll(actor=chair, poll=make_poll(item))
     with pytest.raises(ServiceError) as excinfo:
-        services.close_poll(actor=chair, poll=poll)
+        polls.close_poll(actor=chair, poll=poll)
     assert refusal(excinfo) == "POLL_NOT_OPEN"
 
 
@@ -359,7 +359,7 @@ def test_the_poll_follows_the_meeting_onto_another_item(
     """Moving on to the next item does not void a poll still open on this one."""
     poll = make_poll(item)
     make_current(room.agenda_items.filter(parent=None).order_by("position")[1])
-    assert services.close_poll(actor=chair, poll=poll).status == PollStatus.CLOSED
+    assert polls.close_poll(actor=chair, poll=poll).status == PollStatus.CLOSED
 
 
 def test_a_poll_in_a_suspended_meeting_takes_no_ballots(
@@ -370,9 +370,9 @@ def test_a_poll_in_a_suspended_meeting_takes_no_ballots(
     chair: Any,
 ) -> None:
     poll = make_poll(item)
-    attendance_services.suspend_meeting(actor=chair, meeting=room, reason="ไฟดับ")
+    room_lifecycle.suspend_meeting(actor=chair, meeting=room, reason="ไฟดับ")
     with pytest.raises(ServiceError) as excinfo:
-        services.cast_ballot(voter=voters[1], poll=poll, choice="yes")
+        ballots.cast_ballot(voter=voters[1], poll=poll, choice="yes")
     assert refusal(excinfo) == "POLL_NOT_OPEN"
 
 
@@ -387,7 +387,7 @@ def test_the_room_snapshot_section_shows_the_live_poll_to_each_person(
 
     assert selectors.poll_snapshot(meeting=room, user=voters[0]) is None
     poll = make_poll(item)
-    services.cast_ballot(voter=voters[0], poll=poll, choice="yes")
+    ballots.cast_ballot(voter=voters[0], poll=poll, choice="yes")
     mine = selectors.poll_snapshot(meeting=room, user=voters[0])
     assert mine["id"] == str(poll.pk)
     assert mine["me"] == {"eligible": True, "voted": True}

@@ -28,13 +28,14 @@ from typing import Any
 import pytest
 from django.db import connection, models
 
-from prachum.attendance import services as attendance_services
 from prachum.attendance.models import Connection
-from prachum.attendance.selectors import room_group
 from prachum.evidence.models import EvidenceEvent
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import AgendaItem, Meeting
-from prachum.voting import services
+from prachum.room import floor as room_floor
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room.state import room_group
+from prachum.voting import ballots, polls
 from prachum.voting.models import (
     CommitteeVotingRule,
     PendingSecretBallot,
@@ -70,8 +71,8 @@ def nine(
     people = [*voters, extra_member]
     for person in people:
         present(person, meeting)
-    attendance_services.open_meeting(actor=chair, meeting=meeting)
-    attendance_services.set_current_item(actor=chair, meeting=meeting, item=item)
+    room_lifecycle.open_meeting(actor=chair, meeting=meeting)
+    room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
     return item, people
 
 
@@ -196,17 +197,17 @@ def _secret_polls(
     physical_orders = []
     linkers = []
     for _ in range(runs):
-        poll = services.create_poll(
+        poll = polls.create_poll(
             actor=chair, item=item, kind="one_of_n", question="เลือก", options=OPTIONS
         )
-        poll = services.open_poll(actor=chair, poll=poll)
+        poll = polls.open_poll(actor=chair, poll=poll)
         assert poll.is_secret
         options = option_ids(poll)
         cast = list(range(9))
         secrets.SystemRandom().shuffle(cast)
         for voter, index in zip(people, cast, strict=True):
-            services.cast_ballot(voter=voter, poll=poll, choice=[options[index]])
-        poll = services.close_poll(actor=chair, poll=poll)
+            ballots.cast_ballot(voter=voter, poll=poll, choice=[options[index]])
+        poll = polls.close_poll(actor=chair, poll=poll)
         assert poll.tally["counts"] == dict.fromkeys(options, 1)
         assert poll.outcome == "TIE_NO_CASTING_VOTE"
         assert poll.ballots_cast == 9
@@ -270,13 +271,13 @@ def test_the_dump_would_catch_a_service_that_logged_a_choice(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The check is not blind: the same dump flags one careless log line."""
-    real = services.cast_ballot
+    real = ballots.cast_ballot
 
     def careless(*, voter: Any, poll: Poll, choice: Any) -> Any:
         logging.getLogger("prachum.voting").debug("ballot %s %s", voter.pk, choice)
         return real(voter=voter, poll=poll, choice=choice)
 
-    monkeypatch.setattr(services, "cast_ballot", careless)
+    monkeypatch.setattr(ballots, "cast_ballot", careless)
     item, people = nine
     linkers, _ = _secret_polls(item, people, chair, 1)
     leaks = _leaks(linkers, sql_log.records, [])

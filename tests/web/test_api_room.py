@@ -9,13 +9,15 @@ import pytest
 from django.test import Client
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.attendance import services
 from prachum.attendance.models import IdentityCheck, Incident
 from prachum.committees.models import Committee, Role
 from prachum.evidence.selectors import list_events
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting
 from prachum.notices import services as notice_services
+from prachum.room import connections as room_connections
+from prachum.room import incidents as room_incidents
+from prachum.room import participants as room_participants
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +130,9 @@ def test_the_snapshot_is_refused_before_the_identity_check(
 def test_the_chair_sees_incidents_in_the_snapshot(
     logged_in: Callable[..., Client], notified: Meeting, chair: Any, member: Any
 ) -> None:
-    services.report_incident(actor=member, meeting=notified, description="ภาพกระตุก")
+    room_incidents.report_incident(
+        actor=member, meeting=notified, description="ภาพกระตุก"
+    )
     client = logged_in(chair)
     _fresh(chair)
     _check_in(client, notified)
@@ -246,10 +250,10 @@ def test_any_participant_reads_the_quorum(
     logged_in: Callable[..., Client], notified: Meeting, member: Any, chair: Any
 ) -> None:
     _fresh(chair)
-    services.check_identity(
+    room_participants.check_identity(
         meeting=notified, user=chair, location="remote", device_ok=True
     )
-    services.open_connection(
+    room_connections.open_connection(
         meeting=notified,
         user=chair,
         channel_name="specific.inmemory!chair",
@@ -274,10 +278,10 @@ def test_attendance_is_for_the_console_only(
     logged_in: Callable[..., Client], notified: Meeting, member: Any, secretary: Any
 ) -> None:
     _fresh(member)
-    services.check_identity(
+    room_participants.check_identity(
         meeting=notified, user=member, location="remote", device_ok=True
     )
-    connection = services.open_connection(
+    connection = room_connections.open_connection(
         meeting=notified,
         user=member,
         channel_name="specific.inmemory!m",
@@ -286,7 +290,7 @@ def test_attendance_is_for_the_console_only(
         port=40001,
         user_agent=BROWSER,
     )
-    services.close_connection(connection_id=connection.pk, reason="left")
+    room_connections.close_connection(connection_id=connection.pk, reason="left")
 
     refused = logged_in(member).get(_url(notified, "attendance"))
     assert (refused.status_code, refused.json()["code"]) == (403, "CONSOLE_ONLY")

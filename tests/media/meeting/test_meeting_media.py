@@ -18,7 +18,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from prachum.attendance import media_hooks, selectors, services
 from prachum.attendance.models import Incident, IncidentKind
 from prachum.core.errors import PermissionDeniedError
 from prachum.media import presence
@@ -31,6 +30,13 @@ from prachum.media.tokens import check_janus_token, parse_opaque_id
 from prachum.media.watchdog import MediaWatchdog, process_and_dispatch
 from prachum.media.webhooks import check_body
 from prachum.meetings.models import AgendaItem, Meeting
+from prachum.room import floor as room_floor
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import media as room_media
+from prachum.room import media_controls as room_media_controls
+from prachum.room import participants as room_participants
+from prachum.room import quorum as room_quorum
+from prachum.room import state as room_state
 from tests.attendance.conftest import event_kinds, last_event
 from tests.media.meeting.conftest import JanusEvents
 
@@ -85,7 +91,7 @@ def test_a_media_failure_at_opening_is_an_incident_and_the_meeting_stays_open(
     meeting.refresh_from_db()
     assert meeting.status == "open"
     incident = Incident.objects.get(meeting=meeting, kind=IncidentKind.OTHER)
-    assert incident.description.startswith(media_hooks.MEDIA_ROOM_FAILED)
+    assert incident.description.startswith(room_media.MEDIA_ROOM_FAILED)
     assert live_media_room(meeting_id=meeting.pk) is None
 
 
@@ -102,7 +108,7 @@ def test_suspend_mutes_every_publisher_and_resume_unmutes(
     fake.publish(room=room, participant=a)
     fake.publish(room=room, participant=b)
     with django_capture_on_commit_callbacks(execute=True):
-        services.suspend_meeting(actor=chair, meeting=opened, reason="พักการประชุม")
+        room_lifecycle.suspend_meeting(actor=chair, meeting=opened, reason="พักการประชุม")
     assert fake.is_muted(room=room, participant=a)["audio"] is True
     assert fake.is_muted(room=room, participant=b)["audio"] is True
     assert sorted(last_event(opened, "media.room_muted").payload["participants"]) == [
@@ -110,7 +116,7 @@ def test_suspend_mutes_every_publisher_and_resume_unmutes(
         b,
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        services.resume_meeting(actor=chair, meeting=opened)
+        room_lifecycle.resume_meeting(actor=chair, meeting=opened)
     assert fake.is_muted(room=room, participant=a)["audio"] is False
     assert "media.room_unmuted" in event_kinds(opened)
 
@@ -123,7 +129,7 @@ def test_close_destroys_the_room(
 ) -> None:
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_meeting(actor=chair, meeting=opened)
+        room_lifecycle.close_meeting(actor=chair, meeting=opened)
     assert live_media_room(meeting_id=opened.pk) is None
     with pytest.raises(Exception, match="No such room"):
         fake.room_info(room=room)
@@ -147,13 +153,13 @@ def test_a_secret_item_stops_recording_and_the_gap_is_in_the_chain(
     secret.refresh_from_db()
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
     with django_capture_on_commit_callbacks(execute=True):
-        services.set_current_item(actor=chair, meeting=opened, item=secret)
+        room_floor.set_current_item(actor=chair, meeting=opened, item=secret)
     assert fake.room_info(room=room).record is False
     stopped = last_event(opened, "media.recording_stopped")
     assert stopped.payload["reason"] == "secret_session"
     assert stopped.payload["item"] == str(secret.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        services.set_current_item(actor=chair, meeting=opened, item=open_item)
+        room_floor.set_current_item(actor=chair, meeting=opened, item=open_item)
     assert fake.room_info(room=room).record is True
     gap = last_event(opened, "media.recording_gap")
     assert gap.payload["reason"] == "secret_session"
@@ -175,10 +181,12 @@ def test_a_secret_item_kicks_an_invitee_from_janus(
         AgendaItem.objects.filter(meeting=opened, parent=None).order_by("position")
     )
     first, secret = items[0], items[1]
-    services.admit_invitee(actor=chair, meeting=opened, user=invitee, item=first)
+    room_participants.admit_invitee(
+        actor=chair, meeting=opened, user=invitee, item=first
+    )
     present(invitee, opened)
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
-    answer = media_hooks.join_info(meeting=opened, user=invitee)
+    answer = room_media_controls.join_info(meeting=opened, user=invitee)
     pid = fake.join(
         room=room, display="invitee", pin=answer["pin"], opaque_id=answer["opaque_id"]
     )
@@ -186,7 +194,7 @@ def test_a_secret_item_kicks_an_invitee_from_janus(
     AgendaItem.objects.filter(pk=secret.pk).update(is_secret=True)
     secret.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        services.set_current_item(actor=chair, meeting=opened, item=secret)
+        room_floor.set_current_item(actor=chair, meeting=opened, item=secret)
     assert pid not in {p.id for p in fake.list_participants(room=room)}
     kicked = last_event(opened, "media.participant_kicked")
     assert kicked.payload == {
@@ -209,27 +217,29 @@ def test_chair_mutes_stops_video_requests_unmute_and_removes(
 ) -> None:
     member = members[0]
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
-    answer = media_hooks.join_info(meeting=opened, user=member)
+    answer = room_media_controls.join_info(meeting=opened, user=member)
     pid = fake.join(
         room=room, display="m", pin=answer["pin"], opaque_id=answer["opaque_id"]
     )
     fake.publish(room=room, participant=pid)
-    media_hooks.mute_participant(actor=chair, meeting=opened, user=member)
+    room_media_controls.mute_participant(actor=chair, meeting=opened, user=member)
     assert fake.is_muted(room=room, participant=pid) == {"audio": True, "video": False}
-    media_hooks.stop_video(actor=chair, meeting=opened, user=member)
+    room_media_controls.stop_video(actor=chair, meeting=opened, user=member)
     assert fake.is_muted(room=room, participant=pid)["video"] is True
-    mine = listen(selectors.user_group(opened.pk, member.pk))
+    mine = listen(room_state.user_group(opened.pk, member.pk))
     with django_capture_on_commit_callbacks(execute=True):
-        media_hooks.request_unmute(actor=chair, meeting=opened, user=member)
+        room_media_controls.request_unmute(actor=chair, meeting=opened, user=member)
     assert fake.is_muted(room=room, participant=pid)["audio"] is False
     assert {"type": "media.unmute_requested"} in mine.events()
     muted = last_event(opened, "media.participant_muted")
     assert muted.payload["user"] == str(member.pk)
     assert (muted.payload["audio"], muted.payload["video"]) == (False, True)
     with pytest.raises(PermissionDeniedError):
-        media_hooks.mute_participant(actor=members[1], meeting=opened, user=member)
+        room_media_controls.mute_participant(
+            actor=members[1], meeting=opened, user=member
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        services.remove_participant(
+        room_participants.remove_participant(
             actor=chair, meeting=opened, user=member, reason="ก่อความวุ่นวาย"
         )
     assert fake.list_participants(room=room) == []
@@ -251,7 +261,7 @@ def test_join_is_refused_before_the_identity_check_and_given_after(
     assert refused.status_code == 403
     assert "token" not in refused.json()
     fresh_factor(member)
-    services.check_identity(
+    room_participants.check_identity(
         meeting=opened, user=member, location="remote", device_ok=True
     )
     answer = join_answer(client, opened, member).json()
@@ -306,13 +316,15 @@ def test_token_lifetime_follows_the_planned_end(opened: Meeting, settings: Any) 
     settings.MEDIA_TOKEN_MAX_SECONDS = 10 * 3600
     ends = opened.ends_at
     assert (
-        media_hooks.token_ttl_seconds(opened, now=ends - dt.timedelta(hours=1)) == 5400
+        room_media_controls.token_ttl_seconds(opened, now=ends - dt.timedelta(hours=1))
+        == 5400
     )
     assert (
-        media_hooks.token_ttl_seconds(opened, now=ends + dt.timedelta(hours=5)) == 600
+        room_media_controls.token_ttl_seconds(opened, now=ends + dt.timedelta(hours=5))
+        == 600
     )
     assert (
-        media_hooks.token_ttl_seconds(opened, now=ends - dt.timedelta(days=3))
+        room_media_controls.token_ttl_seconds(opened, now=ends - dt.timedelta(days=3))
         == 10 * 3600
     )
 
@@ -333,12 +345,12 @@ def test_presence_requires_audio_and_a_drop_is_an_incident_the_chair_sees(
     media_room = live_media_room(meeting_id=opened.pk)
     assert media_room is not None
     # Four connected by socket, nobody's audio up: nobody counts.
-    assert selectors.live_quorum(meeting=opened).counted == 0
+    assert room_quorum.live_quorum(meeting=opened).counted == 0
     janus = JanusEvents(media_room.server)
     events: list[Any] = []
     handles = {}
     for n, user in enumerate((chair, vice_chair, members[0], members[1])):
-        answer = media_hooks.join_info(meeting=opened, user=user)
+        answer = room_media_controls.join_info(meeting=opened, user=user)
         handles[user.pk] = (1000 + n * 10, answer["opaque_id"])
         events += janus.join(
             handle=1000 + n * 10,
@@ -347,13 +359,13 @@ def test_presence_requires_audio_and_a_drop_is_an_incident_the_chair_sees(
             pid=500 + n,
         )
     deliver(events, django_capture_on_commit_callbacks)
-    status = selectors.live_quorum(meeting=opened)
+    status = room_quorum.live_quorum(meeting=opened)
     assert status.counted == 4
     assert status.met
     assert presence.audio_up_users(meeting_id=opened.pk) == {
         str(u.pk) for u in (chair, vice_chair, members[0], members[1])
     }
-    console = listen(selectors.console_group(opened.pk))
+    console = listen(room_state.console_group(opened.pk))
     handle, opaque = handles[members[0].pk]
     started = time.monotonic()
     deliver(
@@ -368,9 +380,9 @@ def test_presence_requires_audio_and_a_drop_is_an_incident_the_chair_sees(
     ]
     assert lost
     assert lost[0]["subject"] == str(members[0].pk)
-    assert lost[0]["description"].startswith(media_hooks.MEDIA_LOST)
+    assert lost[0]["description"].startswith(room_media.MEDIA_LOST)
     assert elapsed < 5
-    assert selectors.live_quorum(meeting=opened).counted == 3
+    assert room_quorum.live_quorum(meeting=opened).counted == 3
     interval = MediaAudioInterval.objects.get(meeting=opened, user=members[0])
     assert interval.ended_at is not None
     assert interval.end_reason == "ICE failed"
@@ -404,7 +416,7 @@ def test_without_the_committee_setting_audio_is_not_required(
     committee.presence_requires_audio = False
     committee.save(update_fields=["presence_requires_audio"])
     opened.refresh_from_db()
-    assert selectors.live_quorum(meeting=opened).counted == 4
+    assert room_quorum.live_quorum(meeting=opened).counted == 4
 
 
 # --- the media server dies --------------------------------------------------------------
@@ -439,7 +451,7 @@ def test_watchdog_reports_down_once_and_up_once(
         assert watchdog.poll_once().transition == "down"
         assert watchdog.poll_once().transition is None  # once
     down = Incident.objects.filter(
-        meeting=opened, description__startswith=media_hooks.MEDIA_SERVER_DOWN
+        meeting=opened, description__startswith=room_media.MEDIA_SERVER_DOWN
     )
     assert down.count() == 1
     assert MediaServerStatus.objects.get(server=fake.name).down_since is not None
@@ -466,7 +478,7 @@ def test_the_rest_api_gives_the_same_join_answer_under_the_same_rule(
     assert refused.status_code == 403
     assert refused.json()["code"] == "IDENTITY_CHECK_REQUIRED"
     fresh_factor(member)
-    services.check_identity(
+    room_participants.check_identity(
         meeting=opened, user=member, location="remote", device_ok=True
     )
     answer = client.get(url)
@@ -482,7 +494,7 @@ def test_the_console_page_mutes_through_the_same_service(
 ) -> None:
     member = members[0]
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
-    answer = media_hooks.join_info(meeting=opened, user=member)
+    answer = room_media_controls.join_info(meeting=opened, user=member)
     pid = fake.join(
         room=room, display="m", pin=answer["pin"], opaque_id=answer["opaque_id"]
     )
@@ -507,7 +519,7 @@ def test_the_socket_commands_reach_the_media_services(
 
     member = members[0]
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
-    answer = media_hooks.join_info(meeting=opened, user=member)
+    answer = room_media_controls.join_info(meeting=opened, user=member)
     pid = fake.join(
         room=room, display="m", pin=answer["pin"], opaque_id=answer["opaque_id"]
     )
@@ -536,7 +548,7 @@ def test_a_publisher_not_recorded_is_an_incident_once(
         assert len(watchdog.check_recordings(fake)) == 1
         assert watchdog.check_recordings(fake) == []  # reported once
     incident = Incident.objects.get(
-        meeting=opened, description__startswith=media_hooks.MEDIA_NOT_RECORDING
+        meeting=opened, description__startswith=room_media.MEDIA_NOT_RECORDING
     )
     assert str(pid) in incident.description
 
@@ -555,7 +567,7 @@ def test_a_secret_meeting_records_nothing_and_the_gap_spans_open_to_close(
     assert fake.room_info(room=media_room.janus_room_id).record is False
     stopped = last_event(meeting, "media.recording_stopped")
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_meeting(actor=chair, meeting=meeting)
+        room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     gap = last_event(meeting, "media.recording_gap")
     assert gap.payload["reason"] == "secret_session"
     assert gap.payload["started_at"] == stopped.payload["at"]
@@ -575,4 +587,4 @@ def test_before_the_media_room_exists_audio_is_not_required(
         meeting = open_room(notified_meeting)
     assert meeting.status == "open"
     assert live_media_room(meeting_id=meeting.pk) is not None
-    assert selectors.live_quorum(meeting=meeting).counted == 0
+    assert room_quorum.live_quorum(meeting=meeting).counted == 0

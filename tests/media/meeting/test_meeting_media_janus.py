@@ -13,13 +13,17 @@ from typing import Any
 
 import pytest
 
-from prachum.attendance import media_hooks, services
 from prachum.attendance.models import Incident
 from prachum.media.janus import JanusMediaServer
 from prachum.media.loader import get_media_server
 from prachum.media.services import live_media_room
 from prachum.media.watchdog import DOWN, UP, MediaWatchdog
 from prachum.meetings.models import AgendaItem, Meeting
+from prachum.room import floor as room_floor
+from prachum.room import lifecycle as room_lifecycle
+from prachum.room import media as room_media
+from prachum.room import media_controls as room_media_controls
+from prachum.room import participants as room_participants
 from tests.attendance.conftest import event_kinds, last_event
 from tests.media.conftest import TIMINGS, JanusClient, JanusProcess, _wait_for_api
 from tests.media.meeting.conftest import spawn_janus
@@ -62,7 +66,7 @@ def test_room_recording_mute_kick_and_secret_switch_on_janus(
 
     # The browser's part, with exactly what the join endpoint gives it.
     member = members[0]
-    answer = media_hooks.join_info(meeting=meeting, user=member)
+    answer = room_media_controls.join_info(meeting=meeting, user=member)
     client = JanusClient(own_janus)
     try:
         pid = client.join(
@@ -73,7 +77,7 @@ def test_room_recording_mute_kick_and_secret_switch_on_janus(
             opaque_id=answer["opaque_id"],
         )
         assert pid in {p.id for p in janus.list_participants(room=answer["room"])}
-        assert media_hooks.mute_participant(
+        assert room_media_controls.mute_participant(
             actor=chair, meeting=meeting, user=member
         ) == [pid]
 
@@ -83,19 +87,19 @@ def test_room_recording_mute_kick_and_secret_switch_on_janus(
         AgendaItem.objects.filter(pk=items[1].pk).update(is_secret=True)
         items[1].refresh_from_db()
         with django_capture_on_commit_callbacks(execute=True):
-            services.set_current_item(actor=chair, meeting=meeting, item=items[1])
+            room_floor.set_current_item(actor=chair, meeting=meeting, item=items[1])
         assert janus.room_info(room=answer["room"]).record is False
         # A member with a two-factor check stays for the secret item.
         assert pid in {p.id for p in janus.list_participants(room=answer["room"])}
         with django_capture_on_commit_callbacks(execute=True):
-            services.set_current_item(actor=chair, meeting=meeting, item=items[2])
+            room_floor.set_current_item(actor=chair, meeting=meeting, item=items[2])
         assert janus.room_info(room=answer["room"]).record is True
         assert last_event(meeting, "media.recording_gap").payload["item"] == str(
             items[1].pk
         )
 
         with django_capture_on_commit_callbacks(execute=True):
-            services.remove_participant(
+            room_participants.remove_participant(
                 actor=chair, meeting=meeting, user=member, reason="ทดสอบการเชิญออก"
             )
         assert pid not in {p.id for p in janus.list_participants(room=answer["room"])}
@@ -104,7 +108,7 @@ def test_room_recording_mute_kick_and_secret_switch_on_janus(
         client.close()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_meeting(actor=chair, meeting=meeting)
+        room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     with pytest.raises(Exception, match=r"[Nn]o such room"):
         janus.room_info(room=answer["room"])
 
@@ -143,7 +147,7 @@ def test_janus_killed_mid_meeting_incident_within_5_s_and_room_recovers(
     TIMINGS["janus killed → incident (s)"] = to_incident
     assert to_incident < 5
     incidents = Incident.objects.filter(
-        meeting=meeting, description__startswith=media_hooks.MEDIA_SERVER_DOWN
+        meeting=meeting, description__startswith=room_media.MEDIA_SERVER_DOWN
     )
     assert incidents.count() == 1
     with django_capture_on_commit_callbacks(execute=True):

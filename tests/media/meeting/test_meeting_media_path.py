@@ -26,7 +26,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from prachum.attendance import media_hooks, selectors
 from prachum.attendance.models import Incident, IncidentKind
 from prachum.media import presence
 from prachum.media.janus import JanusMediaServer
@@ -34,6 +33,9 @@ from prachum.media.loader import get_media_server
 from prachum.media.services import live_media_room
 from prachum.media.watchdog import MediaWatchdog
 from prachum.meetings.models import Meeting
+from prachum.room import media as room_media
+from prachum.room import media_controls as room_media_controls
+from prachum.room import state as room_state
 from tests.attendance.conftest import event_kinds, last_event
 from tests.media.conftest import TIMINGS, JanusProcess, _wait_for_api
 from tests.media.meeting.conftest import JanusEvents, spawn_janus
@@ -100,11 +102,11 @@ def test_a_media_drop_reaches_the_chairs_console_within_5_s(
     url = live_server.url + "/internal/janus/events"
     janus = JanusEvents(media_room.server)
     member = members[0]
-    answer = media_hooks.join_info(meeting=meeting, user=member)
+    answer = room_media_controls.join_info(meeting=meeting, user=member)
     layer = get_channel_layer()
     assert layer is not None
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(selectors.console_group(meeting.pk), channel)
+    async_to_sync(layer.group_add)(room_state.console_group(meeting.pk), channel)
 
     stop = threading.Event()
     watchdog = MediaWatchdog()
@@ -145,7 +147,7 @@ def test_a_media_drop_reaches_the_chairs_console_within_5_s(
     assert elapsed < 5
     assert seen["kind"] == IncidentKind.CONNECTION_LOST
     assert seen["subject"] == str(member.pk)
-    assert seen["description"].startswith(media_hooks.MEDIA_LOST)
+    assert seen["description"].startswith(room_media.MEDIA_LOST)
 
 
 def test_janus_killed_with_the_watchdog_thread_running(
@@ -166,7 +168,7 @@ def test_janus_killed_with_the_watchdog_thread_running(
     )
     thread.start()
     down = Incident.objects.filter(
-        meeting=meeting, description__startswith=media_hooks.MEDIA_SERVER_DOWN
+        meeting=meeting, description__startswith=room_media.MEDIA_SERVER_DOWN
     )
     try:
         time.sleep(1.2)  # a poll or two while Janus is fine

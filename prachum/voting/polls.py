@@ -1,16 +1,10 @@
-"""Every change to a vote: lock, check, validate, change, record evidence, publish.
+"""The life of a poll: created, opened, closed (counted and decided), decided by the
+chair's casting vote, or voided when its ballots cannot be read.
 
-Lifecycle changes (a poll created, opened, closed, decided by casting vote; a recusal,
-resolution or dissent recorded) lock the meeting's room and go through the room's
-commit step, so they bump the room ``version``, append their evidence event and publish
-a versioned event with a ``patch`` (ARCHITECTURE §4.4).
-
-Ballots do not: hundreds of them arrive within seconds and must not queue on the room
-row or on the evidence chain's head (see :func:`cast_ballot`). A ballot publishes a
-*non-versioned* ``poll.progress`` event on the room group carrying absolute figures
-(``cast``, ``eligible``), so a lost or reordered one is healed by the next one (keep the
-largest ``cast``) or by refetching the snapshot; clients must not gap-check events
-without a ``version``. The ballots enter the evidence chain with the close.
+Each change locks the meeting's room and goes through the room's commit step, so it
+bumps the room ``version``, appends its evidence event and publishes a versioned event
+with a ``patch`` (ARCHITECTURE §4.4). Ballots do not (:mod:`prachum.voting.ballots`):
+they enter the evidence chain with the close.
 
 Secret ballots are sealed while the poll is open and rewritten unlinkably at close
 (docs/adr/0008).
@@ -18,7 +12,6 @@ Secret ballots are sealed while the poll is open and rewritten unlinkably at clo
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,24 +19,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prachum.attendance import selectors as attendance_selectors
-
-# Votes change the room's versioned state through the room's own lock and commit step.
-from prachum.attendance.services import commit_room_change, lock_room
-from prachum.committees.models import Membership
-from prachum.core.errors import PermissionDeniedError, ServiceError
-from prachum.core.events import publish_on_commit
+from prachum.core.errors import ServiceError
+from prachum.core.text import clean_text
 from prachum.domain.elections import decide_choices
 from prachum.domain.errors import DomainError
 from prachum.domain.majority import decide, tally, tally_choices
 from prachum.meetings.models import AgendaItem, MeetingStatus
-from prachum.meetings.services import clean_text
+from prachum.room import quorum as room_quorum
+
+# Votes change the room's versioned state through the room's own lock and commit step.
+from prachum.room.state import commit_room_change, lock_room
 from prachum.voting import lock_objects, policies, selectors
-from prachum.voting.crypto import BallotBoxUnavailable, BallotUnreadable, keeper
+from prachum.voting.ballots import BallotsUnreadable, unseal_and_shuffle
+from prachum.voting.crypto import keeper
 from prachum.voting.error_codes import VotingError as E
+from prachum.voting.limits import MAX_OPTIONS, QUESTION_MAX, TEXT_MAX
 from prachum.voting.models import (
     CastingVote,
-    Dissent,
     EligibleVoter,
     OpenBallot,
     PendingSecretBallot,
@@ -51,28 +43,12 @@ from prachum.voting.models import (
     PollKind,
     PollOption,
     PollStatus,
-    Recusal,
-    RecusalGround,
-    RecusalKind,
-    Resolution,
-    SecretBallot,
     VoteParticipation,
 )
 
-ROOM_OPEN = {MeetingStatus.OPEN, MeetingStatus.SUSPENDED}
-MAX_OPTIONS = 100
-QUESTION_MAX = 500
-TEXT_MAX = 10_000
-_shuffler = secrets.SystemRandom()
-
-
-def _require(allowed: bool, code: str, message: str) -> None:
-    if not allowed:
-        raise PermissionDeniedError(code, message)
-
 
 def _require_manager(actor: Any, meeting: Any) -> None:
-    _require(
+    policies.require(
         policies.can_manage_polls(user=actor, meeting=meeting),
         E.NOT_ALLOWED,
         _("Only the chair or the secretary may manage votes."),
@@ -227,7 +203,7 @@ def open_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Pol
             poll.box_id = keeper.open_box(
                 poll_id=str(poll.pk), width=len(selectors.option_keys(poll))
             )
-        quorum = attendance_selectors.quorum_dict(status)
+        quorum = room_quorum.quorum_dict(status)
         poll.status = PollStatus.OPEN
         poll.opened_by = actor
         poll.opened_at = timezone.now()
@@ -260,155 +236,11 @@ def open_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Pol
     return poll
 
 
-# --- ballots ---------------------------------------------------------------------------
-
-
-def _positions(keys: list[str], kind: str, max_choices: int, choice: Any) -> list[int]:
-    """The positions chosen, checked by the law engine; ``INVALID_CHOICE`` otherwise."""
-    invalid = ServiceError(
-        E.INVALID_CHOICE, _("That is not a valid choice for this vote."), field="choice"
-    )
-    try:
-        if kind == PollKind.MOTION:
-            if not isinstance(choice, str):
-                raise invalid
-            tally([choice])
-            return [keys.index(choice)]
-        if isinstance(choice, str) or not isinstance(choice, Sequence):
-            raise invalid
-        chosen = [str(c) for c in choice]
-        tally_choices(keys, [chosen], max_choices=max_choices)
-    except DomainError as exc:
-        raise invalid from exc
-    return sorted(keys.index(c) for c in chosen)
-
-
-def _already_voted() -> ServiceError:
-    return ServiceError(
-        E.ALREADY_VOTED,
-        _("You have already voted in this vote; a ballot cannot be changed."),
-    )
-
-
-def cast_ballot(*, voter: Any, poll: Poll, choice: Any) -> VoteParticipation:
-    """Cast one ballot, exactly once (Decree s.9(2); APA s.82 one vote per member).
-
-    ``choice`` is ``"yes"``/``"no"``/``"abstain"`` for a motion, else a list of option
-    ids (empty for a blank ballot). The participation row and the ballot (open, or
-    sealed) are written in one transaction; the unique constraint on participation
-    refuses a second ballot (``ALREADY_VOTED``) and nothing changes. Refusals:
-    ``POLL_NOT_OPEN``, ``NOT_ELIGIBLE``, ``INVALID_CHOICE``, ``ALREADY_VOTED``,
-    ``BALLOT_BOX_UNAVAILABLE``.
-
-    Evidence: the ballots enter the meeting's chain with the close, in one event
-    (``poll.closed``: who voted and, for an open poll, each choice), not one event per
-    ballot. Appending to the chain locks its head until commit, so per-ballot events
-    would queue every ballot of the meeting behind one disk flush each (measured in
-    bench/votes.py); for a secret poll they would also put each voter's time in the
-    chain. Until the close the participation rows are the record.
-    """
-    try:
-        with transaction.atomic():
-            ctx = lock_objects.share_poll(poll.pk, voter=voter)
-            if ctx is None:
-                raise ServiceError(E.POLL_NOT_OPEN, _("This vote is not open."))
-            if ctx.status != PollStatus.OPEN:
-                raise ServiceError(E.POLL_NOT_OPEN, _("This vote is not open."))
-            if ctx.meeting_status != MeetingStatus.OPEN:
-                raise ServiceError(E.POLL_NOT_OPEN, _("The meeting is not open."))
-            if not ctx.voter_eligible:
-                raise PermissionDeniedError(
-                    E.NOT_ELIGIBLE,
-                    _(
-                        "You may not vote in this vote: only voting members present when it opened, and not withdrawn from the item, may vote."
-                    ),
-                )
-            if not ctx.voter_identified:
-                raise PermissionDeniedError(
-                    E.NOT_ELIGIBLE,
-                    _("Your identity check for this meeting is no longer valid."),
-                )
-            keys = selectors.option_keys_of(poll_id=ctx.poll_id, kind=ctx.kind)
-            positions = _positions(keys, ctx.kind, ctx.max_choices, choice)
-            if ctx.voter_has_voted:
-                raise _already_voted()
-            if ctx.is_secret:
-                try:
-                    sealed = keeper.seal(
-                        poll_id=str(ctx.poll_id), box_id=ctx.box_id, positions=positions
-                    )
-                except BallotBoxUnavailable:
-                    raise ServiceError(
-                        E.BALLOT_BOX_UNAVAILABLE,
-                        _(
-                            "The ballot box of this secret vote is not available on this server (it was restarted, or the vote was opened elsewhere). The chair must close this vote and open a new one."
-                        ),
-                    ) from None
-            participation = VoteParticipation.objects.create(
-                poll_id=ctx.poll_id, voter=voter
-            )
-            event: dict[str, Any] = {
-                "type": "poll.progress",
-                "poll": str(ctx.poll_id),
-                # Counted under the share lock: ballots committing alongside may
-                # make two events carry the same figure; clients keep the largest.
-                "cast": ctx.cast_before + 1,
-                "eligible": ctx.eligible_count,
-            }
-            if ctx.is_secret:
-                PendingSecretBallot.objects.create(poll_id=ctx.poll_id, sealed=sealed)
-            else:
-                chosen = [keys[p] for p in positions]
-                cast_at = timezone.now()
-                OpenBallot.objects.create(
-                    poll_id=ctx.poll_id, voter=voter, choice=chosen, cast_at=cast_at
-                )
-                event["ballot"] = {
-                    "voter": str(voter.pk),
-                    "choice": chosen,
-                    "cast_at": cast_at.isoformat(),
-                }
-            publish_on_commit(attendance_selectors.room_group(ctx.meeting_id), event)
-    except IntegrityError:
-        if VoteParticipation.objects.filter(poll_id=poll.pk, voter=voter).exists():
-            raise _already_voted() from None
-        raise
-    return participation
-
-
 # --- closing and deciding ----------------------------------------------------------------
-
-
-class _BallotsUnreadable(Exception):  # noqa: N818
-    """The sealed ballots do not open or do not match who voted: void the poll."""
 
 
 class _BallotBoxLost(Exception):  # noqa: N818
     """This process holds no key for the poll (restarted): void the poll."""
-
-
-def _unseal_and_shuffle(poll: Poll, keys: list[str], expected: int) -> list[list[str]]:
-    """Decrypt the pending ballots, write them as ``SecretBallot`` rows in a random
-    order, delete the pending rows (ADR 0008 §3). Returns the choices."""
-    sealed = list(
-        PendingSecretBallot.objects.filter(poll=poll).values_list("sealed", flat=True)
-    )
-    if len(sealed) != expected:
-        raise _BallotsUnreadable(
-            f"{len(sealed)} sealed ballot(s) for {expected} voter(s)"
-        )
-    try:
-        opened = keeper.unseal(poll_id=str(poll.pk), box_id=poll.box_id, sealed=sealed)
-    except BallotUnreadable as exc:
-        raise _BallotsUnreadable("a sealed ballot failed authentication") from exc
-    ballots = [[keys[p] for p in positions] for positions in opened]
-    _shuffler.shuffle(ballots)
-    SecretBallot.objects.bulk_create(
-        [SecretBallot(poll=poll, choice=choice) for choice in ballots],
-        batch_size=len(ballots) or None,
-    )
-    PendingSecretBallot.objects.filter(poll=poll).delete()
-    return ballots
 
 
 def _decide(poll: Poll, ballots: list[list[str]], keys: list[str]) -> None:
@@ -480,7 +312,7 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
         now = timezone.now()
         poll.closed_by = actor
         poll.closed_at = now
-        poll.quorum_at_close = attendance_selectors.quorum_dict(status)
+        poll.quorum_at_close = room_quorum.quorum_dict(status)
         poll.close_without_quorum_reason = reason if not status.met else ""
         voters = sorted(
             str(v)
@@ -496,7 +328,7 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
             if poll.is_secret:
                 if not keeper.holds(poll_id=str(poll.pk), box_id=poll.box_id):
                     raise _BallotBoxLost
-                ballots = _unseal_and_shuffle(poll, keys, poll.ballots_cast)
+                ballots = unseal_and_shuffle(poll, keys, poll.ballots_cast)
             else:
                 rows = list(
                     OpenBallot.objects.filter(poll=poll).order_by("voter_id", "pk")
@@ -511,11 +343,11 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
                 ]
                 ballots = [b.choice for b in rows]
                 if len(ballots) != poll.ballots_cast:
-                    raise _BallotsUnreadable(
+                    raise BallotsUnreadable(
                         f"{len(ballots)} ballot(s) for {poll.ballots_cast} voter(s)"
                     )
             _decide(poll, ballots, keys)
-        except (_BallotBoxLost, _BallotsUnreadable) as exc:
+        except (_BallotBoxLost, BallotsUnreadable) as exc:
             lost = PendingSecretBallot.objects.filter(poll=poll).delete()[0]
             poll.status = PollStatus.VOIDED
             poll.tally, poll.carried, poll.winners, poll.tied = None, None, [], []
@@ -561,7 +393,7 @@ def cast_deciding_vote(*, actor: Any, poll: Poll, choice: Any) -> Poll:
     with transaction.atomic():
         room = lock_room(poll.meeting)
         poll = lock_objects.lock_poll(poll.pk)
-        _require(
+        policies.require(
             policies.can_cast_deciding_vote(user=actor, meeting=room.meeting),
             E.CHAIR_ONLY,
             _("Only the chair has the casting vote."),
@@ -629,173 +461,3 @@ def cast_deciding_vote(*, actor: Any, poll: Poll, choice: Any) -> Poll:
             patch=_poll_patch(poll),
         )
     return poll
-
-
-# --- the item's record: recusals, resolutions, dissents -------------------------------
-
-
-def _voting_member(meeting: Any, member: Any) -> Membership:
-    membership = Membership.objects.filter(
-        committee=meeting.committee, user=member
-    ).first()
-    if membership is None or not membership.is_voting:
-        raise ServiceError(
-            E.NOT_A_MEMBER, _("That person is not a voting member."), field="member"
-        )
-    return membership
-
-
-def _item_in_meeting(item: AgendaItem) -> None:
-    if item.is_removed:
-        raise ServiceError(
-            E.BAD_ITEM, _("That item is not on this meeting's agenda."), field="item"
-        )
-
-
-def record_recusal(
-    *,
-    actor: Any,
-    item: AgendaItem,
-    member: Any,
-    ground: str,
-    kind: str = RecusalKind.SELF_DECLARED,
-    detail: str = "",
-) -> Recusal:
-    """Withdraw a member from an item (APA ss.13-16; R30): they may not vote on it and
-    leave its quorum and majority base. Refused while a vote on the item is live."""
-    detail = clean_text(detail, field="detail", required=False, max_length=TEXT_MAX)
-    if ground not in RecusalGround.values:
-        raise ServiceError(E.INVALID_GROUND, _("Choose the ground."), field="ground")
-    if kind not in RecusalKind.values:
-        raise ServiceError(E.INVALID_GROUND, _("Choose how."), field="kind")
-    with transaction.atomic():
-        room = lock_room(item.meeting)
-        _require(
-            policies.can_record_for_item(user=actor, meeting=room.meeting),
-            E.NOT_ALLOWED,
-            _("Only the chair or the secretary may record this."),
-        )
-        _item_in_meeting(item)
-        _voting_member(room.meeting, member)
-        if Poll.objects.filter(
-            item=item,
-            status__in=[PollStatus.OPEN, PollStatus.AWAITING_CASTING_VOTE],
-        ).exists():
-            raise ServiceError(
-                E.POLL_IN_PROGRESS,
-                _(
-                    "A vote on this item is in progress; record the withdrawal after it."
-                ),
-            )
-        if Recusal.objects.filter(item=item, member=member).exists():
-            raise ServiceError(
-                E.ALREADY_RECUSED, _("That member is already withdrawn from this item.")
-            )
-        recusal = Recusal.objects.create(
-            item=item,
-            member=member,
-            kind=kind,
-            ground=ground,
-            detail=detail,
-            recorded_by=actor,
-            at=timezone.now(),
-        )
-        commit_room_change(
-            room,
-            actor=actor,
-            kind="item.recusal_recorded",
-            payload={
-                "recusal": str(recusal.pk),
-                "item": str(item.pk),
-                "member": str(member.pk),
-                "kind": kind,
-                "ground": ground,
-                "detail": detail,
-            },
-            patch={"item_record": {"item": str(item.pk)}},
-        )
-    return recusal
-
-
-def record_resolution(
-    *, actor: Any, item: AgendaItem, text: str, poll: Poll | None = None
-) -> Resolution:
-    """Record the meeting's resolution on an item (มติที่ประชุม). A new one supersedes
-    the earlier, which stays in the record."""
-    text = clean_text(text, field="text", max_length=TEXT_MAX)
-    with transaction.atomic():
-        room = lock_room(item.meeting)
-        _require(
-            policies.can_record_for_item(user=actor, meeting=room.meeting),
-            E.NOT_ALLOWED,
-            _("Only the chair or the secretary may record this."),
-        )
-        _item_in_meeting(item)
-        if room.meeting.status not in {*ROOM_OPEN, MeetingStatus.CLOSED}:
-            raise ServiceError(E.MEETING_NOT_OPEN, _("The meeting has not been held."))
-        if poll is not None and (
-            poll.item_id != item.pk
-            or poll.status not in {PollStatus.CLOSED, PollStatus.VOIDED}
-        ):
-            raise ServiceError(
-                E.POLL_NOT_CLOSED,
-                _("A resolution may cite only a closed vote on the same item."),
-                field="poll",
-            )
-        resolution = Resolution.objects.create(
-            item=item, poll=poll, text=text, recorded_by=actor, at=timezone.now()
-        )
-        commit_room_change(
-            room,
-            actor=actor,
-            kind="item.resolution_recorded",
-            payload={
-                "resolution": str(resolution.pk),
-                "item": str(item.pk),
-                "poll": str(poll.pk) if poll else None,
-                "text": text,
-            },
-            patch={"item_record": {"item": str(item.pk), "resolution": text}},
-        )
-    return resolution
-
-
-def record_dissent(
-    *, actor: Any, item: AgendaItem, member: Any, opinion: str
-) -> Dissent:
-    """Record a member's dissenting opinion and reasons for the minutes (APA s.83;
-    R52). A member records their own; the chair or secretariat may record one."""
-    opinion = clean_text(opinion, field="opinion", max_length=TEXT_MAX)
-    with transaction.atomic():
-        room = lock_room(item.meeting)
-        _require(
-            policies.can_record_dissent(
-                user=actor, meeting=room.meeting, member=member
-            ),
-            E.NOT_ALLOWED,
-            _("You may record only your own dissent."),
-        )
-        _item_in_meeting(item)
-        _voting_member(room.meeting, member)
-        if room.meeting.status not in {*ROOM_OPEN, MeetingStatus.CLOSED}:
-            raise ServiceError(E.MEETING_NOT_OPEN, _("The meeting has not been held."))
-        dissent = Dissent.objects.create(
-            item=item,
-            member=member,
-            opinion=opinion,
-            recorded_by=actor,
-            at=timezone.now(),
-        )
-        commit_room_change(
-            room,
-            actor=actor,
-            kind="item.dissent_recorded",
-            payload={
-                "dissent": str(dissent.pk),
-                "item": str(item.pk),
-                "member": str(member.pk),
-                "opinion": opinion,
-            },
-            patch={"item_record": {"item": str(item.pk)}},
-        )
-    return dissent

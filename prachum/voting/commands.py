@@ -1,0 +1,80 @@
+"""The vote commands of the room's one table (R26-R29, R52).
+
+Registered into :data:`prachum.room.commands.COMMANDS` by ``VotingConfig.ready``:
+voting builds on the room, so the room's table learns about votes from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from prachum.core.errors import ServiceError
+from prachum.meetings.models import Meeting
+from prachum.room.commands import CHAIR, PARTICIPANT, RoomCommand
+from prachum.voting import ballots, item_record, polls
+from prachum.voting.lookups import poll_of
+from prachum.voting.selectors import live_poll
+
+
+def _create(*, actor: Any, meeting: Meeting, item: Any, **fields: Any) -> object:
+    return polls.create_poll(actor=actor, item=item, **fields)
+
+
+def _open(*, actor: Any, meeting: Meeting, poll: Any, reason: str = "") -> object:
+    return polls.open_poll(actor=actor, poll=poll, without_quorum_reason=reason)
+
+
+def _close(*, actor: Any, meeting: Meeting, poll: Any, reason: str = "") -> object:
+    return polls.close_poll(actor=actor, poll=poll, without_quorum_reason=reason)
+
+
+def _cast(*, actor: Any, meeting: Meeting, poll: Any, choice: Any) -> object:
+    return ballots.cast_ballot(voter=actor, poll=poll, choice=choice)
+
+
+def _casting(*, actor: Any, meeting: Meeting, poll: Any, choice: Any) -> object:
+    return polls.cast_deciding_vote(actor=actor, poll=poll, choice=choice)
+
+
+def _resolution(
+    *, actor: Any, meeting: Meeting, item: Any, text: str, poll: Any = None
+) -> object:
+    return item_record.record_resolution(actor=actor, item=item, text=text, poll=poll)
+
+
+def _dissent(
+    *, actor: Any, meeting: Meeting, item: Any, member: Any, opinion: str
+) -> object:
+    return item_record.record_dissent(
+        actor=actor, item=item, member=member, opinion=opinion
+    )
+
+
+COMMANDS: dict[str, RoomCommand] = {
+    "poll.create": RoomCommand(_create, CHAIR, {"item": "item"}),
+    "poll.open": RoomCommand(_open, CHAIR, {"poll": "poll"}),
+    "poll.close": RoomCommand(_close, CHAIR, {"poll": "poll"}),
+    "ballot.cast": RoomCommand(_cast, PARTICIPANT, {"poll": "poll"}),
+    "poll.casting_vote": RoomCommand(_casting, CHAIR, {"poll": "poll"}),
+    "resolution.record": RoomCommand(
+        _resolution, CHAIR, {"item": "item", "poll": "poll"}
+    ),
+    "dissent.record": RoomCommand(
+        _dissent, CHAIR, {"item": "item", "member": "member"}
+    ),
+}
+
+RESOLVERS = {"poll": poll_of}
+
+
+def refuse_close_while_voting(meeting: Meeting) -> None:
+    """A live poll's ballots reach the evidence chain only with its close (ADR 0008)."""
+    if live_poll(meeting=meeting) is not None:
+        raise ServiceError(
+            "POLL_IN_PROGRESS",
+            _(
+                "A vote is in progress. Close the vote (or give the casting vote) before closing the meeting."
+            ),
+        )

@@ -1,0 +1,5 @@
+"""How much a vote change may carry: options, question and free-text lengths."""
+
+MAX_OPTIONS = 100
+QUESTION_MAX = 500
+TEXT_MAX = 10_000
