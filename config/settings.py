@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "prachum.retention",
     "prachum.minutes",
     "prachum.allowances",
+    "prachum.archive",
 ]
 
 MIDDLEWARE = [

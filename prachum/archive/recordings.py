@@ -1,11 +1,11 @@
 """The meeting's recordings in the evidence chain and in the package (R31; ADR 0012).
 
-After close the worker converts the meeting's ``.mjr`` files
-(:mod:`prachum.media.postprocess`), then in one transaction appends a
-``recording.processed`` event per file, one ``recording.mixed``, one ``recording.gap``
-per gap, ``recording.processing_finished`` — and seals the chain again, so the
-recordings are covered by a signature like the rest of the record. The evidence
-package waits for this (the meeting page says "processing the recordings").
+After close (:func:`prachum.evidence.recordings.schedule_processing`) the worker
+converts the meeting's ``.mjr`` files (:mod:`prachum.media.postprocess`), then in one
+transaction appends a ``recording.processed`` event per file, one ``recording.mixed``,
+one ``recording.gap`` per gap, ``recording.processing_finished`` — and seals the chain
+again, so the recordings are covered by a signature like the rest of the record. The
+evidence package waits for this (the meeting page says "processing the recordings").
 """
 
 from __future__ import annotations
@@ -19,10 +19,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prachum.attendance.models import Incident, IncidentKind
+from prachum.evidence.package import json_bytes
+from prachum.evidence.recordings import postprocess_enabled
+from prachum.evidence.sealing import seal_chain
 from prachum.evidence.selectors import list_events
 from prachum.evidence.services import append_event
 from prachum.media import postprocess
 from prachum.media.services import recordings_dir_for
+from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.verify import recordings as record
 
 PACKAGE_DIR = "recordings"
@@ -42,11 +47,6 @@ STATE_LABELS = {
 }
 
 
-def postprocess_enabled() -> bool:
-    """``RECORDINGS_POSTPROCESS`` (default: on when Janus is)."""
-    return bool(getattr(settings, "RECORDINGS_POSTPROCESS", settings.JANUS_ENABLED))
-
-
 @dataclass(frozen=True)
 class RecordingStatus:
     state: str
@@ -63,8 +63,6 @@ class RecordingStatus:
 
 def recording_status(*, meeting: Any) -> RecordingStatus:
     """Where post-processing stands for a meeting, read from its chain."""
-    from prachum.meetings.models import MeetingStatus
-
     last = (
         list_events(chain_key=meeting.chain_key)
         .filter(kind__in=[record.STARTED, record.FINISHED, record.FAILED])
@@ -80,20 +78,6 @@ def recording_status(*, meeting: Any) -> RecordingStatus:
     if last.kind == record.FAILED:
         return RecordingStatus(FAILED, str(last.payload.get("reason", "")))
     return RecordingStatus(PROCESSING)
-
-
-def schedule_processing(*, meeting_id: Any) -> None:
-    """Queue post-processing once the closing transaction commits (if enabled)."""
-    if not postprocess_enabled():
-        return
-    meeting = str(meeting_id)
-
-    def enqueue() -> None:
-        from prachum.evidence.tasks import process_meeting_recordings
-
-        process_meeting_recordings.enqueue(meeting)
-
-    transaction.on_commit(enqueue)
 
 
 def _event_bodies(chain_key: str) -> list[dict[str, Any]]:
@@ -114,8 +98,6 @@ def _package_path(segment: postprocess.Segment) -> str:
 
 
 def _record_failure(meeting: Any, reason: str) -> None:
-    from prachum.attendance.models import Incident, IncidentKind
-
     with transaction.atomic():
         append_event(
             chain_key=meeting.chain_key,
@@ -149,9 +131,6 @@ def process_recordings(*, meeting_id: str) -> RecordingStatus:
     Idempotent once finished. On a missing tool or a failed mix the failure is an event
     and an incident, and the ``.mjr`` files stay where they are for another run.
     """
-    from prachum.evidence.sealing import seal_chain
-    from prachum.meetings.models import Meeting
-
     meeting = Meeting.objects.get(pk=meeting_id)
     if recording_status(meeting=meeting).state == DONE:
         return RecordingStatus(DONE)
@@ -255,8 +234,6 @@ def list_gaps(*, meeting: Any) -> list[dict[str, Any]]:
 
 def recording_files(meeting: Any) -> list[tuple[str, bytes | Path]]:
     """Package exporter: every processed file (streamed from disk) and the index."""
-    from prachum.evidence.package import json_bytes
-
     bodies = _event_bodies(meeting.chain_key)
     if not record.last_run(bodies):
         return []
