@@ -241,10 +241,11 @@ def main() -> int:
     from django.conf import settings
     from django.db import transaction
 
+    from prachum.archive.package import run_package_build
+    from prachum.archive.recordings import PACKAGE_DIR, _event_bodies
     from prachum.evidence.models import EvidenceChain, EvidencePackage
-    from prachum.evidence.recordings import PACKAGE_DIR, _event_bodies
     from prachum.evidence.sealing import seal_chain
-    from prachum.evidence.services import append_event, run_package_build
+    from prachum.evidence.services import append_event
     from prachum.media.postprocess import MIXED_NAME, PROCESSED_DIR, sha256_file
     from prachum.media.services import recordings_dir_for
     from prachum.verify import recordings as record
@@ -279,7 +280,7 @@ def main() -> int:
     if os.environ.get("BENCH_MIX"):
         mix(outputs, start=start, seconds=seconds)
 
-    # What the worker records after converting (prachum.evidence.recordings).
+    # What the worker records after converting (prachum.archive.recordings).
     start_us = int(start.timestamp()) * 1_000_000
     duration_ms = int(seconds * 1000)
     t0 = time.perf_counter()

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "prachum.retention",
     "prachum.minutes",
     "prachum.allowances",
+    "prachum.archive",
 ]
 
 MIDDLEWARE = [

@@ -326,7 +326,7 @@ def _incidents(meeting: Meeting) -> Check:
 def _recording(meeting: Meeting) -> Check:
     """R31/R32: every participant recorded for the whole meeting, every gap listed with
     its reason; a secret session's pause is not a failure (ADR 0012)."""
-    from prachum.evidence import recordings
+    from prachum.archive import recordings
 
     title = _("The meeting is recorded (or secret and not recorded)")
     status = recordings.recording_status(meeting=meeting)

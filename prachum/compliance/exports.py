@@ -1,5 +1,5 @@
 """``compliance.json`` for the evidence package: the checklist as it stood when the
-package was built (R74). Listed in ``prachum.evidence.package.EXPORTERS``."""
+package was built (R74). Listed in ``prachum.archive.package.EXPORTERS``."""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from prachum.evidence.chain import HashChain
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete a row of the legal record."""
@@ -83,6 +85,10 @@ class EvidenceEvent(models.Model):
             "kind": self.kind,
             "payload": self.payload,
         }
+
+
+#: The evidence chains: one head row per subject, its events chained behind it.
+EVIDENCE_CHAIN = HashChain(EvidenceChain, EvidenceEvent, head_field="chain")
 
 
 class Seal(models.Model):

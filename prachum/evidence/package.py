@@ -1,8 +1,8 @@
-"""Building a meeting's evidence package: one zip, a signed manifest (R33-R36).
+"""Writing a meeting's evidence package: one zip, a signed manifest (R33-R36).
 
-Each app contributes files through an ``exports.py`` function listed in
-``EXPORTERS``; the builder hashes every file into ``manifest.json``, adds the chain,
-its seals and the public key, and signs the manifest with the agency's key.
+:mod:`prachum.archive.package` gathers the files (the chain, its seals, and what each
+app's ``exports.py`` contributes); this module hashes every file into
+``manifest.json``, adds the public key, and signs the manifest with the agency's key.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Callable, Iterable
-from importlib import import_module
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +25,6 @@ from prachum.verify.signing import sign
 FORMAT = "prachum-evidence/1"
 MANIFEST = "manifest.json"
 PUBLIC_KEY = "public_key.pem"
-
-#: ``module:function`` returning ``(path, bytes or Path)`` pairs for a meeting; in
-#: package order.
-EXPORTERS = [
-    "prachum.meetings.exports:meeting_files",
-    "prachum.notices.exports:notice_files",
-    "prachum.attendance.exports:attendance_files",
-    "prachum.voting.exports:vote_files",
-    "prachum.minutes.exports:minutes_files",
-    "prachum.compliance.exports:compliance_files",
-    "prachum.evidence.recordings:recording_files",
-]
 
 File = tuple[str, bytes]
 #: What an exporter may return: a file's content, or a file on disk that is streamed
@@ -92,21 +79,16 @@ def _digest(data: bytes | Path) -> tuple[str, int]:
 _STORED = (".opus", ".webm", ".ogg", ".mp4", ".pdf", ".zip", ".png", ".jpg")
 
 
-def _exporter(dotted: str) -> Callable[[Any], Iterable[Entry]]:
-    module, name = dotted.split(":")
-    function: Callable[[Any], Iterable[Entry]] = getattr(import_module(module), name)
-    return function
-
-
-def build_package(package: EvidencePackage, meeting: Any, progress: Progress) -> Path:
-    """Write the zip for ``meeting`` and return its path; ``progress(percent, step)``."""
-    chain = EvidenceChain.objects.get(pk=package.chain_id)
-    files: list[Entry] = []
-    progress(5, "events")
-    files.extend(chain_files(chain))
-    for index, dotted in enumerate(EXPORTERS, start=1):
-        progress(5 + 70 * index // (len(EXPORTERS) + 1), dotted.rsplit(":", 1)[-1])
-        files.extend(_exporter(dotted)(meeting))
+def write_package(
+    package: EvidencePackage,
+    *,
+    chain: EvidenceChain,
+    meeting_id: Any,
+    files: list[Entry],
+    progress: Progress,
+) -> Path:
+    """Sign a manifest of ``files`` (the chain's first) and write the zip for the
+    meeting; return its path. ``progress(percent, step)``."""
     paths = [p for p, _ in files]
     if len(paths) != len(set(paths)):
         raise ValueError("two files in the package have the same path")
@@ -119,7 +101,7 @@ def build_package(package: EvidencePackage, meeting: Any, progress: Progress) ->
     ]
     manifest: dict[str, Any] = {
         "format": FORMAT,
-        "meeting": str(meeting.pk),
+        "meeting": str(meeting_id),
         "generated_at": timezone.now().isoformat(),
         "chain": {"key": chain.key, "length": chain.length, "head": chain.head_hash},
         "clock_sync": clock,
@@ -132,7 +114,7 @@ def build_package(package: EvidencePackage, meeting: Any, progress: Progress) ->
     manifest["signature"] = sign(keys.signing_key(), manifest)
     out_dir = Path(settings.EVIDENCE_PACKAGES_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{meeting.pk}-{package.pk}.zip"
+    target = out_dir / f"{meeting_id}-{package.pk}.zip"
     partial = target.with_suffix(".zip.part")
     progress(85, "zip")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:

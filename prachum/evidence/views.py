@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from prachum.archive import services as archive_services
 from prachum.committees.models import SECRETARIAT_ROLES, Role
 from prachum.committees.policies import role_in
 from prachum.core.errors import ServiceError
@@ -52,7 +53,7 @@ def public_key(request: HttpRequest) -> HttpResponse:
 def request_package(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for_package(request, pk)
     try:
-        services.request_package(actor=request.user, meeting=meeting)
+        archive_services.request_package(actor=request.user, meeting=meeting)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
         return redirect("meetings:evidence", pk=meeting.pk)

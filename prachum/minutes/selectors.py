@@ -346,7 +346,7 @@ def _recording_gaps(
 ) -> list[str]:
     """Each stretch a participant attended unrecorded (R31); secret items are listed
     with their agenda item instead."""
-    from prachum.evidence.recordings import list_gaps
+    from prachum.archive.recordings import list_gaps
 
     names = {str(m.user_id): m.user.display_name for m in roster}
     lines = []

@@ -8,7 +8,6 @@ the worker then hands those same bytes to the mail server.
 from __future__ import annotations
 
 import hashlib
-import logging
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from prachum.committees.models import Agency, Membership
 from prachum.core.errors import PermissionDeniedError, ServiceError
-from prachum.core.mail import deliver_raw, serialize_message
+from prachum.core.mail import serialize_message
 from prachum.domain.notice import NoticeRule, check_notice
 from prachum.domain.thai_dates import (
     format_thai_date,
@@ -35,8 +34,7 @@ from prachum.letters.invitation import InvitationLetter, render_invitation_pdf
 from prachum.meetings import policies
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.notices.models import Notice, NoticeMessage
-
-logger = logging.getLogger(__name__)
+from prachum.notices.tasks import deliver_notice_messages
 
 LETTER_FILENAME = "invitation-letter.pdf"
 ICS_FILENAME = "invitation.ics"
@@ -250,8 +248,6 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
 
 
 def _enqueue_delivery(notice_id: str) -> None:
-    from prachum.notices.tasks import deliver_notice_messages
-
     deliver_notice_messages.enqueue(notice_id)
 
 
@@ -301,52 +297,3 @@ def _build_message(
         raw=raw,
         sha256=hashlib.sha256(raw).hexdigest(),
     )
-
-
-def deliver_notice(*, notice_id: str) -> int:
-    """Hand each stored message, byte for byte, to the mail server; record the outcome."""
-    delivered = 0
-    pending = NoticeMessage.objects.filter(notice_id=notice_id).exclude(
-        status=NoticeMessage.Status.SENT
-    )
-    for message in pending.select_related("notice__meeting"):
-        try:
-            deliver_raw(
-                sender=message.sender,
-                recipients=[message.recipient_email],
-                raw=bytes(message.raw),
-            )
-        except Exception as exc:
-            logger.warning("notice delivery failed for %s: %s", message.message_id, exc)
-            with transaction.atomic():
-                NoticeMessage.objects.filter(pk=message.pk).update(
-                    status=NoticeMessage.Status.FAILED,
-                    error=str(exc)[:2000],
-                    attempts=message.attempts + 1,
-                )
-                append_event(
-                    chain_key=message.notice.meeting.chain_key,
-                    kind="notice.delivery_failed",
-                    actor=None,
-                    payload={"message_id": message.message_id, "error": str(exc)[:500]},
-                )
-            continue
-        with transaction.atomic():
-            NoticeMessage.objects.filter(pk=message.pk).update(
-                status=NoticeMessage.Status.SENT,
-                delivered_at=timezone.now(),
-                attempts=message.attempts + 1,
-                error="",
-            )
-            append_event(
-                chain_key=message.notice.meeting.chain_key,
-                kind="notice.delivered",
-                actor=None,
-                payload={
-                    "message_id": message.message_id,
-                    "to": message.recipient_email,
-                    "sha256": message.sha256,
-                },
-            )
-        delivered += 1
-    return delivered

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from prachum.notices import services
+from prachum.notices.delivery import deliver_notice
 
 
 @task()
 def deliver_notice_messages(notice_id: str) -> int:
-    return services.deliver_notice(notice_id=notice_id)
+    return deliver_notice(notice_id=notice_id)

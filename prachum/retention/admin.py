@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from prachum.core.errors import ServiceError
-from prachum.retention import rules, services
+from prachum.retention import holds, rules, schedule
 from prachum.retention.models import AuditLog, LegalHold, RetentionPolicy
 
 
@@ -69,7 +69,7 @@ class RetentionPolicyAdmin(_AddOnlyAdmin):
         self, request: HttpRequest, obj: RetentionPolicy, form: Any, change: bool
     ) -> None:
         try:
-            saved = services.set_policy(
+            saved = schedule.set_policy(
                 actor=request.user,
                 record_class=obj.record_class,
                 keep_days=obj.keep_days,
@@ -113,7 +113,7 @@ class LegalHoldAdmin(_AddOnlyAdmin):
         self, request: HttpRequest, obj: LegalHold, form: Any, change: bool
     ) -> None:
         try:
-            saved = services.place_hold(
+            saved = holds.place_hold(
                 actor=request.user,
                 meeting=obj.meeting,
                 committee=obj.committee,
@@ -128,7 +128,7 @@ class LegalHoldAdmin(_AddOnlyAdmin):
     @admin.action(description="Release the selected holds")
     def release(self, request: HttpRequest, queryset: QuerySet[LegalHold]) -> None:
         for hold in queryset.filter(released_at__isnull=True):
-            services.release_hold(
+            holds.release_hold(
                 actor=request.user, hold=hold, reason="released in the admin"
             )
 

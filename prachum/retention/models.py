@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from prachum.committees.models import Committee
+from prachum.evidence.chain import HashChain
 from prachum.meetings.models import Meeting
 from prachum.retention import rules
 
@@ -244,3 +245,8 @@ class AuditLog(models.Model):
             "target": self.target,
             "payload": self.payload,
         }
+
+
+#: The audit log is one chain: a single head row (``AUDIT_HEAD``), every entry behind it.
+AUDIT_CHAIN = HashChain(AuditLogHead, AuditLog)
+AUDIT_HEAD = {"pk": 1}

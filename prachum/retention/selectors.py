@@ -13,14 +13,15 @@ from django.utils import timezone
 
 from prachum.attendance.models import Connection
 from prachum.core.errors import ServiceError
-from prachum.domain.hashchain import ChainLink, ChainProblem, ChainReport, verify_chain
+from prachum.domain.hashchain import ChainReport
 from prachum.evidence.models import EvidenceChain, Seal
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.retention import rules
 from prachum.retention.error_codes import RetentionError
 from prachum.retention.models import (
+    AUDIT_CHAIN,
+    AUDIT_HEAD,
     AuditLog,
-    AuditLogHead,
     HoldScope,
     LegalHold,
     RecordClass,
@@ -344,18 +345,4 @@ def list_audit_log() -> QuerySet[AuditLog]:
 
 def check_audit_log() -> ChainReport:
     """Recompute every hash of the audit log and compare with its head."""
-    links = (
-        ChainLink(seq=e.seq, body=e.body(), prev_hash=e.prev_hash, hash=e.hash)
-        for e in AuditLog.objects.order_by("seq").iterator()
-    )
-    report = verify_chain(links)
-    head = AuditLogHead.objects.values_list("head_hash", "length").first()
-    matches = head == (report.head, report.length) if head else report.length == 0
-    if report.ok and not matches:
-        return ChainReport(
-            False,
-            report.length,
-            report.head,
-            ChainProblem(report.length + 1, "CHAIN_HEAD_MISMATCH"),
-        )
-    return report
+    return AUDIT_CHAIN.check(AuditLog.objects.order_by("seq"), head=AUDIT_HEAD)

@@ -33,8 +33,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from prachum.archive.recordings import DONE, process_recordings
 from prachum.committees.models import QuorumKind, Role
-from prachum.evidence.recordings import DONE, process_recordings
 from prachum.evidence.selectors import list_events
 from prachum.media import postprocess
 from prachum.media.services import recordings_dir_for

@@ -8,7 +8,7 @@ import pytest
 
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.meetings import services as meeting_services
-from prachum.notices import services
+from prachum.notices import delivery, services
 from prachum.notices.models import NoticeMessage
 from prachum.notices.tasks import deliver_notice_messages
 from tests.smtp import free_port, running_smtp_server
@@ -101,6 +101,6 @@ def test_delivering_again_sends_nothing_twice(
     with django_capture_on_commit_callbacks(execute=True):
         notice = services.send_notice(actor=secretary, meeting=ready_meeting)
 
-    assert services.deliver_notice(notice_id=str(notice.pk)) == 0
+    assert delivery.deliver_notice(notice_id=str(notice.pk)) == 0
     assert len(smtp_server.messages) == 9
     assert len(_kinds(ready_meeting, "notice.delivered")) == 9

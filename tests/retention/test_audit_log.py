@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from prachum.retention import selectors, services
+from prachum.retention import audit_log, selectors
 from prachum.retention.models import AppendOnlyError, AuditLog
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def _execute(sql: str, params: list[Any]) -> None:
 def entries(operator: Any) -> list[AuditLog]:
     with transaction.atomic():
         return [
-            services.record_audit(
+            audit_log.record_audit(
                 actor=operator,
                 action="retention.test",
                 target=f"test:{n}",

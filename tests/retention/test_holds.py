@@ -8,7 +8,7 @@ import pytest
 
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.selectors import check_chain, list_events
-from prachum.retention import selectors, services
+from prachum.retention import holds, selectors
 from prachum.retention.models import AuditLog, LegalHold
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_placing_a_hold_on_a_meeting_is_audited_and_in_its_chain(
     operator: Any, meeting: Any
 ) -> None:
-    hold = services.place_hold(
+    hold = holds.place_hold(
         actor=operator,
         meeting=meeting,
         reason="คดีปกครองหมายเลขดำที่ 123/2569",
@@ -47,12 +47,12 @@ def test_placing_a_hold_on_a_meeting_is_audited_and_in_its_chain(
 def test_a_committee_hold_covers_its_meetings_until_released(
     operator: Any, committee: Any, meeting: Any
 ) -> None:
-    hold = services.place_hold(
+    hold = holds.place_hold(
         actor=operator, committee=committee, reason="การตรวจสอบของ สตง."
     )
     assert list(selectors.active_holds(meeting=meeting)) == [hold]
 
-    services.release_hold(actor=operator, hold=hold, reason="ตรวจสอบเสร็จแล้ว")
+    holds.release_hold(actor=operator, hold=hold, reason="ตรวจสอบเสร็จแล้ว")
 
     hold.refresh_from_db()
     assert (hold.released_by, hold.release_reason) == (operator, "ตรวจสอบเสร็จแล้ว")
@@ -69,10 +69,10 @@ def test_a_committee_hold_covers_its_meetings_until_released(
 
 
 def test_a_hold_is_released_once(operator: Any, meeting: Any) -> None:
-    hold = services.place_hold(actor=operator, meeting=meeting, reason="r")
-    services.release_hold(actor=operator, hold=hold)
+    hold = holds.place_hold(actor=operator, meeting=meeting, reason="r")
+    holds.release_hold(actor=operator, hold=hold)
     with pytest.raises(ServiceError) as refused:
-        services.release_hold(actor=operator, hold=hold)
+        holds.release_hold(actor=operator, hold=hold)
     assert refused.value.code == "RETENTION_HOLD_RELEASED"
     assert AuditLog.objects.count() == 2
 
@@ -83,10 +83,10 @@ def test_only_an_operator_places_or_releases_a_hold(
 ) -> None:
     person = request.getfixturevalue(who)
     with pytest.raises(PermissionDeniedError):
-        services.place_hold(actor=person, meeting=meeting, reason="r")
-    hold = services.place_hold(actor=operator, meeting=meeting, reason="r")
+        holds.place_hold(actor=person, meeting=meeting, reason="r")
+    hold = holds.place_hold(actor=operator, meeting=meeting, reason="r")
     with pytest.raises(PermissionDeniedError):
-        services.release_hold(actor=person, hold=hold)
+        holds.release_hold(actor=person, hold=hold)
     assert selectors.active_holds(meeting=meeting).exists()
     assert AuditLog.objects.count() == 1
 
@@ -95,13 +95,13 @@ def test_a_hold_needs_a_reason_and_one_target(
     operator: Any, meeting: Any, committee: Any
 ) -> None:
     with pytest.raises(ServiceError) as no_reason:
-        services.place_hold(actor=operator, meeting=meeting, reason="  ")
+        holds.place_hold(actor=operator, meeting=meeting, reason="  ")
     with pytest.raises(ServiceError) as both:
-        services.place_hold(
+        holds.place_hold(
             actor=operator, meeting=meeting, committee=committee, reason="r"
         )
     with pytest.raises(ServiceError) as neither:
-        services.place_hold(actor=operator, reason="r")
+        holds.place_hold(actor=operator, reason="r")
     assert no_reason.value.code == "RETENTION_HOLD_REASON_REQUIRED"
     assert both.value.code == neither.value.code == "RETENTION_HOLD_TARGET"
     assert not LegalHold.objects.exists()
@@ -109,7 +109,7 @@ def test_a_hold_needs_a_reason_and_one_target(
 
 
 def test_a_hold_is_never_deleted(operator: Any, meeting: Any) -> None:
-    hold = services.place_hold(actor=operator, meeting=meeting, reason="r")
+    hold = holds.place_hold(actor=operator, meeting=meeting, reason="r")
     with pytest.raises(PermissionError):
         hold.delete()
     assert LegalHold.objects.filter(pk=hold.pk).exists()

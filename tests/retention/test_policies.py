@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from prachum.core.errors import PermissionDeniedError, ServiceError
-from prachum.retention import selectors, services
+from prachum.retention import schedule, selectors
 from prachum.retention.admin import RetentionPolicyForm
 from prachum.retention.models import AuditLog, RetentionPolicy
 
@@ -38,7 +38,7 @@ def test_the_data_migration_enters_the_defaults_with_their_sources() -> None:
 @pytest.mark.parametrize("days", [0, 30, 89])
 def test_a_policy_below_the_floor_is_refused(operator: Any, days: int) -> None:
     with pytest.raises(ServiceError) as refused:
-        services.set_policy(
+        schedule.set_policy(
             actor=operator,
             record_class="traffic_data",
             keep_days=days,
@@ -73,7 +73,7 @@ def test_the_model_and_the_admin_form_refuse_it_too() -> None:
 
 
 def test_a_new_policy_ends_the_previous_one_and_is_audited(operator: Any) -> None:
-    policy = services.set_policy(
+    policy = schedule.set_policy(
         actor=operator,
         record_class="minutes_package",
         keep_days=7305,
@@ -107,7 +107,7 @@ def test_a_new_policy_ends_the_previous_one_and_is_audited(operator: Any) -> Non
 
 def test_a_policy_must_start_after_the_current_one(operator: Any) -> None:
     with pytest.raises(ServiceError) as refused:
-        services.set_policy(
+        schedule.set_policy(
             actor=operator,
             record_class="login_audit",
             keep_days=1000,
@@ -119,7 +119,7 @@ def test_a_policy_must_start_after_the_current_one(operator: Any) -> None:
 
 def test_only_an_operator_sets_a_policy(secretary: Any) -> None:
     with pytest.raises(PermissionDeniedError):
-        services.set_policy(
+        schedule.set_policy(
             actor=secretary,
             record_class="login_audit",
             keep_days=1000,

@@ -28,7 +28,8 @@ from prachum.meetings.models import (
     Meeting,
 )
 from prachum.notices.models import Notice, NoticeMessage
-from prachum.retention import selectors, services
+from prachum.retention import holds, selectors
+from prachum.retention import purge as retention_purge
 from prachum.retention.models import AuditLog, LegalHold, RetentionPolicy
 from prachum.retention.transfer import sha256_file
 from prachum.verify.package import verify_package
@@ -234,7 +235,7 @@ def test_a_meeting_under_hold_keeps_its_whole_record(
     settings: Any,
 ) -> None:
     old = past_meeting(days_ago=OLD)
-    hold = services.place_hold(actor=operator, meeting=old, reason="คดีที่ 1/2569")
+    hold = holds.place_hold(actor=operator, meeting=old, reason="คดีที่ 1/2569")
     before = snapshot()
 
     outcome = purge(*EXECUTE)
@@ -259,7 +260,7 @@ def test_a_committee_hold_keeps_every_meeting_of_the_committee(
 ) -> None:
     old = past_meeting(days_ago=OLD)
     traffic = past_meeting(days_ago=120, title="การประชุมเมื่อสี่เดือนก่อน")
-    services.place_hold(actor=operator, committee=committee, reason="การตรวจสอบ")
+    holds.place_hold(actor=operator, committee=committee, reason="การตรวจสอบ")
     before = snapshot()
 
     outcome = purge(*EXECUTE)
@@ -278,8 +279,8 @@ def test_a_released_hold_lets_the_record_go_and_the_hold_stays(
     operator: Any,
 ) -> None:
     old = past_meeting(days_ago=OLD)
-    hold = services.place_hold(actor=operator, meeting=old, reason="r")
-    services.release_hold(actor=operator, hold=hold, reason="คดีถึงที่สุด")
+    hold = holds.place_hold(actor=operator, meeting=old, reason="r")
+    holds.release_hold(actor=operator, hold=hold, reason="คดีถึงที่สุด")
 
     outcome = purge(*EXECUTE)
 
@@ -453,7 +454,7 @@ def test_a_failed_export_deletes_nothing_and_is_audited(
     def no_space(**kwargs: Any) -> Any:
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(services, "run_package_build", no_space)
+    monkeypatch.setattr(retention_purge, "run_package_build", no_space)
 
     outcome = purge(*EXECUTE, "--class", "minutes_package")
 

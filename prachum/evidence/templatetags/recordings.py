@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from prachum.evidence.recordings import RecordingStatus, recording_status
+from prachum.archive.recordings import RecordingStatus, recording_status
 from prachum.meetings.models import Meeting
 
 register = template.Library()

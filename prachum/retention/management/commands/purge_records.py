@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from prachum.retention import policies, selectors, services
+from prachum.retention import policies, purge, selectors
 from prachum.retention.models import AuditLog, RecordClass
 from prachum.retention.selectors import Candidate, Plan, PurgeRefusedError
 
@@ -76,7 +76,7 @@ class Command(BaseCommand):
             )
         except PurgeRefusedError as exc:
             if execute:
-                services.record_refusal(actor=actor, error=exc, request=request)
+                purge.record_refusal(actor=actor, error=exc, request=request)
             raise CommandError(f"{exc.code}: {exc}", returncode=REFUSED) from exc
         self._print_plan(plan)
         if not execute:
@@ -141,14 +141,14 @@ class Command(BaseCommand):
             "now": plan.now,
         }
         if record_class == RecordClass.MINUTES_PACKAGE:
-            return services.purge_meeting_record(
+            return purge.purge_meeting_record(
                 meeting_id=candidate.subject_id, **arguments
             )
         if record_class == RecordClass.TRAFFIC_DATA:
-            return services.purge_traffic_data(
+            return purge.purge_traffic_data(
                 meeting_id=candidate.subject_id, **arguments
             )
-        return services.purge_account_chain(chain_id=candidate.subject_id, **arguments)
+        return purge.purge_account_chain(chain_id=candidate.subject_id, **arguments)
 
     def _execute(self, plan: Plan, actor: Any) -> int:
         failures = 0
@@ -158,7 +158,7 @@ class Command(BaseCommand):
                     entry = self._purge(plan, candidate, actor)
                 except Exception as exc:
                     failures += 1
-                    services.record_failure(actor=actor, candidate=candidate, error=exc)
+                    purge.record_failure(actor=actor, candidate=candidate, error=exc)
                     self.stderr.write(
                         f"FAILED {candidate.target}: "
                         f"{getattr(exc, 'code', type(exc).__name__)}: {exc}"

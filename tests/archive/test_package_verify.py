@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from prachum.accounts.models import SecondFactorVerification
+from prachum.archive.services import request_package
 from prachum.evidence import keys
 from prachum.evidence.models import EvidencePackage
-from prachum.evidence.services import request_package
 from prachum.meetings import services as meeting_services
 from prachum.notices.services import send_notice
 from prachum.room import connections as room_connections

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from prachum.evidence.recordings import DONE, process_recordings
+from prachum.archive.recordings import DONE, process_recordings
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
-"""Changing what the record keeps: policies, legal holds and purges (R40, R69, R70).
+"""Purging records past their retention period (R40, R69, R70).
 
-Every change is written to the operators' audit log in its own transaction; a change
-that concerns a meeting (a hold, a purge of its traffic data) is also appended to the
+Every purge, and every refused or failed one, is written to the operators' audit log
+in its own transaction; a purge of a meeting's traffic data is also appended to the
 meeting's evidence chain. See docs/adr/0010-retention-holds-and-purge.md.
 """
 
@@ -11,253 +11,28 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prachum.archive.package import run_package_build
 from prachum.attendance.models import Connection
-from prachum.committees.models import Committee
-from prachum.core.errors import PermissionDeniedError, ServiceError
-from prachum.domain.hashchain import GENESIS_HASH, event_hash
+from prachum.core.errors import ServiceError
+from prachum.evidence.chain import actor_label
 from prachum.evidence.models import EvidenceChain, EvidenceEvent, EvidencePackage, Seal
-from prachum.evidence.services import actor_label, append_event, run_package_build
+from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting
 from prachum.retention import policies, rules, selectors, transfer
+from prachum.retention.audit_log import record_audit
 from prachum.retention.error_codes import RetentionError
-from prachum.retention.models import (
-    AuditLog,
-    AuditLogHead,
-    HoldScope,
-    LegalHold,
-    RecordClass,
-    RetentionPolicy,
-)
+from prachum.retention.models import AuditLog, RecordClass
 from prachum.retention.record_graph import (
     RecordGraphError,
     collect_meeting_record,
     delete_meeting_record,
     referencing_tables,
 )
-
-_HEAD = 1
-
-
-def _require_operator(actor: Any) -> None:
-    if not policies.can_manage_retention(user=actor):
-        raise PermissionDeniedError(
-            RetentionError.NOT_ALLOWED,
-            _("Only an operator may change retention policies, holds or purges."),
-        )
-
-
-def _refuse_floats(value: Any, path: str = "payload") -> None:
-    # Floats do not round-trip through PostgreSQL's jsonb; the hash could not be
-    # checked again (the same rule as the evidence chain).
-    if isinstance(value, float):
-        raise TypeError(f"{path} is a float; use a string or an integer")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_floats(item, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _refuse_floats(item, f"{path}[{index}]")
-
-
-def record_audit(
-    *, actor: Any, action: str, target: str, payload: dict[str, Any]
-) -> AuditLog:
-    """Append one entry to the audit log; must run inside the change's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_audit must run inside the transaction of the change")
-    _refuse_floats(payload)
-    AuditLogHead.objects.get_or_create(pk=_HEAD, defaults={"head_hash": GENESIS_HASH})
-    head = AuditLogHead.objects.select_for_update().get(pk=_HEAD)
-    entry = AuditLog(
-        seq=head.length + 1,
-        at=timezone.now(),
-        actor=actor if actor is not None and actor.pk else None,
-        actor_label=actor_label(actor),
-        action=action,
-        target=target,
-        payload=payload,
-        prev_hash=head.head_hash,
-    )
-    entry.hash = event_hash(entry.prev_hash, entry.body())
-    entry.save()
-    AuditLogHead.objects.filter(pk=_HEAD).update(length=entry.seq, head_hash=entry.hash)
-    return entry
-
-
-# --- policies ---------------------------------------------------------------------
-
-
-def set_policy(
-    *,
-    actor: Any,
-    record_class: str,
-    keep_days: int,
-    source: str,
-    effective_from: dt.date,
-) -> RetentionPolicy:
-    """Enter a retention schedule entry; it ends the class's previous policy the day
-    before. Refused under the CCA s.26 floor of 90 days (R40)."""
-    _require_operator(actor)
-    record_class = RecordClass(record_class)
-    source = (source or "").strip()
-    if not source:
-        raise ServiceError(
-            RetentionError.SOURCE_REQUIRED,
-            _("Name the entry of the agency's retention schedule."),
-            field="source",
-        )
-    if rules.below_floor(keep_days):
-        raise ServiceError(
-            RetentionError.POLICY_BELOW_FLOOR,
-            _(
-                "At least %(days)d days: the Computer-Related Crime Act s.26 requires "
-                "traffic data to be kept that long."
-            )
-            % {"days": rules.CCA_FLOOR_DAYS},
-            field="keep_days",
-        )
-    with transaction.atomic():
-        latest = (
-            RetentionPolicy.objects.select_for_update()
-            .filter(record_class=record_class)
-            .order_by("-effective_from")
-            .first()
-        )
-        previous = None
-        if latest is not None:
-            if effective_from <= latest.effective_from:
-                raise ServiceError(
-                    RetentionError.POLICY_NOT_AFTER_CURRENT,
-                    _("A new policy must start after the current one."),
-                    field="effective_from",
-                )
-            end = effective_from - dt.timedelta(days=1)
-            if latest.effective_to is None or latest.effective_to > end:
-                latest.effective_to = end
-                latest.save(update_fields=["effective_to"])
-            previous = {"policy": latest.pk, "effective_to": end.isoformat()}
-        policy = RetentionPolicy(
-            record_class=record_class,
-            keep_days=keep_days,
-            source=source,
-            effective_from=effective_from,
-            created_by=actor,
-        )
-        try:
-            policy.full_clean()
-        except ValidationError as exc:
-            raise ServiceError(
-                RetentionError.POLICY_BELOW_FLOOR, "; ".join(exc.messages)
-            ) from exc
-        policy.save()
-        record_audit(
-            actor=actor,
-            action="retention.policy_set",
-            target=f"policy:{record_class}",
-            payload={
-                "policy": policy.pk,
-                "record_class": record_class,
-                "keep_days": keep_days,
-                "source": source,
-                "effective_from": effective_from.isoformat(),
-                "previous": previous,
-            },
-        )
-    return policy
-
-
-# --- legal holds --------------------------------------------------------------------
-
-
-def place_hold(
-    *,
-    actor: Any,
-    reason: str,
-    meeting: Meeting | None = None,
-    committee: Committee | None = None,
-    reference: str = "",
-) -> LegalHold:
-    """Keep one meeting's record, or every meeting of a committee, until released."""
-    _require_operator(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            RetentionError.HOLD_REASON_REQUIRED,
-            _("Give the reason for the hold."),
-            field="reason",
-        )
-    if (meeting is None) == (committee is None):
-        raise ServiceError(
-            RetentionError.HOLD_TARGET,
-            _("A hold is on one meeting or on one committee."),
-        )
-    if meeting is not None:
-        scope, target = HoldScope.MEETING, meeting.chain_key
-    else:
-        assert committee is not None
-        scope, target = HoldScope.COMMITTEE, f"committee:{committee.pk}"
-    with transaction.atomic():
-        hold = LegalHold.objects.create(
-            scope=scope,
-            meeting=meeting,
-            committee=committee,
-            target=target,
-            reason=reason,
-            reference=(reference or "").strip()[:300],
-            placed_by=actor,
-            placed_at=timezone.now(),
-        )
-        payload = {
-            "hold": str(hold.pk),
-            "scope": scope,
-            "reason": hold.reason,
-            "reference": hold.reference,
-        }
-        append_event(
-            chain_key=target, kind="retention.hold_placed", actor=actor, payload=payload
-        )
-        record_audit(
-            actor=actor, action="retention.hold_placed", target=target, payload=payload
-        )
-    return hold
-
-
-def release_hold(*, actor: Any, hold: LegalHold, reason: str = "") -> LegalHold:
-    """End a hold; the record is then purged at its normal time (or at the next run)."""
-    _require_operator(actor)
-    with transaction.atomic():
-        hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
-        if hold.released_at is not None:
-            raise ServiceError(
-                RetentionError.HOLD_RELEASED, _("This hold was already released.")
-            )
-        hold.released_by = actor
-        hold.released_at = timezone.now()
-        hold.release_reason = (reason or "").strip()
-        hold.save(update_fields=["released_by", "released_at", "release_reason"])
-        payload = {"hold": str(hold.pk), "reason": hold.release_reason}
-        append_event(
-            chain_key=hold.target,
-            kind="retention.hold_released",
-            actor=actor,
-            payload=payload,
-        )
-        record_audit(
-            actor=actor,
-            action="retention.hold_released",
-            target=hold.target,
-            payload=payload,
-        )
-    return hold
-
-
-# --- purges -------------------------------------------------------------------------
 
 
 def record_refusal(
@@ -387,7 +162,7 @@ def purge_meeting_record(
     are deleted only if nothing was added to the chain since (otherwise the package
     would not be the whole record) and no hold was placed meanwhile.
     """
-    _require_operator(actor)
+    policies.require_operator(actor)
     now = now or timezone.now()
     meeting = Meeting.objects.select_related("committee__agency").get(pk=meeting_id)
     if meeting.status not in selectors.FINISHED or selectors.meeting_record_end(
@@ -543,7 +318,7 @@ def purge_traffic_data(
     connection ended (kept, and named in the chain and the audit log) holds
     ``traffic_data.json`` as it was (Decree s.9 last paragraph; ADR 0010).
     """
-    _require_operator(actor)
+    policies.require_operator(actor)
     now = now or timezone.now()
     days = rules.retention_days(days)
     meeting = Meeting.objects.select_related("committee").get(pk=meeting_id)
@@ -602,7 +377,7 @@ def purge_account_chain(
     now: dt.datetime | None = None,
 ) -> AuditLog:
     """Export an account's login-audit chain to the transfer folder, then delete it."""
-    _require_operator(actor)
+    policies.require_operator(actor)
     now = now or timezone.now()
     days = rules.retention_days(days)
     written: list[Path] = []

@@ -19,20 +19,20 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from prachum.archive.recordings import list_gaps, recording_status
+from prachum.archive.services import request_package
 from prachum.attendance.models import Incident
 from prachum.core.errors import ServiceError
 from prachum.evidence import keys
 from prachum.evidence.models import EvidencePackage
-from prachum.evidence.recordings import list_gaps, recording_status
 from prachum.evidence.selectors import check_chain, list_events
-from prachum.evidence.services import request_package
 from prachum.media.services import recordings_dir_for
 from prachum.meetings import services as meeting_services
 from prachum.notices.services import send_notice
 from prachum.verify.package import MANIFEST, verify_package
 from prachum.verify.recordings import from_ms, to_ms
 from prachum.verify.signing import sign
-from tests.evidence.test_package_verify import _identify_and_connect
+from tests.archive.test_package_verify import _identify_and_connect
 from tests.media.test_postprocess import (
     FIXTURE,
     copy_recordings,
