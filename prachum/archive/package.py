@@ -28,6 +28,7 @@ EXPORTERS = [
     "prachum.meetings.exports:meeting_files",
     "prachum.notices.exports:notice_files",
     "prachum.attendance.exports:attendance_files",
+    "prachum.room.exports:incident_files",
     "prachum.voting.exports:vote_files",
     "prachum.minutes.exports:minutes_files",
     "prachum.compliance.exports:compliance_files",

@@ -1,5 +1,5 @@
-"""The live room's part of the evidence package: identity checks, traffic data,
-attendance intervals and incidents (Decree s.9(1), s.9(5); R37-R42)."""
+"""Attendance's part of the evidence package: identity checks, traffic data and
+attendance intervals (Decree s.9(1), s.9(5); R37-R41). Incidents: ``room.exports``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from prachum.attendance.models import Connection, IdentityCheck
 from prachum.attendance.selectors import attendance_intervals
 from prachum.evidence.package import File, json_bytes
 from prachum.meetings.models import Meeting
-from prachum.room.incidents import incident_dict, list_incidents
 
 
 def attendance_files(meeting: Meeting) -> Iterator[File]:
@@ -64,7 +63,3 @@ def attendance_files(meeting: Meeting) -> Iterator[File]:
         ),
     )
     yield "attendance.json", json_bytes(attendance_intervals(meeting=meeting))
-    yield (
-        "incidents.json",
-        json_bytes([incident_dict(i) for i in list_incidents(meeting=meeting)]),
-    )

@@ -32,9 +32,10 @@ from prachum.evidence.services import append_event
 from prachum.letters.ics import render_invitation_ics
 from prachum.letters.invitation import InvitationLetter, render_invitation_pdf
 from prachum.meetings import policies
-from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
+from prachum.meetings.models import Meeting, MeetingMode
 from prachum.notices.models import Notice, NoticeMessage
 from prachum.notices.tasks import deliver_notice_messages
+from prachum.room.lifecycle import require_transition, transition
 
 LETTER_FILENAME = "invitation-letter.pdf"
 ICS_FILENAME = "invitation.ics"
@@ -130,10 +131,7 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
             raise PermissionDeniedError(
                 "NOT_ALLOWED", _("Only the committee's secretary may send the notice.")
             )
-        if meeting.status not in {MeetingStatus.DRAFT, MeetingStatus.NOTIFIED}:
-            raise ServiceError(
-                "MEETING_NOT_EDITABLE", _("The meeting has started or ended.")
-            )
+        require_transition(meeting, "notify")
         if meeting.starts_at <= now:
             # check_notice refuses a meeting in the past with a domain error; say so
             # to the secretary instead of failing.
@@ -218,8 +216,7 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
             )
             for m in recipients
         ]
-        meeting.status = MeetingStatus.NOTIFIED
-        meeting.save(update_fields=["status", "updated_at"])
+        transition(meeting, "notify")
         append_event(
             chain_key=meeting.chain_key,
             kind="notice.sent",

@@ -92,10 +92,9 @@ def require_transition(meeting: Meeting, action: str) -> Transition:
 def transition(meeting: Meeting, action: str) -> None:
     """Move ``meeting`` (locked by the caller) along ``action``; the only status writer."""
     move = require_transition(meeting, action)
-    Meeting.objects.filter(pk=meeting.pk).update(
-        status=move.target, updated_at=timezone.now()
-    )
-    meeting.status = move.target
+    now = timezone.now()
+    Meeting.objects.filter(pk=meeting.pk).update(status=move.target, updated_at=now)
+    meeting.status, meeting.updated_at = move.target, now
 
 
 # Checks other contexts add before a meeting may close (voting: no live poll). The
