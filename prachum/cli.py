@@ -13,6 +13,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0 if args else 2
     if args[0] == "verify":
+        # Loaded only for the subcommand: ``prachum --help`` stays instant.
         from prachum.verify.cli import main as verify_main
 
         return verify_main(args[1:])

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.allowances.models import AllowanceRun, RunStatus
+from prachum.archive import recordings
 from prachum.attendance.models import Connection, IdentityCheck, Incident
 from prachum.committees.selectors import deny_list
 from prachum.domain.scope import check_scope
@@ -30,6 +31,7 @@ from prachum.domain.thai_dates import BANGKOK
 from prachum.evidence.models import Seal
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.meetings.models import Meeting, MeetingStatus
+from prachum.minutes import selectors as minutes
 from prachum.notices.models import Notice, NoticeMessage
 from prachum.voting.models import Poll, PollStatus
 
@@ -326,7 +328,6 @@ def _incidents(meeting: Meeting) -> Check:
 def _recording(meeting: Meeting) -> Check:
     """R31/R32: every participant recorded for the whole meeting, every gap listed with
     its reason; a secret session's pause is not a failure (ADR 0012)."""
-    from prachum.archive import recordings
 
     title = _("The meeting is recorded (or secret and not recorded)")
     status = recordings.recording_status(meeting=meeting)
@@ -380,7 +381,6 @@ def _chain(meeting: Meeting) -> Check:
 
 def _minutes(meeting: Meeting) -> Check:
     """R48/R54: the minutes drafted from the record and approved (pending until then)."""
-    from prachum.minutes import selectors as minutes
 
     title = _("The minutes are recorded")
     state = minutes.minutes_state(meeting=meeting)

@@ -15,7 +15,9 @@ from prachum.committees.models import Committee
 from prachum.committees.policies import role_in
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error, client_ip
+from prachum.evidence.models import EvidencePackage
 from prachum.evidence.selectors import check_chain, list_events
+from prachum.evidence.views import PACKAGE_ROLES
 from prachum.meetings import policies, selectors, services
 from prachum.meetings.forms import AgendaItemForm, DocumentForm, MeetingForm, UrgentForm
 from prachum.meetings.models import AgendaItem, DocumentVersion, Meeting
@@ -276,8 +278,6 @@ def notice_letter(request: HttpRequest, pk: str, notice_pk: str) -> HttpResponse
 @login_required
 def evidence(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
-    from prachum.evidence.models import EvidencePackage
-    from prachum.evidence.views import PACKAGE_ROLES
 
     can_package = (
         role_in(user=request.user, committee=meeting.committee) in PACKAGE_ROLES

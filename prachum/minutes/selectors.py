@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from prachum.archive.recordings import list_gaps
 from prachum.attendance.models import CheckMethod, Connection, IdentityCheck, Incident
 from prachum.committees.models import Membership, Role
 from prachum.domain.thai_dates import (
@@ -346,7 +347,6 @@ def _recording_gaps(
 ) -> list[str]:
     """Each stretch a participant attended unrecorded (R31); secret items are listed
     with their agenda item instead."""
-    from prachum.archive.recordings import list_gaps
 
     names = {str(m.user_id): m.user.display_name for m in roster}
     lines = []

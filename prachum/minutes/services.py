@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prachum.accounts.models import SecondFactorVerification
+from prachum.committees.models import Membership, Role
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.domain.agenda import MINUTES_APPROVAL_SECTION
 from prachum.evidence.services import append_event
@@ -237,7 +239,6 @@ def _approval_item(at_meeting: Meeting | None) -> str | None:
 
 
 def _auth_method(actor: Any) -> str:
-    from prachum.accounts.models import SecondFactorVerification
 
     last = SecondFactorVerification.objects.filter(user=actor).order_by("-at").first()
     return f"password+{last.method}" if last else "password"
@@ -377,7 +378,6 @@ def designate_presiding(
     allowance list pays them the chair's rate. A later designation replaces an earlier
     one until the minutes are approved.
     """
-    from prachum.committees.models import Membership, Role
 
     with transaction.atomic():
         meeting = _lock_meeting(meeting)

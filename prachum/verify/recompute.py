@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from prachum.domain.elections import decide_choices
+from prachum.domain.majority import MajorityRule, decide, tally, tally_choices
+from prachum.verify import recordings as record
 from prachum.verify.report import Finding, Report
 
 
@@ -138,8 +141,6 @@ def identity_checks(
 def _rule(data: dict[str, Any]) -> Any:
     from fractions import Fraction
 
-    from prachum.domain.majority import MajorityRule
-
     return MajorityRule(
         kind=data["kind"],
         fraction=Fraction(data["fraction"]) if data.get("fraction") else None,
@@ -157,8 +158,6 @@ def _recount(
     casting: Any,
 ) -> dict[str, Any]:
     """Count and decide a poll with the law engine, as the system should have."""
-    from prachum.domain.elections import decide_choices
-    from prachum.domain.majority import decide, tally, tally_choices
 
     rule = _rule(opened["rule"])
     if kind == "motion":
@@ -315,7 +314,6 @@ def recordings(
 ) -> None:
     """``recordings/index.json`` is what the events say, and the ``recording.gap``
     events are the gaps recomputed from attendance and the recorded segments (R31)."""
-    from prachum.verify import recordings as record
 
     run = record.last_run(events)
     if not run:

@@ -21,6 +21,7 @@ from fpdf import FPDF
 
 from prachum.committees import services as committee_services
 from prachum.committees.models import Agency, Committee, Role
+from prachum.letters.fonts import find_laksaman
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import MeetingMode
 
@@ -39,7 +40,6 @@ COMMITTEE_NAME = "คณะกรรมการบริหารงานจ�
 
 
 def _demo_pdf() -> bytes:
-    from prachum.letters.fonts import find_laksaman
 
     fonts = find_laksaman()
     pdf = FPDF()
