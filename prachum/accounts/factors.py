@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from prachum.accounts import otp
+from prachum.accounts.error_codes import AccountError
 from prachum.accounts.evidence import chain_key, lock_user, record_event
 from prachum.accounts.models import RecoveryCode, SecondFactor, User
 from prachum.core.errors import ServiceError
@@ -52,7 +53,7 @@ def confirm_totp_enrolment(*, user: User, code: str) -> list[str]:
         user = lock_user(user)
         if not user.totp_pending_secret:
             raise ServiceError(
-                "TOTP_NOT_PENDING",
+                AccountError.TOTP_NOT_PENDING,
                 gettext("Start the authenticator set-up again."),
             )
         step = otp.matching_totp_step(
@@ -60,7 +61,7 @@ def confirm_totp_enrolment(*, user: User, code: str) -> list[str]:
         )
         if step is None:
             raise ServiceError(
-                "TOTP_CODE_INVALID",
+                AccountError.TOTP_CODE_INVALID,
                 gettext(
                     "The code does not match. Check the clock of your phone and "
                     "enter the code shown now."

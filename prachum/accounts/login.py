@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from prachum.accounts import otp
+from prachum.accounts.error_codes import AccountError
 from prachum.accounts.evidence import chain_key, lock_user, record_event
 from prachum.accounts.models import (
     EmailCode,
@@ -56,14 +57,14 @@ def _client(ip_address: str | None, user_agent: str) -> dict[str, Any]:
 def _invalid_login() -> ServiceError:
     # Identical for unknown users, wrong passwords and inactive accounts.
     return ServiceError(
-        "LOGIN_INVALID", gettext("The username or password is incorrect.")
+        AccountError.LOGIN_INVALID, gettext("The username or password is incorrect.")
     )
 
 
 def _locked_error(locked_until: datetime, now: datetime) -> ServiceError:
     minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
     return ServiceError(
-        "LOGIN_LOCKED",
+        AccountError.LOGIN_LOCKED,
         ngettext(
             "Too many failed attempts. The account is locked; "
             "try again in %(minutes)d minute.",
@@ -202,7 +203,7 @@ def send_email_code(*, user: User) -> None:
                 if wait > 0:
                     seconds = math.ceil(wait)
                     raise ServiceError(
-                        "EMAIL_CODE_THROTTLED",
+                        AccountError.EMAIL_CODE_THROTTLED,
                         ngettext(
                             "A code was sent a moment ago. You can ask for a new one "
                             "in %(seconds)d second.",
@@ -234,7 +235,7 @@ def send_email_code(*, user: User) -> None:
     except Exception as exc:
         logger.exception("Could not send a login code")
         raise ServiceError(
-            "EMAIL_SEND_FAILED",
+            AccountError.EMAIL_SEND_FAILED,
             gettext("The code could not be sent. Please try again later."),
         ) from exc
 
@@ -251,7 +252,7 @@ def _check_totp(user: User, code: str, now: datetime) -> _Outcome:
     if effective_second_factor(user=user) != SecondFactor.TOTP:
         return _Outcome(
             error=ServiceError(
-                "SECOND_FACTOR_UNAVAILABLE",
+                AccountError.SECOND_FACTOR_UNAVAILABLE,
                 gettext("This account does not use an authenticator app."),
             )
         )
@@ -269,7 +270,7 @@ def _check_email(user: User, code: str, now: datetime) -> _Outcome:
     if effective_second_factor(user=user) != SecondFactor.EMAIL:
         return _Outcome(
             error=ServiceError(
-                "SECOND_FACTOR_UNAVAILABLE",
+                AccountError.SECOND_FACTOR_UNAVAILABLE,
                 gettext("This account does not use codes sent by e-mail."),
             )
         )
@@ -282,21 +283,21 @@ def _check_email(user: User, code: str, now: datetime) -> _Outcome:
     if row is None:
         return _Outcome(
             error=ServiceError(
-                "EMAIL_CODE_MISSING",
+                AccountError.EMAIL_CODE_MISSING,
                 gettext("No valid code has been sent. Ask for a new code."),
             )
         )
     if row.expires_at <= now:
         return _Outcome(
             error=ServiceError(
-                "EMAIL_CODE_EXPIRED",
+                AccountError.EMAIL_CODE_EXPIRED,
                 gettext("This code has expired. Ask for a new code."),
             )
         )
     if row.attempts >= EMAIL_CODE_MAX_ATTEMPTS:
         return _Outcome(
             error=ServiceError(
-                "EMAIL_CODE_EXHAUSTED",
+                AccountError.EMAIL_CODE_EXHAUSTED,
                 gettext("Too many wrong codes were entered. Ask for a new code."),
             )
         )
@@ -343,7 +344,7 @@ def verify_second_factor(
     """
     if method not in _CHECKS:
         raise ServiceError(
-            "SECOND_FACTOR_METHOD", gettext("Unknown verification method.")
+            AccountError.SECOND_FACTOR_METHOD, gettext("Unknown verification method.")
         )
     now = timezone.now()
     client = _client(ip_address, user_agent)
@@ -368,7 +369,8 @@ def verify_second_factor(
                 outcome.error = _count_failure(
                     user, now=now, second_factor=True, client=client
                 ) or ServiceError(
-                    "SECOND_FACTOR_INVALID", gettext("The code is incorrect.")
+                    AccountError.SECOND_FACTOR_INVALID,
+                    gettext("The code is incorrect."),
                 )
             elif outcome.error is None:
                 user.failed_logins = 0

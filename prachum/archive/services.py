@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from prachum.archive.error_codes import ArchiveError
 from prachum.archive.recordings import recording_status
 from prachum.archive.tasks import build_evidence_package, process_meeting_recordings
 from prachum.core.errors import ServiceError
@@ -21,7 +22,7 @@ def request_package(*, actor: Any, meeting: Any) -> Any:
     """
     status = recording_status(meeting=meeting)
     if status.blocks_package:
-        raise ServiceError("RECORDINGS_PENDING", status.label)
+        raise ServiceError(ArchiveError.RECORDINGS_PENDING, status.label)
     with transaction.atomic():
         chain = EvidenceChain.objects.get(key=meeting.chain_key)
         package = EvidencePackage.objects.create(

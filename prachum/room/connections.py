@@ -18,7 +18,7 @@ from prachum.attendance.identity import require_enterable
 from prachum.attendance.models import Connection, IncidentKind
 from prachum.attendance.selectors import current_check, is_admitted, open_connections
 from prachum.committees.models import Membership, Role
-from prachum.core.errors import PermissionDeniedError
+from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.meetings.models import Meeting
 from prachum.room.facts import room_facts
 from prachum.room.incidents import create_incident
@@ -46,7 +46,7 @@ def open_connection(
         check = current_check(meeting=meeting, user=user, item=item)
         if check is None:
             raise PermissionDeniedError(
-                "IDENTITY_CHECK_REQUIRED",
+                CoreError.IDENTITY_CHECK_REQUIRED,
                 _("Confirm your identity for this meeting first."),
             )
         membership = Membership.objects.get(committee=meeting.committee, user=user)
@@ -54,7 +54,7 @@ def open_connection(
             meeting=meeting, user=user, item=item
         ):
             raise PermissionDeniedError(
-                "NOT_ADMITTED",
+                CoreError.NOT_ADMITTED,
                 _("The chair has not admitted you for the current agenda item."),
             )
         connection = Connection.objects.create(

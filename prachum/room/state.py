@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from prachum.attendance import policies
 from prachum.attendance.models import RoomState
-from prachum.core.errors import PermissionDeniedError
+from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.core.events import publish_on_commit
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting, MeetingStatus
@@ -95,5 +95,5 @@ def append_room_evidence(
 def require_chair(actor: Any, meeting: Meeting) -> None:
     if not policies.can_chair(user=actor, meeting=meeting):
         raise PermissionDeniedError(
-            "CHAIR_ONLY", _("Only the chair or the secretary may do this.")
+            CoreError.CHAIR_ONLY, _("Only the chair or the secretary may do this.")
         )

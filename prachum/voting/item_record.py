@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.committees.models import Membership
-from prachum.core.errors import ServiceError
+from prachum.core.errors import CoreError, ServiceError
 from prachum.core.text import clean_text
 from prachum.meetings.models import AgendaItem, MeetingStatus
 
@@ -42,7 +42,9 @@ def _voting_member(meeting: Any, member: Any) -> Membership:
     ).first()
     if membership is None or not membership.is_voting:
         raise ServiceError(
-            E.NOT_A_MEMBER, _("That person is not a voting member."), field="member"
+            CoreError.NOT_A_MEMBER,
+            _("That person is not a voting member."),
+            field="member",
         )
     return membership
 
@@ -50,7 +52,9 @@ def _voting_member(meeting: Any, member: Any) -> Membership:
 def _item_in_meeting(item: AgendaItem) -> None:
     if item.is_removed:
         raise ServiceError(
-            E.BAD_ITEM, _("That item is not on this meeting's agenda."), field="item"
+            CoreError.BAD_ITEM,
+            _("That item is not on this meeting's agenda."),
+            field="item",
         )
 
 
@@ -74,7 +78,7 @@ def record_recusal(
         room = lock_room(item.meeting)
         policies.require(
             policies.can_record_for_item(user=actor, meeting=room.meeting),
-            E.NOT_ALLOWED,
+            CoreError.NOT_ALLOWED,
             _("Only the chair or the secretary may record this."),
         )
         _item_in_meeting(item)
@@ -84,7 +88,7 @@ def record_recusal(
             status__in=[PollStatus.OPEN, PollStatus.AWAITING_CASTING_VOTE],
         ).exists():
             raise ServiceError(
-                E.POLL_IN_PROGRESS,
+                CoreError.POLL_IN_PROGRESS,
                 _(
                     "A vote on this item is in progress; record the withdrawal after it."
                 ),
@@ -129,7 +133,7 @@ def record_resolution(
         room = lock_room(item.meeting)
         policies.require(
             policies.can_record_for_item(user=actor, meeting=room.meeting),
-            E.NOT_ALLOWED,
+            CoreError.NOT_ALLOWED,
             _("Only the chair or the secretary may record this."),
         )
         _item_in_meeting(item)
@@ -174,7 +178,7 @@ def record_dissent(
             policies.can_record_dissent(
                 user=actor, meeting=room.meeting, member=member
             ),
-            E.NOT_ALLOWED,
+            CoreError.NOT_ALLOWED,
             _("You may record only your own dissent."),
         )
         _item_in_meeting(item)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prachum.core.errors import ServiceError
+from prachum.core.errors import CoreError, ServiceError
 from prachum.core.text import clean_text
 from prachum.domain.elections import decide_choices
 from prachum.domain.errors import DomainError
@@ -50,7 +50,7 @@ from prachum.voting.models import (
 def _require_manager(actor: Any, meeting: Any) -> None:
     policies.require(
         policies.can_manage_polls(user=actor, meeting=meeting),
-        E.NOT_ALLOWED,
+        CoreError.NOT_ALLOWED,
         _("Only the chair or the secretary may manage votes."),
     )
 
@@ -108,7 +108,7 @@ def create_poll(
         _require_manager(actor, meeting)
         if item.meeting_id != meeting.pk or item.is_removed:
             raise ServiceError(
-                E.BAD_ITEM,
+                CoreError.BAD_ITEM,
                 _("That item is not on this meeting's agenda."),
                 field="item",
             )
@@ -183,7 +183,7 @@ def open_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Pol
         voting_rule = selectors.voting_rule_for(meeting.committee)
         if voting_rule.quorum_required and not status.met and not reason:
             raise ServiceError(
-                E.QUORUM_NOT_MET,
+                CoreError.QUORUM_NOT_MET,
                 _(
                     "There is no quorum for this item (%(counted)d of %(required)d). The chair may open the vote only with a recorded reason."
                 )
@@ -302,7 +302,7 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
         voting_rule = selectors.voting_rule_for(meeting.committee)
         if voting_rule.quorum_required and not status.met and not reason:
             raise ServiceError(
-                E.QUORUM_NOT_MET,
+                CoreError.QUORUM_NOT_MET,
                 _(
                     "There is no quorum for this item now (%(counted)d of %(required)d). The chair may close the vote only with a recorded reason."
                 )
@@ -395,7 +395,7 @@ def cast_deciding_vote(*, actor: Any, poll: Poll, choice: Any) -> Poll:
         poll = lock_objects.lock_poll(poll.pk)
         policies.require(
             policies.can_cast_deciding_vote(user=actor, meeting=room.meeting),
-            E.CHAIR_ONLY,
+            CoreError.CHAIR_ONLY,
             _("Only the chair has the casting vote."),
         )
         if poll.status != PollStatus.AWAITING_CASTING_VOTE:
