@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from prachum.accounts import otp
 from prachum.accounts.error_codes import AccountError
+from prachum.accounts.events import AccountEvent
 from prachum.accounts.evidence import chain_key, lock_user, record_event
 from prachum.accounts.models import RecoveryCode, SecondFactor, User
 from prachum.core.errors import ServiceError
@@ -83,7 +84,9 @@ def confirm_totp_enrolment(*, user: User, code: str) -> list[str]:
             ]
         )
         codes = _replace_recovery_codes(user)
-        record_event(user, "account.totp_enrolled", {"recovery_codes": len(codes)})
+        record_event(
+            user, AccountEvent.ACCOUNT_TOTP_ENROLLED, {"recovery_codes": len(codes)}
+        )
     return codes
 
 
@@ -93,7 +96,9 @@ def regenerate_recovery_codes(*, user: User) -> list[str]:
         user = lock_user(user)
         codes = _replace_recovery_codes(user)
         record_event(
-            user, "account.recovery_codes_regenerated", {"recovery_codes": len(codes)}
+            user,
+            AccountEvent.ACCOUNT_RECOVERY_CODES_REGENERATED,
+            {"recovery_codes": len(codes)},
         )
     return codes
 
@@ -123,7 +128,7 @@ def switch_to_email_codes(*, user: User, actor: User) -> None:
         )
         append_event(
             chain_key=chain_key(user),
-            kind="account.second_factor_changed",
+            kind=AccountEvent.ACCOUNT_SECOND_FACTOR_CHANGED,
             actor=actor,
             payload={"from": previous, "to": SecondFactor.EMAIL.value},
         )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext, ngettext
 
 from prachum.accounts import otp
 from prachum.accounts.error_codes import AccountError
+from prachum.accounts.events import AccountEvent
 from prachum.accounts.evidence import chain_key, lock_user, record_event
 from prachum.accounts.models import (
     EmailCode,
@@ -109,7 +110,7 @@ def _count_failure(
     user.save(update_fields=["failed_logins", "failed_second_factors", "locked_until"])
     record_event(
         user,
-        "account.locked",
+        AccountEvent.ACCOUNT_LOCKED,
         {"failures": failures, "locked_until": user.locked_until.isoformat(), **client},
     )
     return _locked_error(user.locked_until, now)
@@ -136,21 +137,33 @@ def authenticate_password(
             raise _invalid_login()
         locked_until = _locked_until(user, now)
         if locked_until is not None:
-            record_event(user, "account.login_refused", {"reason": "locked", **client})
+            record_event(
+                user, AccountEvent.ACCOUNT_LOGIN_REFUSED, {"reason": "locked", **client}
+            )
             error = _locked_error(locked_until, now)
         elif not user.check_password(password):
-            record_event(user, "account.login_failed", {"reason": "password", **client})
+            record_event(
+                user,
+                AccountEvent.ACCOUNT_LOGIN_FAILED,
+                {"reason": "password", **client},
+            )
             error = _count_failure(user, now=now, second_factor=False, client=client)
             error = error or _invalid_login()
         elif not user.is_active:
-            record_event(user, "account.login_failed", {"reason": "inactive", **client})
+            record_event(
+                user,
+                AccountEvent.ACCOUNT_LOGIN_FAILED,
+                {"reason": "inactive", **client},
+            )
             error = _invalid_login()
         else:
             user.failed_logins = user.failed_second_factors
             user.locked_until = None
             user.save(update_fields=["failed_logins", "locked_until"])
             record_event(
-                user, "account.login_succeeded", {"factor": "password", **client}
+                user,
+                AccountEvent.ACCOUNT_LOGIN_SUCCEEDED,
+                {"factor": "password", **client},
             )
     if error is not None:
         raise error
@@ -225,7 +238,9 @@ def send_email_code(*, user: User) -> None:
                 expires_at=expires_at,
             )
             record_event(
-                user, "account.email_code_sent", {"expires_at": expires_at.isoformat()}
+                user,
+                AccountEvent.ACCOUNT_EMAIL_CODE_SENT,
+                {"expires_at": expires_at.isoformat()},
             )
             # Sent inside the transaction: if delivery fails, no code, throttle or
             # evidence is left behind.
@@ -354,7 +369,7 @@ def verify_second_factor(
         if locked_until is not None:
             record_event(
                 user,
-                "account.second_factor_refused",
+                AccountEvent.ACCOUNT_SECOND_FACTOR_REFUSED,
                 {"method": method, "reason": "locked", **client},
             )
             outcome = _Outcome(error=_locked_error(locked_until, now))
@@ -363,7 +378,7 @@ def verify_second_factor(
             if outcome.reason:
                 record_event(
                     user,
-                    "account.second_factor_failed",
+                    AccountEvent.ACCOUNT_SECOND_FACTOR_FAILED,
                     {"method": method, "reason": outcome.reason, **client},
                 )
                 outcome.error = _count_failure(
@@ -384,7 +399,7 @@ def verify_second_factor(
                 )
                 record_event(
                     user,
-                    "account.second_factor_verified",
+                    AccountEvent.ACCOUNT_SECOND_FACTOR_VERIFIED,
                     {"method": method, **(outcome.detail or {}), **client},
                 )
     if outcome.error is not None:
@@ -406,7 +421,7 @@ def unlock_account(*, user: User, actor: User) -> None:
         )
         append_event(
             chain_key=chain_key(user),
-            kind="account.unlocked",
+            kind=AccountEvent.ACCOUNT_UNLOCKED,
             actor=actor,
             payload={"by": str(actor.pk)},
         )

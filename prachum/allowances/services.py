@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from prachum.allowances import policies, selectors
 from prachum.allowances.error_codes import AllowanceError
+from prachum.allowances.events import AllowanceEvent
 from prachum.allowances.models import AllowanceLine, AllowanceRun, RunStatus
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain import allowances as engine
@@ -130,7 +131,7 @@ def compute_allowance_run(*, actor: Any, meeting: Meeting) -> AllowanceRun:
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="allowances.computed",
+            kind=AllowanceEvent.ALLOWANCES_COMPUTED,
             actor=actor,
             payload={
                 "run": str(run.pk),
@@ -183,7 +184,7 @@ def confirm_allowance_run(*, actor: Any, run: AllowanceRun) -> AllowanceRun:
         run.save(update_fields=["status", "confirmed_at", "confirmed_by"])
         append_event(
             chain_key=run.meeting.chain_key,
-            kind="allowances.confirmed",
+            kind=AllowanceEvent.ALLOWANCES_CONFIRMED,
             actor=actor,
             payload={
                 "run": str(run.pk),

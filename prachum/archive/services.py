@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prachum.archive.error_codes import ArchiveError
+from prachum.archive.events import ArchiveEvent
 from prachum.archive.recordings import recording_status
 from prachum.archive.tasks import build_evidence_package, process_meeting_recordings
 from prachum.core.errors import ServiceError
@@ -33,7 +34,7 @@ def request_package(*, actor: Any, meeting: Any) -> Any:
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="evidence.package_requested",
+            kind=ArchiveEvent.EVIDENCE_PACKAGE_REQUESTED,
             actor=actor,
             payload={"package": str(package.pk)},
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from prachum.committees import policies
 from prachum.committees.error_codes import CommitteeError
+from prachum.committees.events import CommitteeEvent
 from prachum.committees.models import (
     VOTING_ROLES,
     Agency,
@@ -108,7 +109,7 @@ def create_committee(
         )
         append_event(
             chain_key=_chain(committee),
-            kind="committee.created",
+            kind=CommitteeEvent.COMMITTEE_CREATED,
             actor=actor,
             payload={
                 "committee": str(committee.pk),
@@ -159,7 +160,7 @@ def _add_member(
     )
     append_event(
         chain_key=_chain(committee),
-        kind="committee.member_added",
+        kind=CommitteeEvent.COMMITTEE_MEMBER_ADDED,
         actor=actor,
         payload={"user": str(user.pk), "role": role, "is_voting": voting},
     )
@@ -330,7 +331,7 @@ def import_roster_csv(
             )
         append_event(
             chain_key=_chain(committee),
-            kind="committee.roster_imported",
+            kind=CommitteeEvent.COMMITTEE_ROSTER_IMPORTED,
             actor=actor,
             payload={"rows": len(rows)},
         )
@@ -380,7 +381,7 @@ def set_allowance_rate(
         )
         append_event(
             chain_key=_chain(committee),
-            kind="committee.allowance_rate_set",
+            kind=CommitteeEvent.COMMITTEE_ALLOWANCE_RATE_SET,
             actor=actor,
             payload={
                 "kind": kind,

@@ -25,6 +25,7 @@ from prachum.domain.thai_dates import buddhist_year
 from prachum.evidence.services import append_event
 from prachum.meetings import policies
 from prachum.meetings.error_codes import MeetingError
+from prachum.meetings.events import MeetingEvent
 from prachum.meetings.models import (
     AgendaItem,
     Document,
@@ -134,7 +135,7 @@ def schedule_meeting(
             )
         append_event(
             chain_key=meeting.chain_key,
-            kind="meeting.scheduled",
+            kind=MeetingEvent.MEETING_SCHEDULED,
             actor=actor,
             payload={
                 "meeting": str(meeting.pk),
@@ -181,7 +182,7 @@ def record_electronic_decision(*, actor: Any, meeting: Meeting) -> Meeting:
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="meeting.electronic_decided",
+            kind=MeetingEvent.MEETING_ELECTRONIC_DECIDED,
             actor=actor,
             payload={"clause": "Decree B.E. 2563 s.6", "mode": meeting.mode},
         )
@@ -211,7 +212,7 @@ def mark_urgent(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="meeting.marked_urgent",
+            kind=MeetingEvent.MEETING_MARKED_URGENT,
             actor=actor,
             payload={"reason": reason, "clause": "APA B.E. 2539 s.80"},
         )
@@ -269,7 +270,7 @@ def add_agenda_item(
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="agenda.item_added",
+            kind=MeetingEvent.AGENDA_ITEM_ADDED,
             actor=actor,
             payload={
                 "item": str(item.pk),
@@ -309,7 +310,7 @@ def update_agenda_item(
         item.save(update_fields=["title", "description", "is_secret", "updated_at"])
         append_event(
             chain_key=meeting.chain_key,
-            kind="agenda.item_updated",
+            kind=MeetingEvent.AGENDA_ITEM_UPDATED,
             actor=actor,
             payload={
                 "item": str(item.pk),
@@ -338,7 +339,7 @@ def remove_agenda_item(*, actor: Any, item: AgendaItem) -> None:
         AgendaItem.objects.filter(parent=item).update(is_removed=True)
         append_event(
             chain_key=meeting.chain_key,
-            kind="agenda.item_removed",
+            kind=MeetingEvent.AGENDA_ITEM_REMOVED,
             actor=actor,
             payload={"item": str(item.pk)},
         )
@@ -431,7 +432,7 @@ def upload_document(
         version.save()
         append_event(
             chain_key=meeting.chain_key,
-            kind="document.uploaded",
+            kind=MeetingEvent.DOCUMENT_UPLOADED,
             actor=actor,
             payload={
                 "document": str(document.pk),
@@ -463,7 +464,7 @@ def record_document_read(
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="document.read",
+            kind=MeetingEvent.DOCUMENT_READ,
             actor=actor,
             payload={
                 "document": str(version.document_id),

@@ -21,6 +21,7 @@ from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.minutes import policies, selectors
 from prachum.minutes.error_codes import MinutesError
+from prachum.minutes.events import MinutesEvent
 from prachum.minutes.models import (
     ApprovalMethod,
     MinutesApproval,
@@ -47,7 +48,12 @@ def _next_number(meeting: Meeting) -> int:
 
 
 def _save_version(
-    *, actor: Any, meeting: Meeting, content: dict[str, Any], kind: str, **extra: Any
+    *,
+    actor: Any,
+    meeting: Meeting,
+    content: dict[str, Any],
+    kind: MinutesEvent,
+    **extra: Any,
 ) -> MinutesVersion:
     version = MinutesVersion.objects.create(
         meeting=meeting,
@@ -135,7 +141,10 @@ def draft_minutes(*, actor: Any, meeting: Meeting) -> MinutesVersion:
             )
         content = selectors.minutes_content(meeting=meeting)
         return _save_version(
-            actor=actor, meeting=meeting, content=content, kind="minutes.drafted"
+            actor=actor,
+            meeting=meeting,
+            content=content,
+            kind=MinutesEvent.MINUTES_DRAFTED,
         )
 
 
@@ -171,7 +180,7 @@ def edit_minutes(
             actor=actor,
             meeting=meeting,
             content=content,
-            kind="minutes.edited",
+            kind=MinutesEvent.MINUTES_EDITED,
             previous=version.version,
         )
 
@@ -199,7 +208,7 @@ def correct_minutes(
             actor=actor,
             meeting=meeting,
             content=content,
-            kind="minutes.corrected",
+            kind=MinutesEvent.MINUTES_CORRECTED,
             corrects=version.version,
             corrects_sha256=version.sha256,
         )
@@ -287,7 +296,7 @@ def record_minutes_approval(
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="minutes.approval_recorded",
+            kind=MinutesEvent.MINUTES_APPROVAL_RECORDED,
             actor=actor,
             payload={
                 "minutes": str(version.pk),
@@ -361,7 +370,7 @@ def approve_minutes(
         ]
         append_event(
             chain_key=meeting.chain_key,
-            kind="minutes.approved",
+            kind=MinutesEvent.MINUTES_APPROVED,
             actor=actor,
             payload={
                 "minutes": str(version.pk),

@@ -34,6 +34,7 @@ from prachum.letters.invitation import InvitationLetter, render_invitation_pdf
 from prachum.meetings import policies
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.notices.error_codes import NoticeError
+from prachum.notices.events import NoticeEvent
 from prachum.notices.models import Notice, NoticeMessage
 from prachum.notices.tasks import deliver_notice_messages
 
@@ -224,7 +225,7 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
         meeting.save(update_fields=["status", "updated_at"])
         append_event(
             chain_key=meeting.chain_key,
-            kind="notice.sent",
+            kind=NoticeEvent.NOTICE_SENT,
             actor=actor,
             payload={
                 "notice": str(notice.pk),

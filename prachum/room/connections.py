@@ -20,6 +20,7 @@ from prachum.attendance.selectors import current_check, is_admitted, open_connec
 from prachum.committees.models import Membership, Role
 from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.meetings.models import Meeting
+from prachum.room.events import RoomEvent
 from prachum.room.facts import room_facts
 from prachum.room.incidents import create_incident
 from prachum.room.quorum import refresh_quorum
@@ -78,7 +79,7 @@ def open_connection(
         commit_room_change(
             room,
             actor=user,
-            kind="attendance.joined",
+            kind=RoomEvent.ATTENDANCE_JOINED,
             payload={
                 "connection": str(connection.id),
                 "user": str(user.pk),
@@ -141,7 +142,7 @@ def close_connection(*, connection_id: Any, reason: str) -> Connection | None:
         commit_room_change(
             room,
             actor=None,
-            kind="attendance.left",
+            kind=RoomEvent.ATTENDANCE_LEFT,
             payload={
                 "connection": str(connection.id),
                 "user": str(connection.user_id),

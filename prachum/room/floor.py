@@ -15,6 +15,7 @@ from prachum.core.events import publish_on_commit
 from prachum.meetings.models import AgendaItem, Meeting, MeetingStatus
 from prachum.room import media
 from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.facts import allowed_for_item, room_facts
 from prachum.room.quorum import refresh_quorum
 from prachum.room.snapshot import (
@@ -83,7 +84,7 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
         commit_room_change(
             room,
             actor=actor,
-            kind="agenda.item_started",
+            kind=RoomEvent.AGENDA_ITEM_STARTED,
             payload={
                 "item": str(item.pk),
                 "is_secret": item.is_secret,
@@ -123,7 +124,7 @@ def raise_hand(*, actor: Any, meeting: Meeting) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="floor.hand_raised",
+            kind=RoomEvent.FLOOR_HAND_RAISED,
             payload={"user": uid},
             patch={"floor": floor_dict(room)},
         )
@@ -140,7 +141,7 @@ def lower_hand(*, actor: Any, meeting: Meeting) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="floor.hand_lowered",
+            kind=RoomEvent.FLOOR_HAND_LOWERED,
             payload={"user": uid},
             patch={"floor": floor_dict(room)},
         )
@@ -167,7 +168,7 @@ def give_floor(*, actor: Any, meeting: Meeting, user: Any) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="floor.given",
+            kind=RoomEvent.FLOOR_GIVEN,
             payload={"user": uid},
             patch={"floor": floor_dict(room)},
         )
@@ -185,7 +186,7 @@ def end_floor(*, actor: Any, meeting: Meeting) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="floor.ended",
+            kind=RoomEvent.FLOOR_ENDED,
             payload={"user": previous},
             patch={"floor": floor_dict(room)},
         )

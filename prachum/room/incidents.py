@@ -21,6 +21,7 @@ from prachum.core.text import clean_text
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting
 from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.state import console_group, lock_room, require_chair
 
 MAX_TEXT = 2000
@@ -63,7 +64,7 @@ def create_incident(
     )
     append_event(
         chain_key=meeting.chain_key,
-        kind="incident.recorded",
+        kind=RoomEvent.INCIDENT_RECORDED,
         actor=reported_by,
         payload={
             "incident": str(incident.id),
@@ -119,7 +120,7 @@ def handle_incident(*, actor: Any, incident: Incident, handling: str) -> Inciden
         incident.save(update_fields=["handled_by", "handled_at", "handling"])
         append_event(
             chain_key=room.meeting.chain_key,
-            kind="incident.handled",
+            kind=RoomEvent.INCIDENT_HANDLED,
             actor=actor,
             payload={"incident": str(incident.id), "handling": handling},
         )

@@ -26,6 +26,7 @@ from prachum.evidence.sealing import seal_chain
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.room import media
 from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.incidents import MAX_TEXT, create_incident
 from prachum.room.quorum import live_quorum, quorum_dict, refresh_quorum
 from prachum.room.snapshot import floor_dict, item_dict, participants
@@ -166,7 +167,7 @@ def open_meeting(
         commit_room_change(
             room,
             actor=actor,
-            kind="meeting.opened",
+            kind=RoomEvent.MEETING_OPENED,
             payload={
                 "quorum": quorum_dict(status),
                 "without_quorum_reason": reason,
@@ -193,7 +194,7 @@ def suspend_meeting(*, actor: Any, meeting: Meeting, reason: str) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="meeting.suspended",
+            kind=RoomEvent.MEETING_SUSPENDED,
             payload={"reason": reason},
             patch={"meeting_status": MeetingStatus.SUSPENDED},
         )
@@ -210,7 +211,7 @@ def resume_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="meeting.resumed",
+            kind=RoomEvent.MEETING_RESUMED,
             payload={"quorum": quorum},
             patch={"meeting_status": MeetingStatus.OPEN, "quorum": quorum},
         )
@@ -241,7 +242,7 @@ def close_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="meeting.closed",
+            kind=RoomEvent.MEETING_CLOSED,
             payload={
                 "clock": _clock_record(),
                 "connections_closed": [str(c) for c in closed],

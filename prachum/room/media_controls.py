@@ -21,6 +21,7 @@ from prachum.media.protocol import MediaError
 from prachum.media.tokens import make_opaque_id, signed_nonce
 from prachum.meetings.models import Meeting, MeetingMode
 from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.facts import may_enter
 from prachum.room.media import record_media_event, should_record
 from prachum.room.state import ROOM_OPEN, require_chair, user_group
@@ -44,7 +45,7 @@ def _chair_moderate(
     actor: Any,
     meeting: Meeting,
     user: Any,
-    kind: str,
+    kind: RoomEvent,
     mute_audio: bool,
     mute_video: bool,
     payload: dict[str, Any],
@@ -80,7 +81,7 @@ def mute_participant(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
         actor=actor,
         meeting=meeting,
         user=user,
-        kind="media.participant_muted",
+        kind=RoomEvent.MEDIA_PARTICIPANT_MUTED,
         mute_audio=True,
         mute_video=False,
         payload={"audio": True, "video": False},
@@ -93,7 +94,7 @@ def stop_video(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
         actor=actor,
         meeting=meeting,
         user=user,
-        kind="media.participant_muted",
+        kind=RoomEvent.MEDIA_PARTICIPANT_MUTED,
         mute_audio=False,
         mute_video=True,
         payload={"audio": False, "video": True},
@@ -106,13 +107,13 @@ def request_unmute(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
         actor=actor,
         meeting=meeting,
         user=user,
-        kind="media.unmute_requested",
+        kind=RoomEvent.MEDIA_UNMUTE_REQUESTED,
         mute_audio=False,
         mute_video=False,
         payload={},
     )
     publish_on_commit(
-        user_group(meeting.pk, user.pk), {"type": "media.unmute_requested"}
+        user_group(meeting.pk, user.pk), {"type": RoomEvent.MEDIA_UNMUTE_REQUESTED}
     )
     return done
 

@@ -34,6 +34,7 @@ from prachum.core.text import clean_text
 from prachum.meetings.models import AgendaItem, Meeting, MeetingMode
 from prachum.room import media
 from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.incidents import MAX_TEXT
 from prachum.room.quorum import refresh_quorum
 from prachum.room.snapshot import floor_dict, participant
@@ -181,7 +182,7 @@ def _after_check(
     commit_room_change(
         room,
         actor=actor,
-        kind="participant.identity_confirmed",
+        kind=RoomEvent.PARTICIPANT_IDENTITY_CONFIRMED,
         payload={
             "check": str(check.id),
             "user": str(check.user_id),
@@ -238,7 +239,7 @@ def admit_invitee(
         commit_room_change(
             room,
             actor=actor,
-            kind="participant.admitted",
+            kind=RoomEvent.PARTICIPANT_ADMITTED,
             payload={"user": str(user.pk), "item": str(item.pk)},
             patch={"participant": participant(meeting=room.meeting, user_id=user.pk)},
         )
@@ -281,7 +282,7 @@ def remove_participant(
         commit_room_change(
             room,
             actor=actor,
-            kind="participant.removed",
+            kind=RoomEvent.PARTICIPANT_REMOVED,
             payload={
                 "user": str(user.pk),
                 "reason": reason,
@@ -316,7 +317,7 @@ def readmit_participant(*, actor: Any, meeting: Meeting, user: Any) -> Removal:
         commit_room_change(
             room,
             actor=actor,
-            kind="participant.readmitted",
+            kind=RoomEvent.PARTICIPANT_READMITTED,
             payload={"user": str(user.pk)},
             patch={"participant": participant(meeting=room.meeting, user_id=user.pk)},
         )

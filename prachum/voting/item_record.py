@@ -22,6 +22,7 @@ from prachum.meetings.models import AgendaItem, MeetingStatus
 from prachum.room.state import commit_room_change, lock_room
 from prachum.voting import policies
 from prachum.voting.error_codes import VotingError as E
+from prachum.voting.events import VotingEvent
 from prachum.voting.limits import TEXT_MAX
 from prachum.voting.models import (
     Dissent,
@@ -109,7 +110,7 @@ def record_recusal(
         commit_room_change(
             room,
             actor=actor,
-            kind="item.recusal_recorded",
+            kind=VotingEvent.ITEM_RECUSAL_RECORDED,
             payload={
                 "recusal": str(recusal.pk),
                 "item": str(item.pk),
@@ -154,7 +155,7 @@ def record_resolution(
         commit_room_change(
             room,
             actor=actor,
-            kind="item.resolution_recorded",
+            kind=VotingEvent.ITEM_RESOLUTION_RECORDED,
             payload={
                 "resolution": str(resolution.pk),
                 "item": str(item.pk),
@@ -195,7 +196,7 @@ def record_dissent(
         commit_room_change(
             room,
             actor=actor,
-            kind="item.dissent_recorded",
+            kind=VotingEvent.ITEM_DISSENT_RECORDED,
             payload={
                 "dissent": str(dissent.pk),
                 "item": str(item.pk),

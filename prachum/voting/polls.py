@@ -33,6 +33,7 @@ from prachum.voting import lock_objects, policies, selectors
 from prachum.voting.ballots import BallotsUnreadable, unseal_and_shuffle
 from prachum.voting.crypto import keeper
 from prachum.voting.error_codes import VotingError as E
+from prachum.voting.events import VotingEvent
 from prachum.voting.limits import MAX_OPTIONS, QUESTION_MAX, TEXT_MAX
 from prachum.voting.models import (
     CastingVote,
@@ -130,7 +131,7 @@ def create_poll(
         commit_room_change(
             room,
             actor=actor,
-            kind="poll.created",
+            kind=VotingEvent.POLL_CREATED,
             payload={
                 "poll": str(poll.pk),
                 "item": str(item.pk),
@@ -220,7 +221,7 @@ def open_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Pol
         commit_room_change(
             room,
             actor=actor,
-            kind="poll.opened",
+            kind=VotingEvent.POLL_OPENED,
             payload={
                 "poll": str(poll.pk),
                 "item": str(poll.item_id),
@@ -322,7 +323,7 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
         )
         poll.ballots_cast = len(voters)
         keys = selectors.option_keys(poll)
-        kind = "poll.closed"
+        kind = VotingEvent.POLL_CLOSED
         payload: dict[str, Any] = {"voters": voters}
         try:
             if poll.is_secret:
@@ -359,7 +360,7 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
                 poll.outcome_detail = str(exc)
             poll.decided_at = now
             payload.pop("ballots", None)
-            kind = "poll.voided"
+            kind = VotingEvent.POLL_VOIDED
         poll.save()
         commit_room_change(
             room,
@@ -451,7 +452,7 @@ def cast_deciding_vote(*, actor: Any, poll: Poll, choice: Any) -> Poll:
         commit_room_change(
             room,
             actor=actor,
-            kind="poll.casting_vote",
+            kind=VotingEvent.POLL_CASTING_VOTE,
             payload={
                 "poll": str(poll.pk),
                 "chair": str(actor.pk),
