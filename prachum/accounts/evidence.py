@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prachum.accounts.events import AccountEvent
 from prachum.accounts.models import User
 from prachum.evidence.services import append_event
 
@@ -17,7 +18,7 @@ def chain_key(user: User) -> str:
     return f"account:{user.pk}"
 
 
-def record_event(user: User, kind: str, payload: dict[str, Any]) -> None:
+def record_event(user: User, kind: AccountEvent, payload: dict[str, Any]) -> None:
     """Append ``kind`` to the person's chain, the person being the actor."""
     append_event(chain_key=chain_key(user), kind=kind, actor=user, payload=payload)
 

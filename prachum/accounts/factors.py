@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from prachum.accounts import otp
+from prachum.accounts.error_codes import AccountError
+from prachum.accounts.events import AccountEvent
 from prachum.accounts.evidence import chain_key, lock_user, record_event
 from prachum.accounts.models import RecoveryCode, SecondFactor, User
 from prachum.core.errors import ServiceError
@@ -52,7 +54,7 @@ def confirm_totp_enrolment(*, user: User, code: str) -> list[str]:
         user = lock_user(user)
         if not user.totp_pending_secret:
             raise ServiceError(
-                "TOTP_NOT_PENDING",
+                AccountError.TOTP_NOT_PENDING,
                 gettext("Start the authenticator set-up again."),
             )
         step = otp.matching_totp_step(
@@ -60,7 +62,7 @@ def confirm_totp_enrolment(*, user: User, code: str) -> list[str]:
         )
         if step is None:
             raise ServiceError(
-                "TOTP_CODE_INVALID",
+                AccountError.TOTP_CODE_INVALID,
                 gettext(
                     "The code does not match. Check the clock of your phone and "
                     "enter the code shown now."
@@ -82,7 +84,9 @@ def confirm_totp_enrolment(*, user: User, code: str) -> list[str]:
             ]
         )
         codes = _replace_recovery_codes(user)
-        record_event(user, "account.totp_enrolled", {"recovery_codes": len(codes)})
+        record_event(
+            user, AccountEvent.ACCOUNT_TOTP_ENROLLED, {"recovery_codes": len(codes)}
+        )
     return codes
 
 
@@ -92,7 +96,9 @@ def regenerate_recovery_codes(*, user: User) -> list[str]:
         user = lock_user(user)
         codes = _replace_recovery_codes(user)
         record_event(
-            user, "account.recovery_codes_regenerated", {"recovery_codes": len(codes)}
+            user,
+            AccountEvent.ACCOUNT_RECOVERY_CODES_REGENERATED,
+            {"recovery_codes": len(codes)},
         )
     return codes
 
@@ -122,7 +128,7 @@ def switch_to_email_codes(*, user: User, actor: User) -> None:
         )
         append_event(
             chain_key=chain_key(user),
-            kind="account.second_factor_changed",
+            kind=AccountEvent.ACCOUNT_SECOND_FACTOR_CHANGED,
             actor=actor,
             payload={"from": previous, "to": SecondFactor.EMAIL.value},
         )

@@ -24,6 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from prachum.accounts import otp
+from prachum.accounts.error_codes import AccountError
+from prachum.accounts.events import AccountEvent
 from prachum.accounts.evidence import chain_key, lock_user, record_event
 from prachum.accounts.models import (
     EmailCode,
@@ -56,14 +58,14 @@ def _client(ip_address: str | None, user_agent: str) -> dict[str, Any]:
 def _invalid_login() -> ServiceError:
     # Identical for unknown users, wrong passwords and inactive accounts.
     return ServiceError(
-        "LOGIN_INVALID", gettext("The username or password is incorrect.")
+        AccountError.LOGIN_INVALID, gettext("The username or password is incorrect.")
     )
 
 
 def _locked_error(locked_until: datetime, now: datetime) -> ServiceError:
     minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
     return ServiceError(
-        "LOGIN_LOCKED",
+        AccountError.LOGIN_LOCKED,
         ngettext(
             "Too many failed attempts. The account is locked; "
             "try again in %(minutes)d minute.",
@@ -108,7 +110,7 @@ def _count_failure(
     user.save(update_fields=["failed_logins", "failed_second_factors", "locked_until"])
     record_event(
         user,
-        "account.locked",
+        AccountEvent.ACCOUNT_LOCKED,
         {"failures": failures, "locked_until": user.locked_until.isoformat(), **client},
     )
     return _locked_error(user.locked_until, now)
@@ -135,21 +137,33 @@ def authenticate_password(
             raise _invalid_login()
         locked_until = _locked_until(user, now)
         if locked_until is not None:
-            record_event(user, "account.login_refused", {"reason": "locked", **client})
+            record_event(
+                user, AccountEvent.ACCOUNT_LOGIN_REFUSED, {"reason": "locked", **client}
+            )
             error = _locked_error(locked_until, now)
         elif not user.check_password(password):
-            record_event(user, "account.login_failed", {"reason": "password", **client})
+            record_event(
+                user,
+                AccountEvent.ACCOUNT_LOGIN_FAILED,
+                {"reason": "password", **client},
+            )
             error = _count_failure(user, now=now, second_factor=False, client=client)
             error = error or _invalid_login()
         elif not user.is_active:
-            record_event(user, "account.login_failed", {"reason": "inactive", **client})
+            record_event(
+                user,
+                AccountEvent.ACCOUNT_LOGIN_FAILED,
+                {"reason": "inactive", **client},
+            )
             error = _invalid_login()
         else:
             user.failed_logins = user.failed_second_factors
             user.locked_until = None
             user.save(update_fields=["failed_logins", "locked_until"])
             record_event(
-                user, "account.login_succeeded", {"factor": "password", **client}
+                user,
+                AccountEvent.ACCOUNT_LOGIN_SUCCEEDED,
+                {"factor": "password", **client},
             )
     if error is not None:
         raise error
@@ -202,7 +216,7 @@ def send_email_code(*, user: User) -> None:
                 if wait > 0:
                     seconds = math.ceil(wait)
                     raise ServiceError(
-                        "EMAIL_CODE_THROTTLED",
+                        AccountError.EMAIL_CODE_THROTTLED,
                         ngettext(
                             "A code was sent a moment ago. You can ask for a new one "
                             "in %(seconds)d second.",
@@ -224,7 +238,9 @@ def send_email_code(*, user: User) -> None:
                 expires_at=expires_at,
             )
             record_event(
-                user, "account.email_code_sent", {"expires_at": expires_at.isoformat()}
+                user,
+                AccountEvent.ACCOUNT_EMAIL_CODE_SENT,
+                {"expires_at": expires_at.isoformat()},
             )
             # Sent inside the transaction: if delivery fails, no code, throttle or
             # evidence is left behind.
@@ -234,7 +250,7 @@ def send_email_code(*, user: User) -> None:
     except Exception as exc:
         logger.exception("Could not send a login code")
         raise ServiceError(
-            "EMAIL_SEND_FAILED",
+            AccountError.EMAIL_SEND_FAILED,
             gettext("The code could not be sent. Please try again later."),
         ) from exc
 
@@ -251,7 +267,7 @@ def _check_totp(user: User, code: str, now: datetime) -> _Outcome:
     if effective_second_factor(user=user) != SecondFactor.TOTP:
         return _Outcome(
             error=ServiceError(
-                "SECOND_FACTOR_UNAVAILABLE",
+                AccountError.SECOND_FACTOR_UNAVAILABLE,
                 gettext("This account does not use an authenticator app."),
             )
         )
@@ -269,7 +285,7 @@ def _check_email(user: User, code: str, now: datetime) -> _Outcome:
     if effective_second_factor(user=user) != SecondFactor.EMAIL:
         return _Outcome(
             error=ServiceError(
-                "SECOND_FACTOR_UNAVAILABLE",
+                AccountError.SECOND_FACTOR_UNAVAILABLE,
                 gettext("This account does not use codes sent by e-mail."),
             )
         )
@@ -282,21 +298,21 @@ def _check_email(user: User, code: str, now: datetime) -> _Outcome:
     if row is None:
         return _Outcome(
             error=ServiceError(
-                "EMAIL_CODE_MISSING",
+                AccountError.EMAIL_CODE_MISSING,
                 gettext("No valid code has been sent. Ask for a new code."),
             )
         )
     if row.expires_at <= now:
         return _Outcome(
             error=ServiceError(
-                "EMAIL_CODE_EXPIRED",
+                AccountError.EMAIL_CODE_EXPIRED,
                 gettext("This code has expired. Ask for a new code."),
             )
         )
     if row.attempts >= EMAIL_CODE_MAX_ATTEMPTS:
         return _Outcome(
             error=ServiceError(
-                "EMAIL_CODE_EXHAUSTED",
+                AccountError.EMAIL_CODE_EXHAUSTED,
                 gettext("Too many wrong codes were entered. Ask for a new code."),
             )
         )
@@ -343,7 +359,7 @@ def verify_second_factor(
     """
     if method not in _CHECKS:
         raise ServiceError(
-            "SECOND_FACTOR_METHOD", gettext("Unknown verification method.")
+            AccountError.SECOND_FACTOR_METHOD, gettext("Unknown verification method.")
         )
     now = timezone.now()
     client = _client(ip_address, user_agent)
@@ -353,7 +369,7 @@ def verify_second_factor(
         if locked_until is not None:
             record_event(
                 user,
-                "account.second_factor_refused",
+                AccountEvent.ACCOUNT_SECOND_FACTOR_REFUSED,
                 {"method": method, "reason": "locked", **client},
             )
             outcome = _Outcome(error=_locked_error(locked_until, now))
@@ -362,13 +378,14 @@ def verify_second_factor(
             if outcome.reason:
                 record_event(
                     user,
-                    "account.second_factor_failed",
+                    AccountEvent.ACCOUNT_SECOND_FACTOR_FAILED,
                     {"method": method, "reason": outcome.reason, **client},
                 )
                 outcome.error = _count_failure(
                     user, now=now, second_factor=True, client=client
                 ) or ServiceError(
-                    "SECOND_FACTOR_INVALID", gettext("The code is incorrect.")
+                    AccountError.SECOND_FACTOR_INVALID,
+                    gettext("The code is incorrect."),
                 )
             elif outcome.error is None:
                 user.failed_logins = 0
@@ -382,7 +399,7 @@ def verify_second_factor(
                 )
                 record_event(
                     user,
-                    "account.second_factor_verified",
+                    AccountEvent.ACCOUNT_SECOND_FACTOR_VERIFIED,
                     {"method": method, **(outcome.detail or {}), **client},
                 )
     if outcome.error is not None:
@@ -404,7 +421,7 @@ def unlock_account(*, user: User, actor: User) -> None:
         )
         append_event(
             chain_key=chain_key(user),
-            kind="account.unlocked",
+            kind=AccountEvent.ACCOUNT_UNLOCKED,
             actor=actor,
             payload={"by": str(actor.pk)},
         )

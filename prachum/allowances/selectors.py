@@ -38,6 +38,7 @@ from prachum.domain.thai_dates import BANGKOK
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import Meeting
 from prachum.minutes.selectors import presiding_designation
+from prachum.room.events import RoomEvent
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ class MeetingRecord:
 def quorate_at_open(*, meeting: Meeting) -> bool:
     """The quorum the chair opened on: the first ``meeting.opened`` event (R23)."""
     opened = (
-        list_events(chain_key=meeting.chain_key).filter(kind="meeting.opened").first()
+        list_events(chain_key=meeting.chain_key)
+        .filter(kind=RoomEvent.MEETING_OPENED)
+        .first()
     )
     if opened is not None:
         met = (opened.payload.get("quorum") or {}).get("met")

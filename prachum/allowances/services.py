@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.allowances import policies, selectors
+from prachum.allowances.error_codes import AllowanceError
+from prachum.allowances.events import AllowanceEvent
 from prachum.allowances.models import AllowanceLine, AllowanceRun, RunStatus
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain import allowances as engine
 from prachum.domain.errors import DomainError
 from prachum.evidence.services import append_event
@@ -53,18 +55,18 @@ def compute_allowance_run(*, actor: Any, meeting: Meeting) -> AllowanceRun:
         )
         if not policies.can_compute_allowances(user=actor, meeting=meeting):
             raise PermissionDeniedError(
-                "NOT_ALLOWED", _("Only the secretariat may compute allowances.")
+                CoreError.NOT_ALLOWED, _("Only the secretariat may compute allowances.")
             )
         if meeting.status != MeetingStatus.CLOSED:
             raise ServiceError(
-                "MEETING_NOT_CLOSED",
+                CoreError.MEETING_NOT_CLOSED,
                 _("Allowances are computed after the meeting is closed."),
             )
         if AllowanceRun.objects.filter(
             meeting=meeting, status=RunStatus.CONFIRMED
         ).exists():
             raise ServiceError(
-                "ALREADY_CONFIRMED",
+                AllowanceError.ALREADY_CONFIRMED,
                 _("The allowance list of this meeting is already confirmed."),
             )
         record = selectors.meeting_record(meeting=meeting)
@@ -78,7 +80,7 @@ def compute_allowance_run(*, actor: Any, meeting: Meeting) -> AllowanceRun:
             )
         except DomainError as error:
             raise ServiceError(
-                error.code,
+                AllowanceError(error.code),
                 _(
                     "The committee's allowance rates do not give one rate for the day "
                     "of the meeting; correct the rate table first."
@@ -129,7 +131,7 @@ def compute_allowance_run(*, actor: Any, meeting: Meeting) -> AllowanceRun:
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="allowances.computed",
+            kind=AllowanceEvent.ALLOWANCES_COMPUTED,
             actor=actor,
             payload={
                 "run": str(run.pk),
@@ -168,11 +170,12 @@ def confirm_allowance_run(*, actor: Any, run: AllowanceRun) -> AllowanceRun:
         )
         if not policies.can_compute_allowances(user=actor, meeting=run.meeting):
             raise PermissionDeniedError(
-                "NOT_ALLOWED", _("Only the secretariat may confirm allowances.")
+                CoreError.NOT_ALLOWED, _("Only the secretariat may confirm allowances.")
             )
         if run.status != RunStatus.DRAFT:
             raise ServiceError(
-                "ALREADY_CONFIRMED", _("This allowance list is already confirmed.")
+                AllowanceError.ALREADY_CONFIRMED,
+                _("This allowance list is already confirmed."),
             )
         digest = lines_digest(run)
         run.status = RunStatus.CONFIRMED
@@ -181,7 +184,7 @@ def confirm_allowance_run(*, actor: Any, run: AllowanceRun) -> AllowanceRun:
         run.save(update_fields=["status", "confirmed_at", "confirmed_by"])
         append_event(
             chain_key=run.meeting.chain_key,
-            kind="allowances.confirmed",
+            kind=AllowanceEvent.ALLOWANCES_CONFIRMED,
             actor=actor,
             payload={
                 "run": str(run.pk),

@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from prachum.api.error_codes import ApiError
 from prachum.attendance import policies as room_policies
 from prachum.attendance.selectors import attendance_intervals, current_check
-from prachum.core.errors import PermissionDeniedError
+from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.core.web import client_ip
 from prachum.media.protocol import MediaError
 from prachum.meetings.lookups import get_meeting_for
@@ -159,12 +160,12 @@ def _require_entered(request: HttpRequest, meeting: Meeting) -> None:
     item = current_item(meeting=meeting)
     if current_check(meeting=meeting, user=request.user, item=item) is None:
         raise PermissionDeniedError(
-            "IDENTITY_CHECK_REQUIRED",
+            CoreError.IDENTITY_CHECK_REQUIRED,
             _("Confirm your identity for this meeting first."),
         )
     if not may_enter(meeting=meeting, user=request.user):
         raise PermissionDeniedError(
-            "NOT_ADMITTED",
+            CoreError.NOT_ADMITTED,
             _("The chair has not admitted you for the current agenda item."),
         )
 
@@ -173,7 +174,7 @@ def _require_console(request: HttpRequest, meeting: Meeting) -> None:
     """Traffic data and incidents are for the chair and the secretariat (R41)."""
     if not room_policies.can_run_console(user=request.user, meeting=meeting):
         raise PermissionDeniedError(
-            "CONSOLE_ONLY", _("Only the chair or the secretary may see this.")
+            ApiError.CONSOLE_ONLY, _("Only the chair or the secretary may see this.")
         )
 
 

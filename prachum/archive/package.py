@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from prachum.archive.events import ArchiveEvent
 from prachum.evidence.models import EvidenceChain, EvidencePackage
 from prachum.evidence.package import Entry, Progress, chain_files, write_package
 from prachum.evidence.services import append_event
@@ -92,7 +93,7 @@ def run_package_build(*, package_id: str) -> Any:
         )
         append_event(
             chain_key=chain.key,
-            kind="evidence.package_built",
+            kind=ArchiveEvent.EVIDENCE_PACKAGE_BUILT,
             actor=None,
             payload={
                 "package": str(package.pk),

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prachum.archive.events import ArchiveEvent
 from prachum.attendance.models import Incident, IncidentKind
 from prachum.evidence.package import json_bytes
 from prachum.evidence.recordings import postprocess_enabled
@@ -28,6 +29,7 @@ from prachum.evidence.services import append_event
 from prachum.media import postprocess
 from prachum.media.services import recordings_dir_for
 from prachum.meetings.models import Meeting, MeetingStatus
+from prachum.room.events import RoomEvent
 from prachum.verify import recordings as record
 
 PACKAGE_DIR = "recordings"
@@ -86,7 +88,7 @@ def _event_bodies(chain_key: str) -> list[dict[str, Any]]:
 
 def _origin_us(bodies: list[dict[str, Any]], result: postprocess.Result) -> int:
     for body in bodies:
-        if body["kind"] == "meeting.opened":
+        if body["kind"] == RoomEvent.MEETING_OPENED:
             return record.to_ms(body["at"]) * 1000
     if result.segments:
         return min(s.started_us for s in result.segments)
@@ -101,7 +103,7 @@ def _record_failure(meeting: Any, reason: str) -> None:
     with transaction.atomic():
         append_event(
             chain_key=meeting.chain_key,
-            kind=record.FAILED,
+            kind=ArchiveEvent.RECORDING_FAILED,
             actor=None,
             payload={"reason": reason[:500]},
         )
@@ -114,7 +116,7 @@ def _record_failure(meeting: Any, reason: str) -> None:
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="incident.recorded",
+            kind=RoomEvent.INCIDENT_RECORDED,
             actor=None,
             payload={
                 "incident": str(incident.id),
@@ -139,7 +141,7 @@ def process_recordings(*, meeting_id: str) -> RecordingStatus:
     with transaction.atomic():
         append_event(
             chain_key=meeting.chain_key,
-            kind=record.STARTED,
+            kind=ArchiveEvent.RECORDING_STARTED,
             actor=None,
             payload={"sources": [p.name for p in sources]},
         )
@@ -160,7 +162,7 @@ def process_recordings(*, meeting_id: str) -> RecordingStatus:
         for segment in result.segments:
             append_event(
                 chain_key=meeting.chain_key,
-                kind=record.PROCESSED,
+                kind=ArchiveEvent.RECORDING_PROCESSED,
                 actor=None,
                 payload={
                     "path": _package_path(segment),
@@ -183,7 +185,7 @@ def process_recordings(*, meeting_id: str) -> RecordingStatus:
         for bad in result.unreadable:
             append_event(
                 chain_key=meeting.chain_key,
-                kind=record.UNREADABLE,
+                kind=ArchiveEvent.RECORDING_UNREADABLE,
                 actor=None,
                 payload={
                     "source": bad.source,
@@ -194,7 +196,7 @@ def process_recordings(*, meeting_id: str) -> RecordingStatus:
         if result.mixed is not None:
             append_event(
                 chain_key=meeting.chain_key,
-                kind=record.MIXED,
+                kind=ArchiveEvent.RECORDING_MIXED,
                 actor=None,
                 payload={
                     "path": f"{PACKAGE_DIR}/{result.mixed.output.name}",
@@ -208,11 +210,14 @@ def process_recordings(*, meeting_id: str) -> RecordingStatus:
         gaps = record.expected_gaps(_event_bodies(meeting.chain_key))
         for gap in gaps:
             append_event(
-                chain_key=meeting.chain_key, kind=record.GAP, actor=None, payload=gap
+                chain_key=meeting.chain_key,
+                kind=ArchiveEvent.RECORDING_GAP,
+                actor=None,
+                payload=gap,
             )
         append_event(
             chain_key=meeting.chain_key,
-            kind=record.FINISHED,
+            kind=ArchiveEvent.RECORDING_FINISHED,
             actor=None,
             payload={
                 "files": len(result.segments) + (1 if result.mixed else 0),

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from prachum.archive.error_codes import ArchiveError
+from prachum.archive.events import ArchiveEvent
 from prachum.archive.recordings import recording_status
 from prachum.archive.tasks import build_evidence_package, process_meeting_recordings
 from prachum.core.errors import ServiceError
@@ -21,7 +23,7 @@ def request_package(*, actor: Any, meeting: Any) -> Any:
     """
     status = recording_status(meeting=meeting)
     if status.blocks_package:
-        raise ServiceError("RECORDINGS_PENDING", status.label)
+        raise ServiceError(ArchiveError.RECORDINGS_PENDING, status.label)
     with transaction.atomic():
         chain = EvidenceChain.objects.get(key=meeting.chain_key)
         package = EvidencePackage.objects.create(
@@ -32,7 +34,7 @@ def request_package(*, actor: Any, meeting: Any) -> Any:
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="evidence.package_requested",
+            kind=ArchiveEvent.EVIDENCE_PACKAGE_REQUESTED,
             actor=actor,
             payload={"package": str(package.pk)},
         )

@@ -11,9 +11,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prachum.attendance.error_codes import AttendanceError
 from prachum.attendance.models import LocationKind, Removal
 from prachum.committees.models import Membership
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain.regimes import regime_on
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 
@@ -27,14 +28,14 @@ def validate_location(
 ) -> str:
     if location not in LocationKind.values:
         raise ServiceError(
-            "BAD_LOCATION",
+            AttendanceError.BAD_LOCATION,
             _("Say where you are: in the meeting room or remote."),
             field="location",
         )
     if location == LocationKind.IN_ROOM:
         if meeting.mode == MeetingMode.ELECTRONIC or not meeting.venue:
             raise ServiceError(
-                "NO_ROOM",
+                AttendanceError.NO_ROOM,
                 _("This meeting has no meeting room; choose remote."),
                 field="location",
             )
@@ -43,14 +44,14 @@ def validate_location(
         room = ""
         if meeting.mode == MeetingMode.IN_ROOM:
             raise ServiceError(
-                "ROOM_ONLY",
+                AttendanceError.ROOM_ONLY,
                 _("This meeting is held in the room only."),
                 field="location",
             )
     regime = regime_on(timezone.localtime(meeting.starts_at).date())
     if regime.everyone_in_kingdom and in_kingdom is not True:
         raise ServiceError(
-            "LEGACY_OUTSIDE_KINGDOM",
+            AttendanceError.LEGACY_OUTSIDE_KINGDOM,
             _(
                 "Under NCPO Announcement 74/2557 every participant must be in the Kingdom."
             ),
@@ -66,16 +67,17 @@ def require_enterable(meeting: Meeting, user: Any) -> Membership:
     ).first()
     if membership is None:
         raise PermissionDeniedError(
-            "NOT_PARTICIPANT", _("You are not a participant of this meeting.")
+            CoreError.NOT_PARTICIPANT, _("You are not a participant of this meeting.")
         )
     if meeting.status not in ENTERABLE:
         raise ServiceError(
-            "ROOM_NOT_AVAILABLE", _("The meeting room is not open for this meeting.")
+            AttendanceError.ROOM_NOT_AVAILABLE,
+            _("The meeting room is not open for this meeting."),
         )
     if Removal.objects.filter(
         meeting=meeting, user=user, readmitted_at__isnull=True
     ).exists():
         raise PermissionDeniedError(
-            "REMOVED", _("The chair removed you from this meeting.")
+            AttendanceError.REMOVED, _("The chair removed you from this meeting.")
         )
     return membership

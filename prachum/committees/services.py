@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.committees import policies
+from prachum.committees.error_codes import CommitteeError
+from prachum.committees.events import CommitteeEvent
 from prachum.committees.models import (
     VOTING_ROLES,
     Agency,
@@ -26,7 +28,7 @@ from prachum.committees.models import (
     Role,
 )
 from prachum.committees.selectors import deny_list
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain.scope import check_scope
 from prachum.evidence.services import append_event
 
@@ -54,7 +56,7 @@ def ensure_in_scope(*, category: str, on: date, subjects: tuple[str, ...] = ()) 
                 "This meeting category or subject is excluded from electronic meetings by a "
                 "ministerial regulation (Decree section 5(4))."
             )
-        raise ServiceError(decision.code, message, field="category")
+        raise ServiceError(CommitteeError(decision.code), message, field="category")
 
 
 def create_committee(
@@ -77,17 +79,18 @@ def create_committee(
         ).exists()
     ):
         raise PermissionDeniedError(
-            "NOT_ALLOWED", _("Only an operator or a secretary may create committees.")
+            CoreError.NOT_ALLOWED,
+            _("Only an operator or a secretary may create committees."),
         )
     name = name.strip()
     legal_basis = legal_basis.strip()
     if not name:
         raise ServiceError(
-            "NAME_REQUIRED", _("The committee needs a name."), field="name"
+            CommitteeError.NAME_REQUIRED, _("The committee needs a name."), field="name"
         )
     if not legal_basis:
         raise ServiceError(
-            "LEGAL_BASIS_REQUIRED",
+            CommitteeError.LEGAL_BASIS_REQUIRED,
             _(
                 "State the law, regulation or order that creates this body (Decree section 4)."
             ),
@@ -106,7 +109,7 @@ def create_committee(
         )
         append_event(
             chain_key=_chain(committee),
-            kind="committee.created",
+            kind=CommitteeEvent.COMMITTEE_CREATED,
             actor=actor,
             payload={
                 "committee": str(committee.pk),
@@ -133,7 +136,8 @@ def add_member(
 ) -> Membership:
     if not policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
-            "NOT_ALLOWED", _("Only the committee's secretary may change its roster.")
+            CoreError.NOT_ALLOWED,
+            _("Only the committee's secretary may change its roster."),
         )
     with transaction.atomic():
         membership = _add_member(
@@ -156,7 +160,7 @@ def _add_member(
     )
     append_event(
         chain_key=_chain(committee),
-        kind="committee.member_added",
+        kind=CommitteeEvent.COMMITTEE_MEMBER_ADDED,
         actor=actor,
         payload={"user": str(user.pk), "role": role, "is_voting": voting},
     )
@@ -173,7 +177,7 @@ class RowError:
 class RosterImportError(ServiceError):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(
-            "ROSTER_INVALID",
+            CommitteeError.ROSTER_INVALID,
             _(
                 "The roster was not imported: fix the rows listed and upload the file again."
             ),
@@ -193,7 +197,8 @@ def import_roster_csv(
     """
     if not policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
-            "NOT_ALLOWED", _("Only the committee's secretary may change its roster.")
+            CoreError.NOT_ALLOWED,
+            _("Only the committee's secretary may change its roster."),
         )
     errors: list[RowError] = []
     try:
@@ -326,7 +331,7 @@ def import_roster_csv(
             )
         append_event(
             chain_key=_chain(committee),
-            kind="committee.roster_imported",
+            kind=CommitteeEvent.COMMITTEE_ROSTER_IMPORTED,
             actor=actor,
             payload={"rows": len(rows)},
         )
@@ -345,12 +350,12 @@ def set_allowance_rate(
     """Add a rate from ``valid_from``; the previous open-ended rate ends the day before (R57)."""
     if not policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
-            "NOT_ALLOWED",
+            CoreError.NOT_ALLOWED,
             _("Only the committee's secretary may change allowance rates."),
         )
     if Decimal(member_amount) < 0:
         raise ServiceError(
-            "RATE_NEGATIVE",
+            CommitteeError.RATE_NEGATIVE,
             _("An allowance rate cannot be negative."),
             field="member_amount",
         )
@@ -363,7 +368,7 @@ def set_allowance_rate(
             rate.save(update_fields=["valid_to", "updated_at"])
         if committee.rates.filter(valid_from__gte=valid_from).exists():
             raise ServiceError(
-                "RATE_OVERLAP",
+                CommitteeError.RATE_OVERLAP,
                 _("A rate already starts on or after that date."),
                 field="valid_from",
             )
@@ -376,7 +381,7 @@ def set_allowance_rate(
         )
         append_event(
             chain_key=_chain(committee),
-            kind="committee.allowance_rate_set",
+            kind=CommitteeEvent.COMMITTEE_ALLOWANCE_RATE_SET,
             actor=actor,
             payload={
                 "kind": kind,

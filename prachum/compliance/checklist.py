@@ -30,9 +30,12 @@ from prachum.domain.scope import check_scope
 from prachum.domain.thai_dates import BANGKOK
 from prachum.evidence.models import Seal
 from prachum.evidence.selectors import check_chain, list_events
+from prachum.meetings.events import MeetingEvent
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.minutes import selectors as minutes
+from prachum.notices.events import NoticeEvent
 from prachum.notices.models import Notice, NoticeMessage
+from prachum.room.events import RoomEvent
 from prachum.voting.models import Poll, PollStatus
 
 HELD = {MeetingStatus.OPEN, MeetingStatus.SUSPENDED, MeetingStatus.CLOSED}
@@ -122,7 +125,7 @@ def _chair_decision(meeting: Meeting) -> Check:
             None,
             _("Not an electronic meeting: no decision needed."),
         )
-    recorded = bool(_events(meeting, "meeting.electronic_decided"))
+    recorded = bool(_events(meeting, MeetingEvent.MEETING_ELECTRONIC_DECIDED))
     return Check(
         "CHAIR_DECISION",
         "R4",
@@ -168,7 +171,7 @@ def _notice_on_time(meeting: Meeting, notice: Notice | None) -> Check:
     event = next(
         (
             e
-            for e in _events(meeting, "notice.sent")
+            for e in _events(meeting, NoticeEvent.NOTICE_SENT)
             if e.payload.get("notice") == str(notice.pk)
         ),
         None,
@@ -286,8 +289,12 @@ def _clock(meeting: Meeting) -> Check:
         return Check(
             "CLOCK", "R39", title, None, None, _("The meeting has not been held.")
         )
-    opened = [e.payload.get("clock") for e in _events(meeting, "meeting.opened")]
-    closed = [e.payload.get("clock") for e in _events(meeting, "meeting.closed")]
+    opened = [
+        e.payload.get("clock") for e in _events(meeting, RoomEvent.MEETING_OPENED)
+    ]
+    closed = [
+        e.payload.get("clock") for e in _events(meeting, RoomEvent.MEETING_CLOSED)
+    ]
     if meeting.status != MeetingStatus.CLOSED and not closed:
         return Check(
             "CLOCK", "R39", title, None, None, _("The meeting is not closed yet.")
@@ -308,7 +315,7 @@ def _incidents(meeting: Meeting) -> Check:
     """R42: every incident is in the record (an event for each) and none was deleted."""
     incidents = list(Incident.objects.filter(meeting=meeting))
     recorded = {
-        e.payload.get("incident") for e in _events(meeting, "incident.recorded")
+        e.payload.get("incident") for e in _events(meeting, RoomEvent.INCIDENT_RECORDED)
     }
     missing = [i for i in incidents if str(i.pk) not in recorded]
     unhandled = sum(1 for i in incidents if i.handled_at is None)

@@ -10,7 +10,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from prachum.core.errors import ServiceError
+from prachum.core.errors import CoreError, ServiceError
 
 TITLE_MAX = 500
 _MARKUP = re.compile(r"<[^>]*>|<|>|javascript:", re.IGNORECASE)
@@ -31,14 +31,18 @@ def clean_text(
     """
     value = " ".join(value.split()) if field == "title" else (value or "").strip()
     if required and not value:
-        raise ServiceError("REQUIRED", _("This field is required."), field=field)
+        raise ServiceError(
+            CoreError.REQUIRED, _("This field is required."), field=field
+        )
     if len(value) > max_length:
         raise ServiceError(
-            "TOO_LONG", _("At most %(n)d characters.") % {"n": max_length}, field=field
+            CoreError.TOO_LONG,
+            _("At most %(n)d characters.") % {"n": max_length},
+            field=field,
         )
     if not allow_markup_chars and _MARKUP.search(value):
         raise ServiceError(
-            "MARKUP_NOT_ALLOWED",
+            CoreError.MARKUP_NOT_ALLOWED,
             _("Plain text only: HTML tags, < and > are not allowed."),
             field=field,
         )

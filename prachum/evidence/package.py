@@ -20,6 +20,7 @@ from django.utils import timezone
 from prachum.evidence import keys
 from prachum.evidence.models import EvidenceChain, EvidencePackage
 from prachum.evidence.selectors import list_events
+from prachum.room.events import RoomEvent
 from prachum.verify.signing import sign
 
 FORMAT = "prachum-evidence/1"
@@ -96,7 +97,7 @@ def write_package(
     clock = [
         e.payload.get("clock")
         for e in list_events(chain_key=chain.key).filter(
-            kind__in=["meeting.opened", "meeting.closed"]
+            kind__in=[RoomEvent.MEETING_OPENED, RoomEvent.MEETING_CLOSED]
         )
     ]
     manifest: dict[str, Any] = {

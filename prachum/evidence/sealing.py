@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prachum.evidence import keys
+from prachum.evidence.events import EvidenceChainEvent
 from prachum.evidence.models import EvidenceChain, Seal
 from prachum.evidence.services import append_event
 from prachum.verify.signing import sign
@@ -47,7 +48,7 @@ def seal_chain(*, chain_key: str, actor: Any) -> Seal:
     )
     append_event(
         chain_key=chain_key,
-        kind="evidence.sealed",
+        kind=EvidenceChainEvent.EVIDENCE_SEALED,
         actor=actor,
         payload={"statement": statement, "signature": seal.signature},
     )

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.db import transaction
 
+from prachum.core.events import EventKind
+from prachum.evidence.events import EvidenceChainEvent
 from prachum.evidence.models import EVIDENCE_CHAIN, EvidenceEvent
 
 
 def append_event(
-    *, chain_key: str, kind: str, actor: Any, payload: dict[str, Any]
+    *, chain_key: str, kind: EventKind, actor: Any, payload: dict[str, Any]
 ) -> EvidenceEvent:
     """Append one event to ``chain_key``'s chain; must run inside an atomic block.
 
@@ -32,7 +34,7 @@ def record_package_download(
     with transaction.atomic():
         append_event(
             chain_key=package.chain.key,
-            kind="evidence.package_downloaded",
+            kind=EvidenceChainEvent.EVIDENCE_PACKAGE_DOWNLOADED,
             actor=actor,
             payload={
                 "package": str(package.pk),

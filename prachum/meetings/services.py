@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 from prachum.committees import policies as committee_policies
 from prachum.committees.models import Committee
 from prachum.committees.services import ensure_in_scope
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.text import clean_text
 from prachum.domain.agenda import STANDARD_AGENDA
 from prachum.domain.thai_dates import buddhist_year
 from prachum.evidence.services import append_event
 from prachum.meetings import policies
+from prachum.meetings.error_codes import MeetingError
+from prachum.meetings.events import MeetingEvent
 from prachum.meetings.models import (
     AgendaItem,
     Document,
@@ -48,7 +50,7 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
 def _require_editable(meeting: Meeting) -> None:
     if meeting.status not in EDITABLE:
         raise ServiceError(
-            "MEETING_NOT_EDITABLE",
+            CoreError.MEETING_NOT_EDITABLE,
             _("The meeting has started or ended; its agenda is fixed."),
         )
 
@@ -56,7 +58,8 @@ def _require_editable(meeting: Meeting) -> None:
 def _require_secretariat(actor: Any, meeting: Meeting) -> None:
     if not policies.can_prepare_meeting(user=actor, meeting=meeting):
         raise PermissionDeniedError(
-            "NOT_ALLOWED", _("Only the committee's secretary may prepare this meeting.")
+            CoreError.NOT_ALLOWED,
+            _("Only the committee's secretary may prepare this meeting."),
         )
 
 
@@ -74,33 +77,37 @@ def schedule_meeting(
     """Create a meeting numbered ``n/<BE year>`` with the standard agenda (R53)."""
     if not committee_policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
-            "NOT_ALLOWED",
+            CoreError.NOT_ALLOWED,
             _("Only the committee's secretary may schedule its meetings."),
         )
     title = clean_text(title, field="title", max_length=300)
     venue = clean_text(venue, field="venue", required=False, max_length=300)
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ServiceError(
-            "NAIVE_DATETIME", _("Give the time with its time zone."), field="starts_at"
+            MeetingError.NAIVE_DATETIME,
+            _("Give the time with its time zone."),
+            field="starts_at",
         )
     if starts_at <= timezone.now():
         raise ServiceError(
-            "STARTS_IN_PAST",
+            MeetingError.STARTS_IN_PAST,
             _("The meeting must start in the future."),
             field="starts_at",
         )
     if ends_at <= starts_at:
         raise ServiceError(
-            "ENDS_BEFORE_START",
+            MeetingError.ENDS_BEFORE_START,
             _("The meeting must end after it starts."),
             field="ends_at",
         )
     if mode not in MeetingMode.values:
         raise ServiceError(
-            "BAD_MODE", _("Choose how the meeting is held."), field="mode"
+            MeetingError.BAD_MODE, _("Choose how the meeting is held."), field="mode"
         )
     if mode in {MeetingMode.IN_ROOM, MeetingMode.HYBRID} and not venue:
-        raise ServiceError("VENUE_REQUIRED", _("Name the meeting room."), field="venue")
+        raise ServiceError(
+            MeetingError.VENUE_REQUIRED, _("Name the meeting room."), field="venue"
+        )
     local_start = timezone.localtime(starts_at)
     ensure_in_scope(category=committee.category, on=local_start.date())
     be_year = buddhist_year(local_start.date())
@@ -128,7 +135,7 @@ def schedule_meeting(
             )
         append_event(
             chain_key=meeting.chain_key,
-            kind="meeting.scheduled",
+            kind=MeetingEvent.MEETING_SCHEDULED,
             actor=actor,
             payload={
                 "meeting": str(meeting.pk),
@@ -153,15 +160,17 @@ def record_electronic_decision(*, actor: Any, meeting: Meeting) -> Meeting:
         meeting = _lock_meeting(meeting)
         if not policies.can_decide_as_chair(user=actor, meeting=meeting):
             raise PermissionDeniedError(
-                "CHAIR_ONLY",
+                CoreError.CHAIR_ONLY,
                 _("Only the chair may decide to hold the meeting electronically."),
             )
         if not meeting.is_electronic:
             raise ServiceError(
-                "NOT_ELECTRONIC", _("This meeting is held in the room only.")
+                MeetingError.NOT_ELECTRONIC, _("This meeting is held in the room only.")
             )
         if meeting.electronic_decided_at:
-            raise ServiceError("ALREADY_DECIDED", _("The chair has already decided."))
+            raise ServiceError(
+                MeetingError.ALREADY_DECIDED, _("The chair has already decided.")
+            )
         meeting.electronic_decided_by = actor
         meeting.electronic_decided_at = timezone.now()
         meeting.save(
@@ -173,7 +182,7 @@ def record_electronic_decision(*, actor: Any, meeting: Meeting) -> Meeting:
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="meeting.electronic_decided",
+            kind=MeetingEvent.MEETING_ELECTRONIC_DECIDED,
             actor=actor,
             payload={"clause": "Decree B.E. 2563 s.6", "mode": meeting.mode},
         )
@@ -187,7 +196,7 @@ def mark_urgent(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         meeting = _lock_meeting(meeting)
         if not policies.can_decide_as_chair(user=actor, meeting=meeting):
             raise PermissionDeniedError(
-                "CHAIR_ONLY", _("Only the chair may convene urgently.")
+                CoreError.CHAIR_ONLY, _("Only the chair may convene urgently.")
             )
         _require_editable(meeting)
         meeting.urgent_reason = reason
@@ -203,7 +212,7 @@ def mark_urgent(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="meeting.marked_urgent",
+            kind=MeetingEvent.MEETING_MARKED_URGENT,
             actor=actor,
             payload={"reason": reason, "clause": "APA B.E. 2539 s.80"},
         )
@@ -239,7 +248,7 @@ def add_agenda_item(
         if parent is not None:
             if parent.meeting_id != meeting.pk or parent.parent_id is not None:
                 raise ServiceError(
-                    "BAD_PARENT",
+                    MeetingError.BAD_PARENT,
                     _("Sub-items go under a main agenda item."),
                     field="parent",
                 )
@@ -261,7 +270,7 @@ def add_agenda_item(
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="agenda.item_added",
+            kind=MeetingEvent.AGENDA_ITEM_ADDED,
             actor=actor,
             payload={
                 "item": str(item.pk),
@@ -301,7 +310,7 @@ def update_agenda_item(
         item.save(update_fields=["title", "description", "is_secret", "updated_at"])
         append_event(
             chain_key=meeting.chain_key,
-            kind="agenda.item_updated",
+            kind=MeetingEvent.AGENDA_ITEM_UPDATED,
             actor=actor,
             payload={
                 "item": str(item.pk),
@@ -324,13 +333,13 @@ def remove_agenda_item(*, actor: Any, item: AgendaItem) -> None:
         _require_editable(meeting)
         if item.parent_id is None and item.position <= len(STANDARD_AGENDA) * 100:
             raise ServiceError(
-                "STANDARD_ITEM", _("The five standard agenda sections stay.")
+                MeetingError.STANDARD_ITEM, _("The five standard agenda sections stay.")
             )
         AgendaItem.objects.filter(pk=item.pk).update(is_removed=True)
         AgendaItem.objects.filter(parent=item).update(is_removed=True)
         append_event(
             chain_key=meeting.chain_key,
-            kind="agenda.item_removed",
+            kind=MeetingEvent.AGENDA_ITEM_REMOVED,
             actor=actor,
             payload={"item": str(item.pk)},
         )
@@ -368,10 +377,12 @@ def upload_document(
     title = clean_text(title, field="title", max_length=300)
     size = upload.size or 0
     if size == 0:
-        raise ServiceError("EMPTY_FILE", _("The file is empty."), field="file")
+        raise ServiceError(
+            MeetingError.EMPTY_FILE, _("The file is empty."), field="file"
+        )
     if size > settings.DOCUMENT_MAX_BYTES:
         raise ServiceError(
-            "FILE_TOO_LARGE",
+            MeetingError.FILE_TOO_LARGE,
             _("The file is too large: at most %(mb)d MB.")
             % {"mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)},
             field="file",
@@ -381,7 +392,7 @@ def upload_document(
     mime = _sniff_type(content[:8192], upload.name or "")
     if mime not in settings.DOCUMENT_ALLOWED_TYPES:
         raise ServiceError(
-            "FILE_TYPE_NOT_ALLOWED",
+            MeetingError.FILE_TYPE_NOT_ALLOWED,
             _(
                 "This type of file is not accepted. Upload PDF, Word, Excel, PowerPoint, PNG or JPEG."
             ),
@@ -394,7 +405,7 @@ def upload_document(
         _require_editable(meeting)
         if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
             raise ServiceError(
-                "BAD_ITEM",
+                CoreError.BAD_ITEM,
                 _("That agenda item belongs to another meeting."),
                 field="agenda_item",
             )
@@ -404,7 +415,8 @@ def upload_document(
             )
         elif document.meeting_id != meeting.pk:
             raise ServiceError(
-                "BAD_DOCUMENT", _("That document belongs to another meeting.")
+                MeetingError.BAD_DOCUMENT,
+                _("That document belongs to another meeting."),
             )
         last = document.versions.aggregate(v=Max("version"))["v"] or 0
         version = DocumentVersion(
@@ -420,7 +432,7 @@ def upload_document(
         version.save()
         append_event(
             chain_key=meeting.chain_key,
-            kind="document.uploaded",
+            kind=MeetingEvent.DOCUMENT_UPLOADED,
             actor=actor,
             payload={
                 "document": str(document.pk),
@@ -443,7 +455,7 @@ def record_document_read(
     meeting = version.document.meeting
     if not policies.can_view_meeting(user=actor, meeting=meeting):
         raise PermissionDeniedError(
-            "NOT_PARTICIPANT",
+            CoreError.NOT_PARTICIPANT,
             _("Only this meeting's participants may read its papers."),
         )
     with transaction.atomic():
@@ -452,7 +464,7 @@ def record_document_read(
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="document.read",
+            kind=MeetingEvent.DOCUMENT_READ,
             actor=actor,
             payload={
                 "document": str(version.document_id),

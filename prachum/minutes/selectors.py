@@ -29,7 +29,9 @@ from prachum.evidence.selectors import list_events
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.meetings.selectors import numbered_agenda
 from prachum.minutes import wording
+from prachum.minutes.events import MinutesEvent
 from prachum.minutes.models import MinutesApproval, MinutesStatus, MinutesVersion
+from prachum.room.events import RoomEvent
 from prachum.voting.models import (
     Dissent,
     OpenBallot,
@@ -99,7 +101,7 @@ def minutes_state_label(*, meeting: Meeting) -> str:
 
 # --- who presided (APA s.81; R58) ---------------------------------------------------
 
-PRESIDING_DESIGNATED = "meeting.presiding_designated"
+PRESIDING_DESIGNATED = MinutesEvent.MEETING_PRESIDING_DESIGNATED
 
 
 def presiding_designation(*, meeting: Meeting) -> dict[str, Any] | None:
@@ -367,8 +369,8 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
     meeting = Meeting.objects.select_related("committee__agency").get(pk=meeting.pk)
     thai = meeting.committee.agency.thai_digits
     digits = _Digits(thai)
-    opened_at = _event_at(meeting, "meeting.opened", last=False)
-    closed_at = _event_at(meeting, "meeting.closed", last=True)
+    opened_at = _event_at(meeting, RoomEvent.MEETING_OPENED, last=False)
+    closed_at = _event_at(meeting, RoomEvent.MEETING_CLOSED, last=True)
     attendance = _attendance(meeting)
     roster = _roster(meeting)
     presiding = presiding_user_id(meeting=meeting)

@@ -17,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from prachum.accounts.models import SecondFactorVerification
 from prachum.committees.models import Membership, Role
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain.agenda import MINUTES_APPROVAL_SECTION
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.minutes import policies, selectors
+from prachum.minutes.error_codes import MinutesError
+from prachum.minutes.events import MinutesEvent
 from prachum.minutes.models import (
     ApprovalMethod,
     MinutesApproval,
@@ -48,7 +50,12 @@ def _next_number(meeting: Meeting) -> int:
 
 
 def _save_version(
-    *, actor: Any, meeting: Meeting, content: dict[str, Any], kind: str, **extra: Any
+    *,
+    actor: Any,
+    meeting: Meeting,
+    content: dict[str, Any],
+    kind: MinutesEvent,
+    **extra: Any,
 ) -> MinutesVersion:
     version = MinutesVersion.objects.create(
         meeting=meeting,
@@ -76,16 +83,19 @@ def _save_version(
 def _require_editor(actor: Any, meeting: Meeting) -> None:
     if not policies.can_edit_minutes(user=actor, meeting=meeting):
         raise PermissionDeniedError(
-            "NOT_ALLOWED", _("Only the secretary may draft or edit the minutes.")
+            CoreError.NOT_ALLOWED,
+            _("Only the secretary may draft or edit the minutes."),
         )
 
 
 def _clean(value: Any, field: str) -> str:
     if not isinstance(value, str):
-        raise ServiceError("BAD_TEXT", _("Enter text."), field=field)
+        raise ServiceError(MinutesError.BAD_TEXT, _("Enter text."), field=field)
     text = value.replace("\r\n", "\n").strip()
     if len(text) > TEXT_MAX:
-        raise ServiceError("TEXT_TOO_LONG", _("The text is too long."), field=field)
+        raise ServiceError(
+            MinutesError.TEXT_TOO_LONG, _("The text is too long."), field=field
+        )
     return text
 
 
@@ -100,14 +110,15 @@ def _apply_edits(
     for item_id, text in discussions.items():
         if item_id not in items:
             raise ServiceError(
-                "UNKNOWN_ITEM", _("That agenda item is not in these minutes.")
+                MinutesError.UNKNOWN_ITEM,
+                _("That agenda item is not in these minutes."),
             )
         items[item_id]["discussion"] = _clean(text, f"discussion_{item_id}")
     absent = {a["user"]: a for a in edited["absent"]}
     for user_id, reason in absent_reasons.items():
         if user_id not in absent:
             raise ServiceError(
-                "UNKNOWN_ABSENTEE", _("That person is not listed as absent.")
+                MinutesError.UNKNOWN_ABSENTEE, _("That person is not listed as absent.")
             )
         absent[user_id]["reason"] = _clean(reason, f"reason_{user_id}")
     return edited
@@ -120,19 +131,22 @@ def draft_minutes(*, actor: Any, meeting: Meeting) -> MinutesVersion:
         _require_editor(actor, meeting)
         if meeting.status != MeetingStatus.CLOSED:
             raise ServiceError(
-                "MEETING_NOT_CLOSED",
+                CoreError.MEETING_NOT_CLOSED,
                 _("Minutes are drafted from the record of a closed meeting."),
             )
         if MinutesVersion.objects.filter(
             meeting=meeting, status=MinutesStatus.APPROVED
         ).exists():
             raise ServiceError(
-                "MINUTES_APPROVED",
+                MinutesError.MINUTES_APPROVED,
                 _("The minutes are approved; make a correction instead."),
             )
         content = selectors.minutes_content(meeting=meeting)
         return _save_version(
-            actor=actor, meeting=meeting, content=content, kind="minutes.drafted"
+            actor=actor,
+            meeting=meeting,
+            content=content,
+            kind=MinutesEvent.MINUTES_DRAFTED,
         )
 
 
@@ -140,7 +154,7 @@ def _require_latest(version: MinutesVersion) -> None:
     latest = selectors.latest_version(meeting=version.meeting)
     if latest is None or latest.pk != version.pk:
         raise ServiceError(
-            "STALE_VERSION",
+            MinutesError.STALE_VERSION,
             _("A newer version of the minutes exists; edit that one."),
         )
 
@@ -159,7 +173,7 @@ def edit_minutes(
         version = MinutesVersion.objects.get(pk=version.pk)
         if version.is_locked:
             raise ServiceError(
-                "MINUTES_LOCKED",
+                MinutesError.MINUTES_LOCKED,
                 _("Approved minutes cannot be edited; make a correction instead."),
             )
         _require_latest(version)
@@ -168,7 +182,7 @@ def edit_minutes(
             actor=actor,
             meeting=meeting,
             content=content,
-            kind="minutes.edited",
+            kind=MinutesEvent.MINUTES_EDITED,
             previous=version.version,
         )
 
@@ -187,7 +201,7 @@ def correct_minutes(
         version = MinutesVersion.objects.get(pk=version.pk)
         if not version.is_locked:
             raise ServiceError(
-                "MINUTES_NOT_APPROVED",
+                MinutesError.MINUTES_NOT_APPROVED,
                 _("Only approved minutes are corrected; edit the draft instead."),
             )
         _require_latest(version)
@@ -196,7 +210,7 @@ def correct_minutes(
             actor=actor,
             meeting=meeting,
             content=content,
-            kind="minutes.corrected",
+            kind=MinutesEvent.MINUTES_CORRECTED,
             corrects=version.version,
             corrects_sha256=version.sha256,
         )
@@ -207,7 +221,9 @@ def _check_method(
 ) -> Meeting | None:
     if method not in ApprovalMethod.values:
         raise ServiceError(
-            "BAD_METHOD", _("Choose how the minutes were approved."), field="method"
+            MinutesError.BAD_METHOD,
+            _("Choose how the minutes were approved."),
+            field="method",
         )
     if method == ApprovalMethod.NEXT_MEETING:
         if (
@@ -216,7 +232,7 @@ def _check_method(
             or at_meeting.starts_at <= meeting.starts_at
         ):
             raise ServiceError(
-                "BAD_APPROVING_MEETING",
+                MinutesError.BAD_APPROVING_MEETING,
                 _("Name the later meeting of the same body that approved the minutes."),
                 field="at_meeting",
             )
@@ -257,18 +273,19 @@ def record_minutes_approval(
         meeting = _lock_meeting(version.meeting)
         if not policies.can_approve_minutes(user=actor, meeting=meeting):
             raise PermissionDeniedError(
-                "NOT_ALLOWED", _("Only voting members approve the minutes.")
+                CoreError.NOT_ALLOWED, _("Only voting members approve the minutes.")
             )
         version = MinutesVersion.objects.get(pk=version.pk)
         if version.is_locked:
             raise ServiceError(
-                "MINUTES_LOCKED", _("These minutes are already approved.")
+                MinutesError.MINUTES_LOCKED, _("These minutes are already approved.")
             )
         _require_latest(version)
         at_meeting = _check_method(meeting, method, at_meeting)
         if MinutesApproval.objects.filter(version=version, approver=actor).exists():
             raise ServiceError(
-                "ALREADY_APPROVED", _("You have already approved this version.")
+                MinutesError.ALREADY_APPROVED,
+                _("You have already approved this version."),
             )
         approval = MinutesApproval.objects.create(
             version=version,
@@ -280,7 +297,7 @@ def record_minutes_approval(
         )
         append_event(
             chain_key=meeting.chain_key,
-            kind="minutes.approval_recorded",
+            kind=MinutesEvent.MINUTES_APPROVAL_RECORDED,
             actor=actor,
             payload={
                 "minutes": str(version.pk),
@@ -308,18 +325,19 @@ def approve_minutes(
         meeting = _lock_meeting(version.meeting)
         if not policies.can_finalise_minutes(user=actor, meeting=meeting):
             raise PermissionDeniedError(
-                "NOT_ALLOWED", _("Only the chair finalises the minutes.")
+                CoreError.NOT_ALLOWED, _("Only the chair finalises the minutes.")
             )
         version = MinutesVersion.objects.select_for_update().get(pk=version.pk)
         if version.is_locked:
             raise ServiceError(
-                "MINUTES_LOCKED", _("These minutes are already approved.")
+                MinutesError.MINUTES_LOCKED, _("These minutes are already approved.")
             )
         _require_latest(version)
         at_meeting = _check_method(meeting, method, at_meeting)
         if selectors.content_sha256(version.content) != version.sha256:
             raise ServiceError(
-                "MINUTES_ALTERED", _("The stored minutes do not match their hash.")
+                MinutesError.MINUTES_ALTERED,
+                _("The stored minutes do not match their hash."),
             )
         now = timezone.now()
         if not MinutesApproval.objects.filter(version=version, approver=actor).exists():
@@ -353,7 +371,7 @@ def approve_minutes(
         ]
         append_event(
             chain_key=meeting.chain_key,
-            kind="minutes.approved",
+            kind=MinutesEvent.MINUTES_APPROVED,
             actor=actor,
             payload={
                 "minutes": str(version.pk),
@@ -383,7 +401,7 @@ def designate_presiding(
         meeting = _lock_meeting(meeting)
         if not policies.can_edit_minutes(user=actor, meeting=meeting):
             raise PermissionDeniedError(
-                "NOT_ALLOWED", _("Only the secretary may record who presided.")
+                CoreError.NOT_ALLOWED, _("Only the secretary may record who presided.")
             )
         if meeting.status not in {
             MeetingStatus.OPEN,
@@ -391,13 +409,13 @@ def designate_presiding(
             MeetingStatus.CLOSED,
         }:
             raise ServiceError(
-                "MEETING_NOT_HELD", _("The meeting has not been opened.")
+                MinutesError.MEETING_NOT_HELD, _("The meeting has not been opened.")
             )
         if MinutesVersion.objects.filter(
             meeting=meeting, status=MinutesStatus.APPROVED
         ).exists():
             raise ServiceError(
-                "MINUTES_APPROVED",
+                MinutesError.MINUTES_APPROVED,
                 _("The minutes are approved; make a correction instead."),
             )
         membership = Membership.objects.filter(
@@ -405,13 +423,13 @@ def designate_presiding(
         ).first()
         if membership is None:
             raise ServiceError(
-                "NOT_A_MEMBER",
+                CoreError.NOT_A_MEMBER,
                 _("Only a voting member of the committee can preside."),
                 field="user",
             )
         if not selectors.attended(meeting=meeting, user_id=user.pk):
             raise ServiceError(
-                "NOT_PRESENT",
+                MinutesError.NOT_PRESENT,
                 _("The person presiding must have attended the meeting."),
                 field="user",
             )

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from prachum.core.mail import deliver_raw
 from prachum.evidence.services import append_event
+from prachum.notices.events import NoticeEvent
 from prachum.notices.models import NoticeMessage
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def deliver_notice(*, notice_id: str) -> int:
                 )
                 append_event(
                     chain_key=message.notice.meeting.chain_key,
-                    kind="notice.delivery_failed",
+                    kind=NoticeEvent.NOTICE_DELIVERY_FAILED,
                     actor=None,
                     payload={"message_id": message.message_id, "error": str(exc)[:500]},
                 )
@@ -56,7 +57,7 @@ def deliver_notice(*, notice_id: str) -> int:
             )
             append_event(
                 chain_key=message.notice.meeting.chain_key,
-                kind="notice.delivered",
+                kind=NoticeEvent.NOTICE_DELIVERED,
                 actor=None,
                 payload={
                     "message_id": message.message_id,

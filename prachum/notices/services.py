@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from prachum.committees.models import Agency, Membership
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.mail import serialize_message
 from prachum.domain.notice import NoticeRule, check_notice
 from prachum.domain.thai_dates import (
@@ -33,6 +33,8 @@ from prachum.letters.ics import render_invitation_ics
 from prachum.letters.invitation import InvitationLetter, render_invitation_pdf
 from prachum.meetings import policies
 from prachum.meetings.models import Meeting, MeetingMode
+from prachum.notices.error_codes import NoticeError
+from prachum.notices.events import NoticeEvent
 from prachum.notices.models import Notice, NoticeMessage
 from prachum.notices.tasks import deliver_notice_messages
 from prachum.room.lifecycle import require_transition, transition
@@ -129,19 +131,20 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
         )
         if not policies.can_prepare_meeting(user=actor, meeting=meeting):
             raise PermissionDeniedError(
-                "NOT_ALLOWED", _("Only the committee's secretary may send the notice.")
+                CoreError.NOT_ALLOWED,
+                _("Only the committee's secretary may send the notice."),
             )
         require_transition(meeting, "notify")
         if meeting.starts_at <= now:
             # check_notice refuses a meeting in the past with a domain error; say so
             # to the secretary instead of failing.
             raise ServiceError(
-                "NOTICE_AFTER_MEETING",
+                NoticeError.NOTICE_AFTER_MEETING,
                 _("The meeting time has passed: a notice can no longer be sent."),
             )
         if meeting.is_electronic and meeting.electronic_decided_at is None:
             raise ServiceError(
-                "NO_CHAIR_DECISION",
+                NoticeError.NO_CHAIR_DECISION,
                 _(
                     "The chair must first decide to hold the meeting electronically (Decree section 6)."
                 ),
@@ -155,7 +158,7 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
         )
         if not decision.ok:
             raise ServiceError(
-                decision.code,
+                NoticeError(decision.code),
                 _(
                     "The notice must reach members at least %(days)d days before the meeting "
                     "(Administrative Procedure Act section 80). Only %(left)d days are left: the "
@@ -169,7 +172,7 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
         recipients = _recipients(meeting)
         if not recipients:
             raise ServiceError(
-                "NO_RECIPIENTS", _("The committee has no members to notify.")
+                NoticeError.NO_RECIPIENTS, _("The committee has no members to notify.")
             )
         agency = Agency.objects.select_for_update().get(pk=meeting.committee.agency_id)
         number = letter_number(
@@ -219,7 +222,7 @@ def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
         transition(meeting, "notify")
         append_event(
             chain_key=meeting.chain_key,
-            kind="notice.sent",
+            kind=NoticeEvent.NOTICE_SENT,
             actor=actor,
             payload={
                 "notice": str(notice.pk),

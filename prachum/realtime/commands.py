@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from prachum.core.errors import ServiceError
 from prachum.meetings.models import Meeting
 from prachum.realtime import schemas
+from prachum.realtime.error_codes import RealtimeError
 from prachum.room import commands
 
 
@@ -37,6 +38,8 @@ def run(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:
         resolved = commands.resolve(command.type, meeting=meeting, args=args)
     except commands.UnknownReferenceError as exc:
         raise ServiceError(
-            "NOT_FOUND", _("That does not belong to this meeting."), field=exc.field
+            RealtimeError.NOT_FOUND,
+            _("That does not belong to this meeting."),
+            field=exc.field,
         ) from exc
     commands.execute(command.type, meeting=meeting, actor=actor, **resolved)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from prachum.core.errors import ErrorCode
 
 
-class RetentionError(StrEnum):
+class RetentionError(ErrorCode):
     NOT_ALLOWED = "RETENTION_NOT_ALLOWED"
     BELOW_CCA_FLOOR = "RETENTION_BELOW_CCA_FLOOR"
     POLICY_BELOW_FLOOR = "RETENTION_POLICY_BELOW_FLOOR"

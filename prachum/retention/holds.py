@@ -19,6 +19,7 @@ from prachum.meetings.models import Meeting
 from prachum.retention import policies
 from prachum.retention.audit_log import record_audit
 from prachum.retention.error_codes import RetentionError
+from prachum.retention.events import RetentionEvent
 from prachum.retention.models import HoldScope, LegalHold
 
 
@@ -67,10 +68,16 @@ def place_hold(
             "reference": hold.reference,
         }
         append_event(
-            chain_key=target, kind="retention.hold_placed", actor=actor, payload=payload
+            chain_key=target,
+            kind=RetentionEvent.RETENTION_HOLD_PLACED,
+            actor=actor,
+            payload=payload,
         )
         record_audit(
-            actor=actor, action="retention.hold_placed", target=target, payload=payload
+            actor=actor,
+            action=RetentionEvent.RETENTION_HOLD_PLACED,
+            target=target,
+            payload=payload,
         )
     return hold
 
@@ -91,13 +98,13 @@ def release_hold(*, actor: Any, hold: LegalHold, reason: str = "") -> LegalHold:
         payload = {"hold": str(hold.pk), "reason": hold.release_reason}
         append_event(
             chain_key=hold.target,
-            kind="retention.hold_released",
+            kind=RetentionEvent.RETENTION_HOLD_RELEASED,
             actor=actor,
             payload=payload,
         )
         record_audit(
             actor=actor,
-            action="retention.hold_released",
+            action=RetentionEvent.RETENTION_HOLD_RELEASED,
             target=hold.target,
             payload=payload,
         )

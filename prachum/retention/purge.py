@@ -16,9 +16,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prachum.archive.events import ArchiveEvent
 from prachum.archive.package import run_package_build
 from prachum.attendance.models import Connection
 from prachum.core.errors import ServiceError
+from prachum.core.events import EventKind
 from prachum.evidence.chain import actor_label
 from prachum.evidence.models import EvidenceChain, EvidenceEvent, EvidencePackage, Seal
 from prachum.evidence.services import append_event
@@ -26,6 +28,7 @@ from prachum.meetings.models import Meeting
 from prachum.retention import policies, rules, selectors, transfer
 from prachum.retention.audit_log import record_audit
 from prachum.retention.error_codes import RetentionError
+from prachum.retention.events import RetentionEvent
 from prachum.retention.models import AuditLog, RecordClass
 from prachum.retention.record_graph import (
     RecordGraphError,
@@ -76,7 +79,7 @@ def _refuse_if_held(meeting: Meeting) -> None:
 
 
 def _build_package(
-    *, actor: Any, meeting: Meeting, kind: str, payload: dict[str, Any]
+    *, actor: Any, meeting: Meeting, kind: EventKind, payload: dict[str, Any]
 ) -> EvidencePackage:
     """Build the meeting's evidence package now (the worker's steps, run in-process)."""
     with transaction.atomic():
@@ -176,7 +179,7 @@ def purge_meeting_record(
     package = _build_package(
         actor=actor,
         meeting=meeting,
-        kind="retention.transfer_requested",
+        kind=RetentionEvent.RETENTION_TRANSFER_REQUESTED,
         payload={"days": days, "policies": periods},
     )
     written: list[Path] = []
@@ -193,7 +196,7 @@ def purge_meeting_record(
             if (
                 last is None
                 or last.seq != chain.length
-                or last.kind != "evidence.package_built"
+                or last.kind != ArchiveEvent.EVIDENCE_PACKAGE_BUILT
                 or last.payload.get("package") != str(package.pk)
             ):
                 raise ServiceError(
@@ -298,7 +301,7 @@ def _complete_package(*, actor: Any, meeting: Meeting, payload: dict[str, Any]) 
     return _build_package(
         actor=actor,
         meeting=meeting,
-        kind="retention.package_requested",
+        kind=RetentionEvent.RETENTION_PACKAGE_REQUESTED,
         payload=payload,
     )
 
@@ -356,13 +359,13 @@ def purge_traffic_data(
         }
         append_event(
             chain_key=meeting.chain_key,
-            kind="retention.traffic_data_purged",
+            kind=RetentionEvent.RETENTION_TRAFFIC_DATA_PURGED,
             actor=actor,
             payload=payload,
         )
         return record_audit(
             actor=actor,
-            action="retention.traffic_data_purged",
+            action=RetentionEvent.RETENTION_TRAFFIC_DATA_PURGED,
             target=meeting.chain_key,
             payload=payload,
         )

@@ -18,8 +18,9 @@ from prachum.attendance.identity import require_enterable
 from prachum.attendance.models import Connection, IncidentKind
 from prachum.attendance.selectors import current_check, is_admitted, open_connections
 from prachum.committees.models import Membership, Role
-from prachum.core.errors import PermissionDeniedError
+from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.meetings.models import Meeting
+from prachum.room.events import RoomEvent
 from prachum.room.facts import room_facts
 from prachum.room.incidents import create_incident
 from prachum.room.quorum import refresh_quorum
@@ -46,7 +47,7 @@ def open_connection(
         check = current_check(meeting=meeting, user=user, item=item)
         if check is None:
             raise PermissionDeniedError(
-                "IDENTITY_CHECK_REQUIRED",
+                CoreError.IDENTITY_CHECK_REQUIRED,
                 _("Confirm your identity for this meeting first."),
             )
         membership = Membership.objects.get(committee=meeting.committee, user=user)
@@ -54,7 +55,7 @@ def open_connection(
             meeting=meeting, user=user, item=item
         ):
             raise PermissionDeniedError(
-                "NOT_ADMITTED",
+                CoreError.NOT_ADMITTED,
                 _("The chair has not admitted you for the current agenda item."),
             )
         connection = Connection.objects.create(
@@ -78,7 +79,7 @@ def open_connection(
         commit_room_change(
             room,
             actor=user,
-            kind="attendance.joined",
+            kind=RoomEvent.ATTENDANCE_JOINED,
             payload={
                 "connection": str(connection.id),
                 "user": str(user.pk),
@@ -141,7 +142,7 @@ def close_connection(*, connection_id: Any, reason: str) -> Connection | None:
         commit_room_change(
             room,
             actor=None,
-            kind="attendance.left",
+            kind=RoomEvent.ATTENDANCE_LEFT,
             payload={
                 "connection": str(connection.id),
                 "user": str(connection.user_id),

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 
 from prachum.attendance.models import Connection, RoomState
 from prachum.attendance.selectors import current_check
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.meetings.models import AgendaItem, Meeting, MeetingStatus
 from prachum.room import media
+from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.facts import allowed_for_item, room_facts
 from prachum.room.quorum import refresh_quorum
 from prachum.room.snapshot import (
@@ -37,10 +39,10 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
         room = lock_room(meeting)
         require_chair(actor, room.meeting)
         if room.meeting.status not in ROOM_OPEN:
-            raise ServiceError("NOT_OPEN", _("The meeting is not open."))
+            raise ServiceError(RoomError.NOT_OPEN, _("The meeting is not open."))
         if item.meeting_id != room.meeting_id or item.is_removed:
             raise ServiceError(
-                "BAD_ITEM",
+                CoreError.BAD_ITEM,
                 _("That item is not on this meeting's agenda."),
                 field="item",
             )
@@ -82,7 +84,7 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
         commit_room_change(
             room,
             actor=actor,
-            kind="agenda.item_started",
+            kind=RoomEvent.AGENDA_ITEM_STARTED,
             payload={
                 "item": str(item.pk),
                 "is_secret": item.is_secret,
@@ -108,19 +110,21 @@ def raise_hand(*, actor: Any, meeting: Meeting) -> RoomState:
             is None
         ):
             raise PermissionDeniedError(
-                "IDENTITY_CHECK_REQUIRED",
+                CoreError.IDENTITY_CHECK_REQUIRED,
                 _("Confirm your identity for this meeting first."),
             )
         if room.meeting.status != MeetingStatus.OPEN:
-            raise ServiceError("NOT_OPEN", _("The meeting is not open."))
+            raise ServiceError(RoomError.NOT_OPEN, _("The meeting is not open."))
         uid = str(actor.pk)
         if uid in room.hands or room.floor_holder_id == actor.pk:
-            raise ServiceError("HAND_ALREADY_RAISED", _("Your hand is already raised."))
+            raise ServiceError(
+                RoomError.HAND_ALREADY_RAISED, _("Your hand is already raised.")
+            )
         room.hands = [*room.hands, uid]
         commit_room_change(
             room,
             actor=actor,
-            kind="floor.hand_raised",
+            kind=RoomEvent.FLOOR_HAND_RAISED,
             payload={"user": uid},
             patch={"floor": floor_dict(room)},
         )
@@ -132,12 +136,12 @@ def lower_hand(*, actor: Any, meeting: Meeting) -> RoomState:
         room = lock_room(meeting)
         uid = str(actor.pk)
         if uid not in room.hands:
-            raise ServiceError("HAND_NOT_RAISED", _("Your hand is not raised."))
+            raise ServiceError(RoomError.HAND_NOT_RAISED, _("Your hand is not raised."))
         room.hands = [h for h in room.hands if h != uid]
         commit_room_change(
             room,
             actor=actor,
-            kind="floor.hand_lowered",
+            kind=RoomEvent.FLOOR_HAND_LOWERED,
             payload={"user": uid},
             patch={"floor": floor_dict(room)},
         )
@@ -149,13 +153,14 @@ def give_floor(*, actor: Any, meeting: Meeting, user: Any) -> RoomState:
         room = lock_room(meeting)
         require_chair(actor, room.meeting)
         if room.meeting.status != MeetingStatus.OPEN:
-            raise ServiceError("NOT_OPEN", _("The meeting is not open."))
+            raise ServiceError(RoomError.NOT_OPEN, _("The meeting is not open."))
         if (
             current_check(meeting=room.meeting, user=user, item=room.current_item)
             is None
         ):
             raise ServiceError(
-                "NOT_IDENTIFIED", _("That person has not confirmed their identity.")
+                RoomError.NOT_IDENTIFIED,
+                _("That person has not confirmed their identity."),
             )
         uid = str(user.pk)
         room.floor_holder = user
@@ -163,7 +168,7 @@ def give_floor(*, actor: Any, meeting: Meeting, user: Any) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="floor.given",
+            kind=RoomEvent.FLOOR_GIVEN,
             payload={"user": uid},
             patch={"floor": floor_dict(room)},
         )
@@ -175,13 +180,13 @@ def end_floor(*, actor: Any, meeting: Meeting) -> RoomState:
         room = lock_room(meeting)
         require_chair(actor, room.meeting)
         if room.floor_holder_id is None:
-            raise ServiceError("NO_FLOOR", _("Nobody has the floor."))
+            raise ServiceError(RoomError.NO_FLOOR, _("Nobody has the floor."))
         previous = str(room.floor_holder_id)
         room.floor_holder = None
         commit_room_change(
             room,
             actor=actor,
-            kind="floor.ended",
+            kind=RoomEvent.FLOOR_ENDED,
             payload={"user": previous},
             patch={"floor": floor_dict(room)},
         )

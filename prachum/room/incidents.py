@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 
 from prachum.attendance import policies
 from prachum.attendance.models import Incident, IncidentKind
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.core.text import clean_text
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting
+from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.state import console_group, lock_room, require_chair
 
 MAX_TEXT = 2000
@@ -62,7 +64,7 @@ def create_incident(
     )
     append_event(
         chain_key=meeting.chain_key,
-        kind="incident.recorded",
+        kind=RoomEvent.INCIDENT_RECORDED,
         actor=reported_by,
         payload={
             "incident": str(incident.id),
@@ -85,7 +87,7 @@ def report_incident(*, actor: Any, meeting: Meeting, description: str) -> Incide
     )
     if not policies.is_participant(user=actor, meeting=meeting):
         raise PermissionDeniedError(
-            "NOT_PARTICIPANT", _("You are not a participant of this meeting.")
+            CoreError.NOT_PARTICIPANT, _("You are not a participant of this meeting.")
         )
     with transaction.atomic():
         room = lock_room(meeting)
@@ -109,7 +111,8 @@ def handle_incident(*, actor: Any, incident: Incident, handling: str) -> Inciden
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         if incident.handled_at is not None:
             raise ServiceError(
-                "ALREADY_HANDLED", _("This incident already has its handling recorded.")
+                RoomError.ALREADY_HANDLED,
+                _("This incident already has its handling recorded."),
             )
         incident.handled_by = actor
         incident.handled_at = timezone.now()
@@ -117,7 +120,7 @@ def handle_incident(*, actor: Any, incident: Incident, handling: str) -> Inciden
         incident.save(update_fields=["handled_by", "handled_at", "handling"])
         append_event(
             chain_key=room.meeting.chain_key,
-            kind="incident.handled",
+            kind=RoomEvent.INCIDENT_HANDLED,
             actor=actor,
             payload={"incident": str(incident.id), "handling": handling},
         )

@@ -19,12 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from prachum.attendance.models import IncidentKind, RoomState
 from prachum.attendance.selectors import open_connections
 from prachum.core.clock import clock_sync_status
-from prachum.core.errors import ServiceError
+from prachum.core.errors import CoreError, ErrorCode, ServiceError
 from prachum.core.text import clean_text
 from prachum.evidence.recordings import schedule_processing as schedule_recordings
 from prachum.evidence.sealing import seal_chain
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.room import media
+from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.incidents import MAX_TEXT, create_incident
 from prachum.room.quorum import live_quorum, quorum_dict, refresh_quorum
 from prachum.room.snapshot import floor_dict, item_dict, participants
@@ -42,7 +44,7 @@ class Transition:
 
     sources: frozenset[str]
     target: str
-    code: str
+    code: ErrorCode
     message: str | Promise
 
 
@@ -51,31 +53,31 @@ TRANSITIONS: dict[str, Transition] = {
     "notify": Transition(
         frozenset({MeetingStatus.DRAFT, MeetingStatus.NOTIFIED}),
         MeetingStatus.NOTIFIED,
-        "MEETING_NOT_EDITABLE",
+        CoreError.MEETING_NOT_EDITABLE,
         _("The meeting has started or ended."),
     ),
     "open": Transition(
         frozenset({MeetingStatus.NOTIFIED}),
         MeetingStatus.OPEN,
-        "CANNOT_OPEN",
+        RoomError.CANNOT_OPEN,
         _("Only a meeting whose notice was sent can be opened."),
     ),
     "suspend": Transition(
         frozenset({MeetingStatus.OPEN}),
         MeetingStatus.SUSPENDED,
-        "NOT_OPEN",
+        RoomError.NOT_OPEN,
         _("The meeting is not open."),
     ),
     "resume": Transition(
         frozenset({MeetingStatus.SUSPENDED}),
         MeetingStatus.OPEN,
-        "NOT_SUSPENDED",
+        RoomError.NOT_SUSPENDED,
         _("The meeting is not suspended."),
     ),
     "close": Transition(
         frozenset(ROOM_OPEN),
         MeetingStatus.CLOSED,
-        "NOT_OPEN",
+        RoomError.NOT_OPEN,
         _("The meeting is not open."),
     ),
 }
@@ -136,7 +138,7 @@ def open_meeting(
         )
         if not status.met and not reason:
             raise ServiceError(
-                "QUORUM_NOT_MET",
+                CoreError.QUORUM_NOT_MET,
                 _(
                     "There is no quorum (%(counted)d of %(required)d). The chair may open only with a recorded reason."
                 )
@@ -164,7 +166,7 @@ def open_meeting(
         commit_room_change(
             room,
             actor=actor,
-            kind="meeting.opened",
+            kind=RoomEvent.MEETING_OPENED,
             payload={
                 "quorum": quorum_dict(status),
                 "without_quorum_reason": reason,
@@ -191,7 +193,7 @@ def suspend_meeting(*, actor: Any, meeting: Meeting, reason: str) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="meeting.suspended",
+            kind=RoomEvent.MEETING_SUSPENDED,
             payload={"reason": reason},
             patch={"meeting_status": MeetingStatus.SUSPENDED},
         )
@@ -208,7 +210,7 @@ def resume_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="meeting.resumed",
+            kind=RoomEvent.MEETING_RESUMED,
             payload={"quorum": quorum},
             patch={"meeting_status": MeetingStatus.OPEN, "quorum": quorum},
         )
@@ -239,7 +241,7 @@ def close_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
         commit_room_change(
             room,
             actor=actor,
-            kind="meeting.closed",
+            kind=RoomEvent.MEETING_CLOSED,
             payload={
                 "clock": _clock_record(),
                 "connections_closed": [str(c) for c in closed],

@@ -56,6 +56,7 @@ from prachum.media.loader import get_media_server
 from prachum.media.protocol import MediaError
 from prachum.media.tokens import parse_opaque_id
 from prachum.meetings.models import Meeting
+from prachum.room.events import RoomEvent
 from prachum.room.facts import allowed_for_item, current_item
 from prachum.room.incidents import create_incident
 from prachum.room.state import (
@@ -102,7 +103,7 @@ def _after_commit(fn: Callable[[], None]) -> None:
 
 def record_media_event(
     meeting_id: Any,
-    kind: str,
+    kind: RoomEvent,
     payload: dict[str, Any],
     *,
     actor: Any = None,
@@ -165,12 +166,12 @@ def ensure_media_room(*, meeting_id: Any) -> None:
         "room": media_room.janus_room_id,
         "record": media_room.record,
     }
-    record_media_event(meeting_id, "media.room_opened", payload)
+    record_media_event(meeting_id, RoomEvent.MEDIA_ROOM_OPENED, payload)
     if not media_room.record:  # opened on a secret session: the gap starts now
         item = current_item(meeting=meeting)
         record_media_event(
             meeting_id,
-            "media.recording_stopped",
+            RoomEvent.MEDIA_RECORDING_STOPPED,
             {
                 "reason": REASON_SECRET,
                 "item": str(item.pk) if item else None,
@@ -198,7 +199,7 @@ def _moderate_room(meeting_id: Any, *, mute: bool, reason: str) -> None:
         return
     record_media_event(
         meeting_id,
-        "media.room_muted" if mute else "media.room_unmuted",
+        RoomEvent.MEDIA_ROOM_MUTED if mute else RoomEvent.MEDIA_ROOM_UNMUTED,
         {"reason": reason, "participants": done},
     )
 
@@ -219,7 +220,7 @@ def before_meeting_sealed(room: RoomState) -> None:
 def _last_stop(meeting: Meeting) -> dict[str, Any] | None:
     event = (
         list_events(chain_key=meeting.chain_key)
-        .filter(kind="media.recording_stopped")
+        .filter(kind=RoomEvent.MEDIA_RECORDING_STOPPED)
         .last()
     )
     return dict(event.payload) if event is not None else None
@@ -231,7 +232,7 @@ def _append_gap_end(
     stop = _last_stop(room.meeting) or {}
     append_room_evidence(
         room,
-        "media.recording_gap",
+        RoomEvent.MEDIA_RECORDING_GAP,
         {
             "reason": stop.get("reason", reason),
             "item": stop.get("item"),
@@ -275,7 +276,7 @@ def _recording_switched(
         if not record:
             append_room_evidence(
                 room,
-                "media.recording_stopped",
+                RoomEvent.MEDIA_RECORDING_STOPPED,
                 {
                     "reason": REASON_SECRET,
                     "item": str(item.pk) if item else None,
@@ -287,7 +288,7 @@ def _recording_switched(
         _append_gap_end(room, media_room, reason=REASON_SECRET, now=now)
         append_room_evidence(
             room,
-            "media.recording_resumed",
+            RoomEvent.MEDIA_RECORDING_RESUMED,
             {
                 "reason": REASON_SECRET,
                 "item": str(item.pk) if item else None,
@@ -335,7 +336,7 @@ def kick_from_media(*, meeting_id: Any, user_id: Any, reason: str) -> list[int]:
     if kicked:
         record_media_event(
             meeting_id,
-            "media.participant_kicked",
+            RoomEvent.MEDIA_PARTICIPANT_KICKED,
             {"user": str(user_id), "participants": kicked, "reason": reason},
         )
     return kicked

@@ -13,13 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.committees.models import Membership, Role
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.media import services as media
 from prachum.media.loader import get_media_server
 from prachum.media.protocol import MediaError
 from prachum.media.tokens import make_opaque_id, signed_nonce
 from prachum.meetings.models import Meeting, MeetingMode
+from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.facts import may_enter
 from prachum.room.media import record_media_event, should_record
 from prachum.room.state import ROOM_OPEN, require_chair, user_group
@@ -29,11 +31,11 @@ def _require_chair_and_room(actor: Any, meeting: Meeting) -> Any:
     require_chair(actor, meeting)
     meeting.refresh_from_db(fields=["status"])
     if meeting.status not in ROOM_OPEN:
-        raise ServiceError("NOT_OPEN", _("The meeting is not open."))
+        raise ServiceError(RoomError.NOT_OPEN, _("The meeting is not open."))
     media_room = media.live_media_room(meeting_id=meeting.pk)
     if media_room is None:
         raise ServiceError(
-            "MEDIA_UNAVAILABLE", _("Audio and video are not available now.")
+            RoomError.MEDIA_UNAVAILABLE, _("Audio and video are not available now.")
         )
     return media_room
 
@@ -43,7 +45,7 @@ def _chair_moderate(
     actor: Any,
     meeting: Meeting,
     user: Any,
-    kind: str,
+    kind: RoomEvent,
     mute_audio: bool,
     mute_video: bool,
     payload: dict[str, Any],
@@ -58,11 +60,11 @@ def _chair_moderate(
         )
     except MediaError as exc:
         raise ServiceError(
-            "MEDIA_FAILED", _("The media server did not carry out the request.")
+            RoomError.MEDIA_FAILED, _("The media server did not carry out the request.")
         ) from exc
     if not done:
         raise ServiceError(
-            "NOT_IN_MEDIA", _("That person is not connected to audio or video.")
+            RoomError.NOT_IN_MEDIA, _("That person is not connected to audio or video.")
         )
     record_media_event(
         meeting.pk,
@@ -79,7 +81,7 @@ def mute_participant(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
         actor=actor,
         meeting=meeting,
         user=user,
-        kind="media.participant_muted",
+        kind=RoomEvent.MEDIA_PARTICIPANT_MUTED,
         mute_audio=True,
         mute_video=False,
         payload={"audio": True, "video": False},
@@ -92,7 +94,7 @@ def stop_video(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
         actor=actor,
         meeting=meeting,
         user=user,
-        kind="media.participant_muted",
+        kind=RoomEvent.MEDIA_PARTICIPANT_MUTED,
         mute_audio=False,
         mute_video=True,
         payload={"audio": False, "video": True},
@@ -105,13 +107,13 @@ def request_unmute(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
         actor=actor,
         meeting=meeting,
         user=user,
-        kind="media.unmute_requested",
+        kind=RoomEvent.MEDIA_UNMUTE_REQUESTED,
         mute_audio=False,
         mute_video=False,
         payload={},
     )
     publish_on_commit(
-        user_group(meeting.pk, user.pk), {"type": "media.unmute_requested"}
+        user_group(meeting.pk, user.pk), {"type": RoomEvent.MEDIA_UNMUTE_REQUESTED}
     )
     return done
 
@@ -148,11 +150,11 @@ def join_info(*, meeting: Meeting, user: Any) -> dict[str, Any]:
     meeting.refresh_from_db(fields=["status"])
     if meeting.status not in ROOM_OPEN:
         raise PermissionDeniedError(
-            "ROOM_NOT_OPEN", _("The meeting is not open for audio and video.")
+            RoomError.ROOM_NOT_OPEN, _("The meeting is not open for audio and video.")
         )
     if not may_enter(meeting=meeting, user=user):
         raise PermissionDeniedError(
-            "IDENTITY_CHECK_REQUIRED",
+            CoreError.IDENTITY_CHECK_REQUIRED,
             _("Confirm your identity for this meeting first."),
         )
     membership = Membership.objects.select_related("user").get(

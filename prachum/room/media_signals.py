@@ -26,6 +26,7 @@ from prachum.media.janus_events import MediaSignal, SignalKind
 from prachum.media.protocol import MediaError
 from prachum.media.tokens import check_nonce
 from prachum.meetings.models import Meeting, MeetingStatus
+from prachum.room.events import RoomEvent
 from prachum.room.incidents import create_incident
 from prachum.room.media import (
     MEDIA_LOST,
@@ -191,7 +192,7 @@ def _presence_changed(
         commit_room_change(
             room,
             actor=None,
-            kind="media.presence_changed",
+            kind=RoomEvent.MEDIA_PRESENCE_CHANGED,
             payload={"changes": changes},
             patch={
                 "participants": participants(meeting=meeting),
@@ -219,7 +220,7 @@ def on_media_server_down(
             if media_room.record:
                 append_room_evidence(
                     room,
-                    "media.recording_stopped",
+                    RoomEvent.MEDIA_RECORDING_STOPPED,
                     {
                         "reason": REASON_SERVER_DOWN,
                         "item": str(room.current_item_id)
@@ -232,7 +233,7 @@ def on_media_server_down(
             commit_room_change(
                 room,
                 actor=None,
-                kind="media.server_down",
+                kind=RoomEvent.MEDIA_SERVER_DOWN,
                 payload={"server": server, "at": iso(at), "error": error[:500]},
                 patch={"media": {"state": "down"}},
             )
@@ -244,7 +245,7 @@ def on_media_server_down(
             commit_room_change(
                 room,
                 actor=None,
-                kind="media.presence_changed",
+                kind=RoomEvent.MEDIA_PRESENCE_CHANGED,
                 payload={"changes": [], "reason": REASON_SERVER_DOWN},
                 patch={
                     "participants": participants(meeting=room.meeting),
@@ -278,7 +279,7 @@ def on_media_server_up(
             if was_recording:
                 append_room_evidence(
                     room,
-                    "media.recording_gap",
+                    RoomEvent.MEDIA_RECORDING_GAP,
                     {
                         "reason": REASON_SERVER_DOWN,
                         "item": str(room.current_item_id)
@@ -301,7 +302,7 @@ def on_media_server_up(
             commit_room_change(
                 room,
                 actor=None,
-                kind="media.room_restored",
+                kind=RoomEvent.MEDIA_ROOM_RESTORED,
                 payload=payload,
                 patch={"media": {"state": "up", **payload}},
             )

@@ -28,11 +28,13 @@ from prachum.attendance.models import (
 )
 from prachum.attendance.selectors import open_connections
 from prachum.committees.models import Membership, Role
-from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.core.text import clean_text
 from prachum.meetings.models import AgendaItem, Meeting, MeetingMode
 from prachum.room import media
+from prachum.room.error_codes import RoomError
+from prachum.room.events import RoomEvent
 from prachum.room.incidents import MAX_TEXT
 from prachum.room.quorum import refresh_quorum
 from prachum.room.snapshot import floor_dict, participant
@@ -57,7 +59,7 @@ def check_identity(
     require_enterable(meeting, user)
     if not device_ok:
         raise ServiceError(
-            "DEVICE_CHECK_REQUIRED",
+            RoomError.DEVICE_CHECK_REQUIRED,
             _("Confirm that your microphone and speaker work before entering."),
             field="device_ok",
         )
@@ -72,7 +74,7 @@ def check_identity(
     )
     if verification is None:
         raise ServiceError(
-            "SECOND_FACTOR_NOT_FRESH",
+            RoomError.SECOND_FACTOR_NOT_FRESH,
             _("Enter a new one-time code to confirm it is you for this meeting."),
             field="code",
         )
@@ -110,11 +112,11 @@ def vouch_identity(
     """The chair or secretary vouches for a participant (MDES 2563; R14), recorded with who."""
     if not policies.can_vouch(user=actor, meeting=meeting):
         raise PermissionDeniedError(
-            "NOT_ALLOWED",
+            CoreError.NOT_ALLOWED,
             _("Only the chair or the secretary may vouch for a participant."),
         )
     if actor.pk == user.pk:
-        raise ServiceError("SELF_VOUCH", _("Nobody may vouch for themselves."))
+        raise ServiceError(RoomError.SELF_VOUCH, _("Nobody may vouch for themselves."))
     require_enterable(meeting, user)
     room_name = validate_location(meeting, location, "", in_kingdom)
     note = clean_text(
@@ -142,11 +144,12 @@ def sign_in_at_room(*, actor: Any, meeting: Meeting, user: Any) -> IdentityCheck
     """The secretary signs in a person physically present at a hybrid meeting's room."""
     if not policies.can_vouch(user=actor, meeting=meeting):
         raise PermissionDeniedError(
-            "NOT_ALLOWED", _("Only the chair or the secretary may sign people in.")
+            CoreError.NOT_ALLOWED,
+            _("Only the chair or the secretary may sign people in."),
         )
     if meeting.mode != MeetingMode.HYBRID:
         raise ServiceError(
-            "NOT_HYBRID", _("Signing in at the room is for hybrid meetings.")
+            RoomError.NOT_HYBRID, _("Signing in at the room is for hybrid meetings.")
         )
     require_enterable(meeting, user)
     room_name = validate_location(meeting, LocationKind.IN_ROOM, "", True)
@@ -179,7 +182,7 @@ def _after_check(
     commit_room_change(
         room,
         actor=actor,
-        kind="participant.identity_confirmed",
+        kind=RoomEvent.PARTICIPANT_IDENTITY_CONFIRMED,
         payload={
             "check": str(check.id),
             "user": str(check.user_id),
@@ -213,17 +216,18 @@ def admit_invitee(
         ).first()
         if membership is None or membership.role != Role.INVITEE:
             raise ServiceError(
-                "NOT_INVITEE", _("Only invitees are admitted for an item.")
+                RoomError.NOT_INVITEE, _("Only invitees are admitted for an item.")
             )
         if item.meeting_id != room.meeting_id:
             raise ServiceError(
-                "BAD_ITEM",
+                CoreError.BAD_ITEM,
                 _("That item is not on this meeting's agenda."),
                 field="item",
             )
         if item.is_secret or room.meeting.is_secret:
             raise ServiceError(
-                "SECRET_NO_INVITEES", _("Invitees may not attend a secret session.")
+                RoomError.SECRET_NO_INVITEES,
+                _("Invitees may not attend a secret session."),
             )
         admission = Admission.objects.create(
             meeting=room.meeting,
@@ -235,7 +239,7 @@ def admit_invitee(
         commit_room_change(
             room,
             actor=actor,
-            kind="participant.admitted",
+            kind=RoomEvent.PARTICIPANT_ADMITTED,
             payload={"user": str(user.pk), "item": str(item.pk)},
             patch={"participant": participant(meeting=room.meeting, user_id=user.pk)},
         )
@@ -253,11 +257,13 @@ def remove_participant(
         room = lock_room(meeting)
         require_chair(actor, room.meeting)
         if actor.pk == user.pk:
-            raise ServiceError("SELF_REMOVE", _("You cannot remove yourself."))
+            raise ServiceError(RoomError.SELF_REMOVE, _("You cannot remove yourself."))
         if Removal.objects.filter(
             meeting=room.meeting, user=user, readmitted_at__isnull=True
         ).exists():
-            raise ServiceError("ALREADY_REMOVED", _("That person is already removed."))
+            raise ServiceError(
+                RoomError.ALREADY_REMOVED, _("That person is already removed.")
+            )
         removal = Removal.objects.create(
             meeting=room.meeting,
             user=user,
@@ -276,7 +282,7 @@ def remove_participant(
         commit_room_change(
             room,
             actor=actor,
-            kind="participant.removed",
+            kind=RoomEvent.PARTICIPANT_REMOVED,
             payload={
                 "user": str(user.pk),
                 "reason": reason,
@@ -304,14 +310,14 @@ def readmit_participant(*, actor: Any, meeting: Meeting, user: Any) -> Removal:
             meeting=room.meeting, user=user, readmitted_at__isnull=True
         ).first()
         if removal is None:
-            raise ServiceError("NOT_REMOVED", _("That person was not removed."))
+            raise ServiceError(RoomError.NOT_REMOVED, _("That person was not removed."))
         removal.readmitted_by = actor
         removal.readmitted_at = timezone.now()
         removal.save(update_fields=["readmitted_by", "readmitted_at"])
         commit_room_change(
             room,
             actor=actor,
-            kind="participant.readmitted",
+            kind=RoomEvent.PARTICIPANT_READMITTED,
             payload={"user": str(user.pk)},
             patch={"participant": participant(meeting=room.meeting, user_id=user.pk)},
         )

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from prachum.attendance import policies
 from prachum.attendance.models import RoomState
-from prachum.core.errors import PermissionDeniedError
-from prachum.core.events import publish_on_commit
+from prachum.core.errors import CoreError, PermissionDeniedError
+from prachum.core.events import EventKind, publish_on_commit
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.room import roster_cache
@@ -52,7 +52,7 @@ def commit_room_change(
     room: RoomState,
     *,
     actor: Any,
-    kind: str,
+    kind: EventKind,
     payload: dict[str, Any],
     patch: dict[str, Any] | None = None,
 ) -> int:
@@ -83,7 +83,7 @@ def commit_room_change(
 
 
 def append_room_evidence(
-    room: RoomState, kind: str, payload: dict[str, Any], *, actor: Any = None
+    room: RoomState, kind: EventKind, payload: dict[str, Any], *, actor: Any = None
 ) -> None:
     """Evidence only: no room version, no client patch (what happened, for the record;
     the room's state as clients see it did not change)."""
@@ -95,5 +95,5 @@ def append_room_evidence(
 def require_chair(actor: Any, meeting: Meeting) -> None:
     if not policies.can_chair(user=actor, meeting=meeting):
         raise PermissionDeniedError(
-            "CHAIR_ONLY", _("Only the chair or the secretary may do this.")
+            CoreError.CHAIR_ONLY, _("Only the chair or the secretary may do this.")
         )

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from prachum.core.errors import ServiceError
+from prachum.core.errors import CoreError, ServiceError
 from prachum.meetings.models import Meeting
 from prachum.room.commands import CHAIR, PARTICIPANT, RoomCommand
 from prachum.voting import ballots, item_record, polls
@@ -73,7 +73,7 @@ def refuse_close_while_voting(meeting: Meeting) -> None:
     """A live poll's ballots reach the evidence chain only with its close (ADR 0008)."""
     if live_poll(meeting=meeting) is not None:
         raise ServiceError(
-            "POLL_IN_PROGRESS",
+            CoreError.POLL_IN_PROGRESS,
             _(
                 "A vote is in progress. Close the vote (or give the casting vote) before closing the meeting."
             ),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.committees.models import Membership
-from prachum.core.errors import ServiceError
+from prachum.core.errors import CoreError, ServiceError
 from prachum.core.text import clean_text
 from prachum.meetings.models import AgendaItem, MeetingStatus
 
@@ -22,6 +22,7 @@ from prachum.meetings.models import AgendaItem, MeetingStatus
 from prachum.room.state import commit_room_change, lock_room
 from prachum.voting import policies
 from prachum.voting.error_codes import VotingError as E
+from prachum.voting.events import VotingEvent
 from prachum.voting.limits import TEXT_MAX
 from prachum.voting.models import (
     Dissent,
@@ -42,7 +43,9 @@ def _voting_member(meeting: Any, member: Any) -> Membership:
     ).first()
     if membership is None or not membership.is_voting:
         raise ServiceError(
-            E.NOT_A_MEMBER, _("That person is not a voting member."), field="member"
+            CoreError.NOT_A_MEMBER,
+            _("That person is not a voting member."),
+            field="member",
         )
     return membership
 
@@ -50,7 +53,9 @@ def _voting_member(meeting: Any, member: Any) -> Membership:
 def _item_in_meeting(item: AgendaItem) -> None:
     if item.is_removed:
         raise ServiceError(
-            E.BAD_ITEM, _("That item is not on this meeting's agenda."), field="item"
+            CoreError.BAD_ITEM,
+            _("That item is not on this meeting's agenda."),
+            field="item",
         )
 
 
@@ -74,7 +79,7 @@ def record_recusal(
         room = lock_room(item.meeting)
         policies.require(
             policies.can_record_for_item(user=actor, meeting=room.meeting),
-            E.NOT_ALLOWED,
+            CoreError.NOT_ALLOWED,
             _("Only the chair or the secretary may record this."),
         )
         _item_in_meeting(item)
@@ -84,7 +89,7 @@ def record_recusal(
             status__in=[PollStatus.OPEN, PollStatus.AWAITING_CASTING_VOTE],
         ).exists():
             raise ServiceError(
-                E.POLL_IN_PROGRESS,
+                CoreError.POLL_IN_PROGRESS,
                 _(
                     "A vote on this item is in progress; record the withdrawal after it."
                 ),
@@ -105,7 +110,7 @@ def record_recusal(
         commit_room_change(
             room,
             actor=actor,
-            kind="item.recusal_recorded",
+            kind=VotingEvent.ITEM_RECUSAL_RECORDED,
             payload={
                 "recusal": str(recusal.pk),
                 "item": str(item.pk),
@@ -129,7 +134,7 @@ def record_resolution(
         room = lock_room(item.meeting)
         policies.require(
             policies.can_record_for_item(user=actor, meeting=room.meeting),
-            E.NOT_ALLOWED,
+            CoreError.NOT_ALLOWED,
             _("Only the chair or the secretary may record this."),
         )
         _item_in_meeting(item)
@@ -150,7 +155,7 @@ def record_resolution(
         commit_room_change(
             room,
             actor=actor,
-            kind="item.resolution_recorded",
+            kind=VotingEvent.ITEM_RESOLUTION_RECORDED,
             payload={
                 "resolution": str(resolution.pk),
                 "item": str(item.pk),
@@ -174,7 +179,7 @@ def record_dissent(
             policies.can_record_dissent(
                 user=actor, meeting=room.meeting, member=member
             ),
-            E.NOT_ALLOWED,
+            CoreError.NOT_ALLOWED,
             _("You may record only your own dissent."),
         )
         _item_in_meeting(item)
@@ -191,7 +196,7 @@ def record_dissent(
         commit_room_change(
             room,
             actor=actor,
-            kind="item.dissent_recorded",
+            kind=VotingEvent.ITEM_DISSENT_RECORDED,
             payload={
                 "dissent": str(dissent.pk),
                 "item": str(item.pk),

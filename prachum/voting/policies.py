@@ -6,13 +6,13 @@ from typing import Any
 
 from prachum.committees.models import SECRETARIAT_ROLES, Role
 from prachum.committees.policies import role_in
-from prachum.core.errors import PermissionDeniedError
+from prachum.core.errors import ErrorCode, PermissionDeniedError
 from prachum.meetings.models import Meeting
 
 POLL_ROLES = frozenset({Role.CHAIR, *SECRETARIAT_ROLES})
 
 
-def require(allowed: bool, code: str, message: str) -> None:
+def require(allowed: bool, code: ErrorCode, message: str) -> None:
     """Refuse a vote change that one of the policies below does not allow."""
     if not allowed:
         raise PermissionDeniedError(code, message)

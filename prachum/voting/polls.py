@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prachum.core.errors import ServiceError
+from prachum.core.errors import CoreError, ServiceError
 from prachum.core.text import clean_text
 from prachum.domain.elections import decide_choices
 from prachum.domain.errors import DomainError
@@ -33,6 +33,7 @@ from prachum.voting import lock_objects, policies, selectors
 from prachum.voting.ballots import BallotsUnreadable, unseal_and_shuffle
 from prachum.voting.crypto import keeper
 from prachum.voting.error_codes import VotingError as E
+from prachum.voting.events import VotingEvent
 from prachum.voting.limits import MAX_OPTIONS, QUESTION_MAX, TEXT_MAX
 from prachum.voting.models import (
     CastingVote,
@@ -50,7 +51,7 @@ from prachum.voting.models import (
 def _require_manager(actor: Any, meeting: Any) -> None:
     policies.require(
         policies.can_manage_polls(user=actor, meeting=meeting),
-        E.NOT_ALLOWED,
+        CoreError.NOT_ALLOWED,
         _("Only the chair or the secretary may manage votes."),
     )
 
@@ -108,7 +109,7 @@ def create_poll(
         _require_manager(actor, meeting)
         if item.meeting_id != meeting.pk or item.is_removed:
             raise ServiceError(
-                E.BAD_ITEM,
+                CoreError.BAD_ITEM,
                 _("That item is not on this meeting's agenda."),
                 field="item",
             )
@@ -130,7 +131,7 @@ def create_poll(
         commit_room_change(
             room,
             actor=actor,
-            kind="poll.created",
+            kind=VotingEvent.POLL_CREATED,
             payload={
                 "poll": str(poll.pk),
                 "item": str(item.pk),
@@ -183,7 +184,7 @@ def open_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Pol
         voting_rule = selectors.voting_rule_for(meeting.committee)
         if voting_rule.quorum_required and not status.met and not reason:
             raise ServiceError(
-                E.QUORUM_NOT_MET,
+                CoreError.QUORUM_NOT_MET,
                 _(
                     "There is no quorum for this item (%(counted)d of %(required)d). The chair may open the vote only with a recorded reason."
                 )
@@ -220,7 +221,7 @@ def open_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Pol
         commit_room_change(
             room,
             actor=actor,
-            kind="poll.opened",
+            kind=VotingEvent.POLL_OPENED,
             payload={
                 "poll": str(poll.pk),
                 "item": str(poll.item_id),
@@ -302,7 +303,7 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
         voting_rule = selectors.voting_rule_for(meeting.committee)
         if voting_rule.quorum_required and not status.met and not reason:
             raise ServiceError(
-                E.QUORUM_NOT_MET,
+                CoreError.QUORUM_NOT_MET,
                 _(
                     "There is no quorum for this item now (%(counted)d of %(required)d). The chair may close the vote only with a recorded reason."
                 )
@@ -322,7 +323,7 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
         )
         poll.ballots_cast = len(voters)
         keys = selectors.option_keys(poll)
-        kind = "poll.closed"
+        kind = VotingEvent.POLL_CLOSED
         payload: dict[str, Any] = {"voters": voters}
         try:
             if poll.is_secret:
@@ -359,7 +360,7 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
                 poll.outcome_detail = str(exc)
             poll.decided_at = now
             payload.pop("ballots", None)
-            kind = "poll.voided"
+            kind = VotingEvent.POLL_VOIDED
         poll.save()
         commit_room_change(
             room,
@@ -395,7 +396,7 @@ def cast_deciding_vote(*, actor: Any, poll: Poll, choice: Any) -> Poll:
         poll = lock_objects.lock_poll(poll.pk)
         policies.require(
             policies.can_cast_deciding_vote(user=actor, meeting=room.meeting),
-            E.CHAIR_ONLY,
+            CoreError.CHAIR_ONLY,
             _("Only the chair has the casting vote."),
         )
         if poll.status != PollStatus.AWAITING_CASTING_VOTE:
@@ -451,7 +452,7 @@ def cast_deciding_vote(*, actor: Any, poll: Poll, choice: Any) -> Poll:
         commit_room_change(
             room,
             actor=actor,
-            kind="poll.casting_vote",
+            kind=VotingEvent.POLL_CASTING_VOTE,
             payload={
                 "poll": str(poll.pk),
                 "chair": str(actor.pk),

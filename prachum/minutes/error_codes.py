@@ -1,0 +1,22 @@
+"""Stable refusal codes of the minutes app (API clients rely on them)."""
+
+from __future__ import annotations
+
+from prachum.core.errors import ErrorCode
+
+
+class MinutesError(ErrorCode):
+    ALREADY_APPROVED = "ALREADY_APPROVED"
+    BAD_APPROVING_MEETING = "BAD_APPROVING_MEETING"
+    BAD_METHOD = "BAD_METHOD"
+    BAD_TEXT = "BAD_TEXT"
+    MEETING_NOT_HELD = "MEETING_NOT_HELD"
+    MINUTES_ALTERED = "MINUTES_ALTERED"
+    MINUTES_APPROVED = "MINUTES_APPROVED"
+    MINUTES_LOCKED = "MINUTES_LOCKED"
+    MINUTES_NOT_APPROVED = "MINUTES_NOT_APPROVED"
+    NOT_PRESENT = "NOT_PRESENT"
+    STALE_VERSION = "STALE_VERSION"
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    UNKNOWN_ABSENTEE = "UNKNOWN_ABSENTEE"
+    UNKNOWN_ITEM = "UNKNOWN_ITEM"

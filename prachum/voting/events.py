@@ -1,0 +1,16 @@
+"""Kinds of the evidence events the voting app records (and the room events it publishes)."""
+
+from __future__ import annotations
+
+from prachum.core.events import EventKind
+
+
+class VotingEvent(EventKind):
+    POLL_CREATED = "poll.created"
+    POLL_OPENED = "poll.opened"
+    POLL_CLOSED = "poll.closed"
+    POLL_VOIDED = "poll.voided"
+    POLL_CASTING_VOTE = "poll.casting_vote"
+    ITEM_RECUSAL_RECORDED = "item.recusal_recorded"
+    ITEM_RESOLUTION_RECORDED = "item.resolution_recorded"
+    ITEM_DISSENT_RECORDED = "item.dissent_recorded"
