@@ -27,6 +27,9 @@ from tests.factories import (
 )
 from tests.smtp import smtp_server  # noqa: F401  (fixture for every test package)
 
+# Fixtures shared by several test packages, each defined once (tests/test_fixtures_unique.py).
+pytest_plugins = ["tests.fixtures.room"]
+
 IMMEDIATE_TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
 }

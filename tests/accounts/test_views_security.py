@@ -23,19 +23,19 @@ CODE_RE = re.compile(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>")
 
 
 @pytest.fixture
-def logged_in(client: Client, user: User) -> Client:
+def logged_in_client(client: Client, user: User) -> Client:
     full_login(client, user)
     return client
 
 
 def test_totp_enrolment_through_the_pages(
-    logged_in: Client, user: User, now: Any
+    logged_in_client: Client, user: User, now: Any
 ) -> None:
-    page = logged_in.get(SECURITY).content.decode()
+    page = logged_in_client.get(SECURITY).content.decode()
     assert "One-time code by e-mail" in page
 
-    assert logged_in.post(ENROL, {"action": "start"})["Location"] == ENROL
-    page = logged_in.get(ENROL).content.decode()
+    assert logged_in_client.post(ENROL, {"action": "start"})["Location"] == ENROL
+    page = logged_in_client.get(ENROL).content.decode()
     user.refresh_from_db()
     secret = user.totp_pending_secret
     assert 'src="data:image/svg+xml' in page
@@ -43,12 +43,12 @@ def test_totp_enrolment_through_the_pages(
 
     totp = pyotp.TOTP(secret)
     wrong = f"{(int(totp.now()) + 500_000) % 10**6:06d}"
-    response = logged_in.post(ENROL, {"action": "confirm", "code": wrong})
+    response = logged_in_client.post(ENROL, {"action": "confirm", "code": wrong})
     assert "The code does not match." in response.content.decode()
     user.refresh_from_db()
     assert user.second_factor == SecondFactor.EMAIL
 
-    response = logged_in.post(ENROL, {"action": "confirm", "code": totp.now()})
+    response = logged_in_client.post(ENROL, {"action": "confirm", "code": totp.now()})
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0")
     codes = CODE_RE.findall(response.content.decode())
@@ -58,21 +58,21 @@ def test_totp_enrolment_through_the_pages(
     assert user.totp_secret == secret
 
     # Shown once: the security page only counts them.
-    page = logged_in.get(SECURITY).content.decode()
+    page = logged_in_client.get(SECURITY).content.decode()
     assert "Authenticator app (TOTP)" in page
     assert "You have 10 unused recovery codes." in page
     assert not any(code in page for code in codes)
 
 
 def test_regenerating_recovery_codes_through_the_page(
-    logged_in: Client, user: User, now: Any
+    logged_in_client: Client, user: User, now: Any
 ) -> None:
     user, _, old_codes = enrol_totp(user)
-    page = logged_in.get(RECOVERY).content.decode()
+    page = logged_in_client.get(RECOVERY).content.decode()
     assert "You have 10 unused recovery codes." in page
     assert not CODE_RE.findall(page)
 
-    response = logged_in.post(RECOVERY)
+    response = logged_in_client.post(RECOVERY)
     new_codes = CODE_RE.findall(response.content.decode())
     assert len(new_codes) == 10
     assert not set(new_codes) & set(old_codes)
@@ -80,19 +80,22 @@ def test_regenerating_recovery_codes_through_the_page(
 
 
 def test_switching_back_to_email_codes(
-    logged_in: Client, user: User, now: Any, time_machine: Any
+    logged_in_client: Client, user: User, now: Any, time_machine: Any
 ) -> None:
     enrol_totp(user)
-    response = logged_in.post(SECURITY, {"action": "use_email"})
+    response = logged_in_client.post(SECURITY, {"action": "use_email"})
     assert response["Location"] == SECURITY
     user.refresh_from_db()
     assert user.second_factor == SecondFactor.EMAIL
     assert user.totp_secret == ""
 
 
-def test_security_page_refuses_unknown_actions(logged_in: Client) -> None:
-    assert logged_in.post(SECURITY, {"action": "delete_everything"}).status_code == 400
-    assert logged_in.post(ENROL, {"action": "other"}).status_code == 400
+def test_security_page_refuses_unknown_actions(logged_in_client: Client) -> None:
+    assert (
+        logged_in_client.post(SECURITY, {"action": "delete_everything"}).status_code
+        == 400
+    )
+    assert logged_in_client.post(ENROL, {"action": "other"}).status_code == 400
 
 
 def test_security_pages_need_a_login(client: Client) -> None:
@@ -102,12 +105,12 @@ def test_security_pages_need_a_login(client: Client) -> None:
 
 
 def test_pending_enrolment_does_not_change_the_login_factor(
-    logged_in: Client, user: User, now: Any, time_machine: Any
+    logged_in_client: Client, user: User, now: Any, time_machine: Any
 ) -> None:
-    logged_in.post(ENROL, {"action": "start"})
+    logged_in_client.post(ENROL, {"action": "start"})
     user.refresh_from_db()
     assert user.totp_pending_secret
     assert user.second_factor == SecondFactor.EMAIL
     time_machine.shift(timedelta(minutes=1))
-    page = logged_in.get(SECURITY).content.decode()
+    page = logged_in_client.get(SECURITY).content.decode()
     assert "One-time code by e-mail" in page

@@ -1,16 +1,23 @@
-"""The live-room fixtures (identify, connect, open) for the allowance tests."""
+"""The allowance rate shared by the allowance tests; the live room's fixtures are in
+``tests/fixtures/room.py``."""
 
-from tests.attendance.conftest import (  # noqa: F401
-    _room_settings,
-    connect,
-    fresh_factor,
-    identified,
-    invitee,
-    listen,
-    members,
-    notified_meeting,
-    notify,
-    open_room,
-    present,
-    server_clock,
-)
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from prachum.committees.models import AllowanceRate, Committee
+
+
+@pytest.fixture
+def rate(committee: Committee) -> AllowanceRate:
+    return AllowanceRate.objects.create(
+        committee=committee,
+        kind="per_meeting",
+        member_amount=Decimal("1000.00"),
+        valid_from=timezone.localdate() - dt.timedelta(days=365),
+        source="กค 0406.4/ว 100",
+    )

@@ -3,7 +3,6 @@ how much, the amount in words, confirmation, and the CSV and PDF payment lists."
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from collections.abc import Callable
 from decimal import Decimal
@@ -13,7 +12,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from prachum.allowances import exports
 from prachum.allowances.models import AllowanceLine, ConfirmedRunError, RunStatus
@@ -26,24 +24,13 @@ from prachum.room import connections as room_conns
 from prachum.room import floor as room_floor
 from prachum.room import lifecycle as room_lifecycle
 from prachum.room import participants as room_participants
-from tests.attendance.conftest import event_kinds, last_event
+from tests.fixtures.room import event_kinds, last_event
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rate(committee: Committee) -> AllowanceRate:
-    return AllowanceRate.objects.create(
-        committee=committee,
-        kind="per_meeting",
-        member_amount=Decimal("1000.00"),
-        valid_from=timezone.localdate() - dt.timedelta(days=365),
-        source="กค 0406.4/ว 100",
-    )
-
-
-@pytest.fixture
-def held_meeting(
+def allowance_meeting(
     rate: AllowanceRate,
     notified_meeting: Meeting,
     chair: Any,
@@ -88,8 +75,10 @@ def _lines(run: Any) -> dict[str, AllowanceLine]:
     return {line.person.username: line for line in run.lines.select_related("person")}
 
 
-def test_the_list_follows_the_record(held_meeting: Meeting, secretary: Any) -> None:
-    run = compute_allowance_run(actor=secretary, meeting=held_meeting)
+def test_the_list_follows_the_record(
+    allowance_meeting: Meeting, secretary: Any
+) -> None:
+    run = compute_allowance_run(actor=secretary, meeting=allowance_meeting)
     lines = _lines(run)
     assert run.status == RunStatus.DRAFT
     assert run.quorate
@@ -112,7 +101,7 @@ def test_the_list_follows_the_record(held_meeting: Meeting, secretary: Any) -> N
     assert lines["member1"].identity_method == "second_factor"
     assert run.total == sum(line.amount for line in lines.values())
     assert run.total == Decimal("6250.00")
-    event = last_event(held_meeting, "allowances.computed")
+    event = last_event(allowance_meeting, "allowances.computed")
     assert event.payload["total"] == "6250.00"
     assert event.actor == secretary
 
@@ -174,33 +163,35 @@ def test_only_a_closed_meeting_and_only_the_secretariat(
 
 
 def test_no_rate_in_force_is_refused(
-    held_meeting: Meeting, rate: AllowanceRate, secretary: Any
+    allowance_meeting: Meeting, rate: AllowanceRate, secretary: Any
 ) -> None:
     rate.valid_to = rate.valid_from
     rate.save()
     with pytest.raises(ServiceError) as error:
-        compute_allowance_run(actor=secretary, meeting=held_meeting)
+        compute_allowance_run(actor=secretary, meeting=allowance_meeting)
     assert error.value.code == "NO_RATE_IN_FORCE"
 
 
-def test_confirmation_locks_the_list(held_meeting: Meeting, secretary: Any) -> None:
-    run = compute_allowance_run(actor=secretary, meeting=held_meeting)
+def test_confirmation_locks_the_list(
+    allowance_meeting: Meeting, secretary: Any
+) -> None:
+    run = compute_allowance_run(actor=secretary, meeting=allowance_meeting)
     run = confirm_allowance_run(actor=secretary, run=run)
     assert run.status == RunStatus.CONFIRMED
     assert run.confirmed_by == secretary
-    assert event_kinds(held_meeting)[-2:] == [
+    assert event_kinds(allowance_meeting)[-2:] == [
         "allowances.computed",
         "allowances.confirmed",
     ]
-    computed = last_event(held_meeting, "allowances.computed")
-    confirmed = last_event(held_meeting, "allowances.confirmed")
+    computed = last_event(allowance_meeting, "allowances.computed")
+    confirmed = last_event(allowance_meeting, "allowances.confirmed")
     assert confirmed.payload["lines_sha256"] == computed.payload["lines_sha256"]
     line = run.lines.first()
     line.amount = Decimal("9999.00")
     with pytest.raises(ConfirmedRunError):
         line.save()
     with pytest.raises(ServiceError) as error:
-        compute_allowance_run(actor=secretary, meeting=held_meeting)
+        compute_allowance_run(actor=secretary, meeting=allowance_meeting)
     assert error.value.code == "ALREADY_CONFIRMED"
     with pytest.raises(ServiceError):
         confirm_allowance_run(actor=secretary, run=run)
@@ -211,8 +202,10 @@ def test_amount_in_words() -> None:
     assert baht_text(Decimal("6250.00")) == "หกพันสองร้อยห้าสิบบาทถ้วน"
 
 
-def test_csv_has_a_bom_and_the_totals(held_meeting: Meeting, secretary: Any) -> None:
-    run = compute_allowance_run(actor=secretary, meeting=held_meeting)
+def test_csv_has_a_bom_and_the_totals(
+    allowance_meeting: Meeting, secretary: Any
+) -> None:
+    run = compute_allowance_run(actor=secretary, meeting=allowance_meeting)
     data = exports.csv_bytes(run)
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
@@ -237,9 +230,9 @@ def _pdf_text(data: bytes, tmp_path: Path) -> str:
 
 
 def test_the_pdf_payment_list(
-    held_meeting: Meeting, secretary: Any, tmp_path: Path
+    allowance_meeting: Meeting, secretary: Any, tmp_path: Path
 ) -> None:
-    run = compute_allowance_run(actor=secretary, meeting=held_meeting)
+    run = compute_allowance_run(actor=secretary, meeting=allowance_meeting)
     data = exports.pdf_bytes(run, language="en")
     assert data.startswith(b"%PDF")
     text = _pdf_text(data, tmp_path)
@@ -272,30 +265,30 @@ def _login(client: Client, user: Any) -> None:
 
 
 def test_views_for_the_secretary_and_chair_only(
-    held_meeting: Meeting, secretary: Any, chair: Any, member: Any, client: Client
+    allowance_meeting: Meeting, secretary: Any, chair: Any, member: Any, client: Client
 ) -> None:
-    page = reverse("allowances:meeting", args=[held_meeting.pk])
+    page = reverse("allowances:meeting", args=[allowance_meeting.pk])
     _login(client, member)
     assert client.get(page).status_code == 404
     _login(client, secretary)
-    response = client.post(reverse("allowances:compute", args=[held_meeting.pk]))
+    response = client.post(reverse("allowances:compute", args=[allowance_meeting.pk]))
     assert response.status_code == 302
-    run = held_meeting.allowance_runs.get()
+    run = allowance_meeting.allowance_runs.get()
     _login(client, chair)
     response = client.get(page)
     assert response.status_code == 200
     assert "หนึ่งพันสองร้อยห้าสิบบาทถ้วน" in response.content.decode()
-    csv = client.get(reverse("allowances:csv", args=[held_meeting.pk, run.pk]))
+    csv = client.get(reverse("allowances:csv", args=[allowance_meeting.pk, run.pk]))
     assert csv.status_code == 200
     assert csv.content.startswith(b"\xef\xbb\xbf")
-    pdf = client.get(reverse("allowances:pdf", args=[held_meeting.pk, run.pk]))
+    pdf = client.get(reverse("allowances:pdf", args=[allowance_meeting.pk, run.pk]))
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
     # The chair sees the list but the secretariat confirms it.
-    client.post(reverse("allowances:confirm", args=[held_meeting.pk, run.pk]))
+    client.post(reverse("allowances:confirm", args=[allowance_meeting.pk, run.pk]))
     run.refresh_from_db()
     assert run.status == RunStatus.DRAFT
     _login(client, secretary)
-    client.post(reverse("allowances:confirm", args=[held_meeting.pk, run.pk]))
+    client.post(reverse("allowances:confirm", args=[allowance_meeting.pk, run.pk]))
     run.refresh_from_db()
     assert run.status == RunStatus.CONFIRMED

@@ -3,16 +3,14 @@ event, named in the minutes, paid the chair's rate (125 %) in the allowance list
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from prachum.allowances.services import compute_allowance_run
-from prachum.committees.models import AllowanceRate, Committee
+from prachum.committees.models import AllowanceRate
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.meetings.models import Meeting
 from prachum.minutes import selectors as minutes_selectors
@@ -23,20 +21,9 @@ from prachum.minutes.services import (
     draft_minutes,
 )
 from prachum.room import lifecycle as room_lifecycle
-from tests.attendance.conftest import last_event
+from tests.fixtures.room import last_event
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rate(committee: Committee) -> AllowanceRate:
-    return AllowanceRate.objects.create(
-        committee=committee,
-        kind="per_meeting",
-        member_amount=Decimal("1000.00"),
-        valid_from=timezone.localdate() - dt.timedelta(days=365),
-        source="กค 0406.4/ว 100",
-    )
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ OPENED = dt.datetime.fromtimestamp(ALICE_US / 1e6 - 1.5, tz=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
-def _tools() -> None:
+def _media_tools() -> None:
     require_media_tools()
 
 
@@ -63,7 +63,7 @@ def _ms(seconds: float) -> str:
 
 
 @pytest.fixture
-def people(committee: Any) -> dict[str, Any]:
+def voters_by_name(committee: Any) -> dict[str, Any]:
     voters = [
         m.user
         for m in committee.memberships.filter(is_voting=True).select_related("user")
@@ -79,7 +79,7 @@ def _run_meeting(
     meeting: Any,
     chair: Any,
     secretary: Any,
-    people: dict[str, Any],
+    voters_by_name: dict[str, Any],
     capture: Any,
     process: bool = True,
 ) -> Any:
@@ -94,7 +94,7 @@ def _run_meeting(
     with time_machine.travel(_at(-1), tick=False) as clock:
         meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
         send_notice(actor=secretary, meeting=meeting)
-        for n, user in enumerate(people["all"]):
+        for n, user in enumerate(voters_by_name["all"]):
             _identify_and_connect(meeting, user, n)
         clock.move_to(_at(0))
         room_lifecycle.open_meeting(actor=chair, meeting=meeting)
@@ -112,7 +112,10 @@ def _run_meeting(
         clock.move_to(_at(9.5))
         copy_recordings(recordings_dir_for(meeting.pk))
         record_joins(
-            {"alice": str(people["alice"].pk), "bob": str(people["bob"].pk)},
+            {
+                "alice": str(voters_by_name["alice"].pk),
+                "bob": str(voters_by_name["bob"].pk),
+            },
             server="janus-test",
         )
         with capture(execute=process):
@@ -128,7 +131,7 @@ def closed_meeting(
     meeting: Any,
     chair: Any,
     secretary: Any,
-    people: dict[str, Any],
+    voters_by_name: dict[str, Any],
     django_capture_on_commit_callbacks: Any,
 ) -> Any:
     return _run_meeting(
@@ -137,13 +140,13 @@ def closed_meeting(
         meeting=meeting,
         chair=chair,
         secretary=secretary,
-        people=people,
+        people=voters_by_name,
         capture=django_capture_on_commit_callbacks,
     )
 
 
 @pytest.fixture
-def package_path(
+def recordings_package_path(
     closed_meeting: Any, secretary: Any, django_capture_on_commit_callbacks: Any
 ) -> Path:
     with django_capture_on_commit_callbacks(execute=True):
@@ -158,7 +161,7 @@ def _kinds(meeting: Any) -> list[str]:
 
 
 def test_close_processes_hashes_and_seals_the_recordings_again(
-    closed_meeting: Any, people: dict[str, Any]
+    closed_meeting: Any, voters_by_name: dict[str, Any]
 ) -> None:
     kinds = _kinds(closed_meeting)
     after_close = kinds[kinds.index("meeting.closed") :]
@@ -183,17 +186,17 @@ def test_close_processes_hashes_and_seals_the_recordings_again(
         data = (folder / Path(payload["path"]).name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == payload["sha256"]
     owners = sorted(p["user"] for p in processed)
-    alice, bob = str(people["alice"].pk), str(people["bob"].pk)
+    alice, bob = str(voters_by_name["alice"].pk), str(voters_by_name["bob"].pk)
     assert owners == sorted([alice, bob, bob])
     # the .mjr files are kept
     assert len(list(recordings_dir_for(closed_meeting.pk).glob("*.mjr"))) == 3
 
 
 def test_gaps_against_attendance_are_listed_and_the_secret_item_is_not_a_failure(
-    closed_meeting: Any, people: dict[str, Any]
+    closed_meeting: Any, voters_by_name: dict[str, Any]
 ) -> None:
     gaps = list_gaps(meeting=closed_meeting)
-    alice = str(people["alice"].pk)
+    alice = str(voters_by_name["alice"].pk)
     mine = [g for g in gaps if g["user"] == alice]
     secret = [g for g in mine if g["reason"] == "secret_session"]
     missing = [g for g in mine if g["reason"] == "not_recorded"]
@@ -202,25 +205,25 @@ def test_gaps_against_attendance_are_listed_and_the_secret_item_is_not_a_failure
     assert [(g["start"], g["end"]) for g in missing] == [(_ms(7), _ms(9.5))]
     # nobody else was recorded: every other voter has a gap for the open parts
     others = {g["user"] for g in gaps if g["reason"] == "not_recorded"}
-    assert others == {str(u.pk) for u in people["all"]}
+    assert others == {str(u.pk) for u in voters_by_name["all"]}
 
 
 def test_the_package_holds_the_recordings_and_verifies(
-    package_path: Path, closed_meeting: Any, people: dict[str, Any]
+    recordings_package_path: Path, closed_meeting: Any, voters_by_name: dict[str, Any]
 ) -> None:
-    with zipfile.ZipFile(package_path) as archive:
+    with zipfile.ZipFile(recordings_package_path) as archive:
         names = set(archive.namelist())
         index = json.loads(archive.read("recordings/index.json"))
         info = archive.getinfo("recordings/mixed.opus")
     assert info.compress_type == zipfile.ZIP_STORED
-    alice = str(people["alice"].pk)
+    alice = str(voters_by_name["alice"].pk)
     assert any(n.startswith(f"recordings/{alice}/") for n in names)
     assert index["mixed"]["path"] == "recordings/mixed.opus"
     entry = next(p for p in index["participants"] if p["user"] == alice)
     assert len(entry["segments"]) == 1
     assert abs(entry["audio_ms"] - 3000) <= 100
     assert entry["segments"][0]["started_us"] == ALICE_US
-    report = verify_package(package_path, key_pem=keys.verify_key_pem())
+    report = verify_package(recordings_package_path, key_pem=keys.verify_key_pem())
     assert report.ok, report.render("en")
     text = report.render("en")
     assert "4 recordings match the chain" in text
@@ -255,8 +258,8 @@ def _flip_one_byte(data: bytes) -> bytes:
     return buffer[:middle] + bytes([buffer[middle] ^ 0x01]) + buffer[middle + 1 :]
 
 
-def _opus_of(package_path: Path, user: str) -> str:
-    with zipfile.ZipFile(package_path) as archive:
+def _opus_of(recordings_package_path: Path, user: str) -> str:
+    with zipfile.ZipFile(recordings_package_path) as archive:
         return next(
             n for n in archive.namelist() if n.startswith(f"recordings/{user}/")
         )
@@ -264,11 +267,14 @@ def _opus_of(package_path: Path, user: str) -> str:
 
 @pytest.mark.parametrize("resign", [False, True])
 def test_one_byte_changed_in_a_recording_fails_naming_the_file(
-    package_path: Path, tmp_path: Path, people: dict[str, Any], resign: bool
+    recordings_package_path: Path,
+    tmp_path: Path,
+    voters_by_name: dict[str, Any],
+    resign: bool,
 ) -> None:
-    target = _opus_of(package_path, str(people["alice"].pk))
+    target = _opus_of(recordings_package_path, str(voters_by_name["alice"].pk))
     tampered = _rewrite(
-        package_path,
+        recordings_package_path,
         tmp_path / "tampered.zip",
         lambda name, data: _flip_one_byte(data) if name == target else data,
         resign=resign,
@@ -284,7 +290,7 @@ def test_one_byte_changed_in_a_recording_fails_naming_the_file(
 
 @pytest.mark.parametrize("resign", [False, True])
 def test_an_edited_index_fails_naming_it(
-    package_path: Path, tmp_path: Path, resign: bool
+    recordings_package_path: Path, tmp_path: Path, resign: bool
 ) -> None:
     def edit(name: str, data: bytes) -> bytes:
         if name != "recordings/index.json":
@@ -293,7 +299,9 @@ def test_an_edited_index_fails_naming_it(
         index["participants"][0]["segments"][0]["duration_ms"] += 5000
         return json.dumps(index).encode()
 
-    tampered = _rewrite(package_path, tmp_path / "tampered.zip", edit, resign=resign)
+    tampered = _rewrite(
+        recordings_package_path, tmp_path / "tampered.zip", edit, resign=resign
+    )
     report = verify_package(tampered, key_pem=keys.verify_key_pem())
     assert not report.ok
     files = {f.file for f in report.findings if not f.warning}
@@ -302,9 +310,11 @@ def test_an_edited_index_fails_naming_it(
     assert ("RECOMPUTED_MISMATCH" if resign else "FILE_HASH_MISMATCH") in codes
 
 
-def test_a_removed_recording_fails(package_path: Path, tmp_path: Path) -> None:
+def test_a_removed_recording_fails(
+    recordings_package_path: Path, tmp_path: Path
+) -> None:
     with (
-        zipfile.ZipFile(package_path) as src,
+        zipfile.ZipFile(recordings_package_path) as src,
         zipfile.ZipFile(tmp_path / "t.zip", "w") as dst,
     ):
         for name in src.namelist():
@@ -323,7 +333,7 @@ def test_the_package_waits_for_the_recordings(
     meeting: Any,
     chair: Any,
     secretary: Any,
-    people: dict[str, Any],
+    voters_by_name: dict[str, Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     closed = _run_meeting(
@@ -332,7 +342,7 @@ def test_the_package_waits_for_the_recordings(
         meeting=meeting,
         chair=chair,
         secretary=secretary,
-        people=people,
+        people=voters_by_name,
         capture=django_capture_on_commit_callbacks,
         process=False,  # the worker has not run yet
     )
@@ -361,7 +371,7 @@ def test_missing_tools_are_an_incident_and_the_mjr_files_stay(
     meeting: Any,
     chair: Any,
     secretary: Any,
-    people: dict[str, Any],
+    voters_by_name: dict[str, Any],
     django_capture_on_commit_callbacks: Any,
     monkeypatch: Any,
 ) -> None:
@@ -372,7 +382,7 @@ def test_missing_tools_are_an_incident_and_the_mjr_files_stay(
         meeting=meeting,
         chair=chair,
         secretary=secretary,
-        people=people,
+        people=voters_by_name,
         capture=django_capture_on_commit_callbacks,
     )
     status = recording_status(meeting=closed)
@@ -413,11 +423,11 @@ def test_the_checklist_lists_the_recording_gaps(closed_meeting: Any) -> None:
 
 
 def test_the_minutes_list_the_unrecorded_stretches(
-    closed_meeting: Any, people: dict[str, Any]
+    closed_meeting: Any, voters_by_name: dict[str, Any]
 ) -> None:
     from prachum.minutes import wording
     from prachum.minutes.selectors import minutes_content
 
     lines = minutes_content(meeting=closed_meeting)["incidents"]
-    alice = people["alice"].display_name
+    alice = voters_by_name["alice"].display_name
     assert any(wording.RECORDING_GAP in line and alice in line for line in lines)

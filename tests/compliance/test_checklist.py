@@ -34,7 +34,7 @@ def _by_code(meeting: Meeting) -> dict[str, Any]:
 
 
 @pytest.fixture
-def held_meeting(
+def checklist_meeting(
     committee: Committee,
     notified_meeting: Meeting,
     chair: Any,
@@ -88,14 +88,14 @@ def test_a_draft_meeting_fails_the_notice_and_waits_for_the_rest(
 
 
 def test_a_held_meeting_passes_what_the_record_shows(
-    held_meeting: Meeting, secretary: Any
+    checklist_meeting: Meeting, secretary: Any
 ) -> None:
-    checks = _by_code(held_meeting)
+    checks = _by_code(checklist_meeting)
     assert checks["ALLOWANCES"].passed is False  # closed, not computed
-    run = compute_allowance_run(actor=secretary, meeting=held_meeting)
-    assert _by_code(held_meeting)["ALLOWANCES"].passed is None  # draft
+    run = compute_allowance_run(actor=secretary, meeting=checklist_meeting)
+    assert _by_code(checklist_meeting)["ALLOWANCES"].passed is None  # draft
     confirm_allowance_run(actor=secretary, run=run)
-    checks = _by_code(held_meeting)
+    checks = _by_code(checklist_meeting)
     not_built = {"RECORDING", "MINUTES"}
     for code, check in checks.items():
         if code in not_built:
@@ -105,7 +105,7 @@ def test_a_held_meeting_passes_what_the_record_shows(
     assert "2 polls (1 secret)" in checks["VOTES"].detail
     assert "1 incidents" in checks["INCIDENTS"].detail
     assert checks["CHAIN"].evidence_url == reverse(
-        "meetings:evidence", args=[held_meeting.pk]
+        "meetings:evidence", args=[checklist_meeting.pk]
     )
     assert [c.requirement for c in checks.values()][:3] == ["R1", "R2/R3", "R4"]
     assert not all_passed(list(checks.values()))  # recording and minutes not built
@@ -129,11 +129,11 @@ def test_an_open_poll_fails_the_votes_check(
     assert checks["IDENTITY"].passed is True
 
 
-def test_compliance_json_for_the_package(held_meeting: Meeting) -> None:
-    [(path, data)] = list(compliance_files(held_meeting))
+def test_compliance_json_for_the_package(checklist_meeting: Meeting) -> None:
+    [(path, data)] = list(compliance_files(checklist_meeting))
     assert path == "compliance.json"
     body = json.loads(data)
-    assert body["meeting"] == str(held_meeting.pk)
+    assert body["meeting"] == str(checklist_meeting.pk)
     assert body["all_passed"] is False
     codes = {c["code"]: c for c in body["checks"]}
     assert codes["CHAIN"]["passed"] is True
@@ -142,9 +142,9 @@ def test_compliance_json_for_the_package(held_meeting: Meeting) -> None:
 
 
 def test_the_page_is_for_participants(
-    held_meeting: Meeting, member: Any, outsider: Any, client: Client
+    checklist_meeting: Meeting, member: Any, outsider: Any, client: Client
 ) -> None:
-    url = reverse("compliance:meeting", args=[held_meeting.pk])
+    url = reverse("compliance:meeting", args=[checklist_meeting.pk])
     for user, status in ((outsider, 404), (member, 200)):
         client.force_login(user)
         session = client.session
@@ -155,4 +155,4 @@ def test_the_page_is_for_participants(
     text = response.content.decode()
     assert 'data-code="CHAIN" data-passed="yes"' in text
     assert 'data-code="MINUTES" data-passed="unknown"' in text
-    assert reverse("meetings:evidence", args=[held_meeting.pk]) in text
+    assert reverse("meetings:evidence", args=[checklist_meeting.pk]) in text

@@ -15,7 +15,7 @@ from prachum.core.clock import (
     parse_chronyc_tracking,
     parse_timedatectl,
 )
-from tests.attendance.clock_commands import (
+from tests.fixtures.clock_commands import (
     CHRONYC_SYNCED,
     CHRONYC_UNSYNCED,
     write_command,

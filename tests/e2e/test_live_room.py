@@ -108,7 +108,7 @@ def notified(cast: dict[str, tuple[Any, str]], settings: Any) -> Meeting:
 
 
 @pytest.fixture
-def contexts(
+def room_contexts(
     browser: Browser, browser_context_args: dict[str, Any]
 ) -> Iterator[dict[str, BrowserContext]]:
     opened = {
@@ -173,14 +173,14 @@ def test_live_room_quorum_incidents_and_resync(
     asgi_live_server: AsgiServer,
     cast: dict[str, tuple[Any, str]],
     notified: Meeting,
-    contexts: dict[str, BrowserContext],
+    room_contexts: dict[str, BrowserContext],
 ) -> None:
     base = asgi_live_server.url
     meeting = notified
     rule = QuorumRule(kind="more_than_fraction")
     assert required_count(rule, 4) == 3  # chair + A + B, and not one fewer
 
-    pages = {name: context.new_page() for name, context in contexts.items()}
+    pages = {name: context.new_page() for name, context in room_contexts.items()}
     for name in ("member_a", "member_b", "chair"):
         user, secret = cast[name]
         _enter_room(pages[name], base, user, secret, meeting)
@@ -205,7 +205,7 @@ def test_live_room_quorum_incidents_and_resync(
 
     # B's browser goes away: the quorum is lost in every remaining page.
     member_b = cast["member_b"][0]
-    contexts["member_b"].close()
+    room_contexts["member_b"].close()
     for page in (chair, page_a):
         expect(page.locator("#quorum-counted")).to_have_text("2")
         expect(page.locator("#quorum-status")).to_have_attribute("data-met", "false")
@@ -218,7 +218,7 @@ def test_live_room_quorum_incidents_and_resync(
     expect(chair.locator("#incidents li[data-kind=quorum_lost]")).to_have_count(1)
 
     # A's connection drops; while A is away the chair moves to agenda item 2.
-    context_a = contexts["member_a"]
+    context_a = room_contexts["member_a"]
     context_a.set_offline(True)
     page_a.evaluate("window.prachumRoom.socket && window.prachumRoom.socket.close()")
     expect(page_a.locator("#connection-state")).to_have_attribute(
@@ -258,10 +258,10 @@ def test_room_script_applies_events_in_version_order(
     asgi_live_server: AsgiServer,
     cast: dict[str, tuple[Any, str]],
     notified: Meeting,
-    contexts: dict[str, BrowserContext],
+    room_contexts: dict[str, BrowserContext],
 ) -> None:
     """Older events are ignored, the next one applied, a gap refetches the snapshot."""
-    page = contexts["chair"].new_page()
+    page = room_contexts["chair"].new_page()
     user, secret = cast["chair"]
     _enter_room(page, asgi_live_server.url, user, secret, notified)
     expect(page.locator("#quorum-counted")).to_have_text("1")

@@ -119,10 +119,10 @@ def people(db: None) -> dict[str, Any]:
 
 
 @pytest.fixture
-def meeting(people: dict[str, Any], settings: Any) -> Meeting:
+def media_meeting(people: dict[str, Any], settings: Any) -> Meeting:
     settings.IDENTITY_CHECK_FRESH_MINUTES = 10
     starts_at = bangkok_at(10)
-    meeting = meeting_services.schedule_meeting(
+    media_meeting = meeting_services.schedule_meeting(
         actor=people["secretary"][0],
         committee=people["committee"],
         title="การประชุมทดสอบภาพและเสียง",
@@ -132,11 +132,11 @@ def meeting(people: dict[str, Any], settings: Any) -> Meeting:
         venue="",
     )
     meeting_services.record_electronic_decision(
-        actor=people["chair"][0], meeting=meeting
+        actor=people["chair"][0], meeting=media_meeting
     )
-    notice_services.send_notice(actor=people["secretary"][0], meeting=meeting)
-    meeting.refresh_from_db()
-    return meeting
+    notice_services.send_notice(actor=people["secretary"][0], meeting=media_meeting)
+    media_meeting.refresh_from_db()
+    return media_meeting
 
 
 def _use_janus(settings: Any, janus: Any) -> None:
@@ -179,12 +179,12 @@ def _open_pages(
 
 
 def _enter_and_open(
-    pages: dict[str, Page], base: str, people: dict[str, Any], meeting: Meeting
+    pages: dict[str, Page], base: str, people: dict[str, Any], media_meeting: Meeting
 ) -> None:
     """Both pass the identity check; the chair opens the meeting from the console."""
     for name in ("chair", "member"):
         user, secret = people[name]
-        enter_room(pages[name], base, user, secret, str(meeting.pk))
+        enter_room(pages[name], base, user, secret, str(media_meeting.pk))
     pages["chair"].locator("#console-open button[type=submit]").click()
     for page in pages.values():
         expect(page.locator("#meeting-status")).to_have_attribute("data-status", "open")
@@ -192,14 +192,14 @@ def _enter_and_open(
 
 
 def _meet(
-    base: str, people: dict[str, Any], meeting: Meeting, wavs: dict[str, Path]
+    base: str, people: dict[str, Any], media_meeting: Meeting, wavs: dict[str, Path]
 ) -> dict[str, Any]:
     """The browsers' part, run in a thread inside the namespace."""
     out: dict[str, Any] = {}
     with sync_playwright() as playwright:
         pages, browsers = _open_pages(playwright, wavs)
         try:
-            _enter_and_open(pages, base, people, meeting)
+            _enter_and_open(pages, base, people, media_meeting)
             chair, member = pages["chair"], pages["member"]
             chair.locator("#media-join-video").click()
             member.locator("#media-join-audio").click()
@@ -250,7 +250,7 @@ def _meet(
 def _recover(
     base: str,
     people: dict[str, Any],
-    meeting: Meeting,
+    media_meeting: Meeting,
     wavs: dict[str, Path],
     janus: Any,
 ) -> dict[str, Any]:
@@ -259,7 +259,7 @@ def _recover(
     with sync_playwright() as playwright:
         pages, browsers = _open_pages(playwright, wavs)
         try:
-            _enter_and_open(pages, base, people, meeting)
+            _enter_and_open(pages, base, people, media_meeting)
             for page in pages.values():
                 page.locator("#media-join-audio").click()
             for page in pages.values():
@@ -342,7 +342,7 @@ def _window(samples: Sequence[int], rate: int, start_s: float, end_s: float) -> 
 def test_two_browsers_meet_through_janus_and_are_recorded(
     netns: NetNamespace,
     people: dict[str, Any],
-    meeting: Meeting,
+    media_meeting: Meeting,
     settings: Any,
     tmp_path: Path,
 ) -> None:
@@ -354,22 +354,22 @@ def test_two_browsers_meet_through_janus_and_are_recorded(
         for name, hz in TONES.items()
     }
     with _media_stack(netns, settings, tmp_path / "janus") as (base, _janus):
-        result = netns.run_in(_meet, base, people, meeting, wavs, timeout=300)
+        result = netns.run_in(_meet, base, people, media_meeting, wavs, timeout=300)
 
     # What the worker does after close: Janus's events become traffic data (who each
     # publisher was), then the recordings are converted, mixed, hashed and sealed.
     process_and_dispatch(settle_seconds=0)
     settings.RECORDINGS_POSTPROCESS = True
-    state = process_recordings(meeting_id=str(meeting.pk))
+    state = process_recordings(meeting_id=str(media_meeting.pk))
     assert state.state == DONE, state
-    events = list(list_events(chain_key=meeting.chain_key))
+    events = list(list_events(chain_key=media_meeting.chain_key))
     audio = [
         e.payload
         for e in events
         if e.kind == record.PROCESSED and e.payload["kind"] == "audio"
     ]
     (mixed,) = [e.payload for e in events if e.kind == record.MIXED]
-    folder = recordings_dir_for(meeting.pk) / postprocess.PROCESSED_DIR
+    folder = recordings_dir_for(media_meeting.pk) / postprocess.PROCESSED_DIR
     mix, rate = decode_mono(folder / Path(mixed["path"]).name)
     origin_ms = record.to_ms(mixed["origin"])
     assert abs(len(mix) / rate * 1000 - mixed["duration_ms"]) < 500
@@ -432,7 +432,7 @@ def _other(name: str) -> str:
 def test_the_client_reconnects_by_itself_when_janus_comes_back(
     netns: NetNamespace,
     people: dict[str, Any],
-    meeting: Meeting,
+    media_meeting: Meeting,
     settings: Any,
     tmp_path: Path,
 ) -> None:
@@ -447,14 +447,16 @@ def test_the_client_reconnects_by_itself_when_janus_comes_back(
         base,
         janus,
     ):
-        result = netns.run_in(_recover, base, people, meeting, wavs, janus, timeout=300)
+        result = netns.run_in(
+            _recover, base, people, media_meeting, wavs, janus, timeout=300
+        )
     TIMINGS["reconnect: Janus killed -> page shows reconnecting (s)"] = result[
         "noticed (s)"
     ]
     TIMINGS["reconnect: Janus back -> both publishing again (s)"] = result[
         "recovered (s)"
     ]
-    folder = recordings_dir_for(meeting.pk)
+    folder = recordings_dir_for(media_meeting.pk)
     for name in ("chair", "member"):
         before, after = result["before"][name], result["after"][name]
         assert after["publisherId"] != before["publisherId"]  # a new join
@@ -469,7 +471,7 @@ def test_without_media_the_page_says_so_and_the_room_keeps_working(
     browser: Browser,
     browser_context_args: dict[str, Any],
     people: dict[str, Any],
-    meeting: Meeting,
+    media_meeting: Meeting,
     settings: Any,
 ) -> None:
     """Janus unreachable: the join answers 503, the page shows the message and keeps
@@ -484,7 +486,7 @@ def test_without_media_the_page_says_so_and_the_room_keeps_working(
     page = context.new_page()
     try:
         user, secret = people["chair"]
-        enter_room(page, asgi_live_server.url, user, secret, str(meeting.pk))
+        enter_room(page, asgi_live_server.url, user, secret, str(media_meeting.pk))
         page.fill("#open-reason", "ทดสอบเมื่อระบบภาพและเสียงขัดข้อง")
         page.locator("#console-open button[type=submit]").click()
         expect(page.locator("#meeting-status")).to_have_attribute("data-status", "open")

@@ -7,18 +7,12 @@ import hashlib
 import pytest
 
 from prachum.evidence.selectors import check_chain, list_events
-from prachum.meetings import services as meeting_services
 from prachum.notices import delivery, services
 from prachum.notices.models import NoticeMessage
 from prachum.notices.tasks import deliver_notice_messages
 from tests.smtp import free_port, running_smtp_server
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ready_meeting(meeting, chair):
-    return meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
 
 
 def _kinds(meeting, kind):

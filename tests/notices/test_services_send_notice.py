@@ -22,12 +22,6 @@ from prachum.notices.models import Notice, NoticeMessage
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ready_meeting(meeting, chair):
-    """The ``meeting`` fixture after the chair's decision to meet electronically."""
-    return meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
-
-
 def _snapshot(meeting):
     """Everything a refused notice must leave untouched."""
     agency = Agency.objects.get(pk=meeting.committee.agency_id)

@@ -174,20 +174,20 @@ Connect = Callable[..., Awaitable[Client]]
 
 
 async def enter_room(
-    connect: Connect, user: Any, meeting: Meeting
+    connect_socket: Connect, user: Any, meeting: Meeting
 ) -> tuple[Client, Frame]:
     """Identify ``user``, connect, and read the snapshot every join starts with."""
     from channels.db import database_sync_to_async
 
     await database_sync_to_async(identify)(user, meeting)
-    socket = await connect(user, meeting)
+    socket = await connect_socket(user, meeting)
     frame = await socket.receive()
     assert frame["type"] == "snapshot"
     return socket, frame["snapshot"]
 
 
 @pytest_asyncio.fixture
-async def connect(channel_layer: str) -> AsyncIterator[Connect]:
+async def connect_socket(channel_layer: str) -> AsyncIterator[Connect]:
     """``await connect(user, meeting)``: a socket that passed the HTTP handshake.
 
     ``user=None`` connects without a session; ``second_factor=False`` with a session

@@ -28,55 +28,55 @@ async def _assert_refused(socket: Any, code: str, close_code: int) -> dict[str, 
 
 
 async def test_a_member_without_identity_check_is_refused_without_snapshot(
-    connect: Connect, room_meeting: Meeting, member: Any
+    connect_socket: Connect, room_meeting: Meeting, member: Any
 ) -> None:
-    socket = await connect(member, room_meeting)
+    socket = await connect_socket(member, room_meeting)
     await _assert_refused(socket, "IDENTITY_CHECK_REQUIRED", 4403)
     assert await database_sync_to_async(Connection.objects.count)() == 0
 
 
 async def test_an_outsider_is_refused(
-    connect: Connect, room_meeting: Meeting, outsider: Any
+    connect_socket: Connect, room_meeting: Meeting, outsider: Any
 ) -> None:
-    socket = await connect(outsider, room_meeting)
+    socket = await connect_socket(outsider, room_meeting)
     await _assert_refused(socket, "NOT_PARTICIPANT", 4403)
 
 
 async def test_a_session_without_the_second_factor_is_refused(
-    connect: Connect, room_meeting: Meeting, member: Any
+    connect_socket: Connect, room_meeting: Meeting, member: Any
 ) -> None:
     await database_sync_to_async(identify)(member, room_meeting)
-    socket = await connect(member, room_meeting, second_factor=False)
+    socket = await connect_socket(member, room_meeting, second_factor=False)
     await _assert_refused(socket, "NOT_AUTHENTICATED", 4401)
     assert await database_sync_to_async(Connection.objects.count)() == 0
 
 
 async def test_a_socket_without_a_session_is_refused(
-    connect: Connect, room_meeting: Meeting
+    connect_socket: Connect, room_meeting: Meeting
 ) -> None:
-    socket = await connect(None, room_meeting)
+    socket = await connect_socket(None, room_meeting)
     await _assert_refused(socket, "NOT_AUTHENTICATED", 4401)
 
 
 async def test_an_unknown_meeting_is_not_found(
-    connect: Connect, room_meeting: Meeting, member: Any
+    connect_socket: Connect, room_meeting: Meeting, member: Any
 ) -> None:
     missing = Meeting(pk=uuid.uuid4())
-    socket = await connect(member, missing)
+    socket = await connect_socket(member, missing)
     await _assert_refused(socket, "NOT_FOUND", 4404)
 
 
 async def test_a_meeting_whose_notice_was_not_sent_is_not_available(
-    connect: Connect, meeting: Meeting, member: Any
+    connect_socket: Connect, meeting: Meeting, member: Any
 ) -> None:
-    socket = await connect(member, meeting)
+    socket = await connect_socket(member, meeting)
     await _assert_refused(socket, "ROOM_NOT_AVAILABLE", 4403)
 
 
 async def test_the_refusal_is_in_the_language_of_the_browser(
-    connect: Connect, room_meeting: Meeting, member: Any
+    connect_socket: Connect, room_meeting: Meeting, member: Any
 ) -> None:
-    english = await connect(
+    english = await connect_socket(
         member, room_meeting, headers=[(b"accept-language", b"en-GB,en;q=0.8")]
     )
     frame = await _assert_refused(english, "IDENTITY_CHECK_REQUIRED", 4403)
@@ -97,10 +97,10 @@ async def test_a_socket_from_another_site_is_refused_at_the_handshake(
 
 
 async def test_an_identified_member_gets_the_snapshot_and_is_recorded(
-    connect: Connect, room_meeting: Meeting, member: Any
+    connect_socket: Connect, room_meeting: Meeting, member: Any
 ) -> None:
     await database_sync_to_async(identify)(member, room_meeting)
-    socket = await connect(
+    socket = await connect_socket(
         member,
         room_meeting,
         headers=[(b"x-forwarded-for", b"192.0.2.99")],
@@ -126,11 +126,11 @@ async def test_an_identified_member_gets_the_snapshot_and_is_recorded(
 
 
 async def test_the_forwarded_address_is_used_behind_a_trusted_proxy(
-    connect: Connect, room_meeting: Meeting, member: Any, settings: Any
+    connect_socket: Connect, room_meeting: Meeting, member: Any, settings: Any
 ) -> None:
     settings.TRUSTED_PROXIES = ["10.0.0.2"]
     await database_sync_to_async(identify)(member, room_meeting)
-    socket = await connect(
+    socket = await connect_socket(
         member,
         room_meeting,
         headers=[(b"x-forwarded-for", b"192.0.2.1, 192.0.2.99")],
@@ -142,10 +142,10 @@ async def test_the_forwarded_address_is_used_behind_a_trusted_proxy(
 
 
 async def test_the_chair_gets_the_console_snapshot(
-    connect: Connect, room_meeting: Meeting, chair: Any
+    connect_socket: Connect, room_meeting: Meeting, chair: Any
 ) -> None:
     await database_sync_to_async(identify)(chair, room_meeting)
-    socket = await connect(chair, room_meeting)
+    socket = await connect_socket(chair, room_meeting)
     frame = await socket.receive()
     assert frame["type"] == "snapshot"
     assert frame["snapshot"]["me"]["console"] is True

@@ -27,12 +27,12 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def in_room(connect: Connect, room_meeting: Meeting) -> Any:
+def in_room(connect_socket: Connect, room_meeting: Meeting) -> Any:
     """``await in_room(user)``: identified, connected; returns the socket and snapshot."""
 
     async def run(user: Any) -> tuple[Client, Frame]:
         await database_sync_to_async(identify)(user, room_meeting)
-        socket = await connect(user, room_meeting)
+        socket = await connect_socket(user, room_meeting)
         frame = await socket.receive()
         assert frame["type"] == "snapshot"
         return socket, frame["snapshot"]
@@ -175,7 +175,11 @@ async def test_a_member_does_not_get_incidents(
 
 
 async def test_a_removed_participant_is_closed_and_cannot_come_back(
-    connect: Connect, in_room: Any, room_meeting: Meeting, chair: Any, member: Any
+    connect_socket: Connect,
+    in_room: Any,
+    room_meeting: Meeting,
+    chair: Any,
+    member: Any,
 ) -> None:
     await database_sync_to_async(open_room)(room_meeting, chair)
     member_socket, _ = await in_room(member)
@@ -199,7 +203,7 @@ async def test_a_removed_participant_is_closed_and_cannot_come_back(
     connection = await database_sync_to_async(Connection.objects.get)(user=member)
     assert connection.disconnect_reason == "removed"
 
-    again = await connect(member, room_meeting)
+    again = await connect_socket(member, room_meeting)
     assert (await again.receive())["code"] == "REMOVED"
     assert await again.receive() == {"type": CLOSED, "code": 4403}
 

@@ -40,12 +40,12 @@ def room_log() -> Iterator[list[logging.LogRecord]]:
 
 
 @pytest.fixture
-def in_room(connect: Connect, room_meeting: Meeting) -> Any:
+def in_room_socket(connect_socket: Connect, room_meeting: Meeting) -> Any:
     """``await in_room(user)``: identified, connected, snapshot read."""
 
     async def run(user: Any) -> Client:
         await database_sync_to_async(identify)(user, room_meeting)
-        socket = await connect(user, room_meeting)
+        socket = await connect_socket(user, room_meeting)
         assert (await socket.receive())["type"] == "snapshot"
         return socket
 
@@ -53,9 +53,9 @@ def in_room(connect: Connect, room_meeting: Meeting) -> Any:
 
 
 async def test_ping_gets_pong_and_snapshot_get_a_fresh_snapshot(
-    in_room: Any, member: Any
+    in_room_socket: Any, member: Any
 ) -> None:
-    socket = await in_room(member)
+    socket = await in_room_socket(member)
     await socket.send({"type": "ping"})
     assert await socket.receive() == {"type": "pong"}
     await socket.send({"type": "ping", "ref": "p1"})
@@ -68,9 +68,9 @@ async def test_ping_gets_pong_and_snapshot_get_a_fresh_snapshot(
 
 
 async def test_bad_frames_get_an_error_and_the_socket_stays_open(
-    in_room: Any, member: Any, room_log: list[logging.LogRecord]
+    in_room_socket: Any, member: Any, room_log: list[logging.LogRecord]
 ) -> None:
-    socket = await in_room(member)
+    socket = await in_room_socket(member)
     secret = "ความลับของผู้ใช้"
     cases = [
         (socket.send_text("{not json " + secret), "MALFORMED"),
@@ -104,8 +104,10 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_open(
     assert await database_sync_to_async(Incident.objects.count)() == 0
 
 
-async def test_an_invalid_message_names_the_field(in_room: Any, member: Any) -> None:
-    socket = await in_room(member)
+async def test_an_invalid_message_names_the_field(
+    in_room_socket: Any, member: Any
+) -> None:
+    socket = await in_room_socket(member)
     for message, field in [
         ({"type": "vote.cast", "ref": "v1"}, "type"),
         ({"ref": "v1"}, "type"),
@@ -128,11 +130,11 @@ async def test_an_invalid_message_names_the_field(in_room: Any, member: Any) -> 
 
 
 async def test_a_flood_is_refused_then_closed(
-    in_room: Any, member: Any, monkeypatch: pytest.MonkeyPatch
+    in_room_socket: Any, member: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A clock that never moves: the bucket holds its burst of 20 and never refills.
     monkeypatch.setattr(MeetingRoomConsumer, "clock", staticmethod(lambda: 0.0))
-    socket = await in_room(member)
+    socket = await in_room_socket(member)
     for n in range(75):
         await socket.send({"type": "ping", "ref": str(n)})
     frames = []
@@ -145,9 +147,9 @@ async def test_a_flood_is_refused_then_closed(
 
 
 async def test_a_service_refusal_is_an_error_with_the_ref(
-    in_room: Any, member: Any
+    in_room_socket: Any, member: Any
 ) -> None:
-    socket = await in_room(member)
+    socket = await in_room_socket(member)
     await socket.send({"type": "item.set", "item": str(uuid.uuid4()), "ref": "i1"})
     frame = await socket.receive()
     assert frame == {
@@ -163,7 +165,7 @@ async def test_a_service_refusal_is_an_error_with_the_ref(
 
 
 async def test_a_refusal_is_in_the_language_of_the_browser(
-    connect: Connect, room_meeting: Meeting, member: Any
+    connect_socket: Connect, room_meeting: Meeting, member: Any
 ) -> None:
     msgid = "Only the chair or the secretary may do this."
     with translation.override("th"):
@@ -174,7 +176,9 @@ async def test_a_refusal_is_in_the_language_of_the_browser(
         ({}, [(b"accept-language", b"en-US,en;q=0.9")], msgid),
         ({}, [], thai),
     ]:
-        socket = await connect(member, room_meeting, cookies=cookies, headers=headers)
+        socket = await connect_socket(
+            member, room_meeting, cookies=cookies, headers=headers
+        )
         assert (await socket.receive())["type"] == "snapshot"
         await socket.send({"type": "meeting.close", "ref": "c"})
         frame, _ = await socket.receive_until(is_type("error"))
@@ -183,13 +187,13 @@ async def test_a_refusal_is_in_the_language_of_the_browser(
 
 
 async def test_objects_of_another_meeting_are_not_found(
-    in_room: Any, chair: Any, outsider: Any, make_meeting: Any
+    in_room_socket: Any, chair: Any, outsider: Any, make_meeting: Any
 ) -> None:
     other = await database_sync_to_async(make_meeting)(days_ahead=20)
     other_item = await database_sync_to_async(
         lambda: other.agenda_items.order_by("position").first()
     )()
-    socket = await in_room(chair)
+    socket = await in_room_socket(chair)
     for message in (
         {"type": "item.set", "item": str(other_item.pk)},
         {"type": "floor.give", "user": str(outsider.pk)},
@@ -202,12 +206,12 @@ async def test_objects_of_another_meeting_are_not_found(
 
 
 async def test_leave_closes_the_socket_and_records_left_without_incident(
-    in_room: Any, chair: Any, member: Any, room_meeting: Meeting
+    in_room_socket: Any, chair: Any, member: Any, room_meeting: Meeting
 ) -> None:
     from tests.realtime.conftest import open_room
 
     await database_sync_to_async(open_room)(room_meeting, chair)
-    socket = await in_room(member)
+    socket = await in_room_socket(member)
     await socket.send({"type": "leave"})
     frame, _ = await socket.receive_until(is_type(CLOSED))
     assert frame["code"] == 1000
@@ -222,9 +226,9 @@ async def test_leave_closes_the_socket_and_records_left_without_incident(
 
 
 async def test_a_frame_is_json_with_thai_text_unescaped(
-    in_room: Any, member: Any
+    in_room_socket: Any, member: Any
 ) -> None:
-    socket = await in_room(member)
+    socket = await in_room_socket(member)
     await socket.send({"type": "snapshot.get"})
     output = await socket.communicator.receive_output(10)
     assert "การประชุม" in output["text"]

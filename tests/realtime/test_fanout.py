@@ -71,19 +71,19 @@ def _vouch_and_make_secret(meeting: Meeting, chair: Any, person: Any) -> AgendaI
 
 
 async def test_the_patches_rebuild_the_snapshot_and_carry_only_changed_rows(
-    connect: Connect,
+    connect_socket: Connect,
     room_meeting: Meeting,
     chair: Any,
     member: Any,
     vice_chair: Any,
 ) -> None:
-    socket, state = await enter_room(connect, member, room_meeting)
-    chair_socket, _ = await enter_room(connect, chair, room_meeting)
+    socket, state = await enter_room(connect_socket, member, room_meeting)
+    chair_socket, _ = await enter_room(connect_socket, chair, room_meeting)
     secret = await database_sync_to_async(_vouch_and_make_secret)(
         room_meeting, chair, vice_chair
     )
     # One factor only (vouched): in the room now, not for the secret item (R15).
-    vouched = await connect(vice_chair, room_meeting)
+    vouched = await connect_socket(vice_chair, room_meeting)
     assert (await vouched.receive())["type"] == "snapshot"
     await database_sync_to_async(open_room)(room_meeting, chair)
     await chair_socket.send({"type": "item.set", "item": str(secret.pk), "ref": "s"})
@@ -128,9 +128,9 @@ async def test_a_change_moving_nobody_sends_no_rows_and_many_send_the_list() -> 
 
 
 async def test_a_room_event_reaches_the_socket_while_the_database_thread_is_busy(
-    connect: Connect, room_meeting: Meeting, member: Any
+    connect_socket: Connect, room_meeting: Meeting, member: Any
 ) -> None:
-    socket, snapshot = await enter_room(connect, member, room_meeting)
+    socket, snapshot = await enter_room(connect_socket, member, room_meeting)
     layer = get_channel_layer()
     assert layer is not None
     gate = threading.Event()

@@ -20,14 +20,14 @@ pytestmark = [pytest.mark.asyncio]
 @pytest.mark.django_db(transaction=True)
 async def test_the_sockets_of_a_room_share_one_subscription_and_each_gets_every_event(
     channel_layer: str,
-    connect: Connect,
+    connect_socket: Connect,
     room_meeting: Meeting,
     chair: Any,
     member: Any,
     vice_chair: Any,
 ) -> None:
     sockets = [
-        (await enter_room(connect, user, room_meeting))[0]
+        (await enter_room(connect_socket, user, room_meeting))[0]
         for user in (chair, member, vice_chair)
     ]
     layer = get_channel_layer()

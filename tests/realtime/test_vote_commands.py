@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_keeper() -> Any:
+def _forget_poll_keys() -> Any:
     yield
     keeper._boxes.clear()
 
@@ -42,9 +42,9 @@ def _two_members(meeting: Meeting) -> list[Any]:
     ]
 
 
-async def _in_room(connect: Connect, user: Any, meeting: Meeting) -> Client:
+async def _in_room(connect_socket: Connect, user: Any, meeting: Meeting) -> Client:
     await database_sync_to_async(identify)(user, meeting)
-    socket = await connect(user, meeting)
+    socket = await connect_socket(user, meeting)
     assert (await socket.receive())["type"] == "snapshot"
     return socket
 
@@ -92,12 +92,12 @@ async def _open_motion(chair_socket: Client, meeting: Meeting) -> str:
 
 
 async def test_a_ballot_over_the_socket_and_one_through_the_service_are_alike(
-    connect: Connect, room_meeting: Meeting, chair: Any
+    connect_socket: Connect, room_meeting: Meeting, chair: Any
 ) -> None:
     first, second = await database_sync_to_async(_two_members)(room_meeting)
-    chair_socket = await _in_room(connect, chair, room_meeting)
-    first_socket = await _in_room(connect, first, room_meeting)
-    second_socket = await _in_room(connect, second, room_meeting)
+    chair_socket = await _in_room(connect_socket, chair, room_meeting)
+    first_socket = await _in_room(connect_socket, first, room_meeting)
+    second_socket = await _in_room(connect_socket, second, room_meeting)
     await database_sync_to_async(open_room)(room_meeting, chair)
     poll_id = await _open_motion(chair_socket, room_meeting)
     for socket in (chair_socket, first_socket, second_socket):
@@ -162,7 +162,7 @@ async def test_a_ballot_over_the_socket_and_one_through_the_service_are_alike(
 
 
 async def test_a_poll_of_another_meeting_is_not_found(
-    connect: Connect,
+    connect_socket: Connect,
     room_meeting: Meeting,
     make_meeting: Any,
     chair: Any,
@@ -174,7 +174,7 @@ async def test_a_poll_of_another_meeting_is_not_found(
         return polls.create_poll(actor=chair, item=item, kind="motion", question="อื่น")
 
     poll = await database_sync_to_async(other_poll)()
-    socket = await _in_room(connect, member, room_meeting)
+    socket = await _in_room(connect_socket, member, room_meeting)
     await database_sync_to_async(open_room)(room_meeting, chair)
     await socket.send(
         {"type": "ballot.cast", "ref": "n1", "poll": str(poll.pk), "choice": "yes"}

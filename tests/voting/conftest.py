@@ -1,7 +1,7 @@
 """Fixtures for votes: an open meeting with people present, polls through the services.
 
 People are identified and connected with the live-room fixtures of
-``tests/attendance/conftest.py`` (the real services: a fresh second factor, then a
+``tests/fixtures/room.py`` (the real services: a fresh second factor, then a
 socket). Large electorates for the concurrency tests are seated in bulk by
 :func:`seat_voters` (rows written directly: the test is about ``cast_ballot``).
 
@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from prachum.attendance.models import (
@@ -37,19 +38,6 @@ from prachum.room.facts import current_item
 from prachum.voting import polls
 from prachum.voting.crypto import keeper
 from prachum.voting.models import Poll
-from tests.attendance.conftest import (  # noqa: F401  (fixtures shared with the room)
-    GroupListener,
-    _room_settings,
-    connect,
-    fresh_factor,
-    identified,
-    listen,
-    members,
-    notified_meeting,
-    notify,
-    present,
-    server_clock,
-)
 from tests.factories import MembershipFactory, UserFactory
 
 HERE = Path(__file__).parent
@@ -79,17 +67,17 @@ def _fresh_keeper() -> Iterator[None]:
 
 
 @pytest.fixture
-def voters(chair: Any, vice_chair: Any, members: list[Any]) -> list[Any]:  # noqa: F811
+def voters(chair: Any, vice_chair: Any, members: list[Any]) -> list[Any]:
     """The eight voting members: chair, vice-chair, member1 .. member6."""
     return [chair, vice_chair, *members]
 
 
 @pytest.fixture
 def room(
-    notified_meeting: Meeting,  # noqa: F811
+    notified_meeting: Meeting,
     chair: Any,
     voters: list[Any],
-    present: Callable[..., Connection],  # noqa: F811
+    present: Callable[..., Connection],
 ) -> Meeting:
     """The meeting open, with six of the eight voting members present (chair,
     vice-chair, member1 .. member4); member5 and member6 are away. The current item
@@ -123,10 +111,10 @@ def make_current(chair: Any) -> Callable[[AgendaItem], AgendaItem]:
 def secret_item(
     meeting: Meeting,
     secretary: Any,
-    notify: Callable[[Meeting], Meeting],  # noqa: F811
+    notify: Callable[[Meeting], Meeting],
     chair: Any,
     voters: list[Any],
-    present: Callable[..., Connection],  # noqa: F811
+    present: Callable[..., Connection],
     make_current: Callable[[AgendaItem], AgendaItem],
 ) -> AgendaItem:
     """A secret item (R43), current, in an open meeting with six voters present."""
@@ -290,3 +278,18 @@ def run_in_threads(
     for thread in threads:
         thread.join()
     return results
+
+
+@pytest.fixture
+def logged_in_en() -> Callable[..., Client]:
+    """A client for ``user`` past both factors, in English."""
+
+    def make(user: Any) -> Client:
+        client = Client(headers={"accept-language": "en"})
+        client.force_login(user)
+        session = client.session
+        session["second_factor_ok"] = True
+        session.save()
+        return client
+
+    return make

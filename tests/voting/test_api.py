@@ -16,19 +16,6 @@ from tests.voting.conftest import option_ids
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.voting.urls")]
 
 
-@pytest.fixture
-def logged_in() -> Callable[..., Client]:
-    def make(user: Any) -> Client:
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(user)
-        session = client.session
-        session["second_factor_ok"] = True
-        session.save()
-        return client
-
-    return make
-
-
 def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
     return client.post(url, body, content_type="application/json")
 
@@ -39,9 +26,9 @@ def test_the_whole_open_vote_through_the_api(
     voters: list[Any],
     chair: Any,
     secretary: Any,
-    logged_in: Callable[..., Client],
+    logged_in_en: Callable[..., Client],
 ) -> None:
-    staff = logged_in(secretary)
+    staff = logged_in_en(secretary)
     created = _post(
         staff, f"/api/items/{item.pk}/polls", {"kind": "motion", "question": "อนุมัติ"}
     )
@@ -53,17 +40,17 @@ def test_the_whole_open_vote_through_the_api(
     assert opened.json()["eligible"] == 6
     for voter, choice in zip(voters[:3], ["yes", "yes", "no"], strict=True):
         cast = _post(
-            logged_in(voter), f"/api/polls/{poll_id}/ballots", {"choice": choice}
+            logged_in_en(voter), f"/api/polls/{poll_id}/ballots", {"choice": choice}
         )
         assert cast.status_code == 201, cast.content
         assert "choice" not in cast.json()
     assert cast.json()["cast"] == 3
-    progress = logged_in(voters[5]).get(f"/api/polls/{poll_id}/results").json()
+    progress = logged_in_en(voters[5]).get(f"/api/polls/{poll_id}/results").json()
     assert (progress["cast"], progress["eligible"], progress["result"]) == (3, 6, None)
-    seen = logged_in(voters[5]).get(f"/api/polls/{poll_id}").json()
+    seen = logged_in_en(voters[5]).get(f"/api/polls/{poll_id}").json()
     assert [b["choice"] for b in seen["ballots"]] == [["yes"], ["yes"], ["no"]]
     assert seen["me"] == {"eligible": True, "voted": False}
-    closed = _post(logged_in(chair), f"/api/polls/{poll_id}/close", {})
+    closed = _post(logged_in_en(chair), f"/api/polls/{poll_id}/close", {})
     assert closed.json()["result"]["outcome"] == "CARRIED"
     resolution = _post(
         staff,
@@ -72,10 +59,12 @@ def test_the_whole_open_vote_through_the_api(
     )
     assert resolution.status_code == 201
     dissent = _post(
-        logged_in(voters[2]), f"/api/items/{item.pk}/dissents", {"opinion": "ไม่เห็นด้วย"}
+        logged_in_en(voters[2]),
+        f"/api/items/{item.pk}/dissents",
+        {"opinion": "ไม่เห็นด้วย"},
     )
     assert dissent.status_code == 201
-    record = logged_in(voters[4]).get(f"/api/items/{item.pk}/record").json()
+    record = logged_in_en(voters[4]).get(f"/api/items/{item.pk}/record").json()
     assert record["resolution"] == "ที่ประชุมมีมติอนุมัติ"
     assert record["dissents"][0]["member"] == str(voters[2].pk)
     kinds = [e.kind for e in list_events(chain_key=room.chain_key)]
@@ -100,7 +89,7 @@ def test_refused_ballots_come_back_with_their_code(
     chair: Any,
     secretary: Any,
     make_poll: Callable[..., Poll],
-    logged_in: Callable[..., Client],
+    logged_in_en: Callable[..., Client],
     case: str,
     status: int,
     code: str,
@@ -120,7 +109,7 @@ def test_refused_ballots_come_back_with_their_code(
         ballots.cast_ballot(voter=voter, poll=poll, choice=[a])
     before = VoteParticipation.objects.count()
     response = _post(
-        logged_in(voter), f"/api/polls/{poll.pk}/ballots", {"choice": choice}
+        logged_in_en(voter), f"/api/polls/{poll.pk}/ballots", {"choice": choice}
     )
     assert response.status_code == status
     assert response.json()["code"] == code
@@ -133,10 +122,10 @@ def test_an_outsider_sees_no_poll_and_cannot_vote(
     item: AgendaItem,
     outsider: Any,
     make_poll: Callable[..., Poll],
-    logged_in: Callable[..., Client],
+    logged_in_en: Callable[..., Client],
 ) -> None:
     poll = make_poll(item)
-    client = logged_in(outsider)
+    client = logged_in_en(outsider)
     assert client.get(f"/api/polls/{poll.pk}").status_code == 404
     response = _post(client, f"/api/polls/{poll.pk}/ballots", {"choice": "yes"})
     assert response.status_code == 404
@@ -156,12 +145,12 @@ def test_casting_vote_and_recusal_through_the_api(
     chair: Any,
     secretary: Any,
     make_poll: Callable[..., Poll],
-    logged_in: Callable[..., Client],
+    logged_in_en: Callable[..., Client],
 ) -> None:
     from prachum.voting import ballots, polls
 
     recused = _post(
-        logged_in(secretary),
+        logged_in_en(secretary),
         f"/api/items/{item.pk}/recusals",
         {"member_id": str(voters[5].pk), "ground": "s13_2"},
     )
@@ -172,14 +161,14 @@ def test_casting_vote_and_recusal_through_the_api(
     ballots.cast_ballot(voter=voters[1], poll=poll, choice="no")
     polls.close_poll(actor=chair, poll=poll)
     refused = _post(
-        logged_in(secretary), f"/api/polls/{poll.pk}/casting-vote", {"choice": "yes"}
+        logged_in_en(secretary), f"/api/polls/{poll.pk}/casting-vote", {"choice": "yes"}
     )
     assert (refused.status_code, refused.json()["code"]) == (403, "CHAIR_ONLY")
     decided = _post(
-        logged_in(chair), f"/api/polls/{poll.pk}/casting-vote", {"choice": "no"}
+        logged_in_en(chair), f"/api/polls/{poll.pk}/casting-vote", {"choice": "no"}
     )
     assert decided.status_code == 200
     assert decided.json()["result"]["outcome"] == "TIE_CASTING_VOTE"
     assert decided.json()["result"]["carried"] is False
-    listed = logged_in(voters[0]).get(f"/api/items/{item.pk}/polls").json()
+    listed = logged_in_en(voters[0]).get(f"/api/items/{item.pk}/polls").json()
     assert [p["id"] for p in listed] == [str(poll.pk)]

@@ -27,19 +27,6 @@ from prachum.voting.models import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def logged_in() -> Callable[..., Client]:
-    def make(user: Any) -> Client:
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(user)
-        session = client.session
-        session["second_factor_ok"] = True
-        session.save()
-        return client
-
-    return make
-
-
 def _url(name: str, meeting: Meeting) -> str:
     return reverse(f"attendance:{name}", kwargs={"pk": meeting.pk})
 
@@ -61,9 +48,9 @@ def test_a_whole_open_vote_from_the_room_forms(
     item: AgendaItem,
     voters: list[Any],
     chair: Any,
-    logged_in: Callable[..., Client],
+    logged_in_en: Callable[..., Client],
 ) -> None:
-    console = logged_in(chair)
+    console = logged_in_en(chair)
     assert _post(
         console,
         _url("poll_create", room),
@@ -82,10 +69,12 @@ def test_a_whole_open_vote_from_the_room_forms(
 
     for voter, choice in zip(voters[:3], ["yes", "yes", "no"], strict=True):
         assert _post(
-            logged_in(voter), _url("ballot", room), {"poll": poll.pk, "choice": choice}
+            logged_in_en(voter),
+            _url("ballot", room),
+            {"poll": poll.pk, "choice": choice},
         ) == [("success", "Your ballot is cast.")]
     again = _post(
-        logged_in(voters[0]), _url("ballot", room), {"poll": poll.pk, "choice": "no"}
+        logged_in_en(voters[0]), _url("ballot", room), {"poll": poll.pk, "choice": "no"}
     )
     assert again[0][0] == "error"
     assert "already voted" in again[0][1]
@@ -128,15 +117,15 @@ def test_a_poll_of_another_meeting_is_not_found(
     voters: list[Any],
     make_poll: Callable[..., Poll],
     make_meeting: Callable[..., Meeting],
-    logged_in: Callable[..., Client],
+    logged_in_en: Callable[..., Client],
 ) -> None:
     poll = make_poll(item)
     other = make_meeting()
-    response = logged_in(voters[1]).post(
+    response = logged_in_en(voters[1]).post(
         _url("ballot", other), {"poll": poll.pk, "choice": "yes"}
     )
     assert response.status_code == 404
-    response = logged_in(voters[1]).post(
+    response = logged_in_en(voters[1]).post(
         _url("ballot", room), {"poll": "not-a-uuid", "choice": "yes"}
     )
     assert response.status_code == 404
@@ -147,10 +136,10 @@ def test_members_may_not_manage_votes_over_http(
     room: Meeting,
     item: AgendaItem,
     voters: list[Any],
-    logged_in: Callable[..., Client],
+    logged_in_en: Callable[..., Client],
 ) -> None:
     messages = _post(
-        logged_in(voters[3]),
+        logged_in_en(voters[3]),
         _url("poll_create", room),
         {"item": item.pk, "kind": "motion", "question": "อนุมัติ"},
     )

@@ -12,9 +12,7 @@ from prachum.accounts.models import SecondFactorVerification
 from prachum.attendance.models import IdentityCheck, Incident
 from prachum.committees.models import Committee, Role
 from prachum.evidence.selectors import list_events
-from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting
-from prachum.notices import services as notice_services
 from prachum.room import connections as room_connections
 from prachum.room import incidents as room_incidents
 from prachum.room import participants as room_participants
@@ -38,14 +36,6 @@ def _room_settings(settings: Any) -> None:
         "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
     }
     settings.TRUSTED_PROXIES = ["10.0.0.2"]
-
-
-@pytest.fixture
-def notified(meeting: Meeting, chair: Any, secretary: Any) -> Meeting:
-    meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
-    notice_services.send_notice(actor=secretary, meeting=meeting)
-    meeting.refresh_from_db()
-    return meeting
 
 
 def _url(meeting: Meeting, tail: str) -> str:
@@ -87,34 +77,37 @@ def test_the_openapi_schema_lists_the_room_endpoints(
 
 
 def test_the_room_endpoints_need_a_session_past_the_second_factor(
-    client: Client, notified: Meeting
+    client: Client, notified_meeting: Meeting
 ) -> None:
     for path, methods in ROOM_PATHS.items():
-        url = path.replace("{meeting_id}", str(notified.pk))
+        url = path.replace("{meeting_id}", str(notified_meeting.pk))
         for method in methods:
             assert getattr(client, method)(url).status_code == 401, (method, url)
 
 
 def test_the_snapshot_is_refused_before_the_identity_check(
-    logged_in: Callable[..., Client], notified: Meeting, member: Any
+    logged_in: Callable[..., Client], notified_meeting: Meeting, member: Any
 ) -> None:
     client = logged_in(member, "en")
-    response = client.get(_url(notified, "room"))
+    response = client.get(_url(notified_meeting, "room"))
     assert response.status_code == 403
     body = response.json()
     assert body["code"] == "IDENTITY_CHECK_REQUIRED"
     assert body["message"] == "Confirm your identity for this meeting first."
 
     _fresh(member)
-    assert _check_in(client, notified).status_code == 201
+    assert _check_in(client, notified_meeting).status_code == 201
 
-    snapshot = client.get(_url(notified, "room"))
+    snapshot = client.get(_url(notified_meeting, "room"))
     assert snapshot.status_code == 200
     room = snapshot.json()
     assert room["version"] == 1
-    assert room["meeting"]["id"] == str(notified.pk)
+    assert room["meeting"]["id"] == str(notified_meeting.pk)
     assert room["meeting"]["status"] == "notified"
-    assert room["meeting"]["number"] == f"{notified.number}/{notified.buddhist_year}"
+    assert (
+        room["meeting"]["number"]
+        == f"{notified_meeting.number}/{notified_meeting.buddhist_year}"
+    )
     assert [i["number"] for i in room["agenda"]] == ["1", "2", "3", "4", "5"]
     assert room["current_item"] is None
     assert room["me"] == {"id": str(member.pk), "console": False}
@@ -128,26 +121,26 @@ def test_the_snapshot_is_refused_before_the_identity_check(
 
 
 def test_the_chair_sees_incidents_in_the_snapshot(
-    logged_in: Callable[..., Client], notified: Meeting, chair: Any, member: Any
+    logged_in: Callable[..., Client], notified_meeting: Meeting, chair: Any, member: Any
 ) -> None:
     room_incidents.report_incident(
-        actor=member, meeting=notified, description="ภาพกระตุก"
+        actor=member, meeting=notified_meeting, description="ภาพกระตุก"
     )
     client = logged_in(chair)
     _fresh(chair)
-    _check_in(client, notified)
-    room = client.get(_url(notified, "room")).json()
+    _check_in(client, notified_meeting)
+    room = client.get(_url(notified_meeting, "room")).json()
     assert room["me"]["console"] is True
     assert [i["description"] for i in room["incidents"]] == ["ภาพกระตุก"]
 
 
 def test_the_identity_check_records_the_address_and_the_browser(
-    logged_in: Callable[..., Client], notified: Meeting, member: Any
+    logged_in: Callable[..., Client], notified_meeting: Meeting, member: Any
 ) -> None:
     client = logged_in(member)
     _fresh(member)
 
-    response = _check_in(client, notified, in_kingdom=True)
+    response = _check_in(client, notified_meeting, in_kingdom=True)
 
     assert response.status_code == 201
     body = response.json()
@@ -164,7 +157,7 @@ def test_the_identity_check_records_the_address_and_the_browser(
         True,
     )
     assert (check.ip_address, check.user_agent) == ("198.51.100.23", BROWSER)
-    event = list_events(chain_key=notified.chain_key).last()
+    event = list_events(chain_key=notified_meeting.chain_key).last()
     assert event.kind == "participant.identity_confirmed"
     assert (event.payload["ip"], event.payload["user_agent"]) == (
         "198.51.100.23",
@@ -173,12 +166,12 @@ def test_the_identity_check_records_the_address_and_the_browser(
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_is_recorded(
-    logged_in: Callable[..., Client], notified: Meeting, member: Any
+    logged_in: Callable[..., Client], notified_meeting: Meeting, member: Any
 ) -> None:
     client = logged_in(member)
     _fresh(member)
     response = client.post(
-        _url(notified, "identity-check"),
+        _url(notified_meeting, "identity-check"),
         {"location": "remote", "device_ok": True},
         content_type="application/json",
         REMOTE_ADDR="10.0.0.2",
@@ -198,7 +191,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_recorded(
 )
 def test_a_refused_identity_check_is_a_400_with_its_code(
     logged_in: Callable[..., Client],
-    notified: Meeting,
+    notified_meeting: Meeting,
     member: Any,
     fresh: bool,
     body: dict[str, Any],
@@ -206,19 +199,19 @@ def test_a_refused_identity_check_is_a_400_with_its_code(
 ) -> None:
     if fresh:
         _fresh(member)
-    response = _check_in(logged_in(member), notified, **body)
+    response = _check_in(logged_in(member), notified_meeting, **body)
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert not IdentityCheck.objects.exists()
 
 
 def test_an_outsider_finds_no_room(
-    logged_in: Callable[..., Client], notified: Meeting, outsider: Any
+    logged_in: Callable[..., Client], notified_meeting: Meeting, outsider: Any
 ) -> None:
     client = logged_in(outsider)
     _fresh(outsider)
     for path, methods in ROOM_PATHS.items():
-        url = path.replace("{meeting_id}", str(notified.pk))
+        url = path.replace("{meeting_id}", str(notified_meeting.pk))
         for method in methods:
             response = getattr(client, method)(
                 url,
@@ -234,27 +227,27 @@ def test_an_outsider_finds_no_room(
 
 
 def test_an_invitee_not_admitted_for_the_item_gets_no_snapshot(
-    logged_in: Callable[..., Client], notified: Meeting, committee: Committee
+    logged_in: Callable[..., Client], notified_meeting: Meeting, committee: Committee
 ) -> None:
     invitee = MembershipFactory(
         committee=committee, role=Role.INVITEE, user=UserFactory()
     ).user
     client = logged_in(invitee)
     _fresh(invitee)
-    assert _check_in(client, notified).status_code == 201
-    response = client.get(_url(notified, "room"))
+    assert _check_in(client, notified_meeting).status_code == 201
+    response = client.get(_url(notified_meeting, "room"))
     assert (response.status_code, response.json()["code"]) == (403, "NOT_ADMITTED")
 
 
 def test_any_participant_reads_the_quorum(
-    logged_in: Callable[..., Client], notified: Meeting, member: Any, chair: Any
+    logged_in: Callable[..., Client], notified_meeting: Meeting, member: Any, chair: Any
 ) -> None:
     _fresh(chair)
     room_participants.check_identity(
-        meeting=notified, user=chair, location="remote", device_ok=True
+        meeting=notified_meeting, user=chair, location="remote", device_ok=True
     )
     room_connections.open_connection(
-        meeting=notified,
+        meeting=notified_meeting,
         user=chair,
         channel_name="specific.inmemory!chair",
         session_key="k",
@@ -262,7 +255,7 @@ def test_any_participant_reads_the_quorum(
         port=40000,
         user_agent=BROWSER,
     )
-    response = logged_in(member).get(_url(notified, "quorum"))
+    response = logged_in(member).get(_url(notified_meeting, "quorum"))
     assert response.status_code == 200
     body = response.json()
     assert (body["required"], body["counted"], body["eligible"], body["met"]) == (
@@ -275,14 +268,17 @@ def test_any_participant_reads_the_quorum(
 
 
 def test_attendance_is_for_the_console_only(
-    logged_in: Callable[..., Client], notified: Meeting, member: Any, secretary: Any
+    logged_in: Callable[..., Client],
+    notified_meeting: Meeting,
+    member: Any,
+    secretary: Any,
 ) -> None:
     _fresh(member)
     room_participants.check_identity(
-        meeting=notified, user=member, location="remote", device_ok=True
+        meeting=notified_meeting, user=member, location="remote", device_ok=True
     )
     connection = room_connections.open_connection(
-        meeting=notified,
+        meeting=notified_meeting,
         user=member,
         channel_name="specific.inmemory!m",
         session_key="k",
@@ -292,10 +288,10 @@ def test_attendance_is_for_the_console_only(
     )
     room_connections.close_connection(connection_id=connection.pk, reason="left")
 
-    refused = logged_in(member).get(_url(notified, "attendance"))
+    refused = logged_in(member).get(_url(notified_meeting, "attendance"))
     assert (refused.status_code, refused.json()["code"]) == (403, "CONSOLE_ONLY")
 
-    response = logged_in(secretary).get(_url(notified, "attendance"))
+    response = logged_in(secretary).get(_url(notified_meeting, "attendance"))
     assert response.status_code == 200
     [row] = response.json()
     assert row["user"] == str(member.pk)
@@ -308,12 +304,12 @@ def test_attendance_is_for_the_console_only(
 
 def test_reporting_and_listing_incidents(
     logged_in: Callable[..., Client],
-    notified: Meeting,
+    notified_meeting: Meeting,
     member: Any,
     chair: Any,
 ) -> None:
     client = logged_in(member)
-    url = _url(notified, "incidents")
+    url = _url(notified_meeting, "incidents")
     not_yet = client.post(
         url, {"description": "เสียงขาด"}, content_type="application/json"
     )
@@ -322,7 +318,7 @@ def test_reporting_and_listing_incidents(
         "IDENTITY_CHECK_REQUIRED",
     )
     _fresh(member)
-    _check_in(client, notified)
+    _check_in(client, notified_meeting)
 
     blank = client.post(url, {"description": "  "}, content_type="application/json")
     assert (blank.status_code, blank.json()["code"]) == (400, "REQUIRED")
@@ -333,7 +329,10 @@ def test_reporting_and_listing_incidents(
     incident = Incident.objects.get()
     assert created.json()["id"] == str(incident.pk)
     assert (incident.kind, incident.reported_by) == ("reported", member)
-    assert list_events(chain_key=notified.chain_key).last().kind == "incident.recorded"
+    assert (
+        list_events(chain_key=notified_meeting.chain_key).last().kind
+        == "incident.recorded"
+    )
 
     refused = client.get(url)
     assert (refused.status_code, refused.json()["code"]) == (403, "CONSOLE_ONLY")

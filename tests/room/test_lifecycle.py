@@ -18,7 +18,7 @@ from prachum.room import facts as room_facts
 from prachum.room import floor as room_floor
 from prachum.room import lifecycle as room_lifecycle
 from prachum.room import state as room_state
-from tests.attendance.conftest import event_kinds, last_event
+from tests.fixtures.room import event_kinds, last_event
 
 pytestmark = pytest.mark.django_db
 

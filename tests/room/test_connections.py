@@ -22,7 +22,7 @@ from prachum.room import facts as room_facts
 from prachum.room import participants as room_participants
 from prachum.room import quorum as room_quorum
 from prachum.room import snapshot as room_snapshot
-from tests.attendance.conftest import SERVER_NODE, USER_AGENT, event_kinds
+from tests.fixtures.room import SERVER_NODE, USER_AGENT, event_kinds
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Fixtures for the meeting's media: the live-room cast plus a media server."""
+"""Fixtures for the meeting's media: a media server for the live room of
+``tests/fixtures/room.py``."""
 
 from __future__ import annotations
 
@@ -17,28 +18,12 @@ from prachum.media.config import JanusConfig, write
 from prachum.media.fake import FakeMediaServer
 from prachum.media.loader import get_media_server
 from prachum.meetings.models import Meeting
-from tests.attendance import conftest as _room
 from tests.media.conftest import (
     JanusProcess,
     _free_port,
     _start_receiver,
     _wait_for_api,
 )
-
-# The live room's fixtures, for this package too.
-_room_settings = _room._room_settings
-connect = _room.connect
-fresh_factor = _room.fresh_factor
-identified = _room.identified
-invitee = _room.invitee
-listen = _room.listen
-members = _room.members
-notified_meeting = _room.notified_meeting
-notify = _room.notify
-open_room = _room.open_room
-present = _room.present
-secret_meeting = _room.secret_meeting
-server_clock = _room.server_clock
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +35,7 @@ def _media_settings(settings: Any) -> None:
 
 
 @pytest.fixture
-def fake() -> FakeMediaServer:
+def media_server() -> FakeMediaServer:
     server = get_media_server()
     assert isinstance(server, FakeMediaServer)
     return server

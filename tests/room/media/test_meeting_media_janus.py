@@ -24,9 +24,9 @@ from prachum.room import lifecycle as room_lifecycle
 from prachum.room import media as room_media
 from prachum.room import media_controls as room_media_controls
 from prachum.room import participants as room_participants
-from tests.attendance.conftest import event_kinds, last_event
+from tests.fixtures.room import event_kinds, last_event
 from tests.media.conftest import TIMINGS, JanusClient, JanusProcess, _wait_for_api
-from tests.media.meeting.conftest import spawn_janus
+from tests.room.media.conftest import spawn_janus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 

@@ -37,8 +37,8 @@ from prachum.room import media_controls as room_media_controls
 from prachum.room import participants as room_participants
 from prachum.room import quorum as room_quorum
 from prachum.room import state as room_state
-from tests.attendance.conftest import event_kinds, last_event
-from tests.media.meeting.conftest import JanusEvents
+from tests.fixtures.room import event_kinds, last_event
+from tests.room.media.conftest import JanusEvents
 
 pytestmark = pytest.mark.django_db
 VR = "janus.plugin.videoroom"
@@ -63,12 +63,12 @@ def join_answer(client: Any, meeting: Meeting, user: Any) -> Any:
 
 
 def test_opening_creates_the_room_recording_and_locked(
-    opened: Meeting, fake: FakeMediaServer
+    opened: Meeting, media_server: FakeMediaServer
 ) -> None:
     media_room = live_media_room(meeting_id=opened.pk)
     assert media_room is not None
     assert media_room.record
-    info = fake.room_info(room=media_room.janus_room_id)
+    info = media_server.room_info(room=media_room.janus_room_id)
     assert info.record
     assert info.lock_record
     event = last_event(opened, "media.room_opened")
@@ -98,33 +98,33 @@ def test_a_media_failure_at_opening_is_an_incident_and_the_meeting_stays_open(
 def test_suspend_mutes_every_publisher_and_resume_unmutes(
     opened: Meeting,
     chair: Any,
-    fake: FakeMediaServer,
+    media_server: FakeMediaServer,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
-    pin = fake.room_pin(room=room)
-    a = fake.join(room=room, display="a", pin=pin)
-    b = fake.join(room=room, display="b", pin=pin)
-    fake.publish(room=room, participant=a)
-    fake.publish(room=room, participant=b)
+    pin = media_server.room_pin(room=room)
+    a = media_server.join(room=room, display="a", pin=pin)
+    b = media_server.join(room=room, display="b", pin=pin)
+    media_server.publish(room=room, participant=a)
+    media_server.publish(room=room, participant=b)
     with django_capture_on_commit_callbacks(execute=True):
         room_lifecycle.suspend_meeting(actor=chair, meeting=opened, reason="พักการประชุม")
-    assert fake.is_muted(room=room, participant=a)["audio"] is True
-    assert fake.is_muted(room=room, participant=b)["audio"] is True
+    assert media_server.is_muted(room=room, participant=a)["audio"] is True
+    assert media_server.is_muted(room=room, participant=b)["audio"] is True
     assert sorted(last_event(opened, "media.room_muted").payload["participants"]) == [
         a,
         b,
     ]
     with django_capture_on_commit_callbacks(execute=True):
         room_lifecycle.resume_meeting(actor=chair, meeting=opened)
-    assert fake.is_muted(room=room, participant=a)["audio"] is False
+    assert media_server.is_muted(room=room, participant=a)["audio"] is False
     assert "media.room_unmuted" in event_kinds(opened)
 
 
 def test_close_destroys_the_room(
     opened: Meeting,
     chair: Any,
-    fake: FakeMediaServer,
+    media_server: FakeMediaServer,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
@@ -132,7 +132,7 @@ def test_close_destroys_the_room(
         room_lifecycle.close_meeting(actor=chair, meeting=opened)
     assert live_media_room(meeting_id=opened.pk) is None
     with pytest.raises(Exception, match="No such room"):
-        fake.room_info(room=room)
+        media_server.room_info(room=room)
 
 
 # --- secret sessions --------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_close_destroys_the_room(
 def test_a_secret_item_stops_recording_and_the_gap_is_in_the_chain(
     opened: Meeting,
     chair: Any,
-    fake: FakeMediaServer,
+    media_server: FakeMediaServer,
     django_capture_on_commit_callbacks: Any,
     fresh_factor: Any,
 ) -> None:
@@ -154,13 +154,13 @@ def test_a_secret_item_stops_recording_and_the_gap_is_in_the_chain(
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
     with django_capture_on_commit_callbacks(execute=True):
         room_floor.set_current_item(actor=chair, meeting=opened, item=secret)
-    assert fake.room_info(room=room).record is False
+    assert media_server.room_info(room=room).record is False
     stopped = last_event(opened, "media.recording_stopped")
     assert stopped.payload["reason"] == "secret_session"
     assert stopped.payload["item"] == str(secret.pk)
     with django_capture_on_commit_callbacks(execute=True):
         room_floor.set_current_item(actor=chair, meeting=opened, item=open_item)
-    assert fake.room_info(room=room).record is True
+    assert media_server.room_info(room=room).record is True
     gap = last_event(opened, "media.recording_gap")
     assert gap.payload["reason"] == "secret_session"
     assert gap.payload["item"] == str(secret.pk)
@@ -173,7 +173,7 @@ def test_a_secret_item_kicks_an_invitee_from_janus(
     opened: Meeting,
     chair: Any,
     invitee: Any,
-    fake: FakeMediaServer,
+    media_server: FakeMediaServer,
     present: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
@@ -187,15 +187,15 @@ def test_a_secret_item_kicks_an_invitee_from_janus(
     present(invitee, opened)
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
     answer = room_media_controls.join_info(meeting=opened, user=invitee)
-    pid = fake.join(
+    pid = media_server.join(
         room=room, display="invitee", pin=answer["pin"], opaque_id=answer["opaque_id"]
     )
-    fake.publish(room=room, participant=pid)
+    media_server.publish(room=room, participant=pid)
     AgendaItem.objects.filter(pk=secret.pk).update(is_secret=True)
     secret.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         room_floor.set_current_item(actor=chair, meeting=opened, item=secret)
-    assert pid not in {p.id for p in fake.list_participants(room=room)}
+    assert pid not in {p.id for p in media_server.list_participants(room=room)}
     kicked = last_event(opened, "media.participant_kicked")
     assert kicked.payload == {
         "user": str(invitee.pk),
@@ -211,25 +211,28 @@ def test_chair_mutes_stops_video_requests_unmute_and_removes(
     opened: Meeting,
     chair: Any,
     members: list[Any],
-    fake: FakeMediaServer,
+    media_server: FakeMediaServer,
     listen: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     member = members[0]
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
     answer = room_media_controls.join_info(meeting=opened, user=member)
-    pid = fake.join(
+    pid = media_server.join(
         room=room, display="m", pin=answer["pin"], opaque_id=answer["opaque_id"]
     )
-    fake.publish(room=room, participant=pid)
+    media_server.publish(room=room, participant=pid)
     room_media_controls.mute_participant(actor=chair, meeting=opened, user=member)
-    assert fake.is_muted(room=room, participant=pid) == {"audio": True, "video": False}
+    assert media_server.is_muted(room=room, participant=pid) == {
+        "audio": True,
+        "video": False,
+    }
     room_media_controls.stop_video(actor=chair, meeting=opened, user=member)
-    assert fake.is_muted(room=room, participant=pid)["video"] is True
+    assert media_server.is_muted(room=room, participant=pid)["video"] is True
     mine = listen(room_state.user_group(opened.pk, member.pk))
     with django_capture_on_commit_callbacks(execute=True):
         room_media_controls.request_unmute(actor=chair, meeting=opened, user=member)
-    assert fake.is_muted(room=room, participant=pid)["audio"] is False
+    assert media_server.is_muted(room=room, participant=pid)["audio"] is False
     assert {"type": "media.unmute_requested"} in mine.events()
     muted = last_event(opened, "media.participant_muted")
     assert muted.payload["user"] == str(member.pk)
@@ -242,7 +245,7 @@ def test_chair_mutes_stops_video_requests_unmute_and_removes(
         room_participants.remove_participant(
             actor=chair, meeting=opened, user=member, reason="ก่อความวุ่นวาย"
         )
-    assert fake.list_participants(room=room) == []
+    assert media_server.list_participants(room=room) == []
     assert last_event(opened, "media.participant_kicked").payload["reason"] == "removed"
 
 
@@ -441,9 +444,11 @@ class _Switchable:
 
 
 def test_watchdog_reports_down_once_and_up_once(
-    opened: Meeting, fake: FakeMediaServer, django_capture_on_commit_callbacks: Any
+    opened: Meeting,
+    media_server: FakeMediaServer,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    server = _Switchable(fake)
+    server = _Switchable(media_server)
     watchdog = MediaWatchdog(server=server, process=False)  # type: ignore[arg-type]
     assert watchdog.poll_once().transition is None
     server.up = False
@@ -454,7 +459,9 @@ def test_watchdog_reports_down_once_and_up_once(
         meeting=opened, description__startswith=room_media.MEDIA_SERVER_DOWN
     )
     assert down.count() == 1
-    assert MediaServerStatus.objects.get(server=fake.name).down_since is not None
+    assert (
+        MediaServerStatus.objects.get(server=media_server.name).down_since is not None
+    )
     server.up = True
     with django_capture_on_commit_callbacks(execute=True):
         assert watchdog.poll_once().transition == "up"
@@ -490,15 +497,19 @@ def test_the_rest_api_gives_the_same_join_answer_under_the_same_rule(
 
 
 def test_the_console_page_mutes_through_the_same_service(
-    opened: Meeting, chair: Any, members: list[Any], fake: FakeMediaServer, client: Any
+    opened: Meeting,
+    chair: Any,
+    members: list[Any],
+    media_server: FakeMediaServer,
+    client: Any,
 ) -> None:
     member = members[0]
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
     answer = room_media_controls.join_info(meeting=opened, user=member)
-    pid = fake.join(
+    pid = media_server.join(
         room=room, display="m", pin=answer["pin"], opaque_id=answer["opaque_id"]
     )
-    fake.publish(room=room, participant=pid)
+    media_server.publish(room=room, participant=pid)
     client.force_login(chair)
     session = client.session
     session["second_factor_ok"] = True
@@ -506,24 +517,24 @@ def test_the_console_page_mutes_through_the_same_service(
     url = reverse("attendance:media_mute", kwargs={"pk": opened.pk})
     response = client.post(url, {"user": str(member.pk)})
     assert response.status_code == 302
-    assert fake.is_muted(room=room, participant=pid)["audio"] is True
+    assert media_server.is_muted(room=room, participant=pid)["audio"] is True
     assert last_event(opened, "media.participant_muted").payload["participants"] == [
         pid
     ]
 
 
 def test_the_socket_commands_reach_the_media_services(
-    opened: Meeting, chair: Any, members: list[Any], fake: FakeMediaServer
+    opened: Meeting, chair: Any, members: list[Any], media_server: FakeMediaServer
 ) -> None:
     from prachum.realtime import commands, schemas
 
     member = members[0]
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
     answer = room_media_controls.join_info(meeting=opened, user=member)
-    pid = fake.join(
+    pid = media_server.join(
         room=room, display="m", pin=answer["pin"], opaque_id=answer["opaque_id"]
     )
-    fake.publish(room=room, participant=pid)
+    media_server.publish(room=room, participant=pid)
     for frame, expected in (
         ({"type": "media.mute", "user": str(member.pk)}, (True, False)),
         ({"type": "media.unmute_request", "user": str(member.pk)}, (False, False)),
@@ -531,22 +542,26 @@ def test_the_socket_commands_reach_the_media_services(
     ):
         command = schemas.parse_message(frame)
         commands.run(command, meeting=opened, actor=chair)  # type: ignore[arg-type]
-        muted = fake.is_muted(room=room, participant=pid)
+        muted = media_server.is_muted(room=room, participant=pid)
         assert (muted["audio"], muted["video"]) == expected, frame
 
 
 def test_a_publisher_not_recorded_is_an_incident_once(
-    opened: Meeting, fake: FakeMediaServer, django_capture_on_commit_callbacks: Any
+    opened: Meeting,
+    media_server: FakeMediaServer,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     room = live_media_room(meeting_id=opened.pk).janus_room_id  # type: ignore[union-attr]
-    pid = fake.join(room=room, display="m", pin=fake.room_pin(room=room))
-    fake.publish(room=room, participant=pid)
-    watchdog = MediaWatchdog(server=fake, process=False)
-    assert watchdog.check_recordings(fake) == []
-    fake.break_recording(room=room, participant=pid)  # as a full disk would
+    pid = media_server.join(
+        room=room, display="m", pin=media_server.room_pin(room=room)
+    )
+    media_server.publish(room=room, participant=pid)
+    watchdog = MediaWatchdog(server=media_server, process=False)
+    assert watchdog.check_recordings(media_server) == []
+    media_server.break_recording(room=room, participant=pid)  # as a full disk would
     with django_capture_on_commit_callbacks(execute=True):
-        assert len(watchdog.check_recordings(fake)) == 1
-        assert watchdog.check_recordings(fake) == []  # reported once
+        assert len(watchdog.check_recordings(media_server)) == 1
+        assert watchdog.check_recordings(media_server) == []  # reported once
     incident = Incident.objects.get(
         meeting=opened, description__startswith=room_media.MEDIA_NOT_RECORDING
     )
@@ -557,14 +572,14 @@ def test_a_secret_meeting_records_nothing_and_the_gap_spans_open_to_close(
     secret_meeting: Meeting,
     open_room: Any,
     chair: Any,
-    fake: FakeMediaServer,
+    media_server: FakeMediaServer,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         meeting = open_room(secret_meeting)
     media_room = live_media_room(meeting_id=meeting.pk)
     assert media_room is not None
-    assert fake.room_info(room=media_room.janus_room_id).record is False
+    assert media_server.room_info(room=media_room.janus_room_id).record is False
     stopped = last_event(meeting, "media.recording_stopped")
     with django_capture_on_commit_callbacks(execute=True):
         room_lifecycle.close_meeting(actor=chair, meeting=meeting)

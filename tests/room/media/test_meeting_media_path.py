@@ -36,9 +36,9 @@ from prachum.meetings.models import Meeting
 from prachum.room import media as room_media
 from prachum.room import media_controls as room_media_controls
 from prachum.room import state as room_state
-from tests.attendance.conftest import event_kinds, last_event
+from tests.fixtures.room import event_kinds, last_event
 from tests.media.conftest import TIMINGS, JanusProcess, _wait_for_api
-from tests.media.meeting.conftest import JanusEvents, spawn_janus
+from tests.room.media.conftest import JanusEvents, spawn_janus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 

@@ -12,7 +12,7 @@ from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.meetings.models import Meeting
 from prachum.room import floor as room_floor
 from prachum.room import state as room_state
-from tests.attendance.conftest import event_kinds, last_event
+from tests.fixtures.room import event_kinds, last_event
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,8 @@ def _room(meeting: Meeting) -> RoomState:
     return RoomState.objects.get(meeting=meeting)
 
 
-@pytest.fixture
-def room(notified_meeting: Meeting, open_room: Callable[[Meeting], Meeting]) -> Meeting:
-    return open_room(notified_meeting)
-
-
 def test_hands_queue_in_order_and_the_floor_takes_one_out(
-    room: Meeting,
+    live_meeting: Meeting,
     chair: Any,
     vice_chair: Any,
     members: list[Any],
@@ -35,36 +30,36 @@ def test_hands_queue_in_order_and_the_floor_takes_one_out(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     first, second = members[0], vice_chair
-    events = listen(room_state.room_group(room.pk))
-    start = _room(room).version
+    events = listen(room_state.room_group(live_meeting.pk))
+    start = _room(live_meeting).version
 
     with django_capture_on_commit_callbacks(execute=True):
-        room_floor.raise_hand(actor=first, meeting=room)
-    assert _room(room).version == start + 1
+        room_floor.raise_hand(actor=first, meeting=live_meeting)
+    assert _room(live_meeting).version == start + 1
     with django_capture_on_commit_callbacks(execute=True):
-        room_floor.raise_hand(actor=second, meeting=room)
-    assert _room(room).hands == [str(first.pk), str(second.pk)]
-    assert _room(room).version == start + 2
+        room_floor.raise_hand(actor=second, meeting=live_meeting)
+    assert _room(live_meeting).hands == [str(first.pk), str(second.pk)]
+    assert _room(live_meeting).version == start + 2
 
     with django_capture_on_commit_callbacks(execute=True):
-        room_floor.give_floor(actor=chair, meeting=room, user=second)
-    state = _room(room)
+        room_floor.give_floor(actor=chair, meeting=live_meeting, user=second)
+    state = _room(live_meeting)
     assert state.floor_holder == second
     assert state.hands == [str(first.pk)]
     assert state.version == start + 3
-    given = last_event(room, "floor.given")
+    given = last_event(live_meeting, "floor.given")
     assert (given.actor, given.payload) == (
         chair,
         {"user": str(second.pk), "room_version": start + 3},
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        room_floor.lower_hand(actor=first, meeting=room)
+        room_floor.lower_hand(actor=first, meeting=live_meeting)
     with django_capture_on_commit_callbacks(execute=True):
-        room_floor.end_floor(actor=chair, meeting=room)
-    state = _room(room)
+        room_floor.end_floor(actor=chair, meeting=live_meeting)
+    state = _room(live_meeting)
     assert (state.floor_holder, state.hands, state.version) == (None, [], start + 5)
-    assert last_event(room, "floor.ended").payload["user"] == str(second.pk)
+    assert last_event(live_meeting, "floor.ended").payload["user"] == str(second.pk)
 
     assert events.events() == [
         {
@@ -106,35 +101,39 @@ def _unchanged(meeting: Meeting, code: str, change: Callable[[], Any]) -> None:
 
 
 def test_refusals_leave_the_version_alone(
-    room: Meeting,
+    live_meeting: Meeting,
     chair: Any,
     secretary: Any,
     members: list[Any],
 ) -> None:
-    room_floor.raise_hand(actor=members[0], meeting=room)
+    room_floor.raise_hand(actor=members[0], meeting=live_meeting)
     _unchanged(
-        room,
+        live_meeting,
         "HAND_ALREADY_RAISED",
-        lambda: room_floor.raise_hand(actor=members[0], meeting=room),
+        lambda: room_floor.raise_hand(actor=members[0], meeting=live_meeting),
     )
     _unchanged(
-        room,
+        live_meeting,
         "HAND_NOT_RAISED",
-        lambda: room_floor.lower_hand(actor=members[1], meeting=room),
+        lambda: room_floor.lower_hand(actor=members[1], meeting=live_meeting),
     )
     _unchanged(
-        room, "NO_FLOOR", lambda: room_floor.end_floor(actor=chair, meeting=room)
+        live_meeting,
+        "NO_FLOOR",
+        lambda: room_floor.end_floor(actor=chair, meeting=live_meeting),
     )
     # Not identified for this meeting: no hand, and nobody can give them the floor.
     _unchanged(
-        room,
+        live_meeting,
         "IDENTITY_CHECK_REQUIRED",
-        lambda: room_floor.raise_hand(actor=members[5], meeting=room),
+        lambda: room_floor.raise_hand(actor=members[5], meeting=live_meeting),
     )
     _unchanged(
-        room,
+        live_meeting,
         "NOT_IDENTIFIED",
-        lambda: room_floor.give_floor(actor=chair, meeting=room, user=members[5]),
+        lambda: room_floor.give_floor(
+            actor=chair, meeting=live_meeting, user=members[5]
+        ),
     )
 
 
@@ -142,38 +141,40 @@ def test_refusals_leave_the_version_alone(
 def test_only_the_chair_or_secretary_gives_and_ends_the_floor(
     request: pytest.FixtureRequest,
     who: str,
-    room: Meeting,
+    live_meeting: Meeting,
     chair: Any,
     members: list[Any],
 ) -> None:
     actor = request.getfixturevalue(who)
-    room_floor.raise_hand(actor=members[1], meeting=room)
+    room_floor.raise_hand(actor=members[1], meeting=live_meeting)
     for change in (
-        lambda: room_floor.give_floor(actor=actor, meeting=room, user=members[1]),
-        lambda: room_floor.end_floor(actor=actor, meeting=room),
+        lambda: room_floor.give_floor(
+            actor=actor, meeting=live_meeting, user=members[1]
+        ),
+        lambda: room_floor.end_floor(actor=actor, meeting=live_meeting),
     ):
-        _unchanged(room, "CHAIR_ONLY", change)
-    room_floor.give_floor(actor=chair, meeting=room, user=members[1])
+        _unchanged(live_meeting, "CHAIR_ONLY", change)
+    room_floor.give_floor(actor=chair, meeting=live_meeting, user=members[1])
     with pytest.raises(PermissionDeniedError):
-        room_floor.end_floor(actor=actor, meeting=room)
-    assert _room(room).floor_holder == members[1]
+        room_floor.end_floor(actor=actor, meeting=live_meeting)
+    assert _room(live_meeting).floor_holder == members[1]
 
 
 def test_the_secretary_may_give_the_floor(
-    room: Meeting, secretary: Any, members: list[Any]
+    live_meeting: Meeting, secretary: Any, members: list[Any]
 ) -> None:
-    room_floor.give_floor(actor=secretary, meeting=room, user=members[0])
-    assert _room(room).floor_holder == members[0]
+    room_floor.give_floor(actor=secretary, meeting=live_meeting, user=members[0])
+    assert _room(live_meeting).floor_holder == members[0]
 
 
 def test_the_floor_holder_cannot_also_queue(
-    room: Meeting, chair: Any, members: list[Any]
+    live_meeting: Meeting, chair: Any, members: list[Any]
 ) -> None:
-    room_floor.give_floor(actor=chair, meeting=room, user=members[0])
+    room_floor.give_floor(actor=chair, meeting=live_meeting, user=members[0])
     _unchanged(
-        room,
+        live_meeting,
         "HAND_ALREADY_RAISED",
-        lambda: room_floor.raise_hand(actor=members[0], meeting=room),
+        lambda: room_floor.raise_hand(actor=members[0], meeting=live_meeting),
     )
 
 

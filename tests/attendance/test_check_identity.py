@@ -25,8 +25,8 @@ from prachum.room import participants as room_participants
 from prachum.room import quorum as room_quorum
 from prachum.room import snapshot as room_snapshot
 from prachum.room import state as room_state
-from tests.attendance.conftest import USER_AGENT, event_kinds
 from tests.factories import MeetingFactory
+from tests.fixtures.room import USER_AGENT, event_kinds
 
 pytestmark = pytest.mark.django_db
 
