@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +18,7 @@ from prachum.allowances import policies, selectors
 from prachum.allowances.error_codes import AllowanceError
 from prachum.allowances.events import AllowanceEvent
 from prachum.allowances.models import AllowanceLine, AllowanceRun, RunStatus
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain import allowances as engine
 from prachum.domain.errors import DomainError
@@ -44,7 +44,7 @@ def lines_digest(run: AllowanceRun) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def compute_allowance_run(*, actor: Any, meeting: Meeting) -> AllowanceRun:
+def compute_allowance_run(*, actor: Actor, meeting: Meeting) -> AllowanceRun:
     """Compute the allowance list of a closed meeting from its record (Decree s.10;
     RD 2547 s.7; R56-R62) as a draft for the secretary to review."""
     with transaction.atomic():
@@ -160,7 +160,7 @@ def compute_allowance_run(*, actor: Any, meeting: Meeting) -> AllowanceRun:
     return run
 
 
-def confirm_allowance_run(*, actor: Any, run: AllowanceRun) -> AllowanceRun:
+def confirm_allowance_run(*, actor: Actor, run: AllowanceRun) -> AllowanceRun:
     """The secretary confirms the reviewed list; it can no longer change (R56)."""
     with transaction.atomic():
         run = (

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from prachum.allowances import exports, policies, selectors, services
 from prachum.allowances.models import AllowanceRun
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.meetings.models import Meeting
 
@@ -56,7 +57,7 @@ def meeting_allowances(request: HttpRequest, pk: str) -> HttpResponse:
 def compute(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     try:
-        services.compute_allowance_run(actor=request.user, meeting=meeting)
+        services.compute_allowance_run(actor=actor_of(request), meeting=meeting)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -69,7 +70,7 @@ def compute(request: HttpRequest, pk: str) -> HttpResponse:
 def confirm(request: HttpRequest, pk: str, run_pk: str) -> HttpResponse:
     run = _run_for(request, pk, run_pk)
     try:
-        services.confirm_allowance_run(actor=request.user, run=run)
+        services.confirm_allowance_run(actor=actor_of(request), run=run)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -11,6 +11,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from prachum.committees.selectors import list_committees_for
+from prachum.core.actors import actor_of
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.meetings import policies, selectors, services
 from prachum.meetings.models import AgendaItem, Meeting
@@ -138,7 +139,7 @@ def add_agenda_item(
         else None
     )
     item = services.add_agenda_item(
-        actor=request.user,
+        actor=actor_of(request),
         meeting=meeting,
         title=body.title,
         description=body.description,
@@ -166,7 +167,7 @@ def add_agenda_item(
 )
 def send_notice(request: HttpRequest, meeting_id: UUID) -> object:
     meeting = _meeting(request, meeting_id)
-    notice = notice_services.send_notice(actor=request.user, meeting=meeting)
+    notice = notice_services.send_notice(actor=actor_of(request), meeting=meeting)
     return 201, {
         "id": notice.pk,
         "letter_number": notice.letter_number,

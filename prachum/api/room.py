@@ -17,6 +17,7 @@ from ninja import Router, Schema, Status
 from prachum.api.error_codes import ApiError
 from prachum.attendance import policies as room_policies
 from prachum.attendance.selectors import attendance_intervals, current_check
+from prachum.core.actors import actor_of
 from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.core.web import client_ip
 from prachum.media.protocol import MediaError
@@ -152,7 +153,7 @@ class IdentityCheckOut(Schema):
 
 def _meeting(request: HttpRequest, meeting_id: UUID) -> Meeting:
     """The meeting, or 404 for anyone who is not one of its participants."""
-    return get_meeting_for(request.user, meeting_id, related=("committee",))
+    return get_meeting_for(actor_of(request), meeting_id, related=("committee",))
 
 
 def _require_entered(request: HttpRequest, meeting: Meeting) -> None:
@@ -228,7 +229,7 @@ def report_incident(request: HttpRequest, meeting_id: UUID, body: IncidentIn) ->
     incident = commands.execute(
         "incident.report",
         meeting=meeting,
-        actor=request.user,
+        actor=actor_of(request),
         description=body.description,
     )
     return Status(201, incident_dict(incident))  # type: ignore[arg-type]

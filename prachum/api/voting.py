@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from prachum.accounts.models import User
+from prachum.core.actors import actor_of
 from prachum.meetings.models import AgendaItem
 from prachum.voting import ballots, policies, polls, selectors
 from prachum.voting import item_record as item_records  # a view here is item_record
@@ -152,7 +153,7 @@ def _out(poll: Poll, request: HttpRequest) -> dict[str, Any]:
 def create_poll(request: HttpRequest, item_id: UUID, body: PollIn) -> object:
     item = _item(request, item_id)
     poll = polls.create_poll(
-        actor=request.user,
+        actor=actor_of(request),
         item=item,
         kind=body.kind,
         question=body.question,
@@ -182,7 +183,7 @@ def get_poll(request: HttpRequest, poll_id: UUID) -> object:
 )
 def open_poll(request: HttpRequest, poll_id: UUID, body: ReasonIn) -> object:
     poll = polls.open_poll(
-        actor=request.user,
+        actor=actor_of(request),
         poll=_poll(request, poll_id),
         without_quorum_reason=body.without_quorum_reason,
     )
@@ -194,7 +195,7 @@ def open_poll(request: HttpRequest, poll_id: UUID, body: ReasonIn) -> object:
 )
 def close_poll(request: HttpRequest, poll_id: UUID, body: ReasonIn) -> object:
     poll = polls.close_poll(
-        actor=request.user,
+        actor=actor_of(request),
         poll=_poll(request, poll_id),
         without_quorum_reason=body.without_quorum_reason,
     )
@@ -227,7 +228,7 @@ def cast_ballot(request: HttpRequest, poll_id: UUID, body: BallotIn) -> object:
 )
 def cast_deciding_vote(request: HttpRequest, poll_id: UUID, body: BallotIn) -> object:
     poll = polls.cast_deciding_vote(
-        actor=request.user, poll=_poll(request, poll_id), choice=body.choice
+        actor=actor_of(request), poll=_poll(request, poll_id), choice=body.choice
     )
     return _out(poll, request)
 
@@ -261,7 +262,7 @@ def record_resolution(
     item = _item(request, item_id)
     poll = get_object_or_404(Poll, pk=body.poll_id, item=item) if body.poll_id else None
     resolution = item_records.record_resolution(
-        actor=request.user, item=item, text=body.text, poll=poll
+        actor=actor_of(request), item=item, text=body.text, poll=poll
     )
     return Status(201, {"id": resolution.pk, "item": item.pk, "at": resolution.at})
 
@@ -274,7 +275,7 @@ def record_dissent(request: HttpRequest, item_id: UUID, body: DissentIn) -> obje
     item = _item(request, item_id)
     member = _member(item, body.member_id) if body.member_id else request.user
     dissent = item_records.record_dissent(
-        actor=request.user, item=item, member=member, opinion=body.opinion
+        actor=actor_of(request), item=item, member=member, opinion=body.opinion
     )
     return Status(201, {"id": dissent.pk, "item": item.pk, "at": dissent.at})
 
@@ -286,7 +287,7 @@ def record_dissent(request: HttpRequest, item_id: UUID, body: DissentIn) -> obje
 def record_recusal(request: HttpRequest, item_id: UUID, body: RecusalIn) -> object:
     item = _item(request, item_id)
     recusal = item_records.record_recusal(
-        actor=request.user,
+        actor=actor_of(request),
         item=item,
         member=_member(item, body.member_id),
         ground=body.ground,

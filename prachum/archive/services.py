@@ -11,12 +11,13 @@ from prachum.archive.error_codes import ArchiveError
 from prachum.archive.events import ArchiveEvent
 from prachum.archive.recordings import recording_status
 from prachum.archive.tasks import build_evidence_package, process_meeting_recordings
+from prachum.core.actors import Actor
 from prachum.core.errors import ServiceError
 from prachum.evidence.models import EvidenceChain, EvidencePackage
 from prachum.evidence.services import append_event
 
 
-def request_package(*, actor: Any, meeting: Any) -> Any:
+def request_package(*, actor: Actor, meeting: Any) -> Any:
     """Queue the build of a meeting's evidence package (built by the worker).
 
     Refused while the recordings are being processed: the package holds them (ADR 0012).

@@ -26,6 +26,7 @@ from prachum.accounts.models import SecondFactor, User
 from prachum.attendance import policies
 from prachum.attendance.forms import IdentityCheckForm
 from prachum.attendance.identity import ENTERABLE
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error, client_ip
 from prachum.domain.regimes import regime_on
@@ -44,7 +45,7 @@ def user_of(request: HttpRequest) -> User:
 
 def meeting_for(request: HttpRequest, pk: Any) -> Meeting:
     """The meeting, for its participants only (others get 404, as on the detail page)."""
-    return get_meeting_for(request.user, pk, may=policies.is_participant)
+    return get_meeting_for(actor_of(request), pk, may=policies.is_participant)
 
 
 def is_legacy(meeting: Meeting) -> bool:

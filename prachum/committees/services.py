@@ -28,6 +28,7 @@ from prachum.committees.models import (
     Role,
 )
 from prachum.committees.selectors import deny_list
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain.scope import check_scope
 from prachum.evidence.services import append_event
@@ -61,7 +62,7 @@ def ensure_in_scope(*, category: str, on: date, subjects: tuple[str, ...] = ()) 
 
 def create_committee(
     *,
-    actor: Any,
+    actor: Actor,
     agency: Agency,
     name: str,
     legal_basis: str,
@@ -128,7 +129,7 @@ def create_committee(
 
 def add_member(
     *,
-    actor: Any,
+    actor: Actor,
     committee: Committee,
     user: Any,
     role: str,
@@ -147,7 +148,7 @@ def add_member(
 
 
 def _add_member(
-    *, actor: Any, committee: Committee, user: Any, role: str, is_voting: bool | None
+    *, actor: Actor, committee: Committee, user: Any, role: str, is_voting: bool | None
 ) -> Membership:
     voting = role in VOTING_ROLES if is_voting is None else is_voting
     order = {r: i for i, r in enumerate(Role.values)}.get(role, 50)
@@ -187,7 +188,7 @@ class RosterImportError(ServiceError):
 
 
 def import_roster_csv(
-    *, actor: Any, committee: Committee, data: bytes
+    *, actor: Actor, committee: Committee, data: bytes
 ) -> list[Membership]:
     """Import members from CSV; every row is checked first and nothing is saved on error.
 
@@ -340,7 +341,7 @@ def import_roster_csv(
 
 def set_allowance_rate(
     *,
-    actor: Any,
+    actor: Actor,
     committee: Committee,
     kind: str,
     member_amount: Any,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from prachum.committees import policies, selectors, services
 from prachum.committees.forms import CommitteeForm, RosterImportForm, committee_rules
 from prachum.committees.models import Agency, Committee
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error
 
@@ -41,7 +42,7 @@ def committee_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and agency is not None:
         try:
             committee = services.create_committee(
-                actor=request.user, agency=agency, **form.cleaned_data
+                actor=actor_of(request), agency=agency, **form.cleaned_data
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -64,7 +65,7 @@ def committee_detail(request: HttpRequest, pk: str) -> HttpResponse:
         if form.is_valid():
             try:
                 created = services.import_roster_csv(
-                    actor=request.user,
+                    actor=actor_of(request),
                     committee=committee,
                     data=form.cleaned_data["file"].read(),
                 )

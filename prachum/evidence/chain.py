@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from prachum.core.actors import Actor
 from prachum.domain.hashchain import (
     GENESIS_HASH,
     ChainLink,
@@ -31,7 +32,7 @@ HeadT = TypeVar("HeadT", bound=models.Model)
 RowT = TypeVar("RowT", bound=models.Model)
 
 
-def actor_label(actor: Any) -> str:
+def actor_label(actor: Actor | None) -> str:
     """A stable label for the actor: ``user:<id>`` or ``system``."""
     if actor is None:
         return "system"
@@ -71,7 +72,7 @@ class HashChain(Generic[HeadT, RowT]):
         self,
         *,
         head: Mapping[str, Any],
-        actor: Any,
+        actor: Actor | None,
         payload: dict[str, Any],
         caller: str,
         **fields: Any,

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from prachum.core.actors import Actor
 from prachum.evidence import keys
 from prachum.evidence.events import EvidenceChainEvent
 from prachum.evidence.models import EvidenceChain, Seal
@@ -26,7 +27,7 @@ def seal_statement(*, chain: EvidenceChain, sealed_at: Any) -> dict[str, Any]:
     }
 
 
-def seal_chain(*, chain_key: str, actor: Any) -> Seal:
+def seal_chain(*, chain_key: str, actor: Actor | None) -> Seal:
     """Sign the chain's current head, then record the seal as the next event.
 
     Must run inside the transaction of the change that ends the record (closing the

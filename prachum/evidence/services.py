@@ -6,13 +6,14 @@ from typing import Any
 
 from django.db import transaction
 
+from prachum.core.actors import Actor
 from prachum.core.events import EventKind
 from prachum.evidence.events import EvidenceChainEvent
 from prachum.evidence.models import EVIDENCE_CHAIN, EvidenceEvent
 
 
 def append_event(
-    *, chain_key: str, kind: EventKind, actor: Any, payload: dict[str, Any]
+    *, chain_key: str, kind: EventKind, actor: Actor | None, payload: dict[str, Any]
 ) -> EvidenceEvent:
     """Append one event to ``chain_key``'s chain; must run inside an atomic block.
 
@@ -28,7 +29,7 @@ def append_event(
 
 
 def record_package_download(
-    *, actor: Any, package: Any, ip_address: str | None
+    *, actor: Actor, package: Any, ip_address: str | None
 ) -> None:
     """Every download of an evidence package is logged in the chain (R41)."""
     with transaction.atomic():

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from prachum.archive import services as archive_services
 from prachum.committees.models import SECRETARIAT_ROLES, Role
 from prachum.committees.policies import role_in
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.core.web import client_ip
 from prachum.evidence import keys, services
@@ -53,7 +54,7 @@ def public_key(request: HttpRequest) -> HttpResponse:
 def request_package(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for_package(request, pk)
     try:
-        archive_services.request_package(actor=request.user, meeting=meeting)
+        archive_services.request_package(actor=actor_of(request), meeting=meeting)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
         return redirect("meetings:evidence", pk=meeting.pk)
@@ -80,7 +81,7 @@ def package_download(request: HttpRequest, pk: str, package_pk: str) -> FileResp
         status=EvidencePackage.Status.READY,
     )
     services.record_package_download(
-        actor=request.user, package=package, ip_address=client_ip(request)
+        actor=actor_of(request), package=package, ip_address=client_ip(request)
     )
     name = (
         f"evidence-{meeting.number}-{meeting.buddhist_year}-{str(package.pk)[:8]}.zip"

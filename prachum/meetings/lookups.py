@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from prachum.committees.selectors import list_members
+from prachum.core.actors import Actor
 from prachum.meetings.models import AgendaItem, Meeting
 from prachum.meetings.policies import can_view_meeting
 
@@ -22,7 +23,7 @@ MeetingPolicy = Callable[..., bool]
 
 
 def get_meeting_for(
-    actor: Any,
+    actor: Actor,
     meeting_id: Any,
     *,
     may: MeetingPolicy | None = can_view_meeting,

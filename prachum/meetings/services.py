@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
 
 import filetype
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from prachum.committees import policies as committee_policies
 from prachum.committees.models import Committee
 from prachum.committees.services import ensure_in_scope
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.text import clean_text
 from prachum.domain.agenda import STANDARD_AGENDA
@@ -55,7 +55,7 @@ def _require_editable(meeting: Meeting) -> None:
         )
 
 
-def _require_secretariat(actor: Any, meeting: Meeting) -> None:
+def _require_secretariat(actor: Actor, meeting: Meeting) -> None:
     if not policies.can_prepare_meeting(user=actor, meeting=meeting):
         raise PermissionDeniedError(
             CoreError.NOT_ALLOWED,
@@ -65,7 +65,7 @@ def _require_secretariat(actor: Any, meeting: Meeting) -> None:
 
 def schedule_meeting(
     *,
-    actor: Any,
+    actor: Actor,
     committee: Committee,
     title: str,
     starts_at: datetime,
@@ -154,7 +154,7 @@ def schedule_meeting(
     return meeting
 
 
-def record_electronic_decision(*, actor: Any, meeting: Meeting) -> Meeting:
+def record_electronic_decision(*, actor: Actor, meeting: Meeting) -> Meeting:
     """The chair decides to meet electronically (Decree s.6, R4); who and when are kept."""
     with transaction.atomic():
         meeting = _lock_meeting(meeting)
@@ -189,7 +189,7 @@ def record_electronic_decision(*, actor: Any, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def mark_urgent(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def mark_urgent(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
     """The chair convenes urgently, with a reason, so a short notice is allowed (APA s.80)."""
     reason = clean_text(reason, field="urgent_reason", max_length=2000)
     with transaction.atomic():
@@ -221,7 +221,7 @@ def mark_urgent(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
 
 def add_agenda_item(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     title: str,
     parent: AgendaItem | None = None,
@@ -286,7 +286,7 @@ def add_agenda_item(
 
 def update_agenda_item(
     *,
-    actor: Any,
+    actor: Actor,
     item: AgendaItem,
     title: str,
     description: str = "",
@@ -325,7 +325,7 @@ def update_agenda_item(
     return item
 
 
-def remove_agenda_item(*, actor: Any, item: AgendaItem) -> None:
+def remove_agenda_item(*, actor: Actor, item: AgendaItem) -> None:
     """Withdraw an item (kept in the record, hidden from the agenda)."""
     with transaction.atomic():
         meeting = _lock_meeting(item.meeting)
@@ -363,7 +363,7 @@ def _sniff_type(head: bytes, name: str) -> str | None:
 
 def upload_document(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     title: str,
     upload: UploadedFile[bytes],
@@ -449,7 +449,7 @@ def upload_document(
 
 
 def record_document_read(
-    *, actor: Any, version: DocumentVersion, ip_address: str | None
+    *, actor: Actor, version: DocumentVersion, ip_address: str | None
 ) -> DocumentRead:
     """Log that a participant opened a paper (R19); refuses non-participants."""
     meeting = version.document.meeting

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from prachum.committees import policies as committee_policies
 from prachum.committees.models import Committee
 from prachum.committees.policies import role_in
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error, client_ip
 from prachum.evidence.models import EvidencePackage
@@ -69,7 +70,7 @@ def meeting_create(request: HttpRequest, committee_pk: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.schedule_meeting(
-                actor=request.user, committee=committee, **form.cleaned_data
+                actor=actor_of(request), committee=committee, **form.cleaned_data
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -130,7 +131,7 @@ def agenda_add(request: HttpRequest, pk: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_agenda_item(
-                actor=request.user, meeting=meeting, **form.cleaned_data
+                actor=actor_of(request), meeting=meeting, **form.cleaned_data
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -147,7 +148,7 @@ def agenda_edit(request: HttpRequest, pk: str, item_pk: str) -> HttpResponse:
     item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
     try:
         services.update_agenda_item(
-            actor=request.user,
+            actor=actor_of(request),
             item=item,
             title=request.POST.get("title", ""),
             description=request.POST.get("description", ""),
@@ -166,7 +167,7 @@ def agenda_remove(request: HttpRequest, pk: str, item_pk: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
     try:
-        services.remove_agenda_item(actor=request.user, item=item)
+        services.remove_agenda_item(actor=actor_of(request), item=item)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -182,7 +183,7 @@ def document_upload(request: HttpRequest, pk: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.upload_document(
-                actor=request.user,
+                actor=actor_of(request),
                 meeting=meeting,
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
@@ -203,7 +204,7 @@ def document_download(request: HttpRequest, version_pk: int) -> FileResponse:
     )
     try:
         services.record_document_read(
-            actor=request.user, version=version, ip_address=client_ip(request)
+            actor=actor_of(request), version=version, ip_address=client_ip(request)
         )
     except ServiceError:
         raise Http404 from None
@@ -218,7 +219,7 @@ def document_download(request: HttpRequest, version_pk: int) -> FileResponse:
 def decide_electronic(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     try:
-        services.record_electronic_decision(actor=request.user, meeting=meeting)
+        services.record_electronic_decision(actor=actor_of(request), meeting=meeting)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -236,7 +237,9 @@ def mark_urgent(request: HttpRequest, pk: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.mark_urgent(
-                actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+                actor=actor_of(request),
+                meeting=meeting,
+                reason=form.cleaned_data["reason"],
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -251,7 +254,7 @@ def mark_urgent(request: HttpRequest, pk: str) -> HttpResponse:
 def send_notice(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     try:
-        notice = notice_services.send_notice(actor=request.user, meeting=meeting)
+        notice = notice_services.send_notice(actor=actor_of(request), meeting=meeting)
     except ServiceError as exc:
         return _render_detail(
             request, meeting, notice_error=str(exc.message), status=400

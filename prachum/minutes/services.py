@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prachum.accounts.models import SecondFactorVerification
 from prachum.committees.models import Membership, Role
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain.agenda import MINUTES_APPROVAL_SECTION
 from prachum.evidence.services import append_event
@@ -51,7 +52,7 @@ def _next_number(meeting: Meeting) -> int:
 
 def _save_version(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     content: dict[str, Any],
     kind: MinutesEvent,
@@ -80,7 +81,7 @@ def _save_version(
     return version
 
 
-def _require_editor(actor: Any, meeting: Meeting) -> None:
+def _require_editor(actor: Actor, meeting: Meeting) -> None:
     if not policies.can_edit_minutes(user=actor, meeting=meeting):
         raise PermissionDeniedError(
             CoreError.NOT_ALLOWED,
@@ -124,7 +125,7 @@ def _apply_edits(
     return edited
 
 
-def draft_minutes(*, actor: Any, meeting: Meeting) -> MinutesVersion:
+def draft_minutes(*, actor: Actor, meeting: Meeting) -> MinutesVersion:
     """Generate the minutes from the record of a closed meeting (R48, R49)."""
     with transaction.atomic():
         meeting = _lock_meeting(meeting)
@@ -161,7 +162,7 @@ def _require_latest(version: MinutesVersion) -> None:
 
 def edit_minutes(
     *,
-    actor: Any,
+    actor: Actor,
     version: MinutesVersion,
     discussions: Mapping[str, str] | None = None,
     absent_reasons: Mapping[str, str] | None = None,
@@ -189,7 +190,7 @@ def edit_minutes(
 
 def correct_minutes(
     *,
-    actor: Any,
+    actor: Actor,
     version: MinutesVersion,
     discussions: Mapping[str, str] | None = None,
     absent_reasons: Mapping[str, str] | None = None,
@@ -254,7 +255,7 @@ def _approval_item(at_meeting: Meeting | None) -> str | None:
     return str(item.pk) if item else None
 
 
-def _auth_method(actor: Any) -> str:
+def _auth_method(actor: Actor) -> str:
 
     last = SecondFactorVerification.objects.filter(user=actor).order_by("-at").first()
     return f"password+{last.method}" if last else "password"
@@ -262,7 +263,7 @@ def _auth_method(actor: Any) -> str:
 
 def record_minutes_approval(
     *,
-    actor: Any,
+    actor: Actor,
     version: MinutesVersion,
     method: str,
     at_meeting: Meeting | None = None,
@@ -314,7 +315,7 @@ def record_minutes_approval(
 
 def approve_minutes(
     *,
-    actor: Any,
+    actor: Actor,
     version: MinutesVersion,
     method: str,
     at_meeting: Meeting | None = None,
@@ -387,7 +388,7 @@ def approve_minutes(
 
 
 def designate_presiding(
-    *, actor: Any, meeting: Meeting, user: Any, reason: str = ""
+    *, actor: Actor, meeting: Meeting, user: Any, reason: str = ""
 ) -> None:
     """Record who presided in the chair's absence (APA s.81 as the body's law applies:
     the vice-chair, else a member the members present elect; R58).

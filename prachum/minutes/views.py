@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error
 from prachum.meetings.models import Meeting
@@ -76,7 +77,7 @@ def minutes_presiding(request: HttpRequest, pk: str) -> HttpResponse:
         return redirect("minutes:detail", pk=meeting.pk)
     try:
         services.designate_presiding(
-            actor=request.user,
+            actor=actor_of(request),
             meeting=meeting,
             user=user,
             reason=request.POST.get("reason", ""),
@@ -93,7 +94,7 @@ def minutes_presiding(request: HttpRequest, pk: str) -> HttpResponse:
 def minutes_draft(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     try:
-        services.draft_minutes(actor=request.user, meeting=meeting)
+        services.draft_minutes(actor=actor_of(request), meeting=meeting)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -114,7 +115,7 @@ def minutes_edit(request: HttpRequest, pk: str) -> HttpResponse:
         change = services.correct_minutes if latest.is_locked else services.edit_minutes
         try:
             change(
-                actor=request.user,
+                actor=actor_of(request),
                 version=latest,
                 discussions=form.discussions(),
                 absent_reasons=form.absent_reasons(),
@@ -141,14 +142,14 @@ def _approval(
         try:
             if finalise:
                 services.approve_minutes(
-                    actor=request.user,
+                    actor=actor_of(request),
                     version=target,
                     method=form.cleaned_data["method"],
                     at_meeting=form.cleaned_data["at_meeting"],
                 )
             else:
                 services.record_minutes_approval(
-                    actor=request.user,
+                    actor=actor_of(request),
                     version=target,
                     method=form.cleaned_data["method"],
                     at_meeting=form.cleaned_data["at_meeting"],

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from prachum.committees.models import Agency, Membership
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.mail import serialize_message
 from prachum.domain.notice import NoticeRule, check_notice
@@ -116,7 +117,7 @@ def _recipients(meeting: Meeting) -> list[Membership]:
     )
 
 
-def send_notice(*, actor: Any, meeting: Meeting) -> Notice:
+def send_notice(*, actor: Actor, meeting: Meeting) -> Notice:
     """Record and queue the notice to every participant; refuse a notice that is too late.
 
     APA s.80: at least 3 days' written notice (per-body override) unless the chair

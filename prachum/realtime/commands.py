@@ -14,6 +14,7 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 
+from prachum.core.actors import Actor
 from prachum.core.errors import ServiceError
 from prachum.meetings.models import Meeting
 from prachum.realtime import schemas
@@ -28,7 +29,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def run(command: schemas.Command, *, meeting: Meeting, actor: Any) -> None:
+def run(command: schemas.Command, *, meeting: Meeting, actor: Actor) -> None:
     """Carry out ``command`` for ``actor``; a refusal raises :class:`ServiceError`."""
     args = {
         name: _plain(value)

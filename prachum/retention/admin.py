@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.retention import holds, rules, schedule
 from prachum.retention.models import AuditLog, LegalHold, RetentionPolicy
@@ -70,7 +71,7 @@ class RetentionPolicyAdmin(_AddOnlyAdmin):
     ) -> None:
         try:
             saved = schedule.set_policy(
-                actor=request.user,
+                actor=actor_of(request),
                 record_class=obj.record_class,
                 keep_days=obj.keep_days,
                 source=obj.source,
@@ -114,7 +115,7 @@ class LegalHoldAdmin(_AddOnlyAdmin):
     ) -> None:
         try:
             saved = holds.place_hold(
-                actor=request.user,
+                actor=actor_of(request),
                 meeting=obj.meeting,
                 committee=obj.committee,
                 reason=obj.reason,
@@ -129,7 +130,7 @@ class LegalHoldAdmin(_AddOnlyAdmin):
     def release(self, request: HttpRequest, queryset: QuerySet[LegalHold]) -> None:
         for hold in queryset.filter(released_at__isnull=True):
             holds.release_hold(
-                actor=request.user, hold=hold, reason="released in the admin"
+                actor=actor_of(request), hold=hold, reason="released in the admin"
             )
 
 

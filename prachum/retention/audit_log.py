@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from prachum.core.actors import Actor
 from prachum.retention.models import AUDIT_CHAIN, AUDIT_HEAD, AuditLog
 
 
 def record_audit(
-    *, actor: Any, action: str, target: str, payload: dict[str, Any]
+    *, actor: Actor, action: str, target: str, payload: dict[str, Any]
 ) -> AuditLog:
     """Append one entry to the audit log; must run inside the change's transaction."""
     return AUDIT_CHAIN.append(

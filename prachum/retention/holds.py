@@ -6,13 +6,12 @@ transaction. See docs/adr/0010-retention-holds-and-purge.md.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.committees.models import Committee
+from prachum.core.actors import Actor
 from prachum.core.errors import ServiceError
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting
@@ -25,7 +24,7 @@ from prachum.retention.models import HoldScope, LegalHold
 
 def place_hold(
     *,
-    actor: Any,
+    actor: Actor,
     reason: str,
     meeting: Meeting | None = None,
     committee: Committee | None = None,
@@ -82,7 +81,7 @@ def place_hold(
     return hold
 
 
-def release_hold(*, actor: Any, hold: LegalHold, reason: str = "") -> LegalHold:
+def release_hold(*, actor: Actor, hold: LegalHold, reason: str = "") -> LegalHold:
     """End a hold; the record is then purged at its normal time (or at the next run)."""
     policies.require_operator(actor)
     with transaction.atomic():

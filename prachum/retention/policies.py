@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from prachum.core.actors import Actor
 from prachum.core.errors import PermissionDeniedError
 from prachum.retention.error_codes import RetentionError
 
@@ -20,7 +21,7 @@ def can_manage_retention(*, user: Any) -> bool:
     )
 
 
-def require_operator(actor: Any) -> None:
+def require_operator(actor: Actor) -> None:
     if not can_manage_retention(user=actor):
         raise PermissionDeniedError(
             RetentionError.NOT_ALLOWED,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from prachum.archive.events import ArchiveEvent
 from prachum.archive.package import run_package_build
 from prachum.attendance.models import Connection
+from prachum.core.actors import Actor
 from prachum.core.errors import ServiceError
 from prachum.core.events import EventKind
 from prachum.evidence.chain import actor_label
@@ -39,7 +40,7 @@ from prachum.retention.record_graph import (
 
 
 def record_refusal(
-    *, actor: Any, error: ServiceError, request: dict[str, Any]
+    *, actor: Actor, error: ServiceError, request: dict[str, Any]
 ) -> AuditLog:
     """A refused purge is an attempted deletion (R70): it is logged, nothing else."""
     with transaction.atomic():
@@ -51,7 +52,7 @@ def record_refusal(
         )
 
 
-def record_failure(*, actor: Any, candidate: Any, error: Exception) -> AuditLog:
+def record_failure(*, actor: Actor, candidate: Any, error: Exception) -> AuditLog:
     with transaction.atomic():
         return record_audit(
             actor=actor,
@@ -79,7 +80,7 @@ def _refuse_if_held(meeting: Meeting) -> None:
 
 
 def _build_package(
-    *, actor: Any, meeting: Meeting, kind: EventKind, payload: dict[str, Any]
+    *, actor: Actor, meeting: Meeting, kind: EventKind, payload: dict[str, Any]
 ) -> EvidencePackage:
     """Build the meeting's evidence package now (the worker's steps, run in-process)."""
     with transaction.atomic():
@@ -152,7 +153,7 @@ def _meeting_note(meeting: Meeting) -> dict[str, Any]:
 
 def purge_meeting_record(
     *,
-    actor: Any,
+    actor: Actor,
     meeting_id: Any,
     days: int,
     periods: list[dict[str, Any]],
@@ -278,7 +279,9 @@ def purge_meeting_record(
     return entry
 
 
-def _complete_package(*, actor: Any, meeting: Meeting, payload: dict[str, Any]) -> Any:
+def _complete_package(
+    *, actor: Actor, meeting: Meeting, payload: dict[str, Any]
+) -> Any:
     """A ready package built after the last connection ended and after the seal, whose
     file is still intact; built now if there is none (NAA s.8: complete and
     verifiable for the whole retention period)."""
@@ -308,7 +311,7 @@ def _complete_package(*, actor: Any, meeting: Meeting, payload: dict[str, Any]) 
 
 def purge_traffic_data(
     *,
-    actor: Any,
+    actor: Actor,
     meeting_id: Any,
     days: int,
     periods: list[dict[str, Any]],
@@ -373,7 +376,7 @@ def purge_traffic_data(
 
 def purge_account_chain(
     *,
-    actor: Any,
+    actor: Actor,
     chain_id: Any,
     days: int,
     periods: list[dict[str, Any]],

@@ -7,12 +7,12 @@ transaction. See docs/adr/0010-retention-holds-and-purge.md.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from prachum.core.actors import Actor
 from prachum.core.errors import ServiceError
 from prachum.retention import policies, rules
 from prachum.retention.audit_log import record_audit
@@ -22,7 +22,7 @@ from prachum.retention.models import RecordClass, RetentionPolicy
 
 def set_policy(
     *,
-    actor: Any,
+    actor: Actor,
     record_class: str,
     keep_days: int,
     source: str,

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from prachum.core.actors import Actor
 from prachum.meetings.lookups import agenda_item_of, committee_user
 from prachum.meetings.models import Meeting
 from prachum.room import floor, incidents, lifecycle, media_controls, participants
@@ -46,13 +47,13 @@ RESOLVERS: dict[str, Resolver] = {
 }
 
 
-def _open(*, actor: Any, meeting: Meeting, reason: str = "") -> object:
+def _open(*, actor: Actor, meeting: Meeting, reason: str = "") -> object:
     return lifecycle.open_meeting(
         actor=actor, meeting=meeting, without_quorum_reason=reason
     )
 
 
-def _handle(*, actor: Any, meeting: Meeting, incident: Any, handling: str) -> object:
+def _handle(*, actor: Actor, meeting: Meeting, incident: Any, handling: str) -> object:
     return incidents.handle_incident(actor=actor, incident=incident, handling=handling)
 
 
@@ -128,6 +129,6 @@ def resolve(name: str, *, meeting: Meeting, args: Mapping[str, Any]) -> dict[str
     return resolved
 
 
-def execute(name: str, *, meeting: Meeting, actor: Any, **args: Any) -> object:
+def execute(name: str, *, meeting: Meeting, actor: Actor, **args: Any) -> object:
     """Carry out command ``name`` with resolved ``args``; a refusal raises ServiceError."""
     return COMMANDS[name].run(actor=actor, meeting=meeting, **args)

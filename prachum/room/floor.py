@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from prachum.attendance.models import Connection, RoomState
 from prachum.attendance.selectors import current_check
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.meetings.models import AgendaItem, Meeting, MeetingStatus
@@ -33,7 +34,7 @@ from prachum.room.state import (
 )
 
 
-def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomState:
+def set_current_item(*, actor: Actor, meeting: Meeting, item: AgendaItem) -> RoomState:
     """Move the meeting to an agenda item. A secret item needs two factors (R15)."""
     with transaction.atomic():
         room = lock_room(meeting)
@@ -102,7 +103,7 @@ def set_current_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> RoomS
     return room
 
 
-def raise_hand(*, actor: Any, meeting: Meeting) -> RoomState:
+def raise_hand(*, actor: Actor, meeting: Meeting) -> RoomState:
     with transaction.atomic():
         room = lock_room(meeting)
         if (
@@ -131,7 +132,7 @@ def raise_hand(*, actor: Any, meeting: Meeting) -> RoomState:
     return room
 
 
-def lower_hand(*, actor: Any, meeting: Meeting) -> RoomState:
+def lower_hand(*, actor: Actor, meeting: Meeting) -> RoomState:
     with transaction.atomic():
         room = lock_room(meeting)
         uid = str(actor.pk)
@@ -148,7 +149,7 @@ def lower_hand(*, actor: Any, meeting: Meeting) -> RoomState:
     return room
 
 
-def give_floor(*, actor: Any, meeting: Meeting, user: Any) -> RoomState:
+def give_floor(*, actor: Actor, meeting: Meeting, user: Any) -> RoomState:
     with transaction.atomic():
         room = lock_room(meeting)
         require_chair(actor, room.meeting)
@@ -175,7 +176,7 @@ def give_floor(*, actor: Any, meeting: Meeting, user: Any) -> RoomState:
     return room
 
 
-def end_floor(*, actor: Any, meeting: Meeting) -> RoomState:
+def end_floor(*, actor: Actor, meeting: Meeting) -> RoomState:
     with transaction.atomic():
         room = lock_room(meeting)
         require_chair(actor, room.meeting)

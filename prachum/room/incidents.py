@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from prachum.attendance import policies
 from prachum.attendance.models import Incident, IncidentKind
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.core.text import clean_text
@@ -80,7 +81,7 @@ def create_incident(
     return incident
 
 
-def report_incident(*, actor: Any, meeting: Meeting, description: str) -> Incident:
+def report_incident(*, actor: Actor, meeting: Meeting, description: str) -> Incident:
     """A participant reports a problem; the chair sees it at once."""
     description = clean_text(
         description, field="description", max_length=MAX_TEXT, allow_markup_chars=True
@@ -100,7 +101,7 @@ def report_incident(*, actor: Any, meeting: Meeting, description: str) -> Incide
         )
 
 
-def handle_incident(*, actor: Any, incident: Incident, handling: str) -> Incident:
+def handle_incident(*, actor: Actor, incident: Incident, handling: str) -> Incident:
     """Record how an incident was handled; once recorded it is not changed."""
     handling = clean_text(
         handling, field="handling", max_length=MAX_TEXT, allow_markup_chars=True

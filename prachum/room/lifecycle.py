@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prachum.attendance.models import IncidentKind, RoomState
 from prachum.attendance.selectors import open_connections
+from prachum.core.actors import Actor
 from prachum.core.clock import clock_sync_status
 from prachum.core.errors import CoreError, ErrorCode, ServiceError
 from prachum.core.text import clean_text
@@ -120,7 +121,7 @@ def _clock_record() -> dict[str, Any]:
 
 
 def open_meeting(
-    *, actor: Any, meeting: Meeting, without_quorum_reason: str = ""
+    *, actor: Actor, meeting: Meeting, without_quorum_reason: str = ""
 ) -> RoomState:
     """Open the meeting; quorum is checked (APA s.79, R23) and the clock status kept (R39)."""
     with transaction.atomic():
@@ -182,7 +183,7 @@ def open_meeting(
     return room
 
 
-def suspend_meeting(*, actor: Any, meeting: Meeting, reason: str) -> RoomState:
+def suspend_meeting(*, actor: Actor, meeting: Meeting, reason: str) -> RoomState:
     reason = clean_text(
         reason, field="reason", max_length=MAX_TEXT, allow_markup_chars=True
     )
@@ -201,7 +202,7 @@ def suspend_meeting(*, actor: Any, meeting: Meeting, reason: str) -> RoomState:
     return room
 
 
-def resume_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
+def resume_meeting(*, actor: Actor, meeting: Meeting) -> RoomState:
     with transaction.atomic():
         room = lock_room(meeting)
         require_chair(actor, room.meeting)
@@ -218,7 +219,7 @@ def resume_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
     return room
 
 
-def close_meeting(*, actor: Any, meeting: Meeting) -> RoomState:
+def close_meeting(*, actor: Actor, meeting: Meeting) -> RoomState:
     """Close the meeting: open connections are closed and the clock status kept (R39)."""
     with transaction.atomic():
         room = lock_room(meeting)

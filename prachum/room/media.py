@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from prachum.attendance.models import IncidentKind, RoomState
 from prachum.attendance.selectors import needs_two_factors
+from prachum.core.actors import Actor
 from prachum.evidence.selectors import list_events
 from prachum.media import services as media
 from prachum.media.loader import get_media_server
@@ -106,7 +107,7 @@ def record_media_event(
     kind: RoomEvent,
     payload: dict[str, Any],
     *,
-    actor: Any = None,
+    actor: Actor | None = None,
     patch: dict[str, Any] | None = None,
     incident: tuple[str, str, Any] | None = None,
 ) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.committees.models import Membership, Role
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.media import services as media
@@ -27,7 +28,7 @@ from prachum.room.media import record_media_event, should_record
 from prachum.room.state import ROOM_OPEN, require_chair, user_group
 
 
-def _require_chair_and_room(actor: Any, meeting: Meeting) -> Any:
+def _require_chair_and_room(actor: Actor, meeting: Meeting) -> Any:
     require_chair(actor, meeting)
     meeting.refresh_from_db(fields=["status"])
     if meeting.status not in ROOM_OPEN:
@@ -42,7 +43,7 @@ def _require_chair_and_room(actor: Any, meeting: Meeting) -> Any:
 
 def _chair_moderate(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     user: Any,
     kind: RoomEvent,
@@ -75,7 +76,7 @@ def _chair_moderate(
     return done
 
 
-def mute_participant(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
+def mute_participant(*, actor: Actor, meeting: Meeting, user: Any) -> list[int]:
     """The chair mutes a participant's microphone, server side (R18)."""
     return _chair_moderate(
         actor=actor,
@@ -88,7 +89,7 @@ def mute_participant(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
     )
 
 
-def stop_video(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
+def stop_video(*, actor: Actor, meeting: Meeting, user: Any) -> list[int]:
     """The chair stops a participant's video, server side (R18)."""
     return _chair_moderate(
         actor=actor,
@@ -101,7 +102,7 @@ def stop_video(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
     )
 
 
-def request_unmute(*, actor: Any, meeting: Meeting, user: Any) -> list[int]:
+def request_unmute(*, actor: Actor, meeting: Meeting, user: Any) -> list[int]:
     """Lift the server-side mute and ask the person to unmute (the choice is theirs)."""
     done = _chair_moderate(
         actor=actor,

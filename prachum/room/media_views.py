@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prachum.attendance import policies
 from prachum.attendance.forms import UserForm
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.media.protocol import MediaError
 from prachum.meetings.lookups import get_meeting_for
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 def media_join(request: HttpRequest, pk: Any) -> JsonResponse:
     """403 before the identity check or outside the open meeting; 503 without media."""
     meeting = get_meeting_for(
-        request.user, pk, may=policies.is_participant, related=("committee",)
+        actor_of(request), pk, may=policies.is_participant, related=("committee",)
     )
     try:
         answer = media_controls.join_info(meeting=meeting, user=request.user)

@@ -28,6 +28,7 @@ from prachum.attendance.models import (
 )
 from prachum.attendance.selectors import open_connections
 from prachum.committees.models import Membership, Role
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.core.text import clean_text
@@ -102,7 +103,7 @@ def check_identity(
 
 def vouch_identity(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     user: Any,
     location: str,
@@ -140,7 +141,7 @@ def vouch_identity(
     return check
 
 
-def sign_in_at_room(*, actor: Any, meeting: Meeting, user: Any) -> IdentityCheck:
+def sign_in_at_room(*, actor: Actor, meeting: Meeting, user: Any) -> IdentityCheck:
     """The secretary signs in a person physically present at a hybrid meeting's room."""
     if not policies.can_vouch(user=actor, meeting=meeting):
         raise PermissionDeniedError(
@@ -175,7 +176,7 @@ def _after_check(
     room: RoomState,
     check: IdentityCheck,
     *,
-    actor: Any,
+    actor: Actor,
     extra: dict[str, Any] | None = None,
 ) -> None:
     quorum = refresh_quorum(room, actor=actor)
@@ -206,7 +207,7 @@ def _after_check(
 
 
 def admit_invitee(
-    *, actor: Any, meeting: Meeting, user: Any, item: AgendaItem
+    *, actor: Actor, meeting: Meeting, user: Any, item: AgendaItem
 ) -> Admission:
     with transaction.atomic():
         room = lock_room(meeting)
@@ -247,7 +248,7 @@ def admit_invitee(
 
 
 def remove_participant(
-    *, actor: Any, meeting: Meeting, user: Any, reason: str
+    *, actor: Actor, meeting: Meeting, user: Any, reason: str
 ) -> Removal:
     """The chair removes a participant (R18): their connections are closed at once."""
     reason = clean_text(
@@ -302,7 +303,7 @@ def remove_participant(
     return removal
 
 
-def readmit_participant(*, actor: Any, meeting: Meeting, user: Any) -> Removal:
+def readmit_participant(*, actor: Actor, meeting: Meeting, user: Any) -> Removal:
     with transaction.atomic():
         room = lock_room(meeting)
         require_chair(actor, room.meeting)

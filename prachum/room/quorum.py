@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from prachum.attendance.models import IncidentKind, RoomState
 from prachum.committees.models import Committee
+from prachum.core.actors import Actor
 from prachum.domain.quorum import (
     ItemContext,
     Presence,
@@ -113,7 +114,7 @@ def quorum_dict(status: QuorumStatus) -> dict[str, Any]:
 
 
 def refresh_quorum(
-    room: RoomState, *, actor: Any, facts: RoomFacts | None = None
+    room: RoomState, *, actor: Actor | None, facts: RoomFacts | None = None
 ) -> dict[str, Any]:
     """Recompute the live quorum; log an incident when it is lost or regained (R22, R23).
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from prachum.attendance import policies
 from prachum.attendance.models import RoomState
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.core.events import EventKind, publish_on_commit
 from prachum.evidence.services import append_event
@@ -51,7 +52,7 @@ def lock_room(meeting: Meeting) -> RoomState:
 def commit_room_change(
     room: RoomState,
     *,
-    actor: Any,
+    actor: Actor | None,
     kind: EventKind,
     payload: dict[str, Any],
     patch: dict[str, Any] | None = None,
@@ -83,7 +84,11 @@ def commit_room_change(
 
 
 def append_room_evidence(
-    room: RoomState, kind: EventKind, payload: dict[str, Any], *, actor: Any = None
+    room: RoomState,
+    kind: EventKind,
+    payload: dict[str, Any],
+    *,
+    actor: Actor | None = None,
 ) -> None:
     """Evidence only: no room version, no client patch (what happened, for the record;
     the room's state as clients see it did not change)."""
@@ -92,7 +97,7 @@ def append_room_evidence(
     )
 
 
-def require_chair(actor: Any, meeting: Meeting) -> None:
+def require_chair(actor: Actor, meeting: Meeting) -> None:
     if not policies.can_chair(user=actor, meeting=meeting):
         raise PermissionDeniedError(
             CoreError.CHAIR_ONLY, _("Only the chair or the secretary may do this.")

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, ServiceError
 from prachum.meetings.models import Meeting
 from prachum.room.commands import CHAIR, PARTICIPANT, RoomCommand
@@ -18,34 +19,34 @@ from prachum.voting.lookups import poll_of
 from prachum.voting.selectors import live_poll
 
 
-def _create(*, actor: Any, meeting: Meeting, item: Any, **fields: Any) -> object:
+def _create(*, actor: Actor, meeting: Meeting, item: Any, **fields: Any) -> object:
     return polls.create_poll(actor=actor, item=item, **fields)
 
 
-def _open(*, actor: Any, meeting: Meeting, poll: Any, reason: str = "") -> object:
+def _open(*, actor: Actor, meeting: Meeting, poll: Any, reason: str = "") -> object:
     return polls.open_poll(actor=actor, poll=poll, without_quorum_reason=reason)
 
 
-def _close(*, actor: Any, meeting: Meeting, poll: Any, reason: str = "") -> object:
+def _close(*, actor: Actor, meeting: Meeting, poll: Any, reason: str = "") -> object:
     return polls.close_poll(actor=actor, poll=poll, without_quorum_reason=reason)
 
 
-def _cast(*, actor: Any, meeting: Meeting, poll: Any, choice: Any) -> object:
+def _cast(*, actor: Actor, meeting: Meeting, poll: Any, choice: Any) -> object:
     return ballots.cast_ballot(voter=actor, poll=poll, choice=choice)
 
 
-def _casting(*, actor: Any, meeting: Meeting, poll: Any, choice: Any) -> object:
+def _casting(*, actor: Actor, meeting: Meeting, poll: Any, choice: Any) -> object:
     return polls.cast_deciding_vote(actor=actor, poll=poll, choice=choice)
 
 
 def _resolution(
-    *, actor: Any, meeting: Meeting, item: Any, text: str, poll: Any = None
+    *, actor: Actor, meeting: Meeting, item: Any, text: str, poll: Any = None
 ) -> object:
     return item_record.record_resolution(actor=actor, item=item, text=text, poll=poll)
 
 
 def _dissent(
-    *, actor: Any, meeting: Meeting, item: Any, member: Any, opinion: str
+    *, actor: Actor, meeting: Meeting, item: Any, member: Any, opinion: str
 ) -> object:
     return item_record.record_dissent(
         actor=actor, item=item, member=member, opinion=opinion

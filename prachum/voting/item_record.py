@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.committees.models import Membership
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, ServiceError
 from prachum.core.text import clean_text
 from prachum.meetings.models import AgendaItem, MeetingStatus
@@ -61,7 +62,7 @@ def _item_in_meeting(item: AgendaItem) -> None:
 
 def record_recusal(
     *,
-    actor: Any,
+    actor: Actor,
     item: AgendaItem,
     member: Any,
     ground: str,
@@ -125,7 +126,7 @@ def record_recusal(
 
 
 def record_resolution(
-    *, actor: Any, item: AgendaItem, text: str, poll: Poll | None = None
+    *, actor: Actor, item: AgendaItem, text: str, poll: Poll | None = None
 ) -> Resolution:
     """Record the meeting's resolution on an item (มติที่ประชุม). A new one supersedes
     the earlier, which stays in the record."""
@@ -168,7 +169,7 @@ def record_resolution(
 
 
 def record_dissent(
-    *, actor: Any, item: AgendaItem, member: Any, opinion: str
+    *, actor: Actor, item: AgendaItem, member: Any, opinion: str
 ) -> Dissent:
     """Record a member's dissenting opinion and reasons for the minutes (APA s.83;
     R52). A member records their own; the chair or secretariat may record one."""

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, ServiceError
 from prachum.core.text import clean_text
 from prachum.domain.elections import decide_choices
@@ -48,7 +49,7 @@ from prachum.voting.models import (
 )
 
 
-def _require_manager(actor: Any, meeting: Any) -> None:
+def _require_manager(actor: Actor, meeting: Any) -> None:
     policies.require(
         policies.can_manage_polls(user=actor, meeting=meeting),
         CoreError.NOT_ALLOWED,
@@ -65,7 +66,7 @@ def _poll_patch(poll: Poll) -> dict[str, Any]:
 
 def create_poll(
     *,
-    actor: Any,
+    actor: Actor,
     item: AgendaItem,
     kind: str,
     question: str,
@@ -148,7 +149,7 @@ def create_poll(
     return poll
 
 
-def open_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Poll:
+def open_poll(*, actor: Actor, poll: Poll, without_quorum_reason: str = "") -> Poll:
     """Open a poll on the current item and freeze who may vote (R23, R30).
 
     Eligible: the voting members identified AND connected at this moment, minus those
@@ -281,7 +282,7 @@ def _decide(poll: Poll, ballots: list[list[str]], keys: list[str]) -> None:
         poll.decided_at = timezone.now()
 
 
-def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Poll:
+def close_poll(*, actor: Actor, poll: Poll, without_quorum_reason: str = "") -> Poll:
     """Close the poll: freeze the quorum, count, decide (R23, R27, R29).
 
     A tie that the chair's casting vote decides leaves the poll
@@ -386,7 +387,7 @@ def close_poll(*, actor: Any, poll: Poll, without_quorum_reason: str = "") -> Po
     return poll
 
 
-def cast_deciding_vote(*, actor: Any, poll: Poll, choice: Any) -> Poll:
+def cast_deciding_vote(*, actor: Actor, poll: Poll, choice: Any) -> Poll:
     """The chair's casting vote on a tie, recorded as its own step (APA s.82; R29).
 
     For a motion ``choice`` is ``"yes"`` or ``"no"``; for an election, the list of tied

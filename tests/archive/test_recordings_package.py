@@ -79,7 +79,7 @@ def _run_meeting(
     meeting: Any,
     chair: Any,
     secretary: Any,
-    voters_by_name: dict[str, Any],
+    people: dict[str, Any],
     capture: Any,
     process: bool = True,
 ) -> Any:
@@ -94,7 +94,7 @@ def _run_meeting(
     with time_machine.travel(_at(-1), tick=False) as clock:
         meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
         send_notice(actor=secretary, meeting=meeting)
-        for n, user in enumerate(voters_by_name["all"]):
+        for n, user in enumerate(people["all"]):
             _identify_and_connect(meeting, user, n)
         clock.move_to(_at(0))
         room_lifecycle.open_meeting(actor=chair, meeting=meeting)
@@ -113,8 +113,8 @@ def _run_meeting(
         copy_recordings(recordings_dir_for(meeting.pk))
         record_joins(
             {
-                "alice": str(voters_by_name["alice"].pk),
-                "bob": str(voters_by_name["bob"].pk),
+                "alice": str(people["alice"].pk),
+                "bob": str(people["bob"].pk),
             },
             server="janus-test",
         )

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from prachum.core.actors import Actor
 from prachum.retention import policies, purge, selectors
 from prachum.retention.models import AuditLog, RecordClass
 from prachum.retention.selectors import Candidate, Plan, PurgeRefusedError
@@ -132,9 +133,9 @@ class Command(BaseCommand):
             f"(ended {_day(c.record_end)}, due {_day(c.due_at)})"
         )
 
-    def _purge(self, plan: Plan, candidate: Candidate, actor: Any) -> AuditLog | None:
+    def _purge(self, plan: Plan, candidate: Candidate, actor: Actor) -> AuditLog | None:
         record_class = candidate.record_class
-        arguments = {
+        arguments: dict[str, Any] = {
             "actor": actor,
             "days": plan.days[record_class],
             "periods": plan.periods_for(record_class),
@@ -150,7 +151,7 @@ class Command(BaseCommand):
             )
         return purge.purge_account_chain(chain_id=candidate.subject_id, **arguments)
 
-    def _execute(self, plan: Plan, actor: Any) -> int:
+    def _execute(self, plan: Plan, actor: Actor) -> int:
         failures = 0
         for record_class in plan.days:
             for candidate in plan.of(record_class, held=False):
