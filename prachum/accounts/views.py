@@ -24,6 +24,7 @@ from prachum.accounts import factors, login, selectors
 from prachum.accounts import session_keys as keys
 from prachum.accounts.forms import LoginForm, SecondFactorForm, TotpConfirmForm
 from prachum.accounts.models import SecondFactor, User
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.core.web import client_ip
 
@@ -52,13 +53,6 @@ def _is_fully_logged_in(request: HttpRequest) -> bool:
     return request.user.is_authenticated and bool(
         request.session.get(keys.SECOND_FACTOR_OK)
     )
-
-
-def _current_user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # pragma: no cover - guarded by the decorator
-        raise TypeError("a logged-in user is required")
-    return user
 
 
 def second_factor_required(view: View) -> View:
@@ -238,7 +232,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @second_factor_required
 @require_http_methods(["GET", "POST"])
 def security_view(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+    user = actor_of(request)
     if request.method == "POST":
         if request.POST.get("action") != "use_email":
             return HttpResponseBadRequest()
@@ -272,7 +266,7 @@ def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse
 @second_factor_required
 @require_http_methods(["GET", "POST"])
 def totp_enrol_view(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+    user = actor_of(request)
     form = TotpConfirmForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -313,7 +307,7 @@ def totp_enrol_view(request: HttpRequest) -> HttpResponse:
 @second_factor_required
 @require_http_methods(["GET", "POST"])
 def recovery_codes_view(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+    user = actor_of(request)
     if request.method == "POST":
         codes = factors.regenerate_recovery_codes(user=user)
         messages.success(

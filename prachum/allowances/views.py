@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,14 +13,14 @@ from prachum.allowances import exports, policies, selectors, services
 from prachum.allowances.models import AllowanceRun
 from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
+from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import Meeting
 
 
 def _meeting_for(request: HttpRequest, pk: str) -> Meeting:
-    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
-    if not policies.can_view_allowances(user=request.user, meeting=meeting):
-        raise Http404
-    return meeting
+    return get_meeting_for(
+        actor_of(request), pk, may=policies.can_view_allowances, related=("committee",)
+    )
 
 
 def _run_for(request: HttpRequest, pk: str, run_pk: str) -> AllowanceRun:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
@@ -13,7 +13,8 @@ from ninja.security import django_auth
 from prachum.committees.selectors import list_committees_for
 from prachum.core.actors import actor_of
 from prachum.core.errors import PermissionDeniedError, ServiceError
-from prachum.meetings import policies, selectors, services
+from prachum.meetings import selectors, services
+from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import AgendaItem, Meeting
 from prachum.minutes.selectors import minutes_state, with_minutes_state
 from prachum.notices import services as notice_services
@@ -91,10 +92,7 @@ class NoticeOut(Schema):
 
 
 def _meeting(request: HttpRequest, meeting_id: UUID) -> Meeting:
-    meeting = get_object_or_404(Meeting, pk=meeting_id)
-    if not policies.can_view_meeting(user=request.user, meeting=meeting):
-        raise Http404
-    return meeting
+    return get_meeting_for(actor_of(request), meeting_id, related=())
 
 
 @api.get("/committees", response=list[CommitteeOut], tags=["committees"])

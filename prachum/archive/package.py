@@ -20,8 +20,10 @@ from django.utils import timezone
 from prachum.archive.events import ArchiveEvent
 from prachum.evidence.models import EvidenceChain, EvidencePackage
 from prachum.evidence.package import Entry, Progress, chain_files, write_package
+from prachum.evidence.selectors import list_events
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting
+from prachum.room.events import RoomEvent
 
 #: ``module:function`` returning ``(path, bytes or Path)`` pairs for a meeting; in
 #: package order.
@@ -52,8 +54,19 @@ def build_package(package: EvidencePackage, meeting: Any, progress: Progress) ->
     for index, dotted in enumerate(EXPORTERS, start=1):
         progress(5 + 70 * index // (len(EXPORTERS) + 1), dotted.rsplit(":", 1)[-1])
         files.extend(_exporter(dotted)(meeting))
+    clock_sync = [
+        e.payload.get("clock")
+        for e in list_events(chain_key=chain.key).filter(
+            kind__in=[RoomEvent.MEETING_OPENED, RoomEvent.MEETING_CLOSED]
+        )
+    ]
     return write_package(
-        package, chain=chain, meeting_id=meeting.pk, files=files, progress=progress
+        package,
+        chain=chain,
+        meeting_id=meeting.pk,
+        files=files,
+        clock_sync=clock_sync,
+        progress=progress,
     )
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from prachum.accounts import login as account_login
 from prachum.accounts import selectors as account_selectors
-from prachum.accounts.models import SecondFactor, User
+from prachum.accounts.models import SecondFactor
 from prachum.attendance import policies
 from prachum.attendance.forms import IdentityCheckForm
 from prachum.attendance.identity import ENTERABLE
@@ -34,13 +34,6 @@ from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import Meeting
 from prachum.room import participants
 from prachum.room.facts import may_enter
-
-
-def user_of(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # pragma: no cover - guarded by login_required
-        raise TypeError("a logged-in user is required")
-    return user
 
 
 def meeting_for(request: HttpRequest, pk: Any) -> Meeting:
@@ -65,7 +58,7 @@ def in_kingdom(meeting: Meeting, ticked: bool) -> bool | None:
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, pk: Any) -> HttpResponse:
     meeting = meeting_for(request, pk)
-    user = user_of(request)
+    user = actor_of(request)
     factor = account_selectors.effective_second_factor(user=user)
     needs_code = not account_selectors.has_fresh_second_factor(
         user=user, within=timedelta(minutes=settings.IDENTITY_CHECK_FRESH_MINUTES)
@@ -131,7 +124,7 @@ def check(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def send_code(request: HttpRequest, pk: Any) -> HttpResponse:
     meeting = meeting_for(request, pk)
-    user = user_of(request)
+    user = actor_of(request)
     if account_selectors.effective_second_factor(user=user) != SecondFactor.EMAIL:
         messages.error(request, _("This account does not use codes sent by e-mail."))
     else:

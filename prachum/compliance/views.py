@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from prachum.compliance.checklist import all_passed, meeting_checklist
-from prachum.meetings.models import Meeting
-from prachum.meetings.policies import can_view_meeting
+from prachum.core.actors import actor_of
+from prachum.meetings.lookups import get_meeting_for
 
 
 @login_required
 def meeting_checklist_view(request: HttpRequest, pk: str) -> HttpResponse:
-    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
-    if not can_view_meeting(user=request.user, meeting=meeting):
-        raise Http404
+    meeting = get_meeting_for(actor_of(request), pk, related=("committee",))
     checks = meeting_checklist(meeting)
     return render(
         request,

@@ -20,7 +20,6 @@ from django.utils import timezone
 from prachum.evidence import keys
 from prachum.evidence.models import EvidenceChain, EvidencePackage
 from prachum.evidence.selectors import list_events
-from prachum.room.events import RoomEvent
 from prachum.verify.signing import sign
 
 FORMAT = "prachum-evidence/1"
@@ -86,26 +85,22 @@ def write_package(
     chain: EvidenceChain,
     meeting_id: Any,
     files: list[Entry],
+    clock_sync: list[Any],
     progress: Progress,
 ) -> Path:
     """Sign a manifest of ``files`` (the chain's first) and write the zip for the
-    meeting; return its path. ``progress(percent, step)``."""
+    meeting; return its path. ``clock_sync``: the clock status recorded when the
+    meeting opened and closed (R39). ``progress(percent, step)``."""
     paths = [p for p, _ in files]
     if len(paths) != len(set(paths)):
         raise ValueError("two files in the package have the same path")
     progress(80, "manifest")
-    clock = [
-        e.payload.get("clock")
-        for e in list_events(chain_key=chain.key).filter(
-            kind__in=[RoomEvent.MEETING_OPENED, RoomEvent.MEETING_CLOSED]
-        )
-    ]
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "meeting": str(meeting_id),
         "generated_at": timezone.now().isoformat(),
         "chain": {"key": chain.key, "length": chain.length, "head": chain.head_hash},
-        "clock_sync": clock,
+        "clock_sync": clock_sync,
         "key_fingerprint": keys.verify_key_fingerprint(),
         "files": [],
     }

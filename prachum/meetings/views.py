@@ -21,6 +21,7 @@ from prachum.evidence.selectors import check_chain, list_events
 from prachum.evidence.views import PACKAGE_ROLES
 from prachum.meetings import policies, selectors, services
 from prachum.meetings.forms import AgendaItemForm, DocumentForm, MeetingForm, UrgentForm
+from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import AgendaItem, DocumentVersion, Meeting
 from prachum.minutes.selectors import with_minutes_state
 from prachum.notices import services as notice_services
@@ -28,12 +29,7 @@ from prachum.notices.models import Notice
 
 
 def _meeting_for(request: HttpRequest, pk: str) -> Meeting:
-    meeting = get_object_or_404(
-        Meeting.objects.select_related("committee__agency"), pk=pk
-    )
-    if not policies.can_view_meeting(user=request.user, meeting=meeting):
-        raise Http404
-    return meeting
+    return get_meeting_for(actor_of(request), pk)
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from prachum.accounts.models import User
 from prachum.committees.models import SECRETARIAT_ROLES, Membership
+from prachum.core.actors import actor_of
 from prachum.notices.selectors import get_outbox_message, list_outbox
 
 
@@ -17,18 +18,13 @@ def _may_see_all(user: User) -> bool:
     )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # guaranteed by login_required
-    return request.user
-
-
 @login_required
 def outbox(request: HttpRequest) -> HttpResponse:
     """Mail written to the outbox folder when no SMTP server is configured.
 
     The secretariat sees every message; anyone else sees only their own.
     """
-    user = _user(request)
+    user = actor_of(request)
     to = None if _may_see_all(user) else user.email
     return render(
         request,
@@ -42,7 +38,7 @@ def outbox_message(request: HttpRequest, name: str) -> HttpResponse:
     message = get_outbox_message(name=name)
     if message is None:
         raise Http404
-    user = _user(request)
+    user = actor_of(request)
     if not _may_see_all(user) and user.email.lower() not in message.to.lower():
         raise Http404
     return render(request, "notices/outbox_message.html", {"m": message})

@@ -29,7 +29,8 @@ from prachum.attendance.forms import (
     UserForm,
     VouchForm,
 )
-from prachum.attendance.views import in_kingdom, meeting_for, user_of
+from prachum.attendance.views import in_kingdom, meeting_for
+from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.meetings.models import Meeting
 from prachum.room import commands
@@ -75,7 +76,7 @@ def console(
             return redirect("attendance:room", pk=meeting.pk)
         data = form.cleaned_data
     try:
-        action(meeting, user_of(request), data)
+        action(meeting, actor_of(request), data)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:

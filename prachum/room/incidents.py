@@ -18,14 +18,11 @@ from prachum.attendance.models import Incident, IncidentKind
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
-from prachum.core.text import clean_text
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting
 from prachum.room.error_codes import RoomError
 from prachum.room.events import RoomEvent
-from prachum.room.state import console_group, lock_room, require_chair
-
-MAX_TEXT = 2000
+from prachum.room.state import console_group, lock_room, require_chair, room_text
 
 
 def incident_dict(incident: Incident) -> dict[str, Any]:
@@ -83,9 +80,7 @@ def create_incident(
 
 def report_incident(*, actor: Actor, meeting: Meeting, description: str) -> Incident:
     """A participant reports a problem; the chair sees it at once."""
-    description = clean_text(
-        description, field="description", max_length=MAX_TEXT, allow_markup_chars=True
-    )
+    description = room_text(description, field="description")
     if not policies.is_participant(user=actor, meeting=meeting):
         raise PermissionDeniedError(
             CoreError.NOT_PARTICIPANT, _("You are not a participant of this meeting.")
@@ -103,9 +98,7 @@ def report_incident(*, actor: Actor, meeting: Meeting, description: str) -> Inci
 
 def handle_incident(*, actor: Actor, incident: Incident, handling: str) -> Incident:
     """Record how an incident was handled; once recorded it is not changed."""
-    handling = clean_text(
-        handling, field="handling", max_length=MAX_TEXT, allow_markup_chars=True
-    )
+    handling = room_text(handling, field="handling")
     with transaction.atomic():
         room = lock_room(incident.meeting)
         require_chair(actor, room.meeting)

@@ -21,14 +21,13 @@ from prachum.attendance.selectors import open_connections
 from prachum.core.actors import Actor
 from prachum.core.clock import clock_sync_status
 from prachum.core.errors import CoreError, ErrorCode, ServiceError
-from prachum.core.text import clean_text
 from prachum.evidence.recordings import schedule_processing as schedule_recordings
 from prachum.evidence.sealing import seal_chain
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.room import media
 from prachum.room.error_codes import RoomError
 from prachum.room.events import RoomEvent
-from prachum.room.incidents import MAX_TEXT, create_incident
+from prachum.room.incidents import create_incident
 from prachum.room.quorum import live_quorum, quorum_dict, refresh_quorum
 from prachum.room.snapshot import floor_dict, item_dict, participants
 from prachum.room.state import (
@@ -36,6 +35,7 @@ from prachum.room.state import (
     commit_room_change,
     lock_room,
     require_chair,
+    room_text,
 )
 
 
@@ -130,13 +130,7 @@ def open_meeting(
         require_chair(actor, meeting)
         require_transition(meeting, "open")
         status = live_quorum(meeting=meeting)
-        reason = clean_text(
-            without_quorum_reason,
-            field="reason",
-            required=False,
-            max_length=MAX_TEXT,
-            allow_markup_chars=True,
-        )
+        reason = room_text(without_quorum_reason, field="reason", required=False)
         if not status.met and not reason:
             raise ServiceError(
                 CoreError.QUORUM_NOT_MET,
@@ -184,9 +178,7 @@ def open_meeting(
 
 
 def suspend_meeting(*, actor: Actor, meeting: Meeting, reason: str) -> RoomState:
-    reason = clean_text(
-        reason, field="reason", max_length=MAX_TEXT, allow_markup_chars=True
-    )
+    reason = room_text(reason, field="reason")
     with transaction.atomic():
         room = lock_room(meeting)
         require_chair(actor, room.meeting)

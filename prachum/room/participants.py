@@ -31,15 +31,19 @@ from prachum.committees.models import Membership, Role
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
-from prachum.core.text import clean_text
 from prachum.meetings.models import AgendaItem, Meeting, MeetingMode
 from prachum.room import media
 from prachum.room.error_codes import RoomError
 from prachum.room.events import RoomEvent
-from prachum.room.incidents import MAX_TEXT
 from prachum.room.quorum import refresh_quorum
 from prachum.room.snapshot import floor_dict, participant
-from prachum.room.state import commit_room_change, lock_room, require_chair, user_group
+from prachum.room.state import (
+    commit_room_change,
+    lock_room,
+    require_chair,
+    room_text,
+    user_group,
+)
 
 
 def check_identity(
@@ -120,9 +124,7 @@ def vouch_identity(
         raise ServiceError(RoomError.SELF_VOUCH, _("Nobody may vouch for themselves."))
     require_enterable(meeting, user)
     room_name = validate_location(meeting, location, "", in_kingdom)
-    note = clean_text(
-        note, field="note", required=False, max_length=MAX_TEXT, allow_markup_chars=True
-    )
+    note = room_text(note, field="note", required=False)
     with transaction.atomic():
         room = lock_room(meeting)
         check = IdentityCheck.objects.create(
@@ -251,9 +253,7 @@ def remove_participant(
     *, actor: Actor, meeting: Meeting, user: Any, reason: str
 ) -> Removal:
     """The chair removes a participant (R18): their connections are closed at once."""
-    reason = clean_text(
-        reason, field="reason", max_length=MAX_TEXT, allow_markup_chars=True
-    )
+    reason = room_text(reason, field="reason")
     with transaction.atomic():
         room = lock_room(meeting)
         require_chair(actor, room.meeting)

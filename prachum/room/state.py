@@ -17,9 +17,14 @@ from prachum.attendance.models import RoomState
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.core.events import EventKind, publish_on_commit
+from prachum.core.text import clean_text
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.room import roster_cache
+
+# What people type in the live room (reasons, notes, incidents): plain text, shown
+# escaped; ``<`` and ``>`` stay allowed as they always were here.
+MAX_TEXT = 2000
 
 ROOM_OPEN = frozenset({MeetingStatus.OPEN, MeetingStatus.SUSPENDED})
 
@@ -102,3 +107,14 @@ def require_chair(actor: Actor, meeting: Meeting) -> None:
         raise PermissionDeniedError(
             CoreError.CHAIR_ONLY, _("Only the chair or the secretary may do this.")
         )
+
+
+def room_text(value: str, *, field: str, required: bool = True) -> str:
+    """A reason, note or incident text typed in the live room."""
+    return clean_text(
+        value,
+        field=field,
+        required=required,
+        max_length=MAX_TEXT,
+        allow_markup_chars=True,
+    )

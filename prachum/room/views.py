@@ -16,8 +16,9 @@ from prachum.attendance import policies
 from prachum.attendance.forms import location_choices
 from prachum.attendance.models import CheckMethod, IncidentKind, LocationKind
 from prachum.attendance.selectors import current_check
-from prachum.attendance.views import is_legacy, meeting_for, user_of
+from prachum.attendance.views import is_legacy, meeting_for
 from prachum.committees.models import Role
+from prachum.core.actors import actor_of
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.room.facts import current_item, may_enter
 from prachum.voting import selectors as voting_selectors
@@ -29,7 +30,7 @@ from prachum.voting.models import PollStatus
 def room(request: HttpRequest, pk: Any) -> HttpResponse:
     """The room's frame; its state arrives over the socket, after the identity check."""
     meeting = meeting_for(request, pk)
-    user = user_of(request)
+    user = actor_of(request)
     if not may_enter(meeting=meeting, user=user):
         if current_check(
             meeting=meeting, user=user, item=current_item(meeting=meeting)

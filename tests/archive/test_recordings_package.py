@@ -140,7 +140,7 @@ def closed_meeting(
         meeting=meeting,
         chair=chair,
         secretary=secretary,
-        voters_by_name=voters_by_name,
+        people=voters_by_name,
         capture=django_capture_on_commit_callbacks,
     )
 
@@ -342,7 +342,7 @@ def test_the_package_waits_for_the_recordings(
         meeting=meeting,
         chair=chair,
         secretary=secretary,
-        voters_by_name=voters_by_name,
+        people=voters_by_name,
         capture=django_capture_on_commit_callbacks,
         process=False,  # the worker has not run yet
     )
@@ -382,7 +382,7 @@ def test_missing_tools_are_an_incident_and_the_mjr_files_stay(
         meeting=meeting,
         chair=chair,
         secretary=secretary,
-        voters_by_name=voters_by_name,
+        people=voters_by_name,
         capture=django_capture_on_commit_callbacks,
     )
     status = recording_status(meeting=closed)
