@@ -56,10 +56,15 @@ class IdentityCheck(models.Model):
         return f"{self.user_id} {self.method} {self.at:%Y-%m-%d %H:%M}"
 
 
+ROOM_CHANNEL = "room"  # a presence at the meeting room, not a socket
+
+
 class Connection(models.Model):
     """One live connection of one person: the traffic data of Decree s.9(5) (R37, R38).
 
-    Attendance intervals are these rows: ``connected_at``..``disconnected_at``.
+    Attendance intervals are these rows: ``connected_at``..``disconnected_at``. A row
+    with ``channel_name`` :data:`ROOM_CHANNEL` is a presence at the meeting room (a
+    person signed in by the secretary, with or without a device of their own).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -83,6 +88,22 @@ class Connection(models.Model):
     connected_at = models.DateTimeField()
     disconnected_at = models.DateTimeField(null=True, blank=True)
     disconnect_reason = models.CharField(max_length=40, blank=True)
+    # Presence at the meeting room without a device (channel ``room``): who signed the
+    # person in and out (Decree ss.6, 10; R8, R13-R15; ADR 0016).
+    signed_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["connected_at"]

@@ -8,16 +8,32 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from prachum.attendance.models import Admission, CheckMethod, Connection, Removal
+from prachum.attendance.models import (
+    ROOM_CHANNEL,
+    Admission,
+    CheckMethod,
+    Connection,
+    LocationKind,
+    Removal,
+)
 from prachum.attendance.models import IdentityCheck as Check
 from prachum.meetings.models import AgendaItem, Meeting
 
 
 def needs_two_factors(*, meeting: Meeting, item: AgendaItem | None) -> bool:
-    """A secret meeting or a secret item requires two factors for everyone (R15)."""
+    """A secret meeting or a secret item requires two factors for everyone identified
+    electronically (R15); a person signed in at the room is identified by presence."""
     return meeting.is_secret or (item is not None and item.is_secret)
+
+
+# What a check must be under a secret meeting or item (R15, R43-R45): two factors for
+# an electronic identity, or seen at the meeting room and signed in by the secretary
+# (Decree ss.6, 10 treat the room and the electronic channel alike; ADR 0016).
+SECRET_CHECK = Q(method=CheckMethod.SECOND_FACTOR, factors__gte=2) | Q(
+    method=CheckMethod.ROOM_SIGN_IN
+)
 
 
 def current_check(
@@ -34,7 +50,7 @@ def current_check(
         return None
     checks = Check.objects.filter(meeting=meeting, user=user, revoked_at__isnull=True)
     if needs_two_factors(meeting=meeting, item=item):
-        checks = checks.filter(method=CheckMethod.SECOND_FACTOR, factors__gte=2)
+        checks = checks.filter(SECRET_CHECK)
     return checks.order_by("-at").first()
 
 
@@ -56,7 +72,7 @@ def check_facts(*, meeting: Meeting, item: AgendaItem | None) -> dict[str, Check
     )
     checks = Check.objects.filter(meeting=meeting, revoked_at__isnull=True)
     if needs_two_factors(meeting=meeting, item=item):
-        checks = checks.filter(method=CheckMethod.SECOND_FACTOR, factors__gte=2)
+        checks = checks.filter(SECRET_CHECK)
     newest: dict[str, CheckFacts] = {}
     for user_id, method, in_kingdom, room in checks.order_by("at").values_list(
         "user_id", "method", "in_kingdom", "room"
@@ -74,7 +90,10 @@ def online(*, meeting: Meeting, user_id: Any = None) -> dict[str, str]:
 def connections_by_person(
     *, meeting: Meeting, user_id: Any = None
 ) -> tuple[dict[str, str], dict[str, list[Any]]]:
-    """:func:`online`, and the ids of everyone's open connections (one query)."""
+    """:func:`online`, and the ids of everyone's open connections (one query).
+
+    A person present at the meeting room is ``in_room`` whatever else they have open
+    (a device as well: they count once, as in the room)."""
     rows = open_connections(meeting=meeting).order_by("connected_at")
     if user_id is not None:
         rows = rows.filter(user_id=user_id)
@@ -82,9 +101,25 @@ def connections_by_person(
     ids: dict[str, list[Any]] = {}
     for pk, uid, mode in rows.values_list("pk", "user_id", "mode"):
         key = str(uid)
-        online.setdefault(key, mode)
+        if mode == LocationKind.IN_ROOM:
+            online[key] = mode
+        else:
+            online.setdefault(key, mode)
         ids.setdefault(key, []).append(pk)
     return online, ids
+
+
+def room_presences(*, meeting: Meeting) -> QuerySet[Connection]:
+    """Open presences at the meeting room (signed in by the secretary, R8)."""
+    return open_connections(meeting=meeting).filter(channel_name=ROOM_CHANNEL)
+
+
+def in_room_ids(*, meeting: Meeting) -> set[str]:
+    """Ids (text) of the people signed in at the meeting room now."""
+    return {
+        str(u)
+        for u in room_presences(meeting=meeting).values_list("user_id", flat=True)
+    }
 
 
 def open_connections(*, meeting: Meeting) -> QuerySet[Connection]:
@@ -108,6 +143,11 @@ def attendance_intervals(*, meeting: Meeting) -> list[dict[str, Any]]:
                 "user": str(c.user_id),
                 "connection": str(c.id),
                 "mode": c.mode,
+                "channel": "room" if c.channel_name == ROOM_CHANNEL else "device",
+                "signed_in_by": str(c.signed_in_by_id) if c.signed_in_by_id else None,
+                "signed_out_by": str(c.signed_out_by_id)
+                if c.signed_out_by_id
+                else None,
                 "identity_check": str(c.identity_check_id),
                 "auth_method": c.auth_method,
                 "joined_at": c.connected_at.isoformat(),

@@ -103,8 +103,11 @@ class Presence:
     room: str | None = None
 
     def is_present(self, *, require_audio: bool) -> bool:
-        """Identified and connected (Decree s.9(1)); with audio when required (R16)."""
-        audio_ok = self.audio_up is True or not require_audio
+        """Identified and connected (Decree s.9(1)); with audio when required (R16).
+
+        In the meeting room the room's own microphones carry the voice: a person signed
+        in there is present without a device (Decree ss.6, 10; R8)."""
+        audio_ok = self.mode == "in_room" or self.audio_up is True or not require_audio
         return self.identified and self.connected and audio_ok
 
 
@@ -274,3 +277,44 @@ def quorum_status(
     return QuorumStatus(
         required, len(counted), eligible, met, counted_ids, (head, *reasons)
     )
+
+
+class Standing(StrEnum):
+    """Why one person does or does not count towards the quorum now (issue 13 point 9)."""
+
+    COUNTED_IN_ROOM = "counted_in_room"
+    COUNTED_REMOTE = "counted_remote"
+    NOT_IDENTIFIED = "not_identified"
+    NOT_CONNECTED = "not_connected"
+    AUDIO_DOWN = "audio_down"
+    RECUSED = "recused"
+    NO_VOTE = "no_vote"
+
+
+def standing(
+    *,
+    entry: RosterEntry,
+    presence: Presence | None,
+    require_audio: bool,
+    recused: frozenset[str] = frozenset(),
+) -> Standing:
+    """One person's standing, by the rules :func:`quorum_status` counts with.
+
+    Identified and connected (Decree s.9(1)); in the room, or remote with audio when
+    presence requires it (Decree ss.6, 10; R16); a voting member (R25); not withdrawn
+    from the item (APA s.79 with s.15 para 2). A substitute's seat depends on the seat
+    holder (:func:`quorum_status`); here a substitute is ``NO_VOTE``.
+    """
+    if presence is None or not presence.identified:
+        return Standing.NOT_IDENTIFIED
+    if not presence.connected:
+        return Standing.NOT_CONNECTED
+    if not presence.is_present(require_audio=require_audio):
+        return Standing.AUDIO_DOWN
+    if not entry.is_voting_member or entry.is_substitute_for is not None:
+        return Standing.NO_VOTE
+    if entry.person_id in recused:
+        return Standing.RECUSED
+    if presence.mode == "in_room":
+        return Standing.COUNTED_IN_ROOM
+    return Standing.COUNTED_REMOTE

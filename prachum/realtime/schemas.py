@@ -95,6 +95,16 @@ class ParticipantReadmit(_Message):
     user: UUID
 
 
+class ParticipantSignIn(_Message):
+    type: Literal["participant.sign_in"]
+    user: UUID
+
+
+class ParticipantSignOut(_Message):
+    type: Literal["participant.sign_out"]
+    user: UUID
+
+
 class InviteeAdmit(_Message):
     type: Literal["invitee.admit"]
     user: UUID
@@ -203,6 +213,8 @@ Command = (
     | IncidentHandle
     | ParticipantRemove
     | ParticipantReadmit
+    | ParticipantSignIn
+    | ParticipantSignOut
     | InviteeAdmit
     | VoteCommand
     | MediaCommand

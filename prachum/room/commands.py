@@ -84,6 +84,9 @@ COMMANDS: dict[str, RoomCommand] = {
     "participant.sign_in": RoomCommand(
         participants.sign_in_at_room, CHAIR, {"user": "member"}
     ),
+    "participant.sign_out": RoomCommand(
+        participants.sign_out_of_room, CHAIR, {"user": "member"}
+    ),
     "media.mute": RoomCommand(
         media_controls.mute_participant, CHAIR, {"user": "member"}
     ),

@@ -237,6 +237,18 @@ def sign_in(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @require_POST
+def sign_out(request: HttpRequest, pk: Any) -> HttpResponse:
+    return console(
+        request,
+        pk,
+        UserForm,
+        command("participant.sign_out", _user),
+        _("The participant is signed out of the meeting room."),
+    )
+
+
+@login_required
+@require_POST
 def report_incident(request: HttpRequest, pk: Any) -> HttpResponse:
     return console(
         request,

@@ -7,7 +7,10 @@ size) and derives the rest in memory, inside its transaction (issue 4).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from django.conf import settings
 
 from prachum.attendance.models import Admission, RoomState
 from prachum.attendance.selectors import (
@@ -19,6 +22,8 @@ from prachum.attendance.selectors import (
     needs_two_factors,
 )
 from prachum.committees.models import Membership, Role
+from prachum.media.presence import audio_up_users
+from prachum.media.services import live_media_room
 from prachum.meetings.models import AgendaItem, Meeting
 
 _ROSTER_FIELDS = (
@@ -44,6 +49,10 @@ class RoomFacts(NamedTuple):
     online: dict[str, str]  # person -> mode of the first open connection
     connection_ids: dict[str, list[Any]]  # person -> open connections
     checks: dict[str, CheckFacts]  # person -> current check for ``item``
+    # whose audio reaches the meeting, when presence requires it (R16); else None
+    audio: set[str] | None = None
+    # members withdrawn from ``item`` (APA ss.13-16): out of its quorum base (R21, R30)
+    recused: frozenset[str] = frozenset()
 
     def for_item(self, *, meeting: Meeting, item: AgendaItem | None) -> RoomFacts:
         """The same room under another agenda item (its checks re-read only when the
@@ -52,7 +61,7 @@ class RoomFacts(NamedTuple):
             meeting=meeting, item=self.item
         )
         checks = self.checks if same else check_facts(meeting=meeting, item=item)
-        return self._replace(item=item, checks=checks)
+        return self._replace(item=item, checks=checks, recused=withdrawn_from(item))
 
     def without(self, user_ids: set[str]) -> RoomFacts:
         """The room after everyone in ``user_ids`` has been disconnected."""
@@ -83,7 +92,37 @@ def room_facts(*, meeting: Meeting, item: Any = _CURRENT) -> RoomFacts:
         online=online,
         connection_ids=connection_ids,
         checks=check_facts(meeting=meeting, item=item),
+        audio=media_audio_up(meeting=meeting),
+        recused=withdrawn_from(item),
     )
+
+
+# Who is withdrawn from an agenda item (recusals, upheld challenges) is voting's record;
+# voting registers its reader in ``VotingConfig.ready()`` (the room does not import it).
+_withdrawals: list[Callable[[AgendaItem], frozenset[str]]] = []
+
+
+def register_withdrawals(reader: Callable[[AgendaItem], frozenset[str]]) -> None:
+    """``reader(item)`` gives the ids of the members withdrawn from ``item``."""
+    if reader not in _withdrawals:
+        _withdrawals.append(reader)
+
+
+def withdrawn_from(item: AgendaItem | None) -> frozenset[str]:
+    if item is None:
+        return frozenset()
+    return frozenset().union(*(reader(item) for reader in _withdrawals))
+
+
+def media_audio_up(*, meeting: Meeting) -> set[str] | None:
+    """Whose audio reaches the meeting now, when presence requires it (R16); else None."""
+    if not (
+        settings.MEDIA_PRESENCE_ENFORCED and meeting.committee.presence_requires_audio
+    ):
+        return None
+    if live_media_room(meeting_id=meeting.pk) is None:
+        return None  # no media room yet (before opening): nobody could have audio
+    return audio_up_users(meeting_id=meeting.pk)
 
 
 def current_item(*, meeting: Meeting) -> AgendaItem | None:

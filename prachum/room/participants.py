@@ -19,14 +19,16 @@ from prachum.accounts.models import SecondFactorVerification
 from prachum.attendance import policies
 from prachum.attendance.identity import require_enterable, validate_location
 from prachum.attendance.models import (
+    ROOM_CHANNEL,
     Admission,
     CheckMethod,
+    Connection,
     IdentityCheck,
     LocationKind,
     Removal,
     RoomState,
 )
-from prachum.attendance.selectors import open_connections
+from prachum.attendance.selectors import open_connections, room_presences
 from prachum.committees.models import Membership, Role
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
@@ -35,9 +37,11 @@ from prachum.meetings.models import AgendaItem, Meeting, MeetingMode
 from prachum.room import media
 from prachum.room.error_codes import RoomError
 from prachum.room.events import RoomEvent
+from prachum.room.facts import room_facts
 from prachum.room.quorum import refresh_quorum
 from prachum.room.snapshot import floor_dict, participant
 from prachum.room.state import (
+    append_room_evidence,
     commit_room_change,
     lock_room,
     require_chair,
@@ -144,20 +148,33 @@ def vouch_identity(
 
 
 def sign_in_at_room(*, actor: Actor, meeting: Meeting, user: Any) -> IdentityCheck:
-    """The secretary signs in a person physically present at a hybrid meeting's room."""
+    """The secretary signs in a person seen at the meeting room (Decree ss.6, 10; R8).
+
+    The person is identified by presence and *present*, without a device of their own,
+    until signed out or the meeting closes: an identity check (``room_sign_in``) and a
+    presence interval at the room (a :class:`Connection` on channel ``room``, with who
+    signed them in), recorded with the quorum they change (ADR 0016).
+    """
     if not policies.can_vouch(user=actor, meeting=meeting):
         raise PermissionDeniedError(
             CoreError.NOT_ALLOWED,
             _("Only the chair or the secretary may sign people in."),
         )
-    if meeting.mode != MeetingMode.HYBRID:
+    if meeting.mode == MeetingMode.ELECTRONIC:
         raise ServiceError(
-            RoomError.NOT_HYBRID, _("Signing in at the room is for hybrid meetings.")
+            RoomError.NOT_HYBRID,
+            _("This meeting has no meeting room; nobody can be signed in at it."),
         )
     require_enterable(meeting, user)
     room_name = validate_location(meeting, LocationKind.IN_ROOM, "", True)
     with transaction.atomic():
         room = lock_room(meeting)
+        if room_presences(meeting=room.meeting).filter(user=user).exists():
+            raise ServiceError(
+                RoomError.ALREADY_IN_ROOM,
+                _("That person is already signed in at the meeting room."),
+            )
+        now = timezone.now()
         check = IdentityCheck.objects.create(
             meeting=meeting,
             user=user,
@@ -168,10 +185,140 @@ def sign_in_at_room(*, actor: Actor, meeting: Meeting, user: Any) -> IdentityChe
             in_kingdom=True,
             device_ok=True,
             performed_by=actor,
-            at=timezone.now(),
+            at=now,
         )
-        _after_check(room, check, actor=actor)
+        presence = Connection.objects.create(
+            meeting=meeting,
+            user=user,
+            identity_check=check,
+            channel_name=ROOM_CHANNEL,
+            session_hash="",
+            auth_method=CheckMethod.ROOM_SIGN_IN,
+            server_node=settings.SERVER_NODE,
+            mode=LocationKind.IN_ROOM,
+            connected_at=now,
+            signed_in_by=actor,
+        )
+        append_room_evidence(
+            room,
+            RoomEvent.PARTICIPANT_IDENTITY_CONFIRMED,
+            _check_payload(check),
+            actor=actor,
+        )
+        facts = room_facts(meeting=room.meeting)
+        quorum = refresh_quorum(room, actor=actor, facts=facts)
+        commit_room_change(
+            room,
+            actor=actor,
+            kind=RoomEvent.ATTENDANCE_JOINED,
+            payload={
+                "connection": str(presence.id),
+                "user": str(user.pk),
+                "check": str(check.id),
+                "auth_method": presence.auth_method,
+                "mode": presence.mode,
+                "channel": ROOM_CHANNEL,
+                "room": room_name,
+                "signed_in_by": str(actor.pk),
+                "server_node": presence.server_node,
+                "at": presence.connected_at.isoformat(),
+            },
+            patch={
+                "participant": participant(
+                    meeting=room.meeting, user_id=user.pk, facts=facts
+                ),
+                "quorum": quorum,
+            },
+        )
     return check
+
+
+def sign_out_of_room(*, actor: Actor, meeting: Meeting, user: Any) -> Connection:
+    """The secretary signs out a person who left the meeting room: their presence there
+    ends and the room sign-in no longer identifies them (a device they used on it is
+    closed too; to stay remotely they confirm their identity on their own)."""
+    if not policies.can_vouch(user=actor, meeting=meeting):
+        raise PermissionDeniedError(
+            CoreError.NOT_ALLOWED,
+            _("Only the chair or the secretary may sign people out."),
+        )
+    with transaction.atomic():
+        room = lock_room(meeting)
+        presence = room_presences(meeting=room.meeting).filter(user=user).first()
+        if presence is None:
+            raise ServiceError(
+                RoomError.NOT_IN_ROOM,
+                _("That person is not signed in at the meeting room."),
+            )
+        now = timezone.now()
+        room_checks = IdentityCheck.objects.filter(
+            meeting=room.meeting,
+            user=user,
+            method=CheckMethod.ROOM_SIGN_IN,
+            revoked_at__isnull=True,
+        )
+        devices = open_connections(meeting=room.meeting).filter(
+            user=user, identity_check__in=room_checks
+        )
+        closed = sorted(str(pk) for pk in devices.values_list("id", flat=True))
+        devices.exclude(pk=presence.pk).update(
+            disconnected_at=now, disconnect_reason="signed_out"
+        )
+        presence.disconnected_at = now
+        presence.disconnect_reason = "signed_out"
+        presence.signed_out_by = actor
+        presence.save(
+            update_fields=["disconnected_at", "disconnect_reason", "signed_out_by"]
+        )
+        room_checks.update(revoked_at=now)
+        room.hands = [h for h in room.hands if h != str(user.pk)]
+        if room.floor_holder_id == user.pk:
+            room.floor_holder = None
+        facts = room_facts(meeting=room.meeting)
+        quorum = refresh_quorum(room, actor=actor, facts=facts)
+        commit_room_change(
+            room,
+            actor=actor,
+            kind=RoomEvent.ATTENDANCE_LEFT,
+            payload={
+                "connection": str(presence.id),
+                "user": str(user.pk),
+                "reason": "signed_out",
+                "signed_out_by": str(actor.pk),
+                "connections_closed": closed,
+                "at": now.isoformat(),
+            },
+            patch={
+                "participant": participant(
+                    meeting=room.meeting, user_id=user.pk, facts=facts
+                ),
+                "quorum": quorum,
+                "floor": floor_dict(room),
+            },
+        )
+        if len(closed) > 1:  # a device rested on the room sign-in
+            publish_on_commit(
+                user_group(room.meeting_id, user.pk),
+                {"type": "force.close", "reason": "signed_out"},
+            )
+    return presence
+
+
+def _check_payload(check: IdentityCheck) -> dict[str, Any]:
+    return {
+        "check": str(check.id),
+        "user": str(check.user_id),
+        "method": check.method,
+        "factor": check.factor,
+        "factors": check.factors,
+        "location": check.location,
+        "room": check.room,
+        "in_kingdom": check.in_kingdom,
+        "device_ok": check.device_ok,
+        "performed_by": str(check.performed_by_id),
+        "ip": check.ip_address,
+        "user_agent": check.user_agent,
+    }
 
 
 def _after_check(
@@ -186,21 +333,7 @@ def _after_check(
         room,
         actor=actor,
         kind=RoomEvent.PARTICIPANT_IDENTITY_CONFIRMED,
-        payload={
-            "check": str(check.id),
-            "user": str(check.user_id),
-            "method": check.method,
-            "factor": check.factor,
-            "factors": check.factors,
-            "location": check.location,
-            "room": check.room,
-            "in_kingdom": check.in_kingdom,
-            "device_ok": check.device_ok,
-            "performed_by": str(check.performed_by_id),
-            "ip": check.ip_address,
-            "user_agent": check.user_agent,
-            **(extra or {}),
-        },
+        payload={**_check_payload(check), **(extra or {})},
         patch={
             "participant": participant(meeting=room.meeting, user_id=check.user_id),
             "quorum": quorum,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from prachum.attendance.models import IncidentKind, RoomState
@@ -20,8 +19,6 @@ from prachum.domain.quorum import (
 )
 from prachum.domain.quorum import Role as DomainRole
 from prachum.domain.regimes import regime_on
-from prachum.media.presence import audio_up_users
-from prachum.media.services import live_media_room
 from prachum.meetings.models import Meeting
 from prachum.room.facts import RoomFacts, room_facts
 from prachum.room.incidents import create_incident
@@ -39,11 +36,41 @@ def quorum_rule_for(committee: Committee) -> QuorumRule:
 
 
 def live_quorum(*, meeting: Meeting, facts: RoomFacts | None = None) -> QuorumStatus:
-    """Quorum now: members identified and connected (Decree s.9(1), s.10; R22)."""
+    """Quorum now: members identified and present, in the room or connected with their
+    audio up where required (Decree ss.6, 9(1), 10; R8, R16, R22)."""
     if facts is None:
         facts = room_facts(meeting=meeting)
     return room_quorum(
-        meeting=meeting, facts=facts, audio=media_audio_up(meeting=meeting)
+        meeting=meeting,
+        facts=facts,
+        audio=facts.audio,
+        item=ItemContext(recused=facts.recused) if facts.recused else None,
+    )
+
+
+def roster_entries(facts: RoomFacts) -> list[RosterEntry]:
+    return [
+        RosterEntry(person_id=str(user_id), role=DomainRole(role), is_voting=is_voting)
+        for user_id, role, is_voting, *_ in facts.roster
+    ]
+
+
+def presence_of(
+    user_id: str, mode: str | None, facts: RoomFacts, audio: set[str] | None
+) -> Presence | None:
+    """What the law engine needs of one person's presence (``mode``: None when not
+    connected at all)."""
+    check = facts.checks.get(user_id)
+    if check is None and mode is None:
+        return None
+    return Presence(
+        person_id=user_id,
+        mode="in_room" if mode == "in_room" else "remote",
+        identified=check is not None,
+        connected=mode is not None,
+        audio_up=None if audio is None else user_id in audio,
+        in_kingdom=check.in_kingdom if check else None,
+        room=check.room or None if check else None,
     )
 
 
@@ -57,47 +84,20 @@ def room_quorum(
     """The law engine's count over ``facts``: whose presence counts, with whose audio
     is up when presence requires it (``audio``; ``None``: not required), for one
     agenda item when ``item`` is given (recusals)."""
-    roster = [
-        RosterEntry(person_id=str(user_id), role=DomainRole(role), is_voting=is_voting)
-        for user_id, role, is_voting, *_ in facts.roster
+    presences = [
+        presence
+        for user_id, mode in facts.online.items()
+        if (presence := presence_of(user_id, mode, facts, audio)) is not None
     ]
-    presences = []
-    for user_id, mode in facts.online.items():
-        check = facts.checks.get(user_id)
-        presences.append(
-            Presence(
-                person_id=user_id,
-                mode="in_room" if mode == "in_room" else "remote",
-                identified=check is not None,
-                connected=True,
-                # In the room, the room's own microphones carry the voice.
-                audio_up=None
-                if audio is None
-                else mode == "in_room" or user_id in audio,
-                in_kingdom=check.in_kingdom if check else None,
-                room=check.room or None if check else None,
-            )
-        )
     regime = regime_on(timezone.localtime(meeting.starts_at).date())
     return quorum_status(
-        roster=roster,
+        roster=roster_entries(facts),
         presences=presences,
         rule=quorum_rule_for(meeting.committee),
         item=item,
         regime=regime,
         require_audio=audio is not None,
     )
-
-
-def media_audio_up(*, meeting: Meeting) -> set[str] | None:
-    """Whose audio reaches the meeting now, when presence requires it (R16); else None."""
-    if not (
-        settings.MEDIA_PRESENCE_ENFORCED and meeting.committee.presence_requires_audio
-    ):
-        return None
-    if live_media_room(meeting_id=meeting.pk) is None:
-        return None  # no media room yet (before opening): nobody could have audio
-    return audio_up_users(meeting_id=meeting.pk)
 
 
 def quorum_dict(status: QuorumStatus) -> dict[str, Any]:

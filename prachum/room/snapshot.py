@@ -16,8 +16,14 @@ from django.utils import timezone
 
 from prachum.attendance import policies
 from prachum.attendance.models import RoomState
-from prachum.attendance.selectors import CheckFacts, current_check, online
+from prachum.attendance.selectors import (
+    CheckFacts,
+    connections_by_person,
+    current_check,
+)
 from prachum.committees.models import Membership
+from prachum.domain.quorum import Role as DomainRole
+from prachum.domain.quorum import RosterEntry, standing
 from prachum.meetings.models import Meeting
 from prachum.meetings.selectors import numbered_agenda
 from prachum.room import roster_cache
@@ -26,18 +32,20 @@ from prachum.room.facts import (
     RoomFacts,
     current_item,
     get_room,
+    media_audio_up,
     room_facts,
+    withdrawn_from,
 )
 from prachum.room.incidents import incident_dict, list_incidents
-from prachum.room.quorum import live_quorum, quorum_dict
+from prachum.room.quorum import live_quorum, presence_of, quorum_dict
 
 
-def _participant_row(
-    fields: tuple[Any, ...], checks: dict[str, CheckFacts], online: dict[str, str]
-) -> dict[str, Any]:
+def _participant_row(fields: tuple[Any, ...], facts: RoomFacts) -> dict[str, Any]:
     user_id, role, is_voting, title, full_name, username = fields
     uid = str(user_id)
-    check = checks.get(uid)
+    check = facts.checks.get(uid)
+    mode = facts.online.get(uid)
+    entry = RosterEntry(person_id=uid, role=DomainRole(role), is_voting=is_voting)
     return {
         "id": uid,
         # as ``User.display_name``
@@ -46,8 +54,15 @@ def _participant_row(
         "voting": is_voting,
         "identified": check is not None,
         "check_method": check.method if check else None,
-        "connected": uid in online,
-        "mode": online.get(uid),
+        "connected": mode is not None,
+        "mode": mode,
+        # why they count or not, in the law engine's words (issue 13 point 9)
+        "standing": standing(
+            entry=entry,
+            presence=presence_of(uid, mode, facts, facts.audio),
+            require_audio=facts.audio is not None,
+            recused=facts.recused,
+        ).value,
     }
 
 
@@ -57,9 +72,7 @@ def participants(
     """Everyone on the roster with whether they are identified and connected now."""
     if facts is None:
         facts = room_facts(meeting=meeting)
-    return [
-        _participant_row(fields, facts.checks, facts.online) for fields in facts.roster
-    ]
+    return [_participant_row(fields, facts) for fields in facts.roster]
 
 
 def participant(
@@ -71,7 +84,7 @@ def participant(
         uid = str(user_id)
         for row in facts.roster:
             if str(row[0]) == uid:
-                return _participant_row(row, facts.checks, facts.online)
+                return _participant_row(row, facts)
         raise Membership.DoesNotExist(uid)
     item = current_item(meeting=meeting)
     fields = (
@@ -85,7 +98,17 @@ def participant(
         if check is not None
         else {}
     )
-    return _participant_row(fields, checks, online(meeting=meeting, user_id=user_id))
+    own, ids = connections_by_person(meeting=meeting, user_id=user_id)
+    facts = RoomFacts(
+        item=item,
+        roster=[fields],
+        online=own,
+        connection_ids=ids,
+        checks=checks,
+        audio=media_audio_up(meeting=meeting),
+        recused=withdrawn_from(item),
+    )
+    return _participant_row(fields, facts)
 
 
 def changed_participants(

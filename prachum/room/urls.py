@@ -33,6 +33,7 @@ urlpatterns = [
     path("admit/", views.admit_invitee, name="admit"),
     path("vouch/", views.vouch, name="vouch"),
     path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
     path("incidents/", views.report_incident, name="report"),
     path("votes/create/", room_views.create_poll, name="poll_create"),
     path("votes/open/", room_views.open_poll, name="poll_open"),

@@ -19,6 +19,7 @@ from prachum.attendance.selectors import current_check
 from prachum.attendance.views import is_legacy, meeting_for
 from prachum.committees.models import Role
 from prachum.core.actors import actor_of
+from prachum.domain.quorum import Standing
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.room.facts import current_item, may_enter
 from prachum.voting import selectors as voting_selectors
@@ -76,6 +77,7 @@ def _room_labels() -> dict[str, Any]:
         "mode": _choices(LocationKind.choices),
         "method": _choices(CheckMethod.choices),
         "incident": _choices(IncidentKind.choices),
+        "standing": standing_labels(),
         "connection": {
             "connecting": _("Connecting…"),
             "connected": _("Connected"),
@@ -108,6 +110,25 @@ def _room_labels() -> dict[str, Any]:
         "check_again": _("Confirm your identity again"),
         "choose": _("— choose —"),
         "vote": _vote_labels(),
+    }
+
+
+def standing_labels() -> dict[str, str]:
+    """Why a person counts towards the quorum or not, in words (issue 13 point 9)."""
+    return {
+        Standing.COUNTED_IN_ROOM: _("counts towards the quorum: at the meeting room"),
+        Standing.COUNTED_REMOTE: _(
+            "counts towards the quorum: identified and connected"
+        ),
+        Standing.NOT_IDENTIFIED: _("does not count: identity not confirmed"),
+        Standing.NOT_CONNECTED: _(
+            "does not count: not in the meeting room or connected"
+        ),
+        Standing.AUDIO_DOWN: _(
+            "does not count: their audio does not reach the meeting"
+        ),
+        Standing.RECUSED: _("does not count: withdrawn from this agenda item"),
+        Standing.NO_VOTE: _("not counted: has no vote in this body"),
     }
 
 

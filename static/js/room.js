@@ -728,6 +728,7 @@ class Room {
         facts.push(p.identified ? `${t.identified} (${t.method[p.check_method] || ""})` : t.not_identified);
         facts.push(p.connected ? `${t.connected} · ${t.mode[p.mode] || ""}` : t.not_connected);
         if (floor.hands.includes(p.id)) facts.push(t.hand_raised);
+        const standing = t.standing[p.standing] || "";
         return el(
           "li",
           {
@@ -735,12 +736,14 @@ class Room {
             "data-connected": String(p.connected),
             "data-identified": String(p.identified),
             "data-mode": p.mode || "",
+            "data-standing": p.standing || "",
             className: p.connected ? "online" : "offline",
           },
           el("span", { className: "dot", "aria-hidden": "true" }),
           el("strong", { text: p.name }),
           p.id === me.id ? ` (${t.you})` : "",
           el("span", { className: "muted", text: ` · ${facts.join(" · ")}` }),
+          el("span", { className: `standing ${p.standing || ""}`, text: standing ? ` — ${standing}` : "" }),
         );
       }),
     );
@@ -777,6 +780,8 @@ class Room {
       others: people.filter((p) => p.id !== me).map((p) => [p.id, p.name]),
       invitees: people.filter((p) => p.role === "invitee").map((p) => [p.id, p.name]),
       voters: people.filter((p) => p.voting).map((p) => [p.id, p.name]),
+      in_room: people.filter((p) => p.mode === "in_room" && p.check_method === "room_sign_in").map((p) => [p.id, p.name]),
+      not_in_room: people.filter((p) => p.check_method !== "room_sign_in").map((p) => [p.id, p.name]),
     };
     for (const select of box.querySelectorAll("select[data-options]")) {
       const list = options[select.dataset.options];

@@ -323,12 +323,19 @@ def test_the_secretary_signs_in_a_member_at_a_hybrid_meetings_room(
         "ห้องประชุม 301",
         True,
     )
-    event = list_events(chain_key=hybrid_meeting.chain_key).last()
-    assert (event.kind, event.actor, event.payload["method"]) == (
+    confirmed, joined = list(list_events(chain_key=hybrid_meeting.chain_key))[-2:]
+    assert (confirmed.kind, confirmed.actor, confirmed.payload["method"]) == (
         "participant.identity_confirmed",
         secretary,
         "room_sign_in",
     )
+    # present at the room from now on, with who signed them in (issue 13)
+    assert (joined.kind, joined.payload["channel"], joined.payload["user"]) == (
+        "attendance.joined",
+        "room",
+        str(member.pk),
+    )
+    assert joined.payload["signed_in_by"] == str(secretary.pk)
 
 
 def test_signing_in_at_the_room_is_only_for_hybrid_meetings(
