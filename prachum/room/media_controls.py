@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prachum.attendance import policies
 from prachum.committees.models import Membership, Role
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
@@ -131,6 +132,14 @@ def _role(membership: Membership) -> str:
     return _ROLES.get(str(membership.role), "member")
 
 
+def room_display(meeting: Meeting) -> str:
+    """The name the room's own computer shows in the media room: "ห้องประชุม ..."."""
+    label = str(_("Meeting room"))
+    return (
+        meeting.venue if meeting.venue.startswith(label) else f"{label} {meeting.venue}"
+    )
+
+
 def token_ttl_seconds(meeting: Meeting, *, now: dt.datetime) -> int:
     """Until the planned end plus a margin, within [MIN, MAX] (ADR 0011)."""
     planned = int((meeting.ends_at - now).total_seconds())
@@ -140,13 +149,17 @@ def token_ttl_seconds(meeting: Meeting, *, now: dt.datetime) -> int:
     )
 
 
-def join_info(*, meeting: Meeting, user: Any) -> dict[str, Any]:
+def join_info(*, meeting: Meeting, user: Any, as_room: bool = False) -> dict[str, Any]:
     """What the browser needs to join the meeting's Janus room.
 
     Only for a person who passed this meeting's identity check (and, an invitee,
     admitted for the current item), while the meeting is open or suspended. Raises
     ``PermissionDeniedError``/``ServiceError`` otherwise and ``MediaError`` when the
     media server cannot be reached.
+
+    ``as_room``: the chair or secretary connects the meeting room's computer, whose
+    microphones carry the voices of everyone signed in at the room; it shows as
+    "ห้องประชุม ..." to everyone (Decree ss.6, 10; ADR 0016).
     """
     meeting.refresh_from_db(fields=["status"])
     if meeting.status not in ROOM_OPEN:
@@ -157,6 +170,16 @@ def join_info(*, meeting: Meeting, user: Any) -> dict[str, Any]:
         raise PermissionDeniedError(
             CoreError.IDENTITY_CHECK_REQUIRED,
             _("Confirm your identity for this meeting first."),
+        )
+    if as_room and (meeting.mode == MeetingMode.ELECTRONIC or not meeting.venue):
+        raise ServiceError(
+            RoomError.NOT_HYBRID,
+            _("This meeting has no meeting room to connect."),
+        )
+    if as_room and not policies.can_run_console(user=user, meeting=meeting):
+        raise PermissionDeniedError(
+            CoreError.CHAIR_ONLY,
+            _("Only the chair or the secretary may connect the meeting room."),
         )
     membership = Membership.objects.select_related("user").get(
         committee=meeting.committee, user=user
@@ -182,12 +205,12 @@ def join_info(*, meeting: Meeting, user: Any) -> dict[str, Any]:
         "pin": server.room_pin(room=media_room.janus_room_id),
         "token": token,
         "token_expires_at": int(now.timestamp()) + ttl,
-        "display": user.display_name,
+        "display": room_display(meeting) if as_room else user.display_name,
         "opaque_id": make_opaque_id(
             meeting_id=str(meeting.pk), user_id=str(user.pk), nonce=nonce
         ),
         "ice_servers": list(settings.MEDIA_ICE_SERVERS),
         "publish": {"audio": True, "video": meeting.mode != MeetingMode.IN_ROOM},
         "record": media_room.record,
-        "role": _role(membership),
+        "role": "room" if as_room else _role(membership),
     }

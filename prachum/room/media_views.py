@@ -32,7 +32,9 @@ def media_join(request: HttpRequest, pk: Any) -> JsonResponse:
         actor_of(request), pk, may=policies.is_participant, related=("committee",)
     )
     try:
-        answer = media_controls.join_info(meeting=meeting, user=request.user)
+        answer = media_controls.join_info(
+            meeting=meeting, user=request.user, as_room=request.GET.get("as") == "room"
+        )
     except ServiceError as exc:
         return JsonResponse({"code": exc.code, "message": str(exc.message)}, status=403)
     except MediaError as exc:

@@ -203,7 +203,9 @@ class MediaClient {
   // --- joining ----------------------------------------------------------------
 
   async fetchJoin() {
-    const response = await fetch(this.root.dataset.joinUrl, {
+    const asRoom = byId("media-as-room");
+    const url = this.root.dataset.joinUrl + (asRoom && asRoom.checked ? "?as=room" : "");
+    const response = await fetch(url, {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     });

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prachum.attendance.models import Incident, IncidentKind
-from prachum.core.errors import PermissionDeniedError
+from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.media import presence
 from prachum.media.fake import FakeMediaServer
 from prachum.media.ingest import store_events
@@ -603,3 +603,39 @@ def test_before_the_media_room_exists_audio_is_not_required(
     assert meeting.status == "open"
     assert live_media_room(meeting_id=meeting.pk) is not None
     assert room_quorum.live_quorum(meeting=meeting).counted == 0
+
+
+# --- the meeting room's own computer (issue 13: the room connects to Janus once) ------
+
+
+def test_the_room_computer_joins_as_the_meeting_room_and_only_for_the_console(
+    hybrid_meeting: Meeting,
+    open_room: Callable[[Meeting], Meeting],
+    secretary: Any,
+    members: list[Any],
+    identified: Callable[..., Any],
+    client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = open_room(hybrid_meeting)
+    identified(secretary, meeting, location="in_room")
+    answer = room_media_controls.join_info(
+        meeting=meeting, user=secretary, as_room=True
+    )
+    assert (answer["display"], answer["role"]) == ("ห้องประชุม 301", "room")
+    # a member may not speak for the room
+    with pytest.raises(ServiceError) as caught:
+        room_media_controls.join_info(meeting=meeting, user=members[0], as_room=True)
+    assert caught.value.code == "CHAIR_ONLY"
+    response = join_answer(client, meeting, members[0])
+    assert response.status_code == 200
+    assert response.json()["display"] == members[0].display_name
+
+
+def test_an_electronic_meeting_has_no_room_to_connect(
+    opened: Meeting, chair: Any
+) -> None:
+    with pytest.raises(ServiceError) as caught:
+        room_media_controls.join_info(meeting=opened, user=chair, as_room=True)
+    assert caught.value.code == "NOT_HYBRID"
