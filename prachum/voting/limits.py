@@ -3,3 +3,4 @@
 MAX_OPTIONS = 100
 QUESTION_MAX = 500
 TEXT_MAX = 10_000
+TERMINAL_UNLOCK_SECONDS = 180  # an unlock of the room ballot terminal lasts 3 minutes
