@@ -25,6 +25,7 @@ from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.meetings.models import AgendaItem
 from prachum.voting import (
     ballots,
+    paper_ballots,
     policies,
     polls,
     room_ballots,
@@ -476,7 +477,7 @@ def record_paper_batch(
     request: HttpRequest, poll_id: UUID, body: PaperBatchIn
 ) -> object:
     poll = _managed(request, poll_id)
-    batch = room_ballots.record_paper_batch(
+    batch = paper_ballots.record_paper_batch(
         actor=actor_of(request),
         poll=poll,
         tellers=[str(t) for t in body.teller_ids],

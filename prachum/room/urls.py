@@ -48,9 +48,7 @@ urlpatterns = [
         room_ballot_views.unlock_terminal,
         name="terminal_unlock",
     ),
-    path(
-        "votes/terminal/lock/", room_ballot_views.lock_terminal, name="terminal_lock"
-    ),
+    path("votes/terminal/lock/", room_ballot_views.lock_terminal, name="terminal_lock"),
     path("votes/paper/", room_ballot_views.record_paper_batch, name="paper_batch"),
     path("terminal/", room_ballot_views.terminal, name="terminal"),
     path("terminal/cast/", room_ballot_views.terminal_cast, name="terminal_cast"),

@@ -14,7 +14,7 @@ from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, ServiceError
 from prachum.meetings.models import Meeting
 from prachum.room.commands import CHAIR, PARTICIPANT, RoomCommand
-from prachum.voting import ballots, item_record, polls, room_ballots
+from prachum.voting import ballots, item_record, paper_ballots, polls, room_ballots
 from prachum.voting.lookups import poll_of
 from prachum.voting.selectors import live_poll
 
@@ -87,7 +87,7 @@ def _paper(
     counts: dict[str, Any] | None = None,
     marked: list[list[str]] | None = None,
 ) -> object:
-    return room_ballots.record_paper_batch(
+    return paper_ballots.record_paper_batch(
         actor=actor,
         poll=poll,
         tellers=tellers,

@@ -8,11 +8,7 @@ list of who may vote, exactly once per person, whatever the channel.
   one-use token (:func:`claim_terminal`, stored as its SHA-256 only); the member casts
   (:func:`cast_at_terminal`) into the same sealed ballot box as a device ballot
   (ADR 0008), and the terminal locks again.
-- *Paper ballots* (secret votes): two tellers count a batch and the secretary enters
-  the counts with who handed in a ballot (:func:`record_paper_batch`). Each paper
-  ballot is sealed into the ballot box like any other, so the close counts one box;
-  the record keeps how many, the tellers and the voters, never per-choice counts of
-  the batch (a batch of one would show that member's choice).
+- *Paper ballots* (secret votes): :mod:`prachum.voting.paper_ballots`.
 
 Every ballot writes a ``VoteParticipation`` with its channel: the unique constraint
 on ``(poll, voter)`` refuses a second ballot by any channel.
@@ -24,10 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
-from prachum.meetings.lookups import committee_user
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.room.state import commit_room_change, lock_room
 from prachum.voting import lock_objects, policies, room_selectors, selectors
@@ -47,23 +40,19 @@ from prachum.voting.models import (
     BallotChannel,
     EligibleVoter,
     OpenBallot,
-    PaperBallotBatch,
     PendingSecretBallot,
     Poll,
-    PollKind,
     PollStatus,
     TerminalUnlock,
     VoteParticipation,
 )
-
-_shuffler = secrets.SystemRandom()
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _locked(actor: Actor, poll: Poll) -> tuple[Any, Poll]:
+def locked_open_poll(actor: Actor, poll: Poll) -> tuple[Any, Poll]:
     """Lock the room and the poll (room → poll → chain); the poll must be open."""
     room = lock_room(poll.meeting)
     poll = lock_objects.lock_poll(poll.pk)
@@ -79,7 +68,7 @@ def _locked(actor: Actor, poll: Poll) -> tuple[Any, Poll]:
     return room, poll
 
 
-def _require_secret(poll: Poll, secret: bool) -> None:
+def require_secret(poll: Poll, secret: bool) -> None:
     if poll.is_secret and not secret:
         raise ServiceError(
             E.WRONG_CHANNEL,
@@ -94,7 +83,7 @@ def _require_secret(poll: Poll, secret: bool) -> None:
         )
 
 
-def _require_room_voter(poll: Poll, voter: Any) -> None:
+def require_room_voter(poll: Poll, voter: Any) -> None:
     """Eligible when the poll opened, present in the room now, not voted yet."""
     if not EligibleVoter.objects.filter(poll=poll, voter=voter).exists():
         raise PermissionDeniedError(
@@ -121,7 +110,7 @@ def _require_room_voter(poll: Poll, voter: Any) -> None:
         )
 
 
-def _patch(poll: Poll) -> dict[str, Any]:
+def poll_patch(poll: Poll) -> dict[str, Any]:
     return {"poll": selectors.poll_dict(poll)}
 
 
@@ -138,9 +127,9 @@ def record_hand_vote(
     """
     try:
         with transaction.atomic():
-            room, poll = _locked(actor, poll)
-            _require_secret(poll, False)
-            _require_room_voter(poll, voter)
+            room, poll = locked_open_poll(actor, poll)
+            require_secret(poll, False)
+            require_room_voter(poll, voter)
             keys = selectors.option_keys(poll)
             positions = choice_positions(keys, poll.kind, poll.max_choices, choice)
             chosen = [keys[p] for p in positions]
@@ -168,7 +157,7 @@ def record_hand_vote(
                     "recorded_by": str(actor.pk),
                     "cast_at": now.isoformat(),
                 },
-                patch=_patch(poll),
+                patch=poll_patch(poll),
             )
     except IntegrityError:
         if VoteParticipation.objects.filter(poll_id=poll.pk, voter=voter).exists():
@@ -194,9 +183,9 @@ def unlock_terminal(*, actor: Actor, poll: Poll, voter: Any) -> TerminalUnlock:
     ``TERMINAL_UNLOCK_SECONDS``. An earlier unspent unlock is cancelled (the terminal
     serves one person at a time). Refusals as :func:`record_hand_vote`."""
     with transaction.atomic():
-        room, poll = _locked(actor, poll)
-        _require_secret(poll, True)
-        _require_room_voter(poll, voter)
+        room, poll = locked_open_poll(actor, poll)
+        require_secret(poll, True)
+        require_room_voter(poll, voter)
         superseded = _cancel_active(poll)
         now = timezone.now()
         unlock = TerminalUnlock.objects.create(
@@ -226,7 +215,7 @@ def lock_terminal(*, actor: Actor, poll: Poll) -> list[str]:
     """Lock the terminal again without a ballot (the member changed their mind, the
     wrong person was unlocked). Returns whose unlocks were cancelled."""
     with transaction.atomic():
-        room, poll = _locked(actor, poll)
+        room, poll = locked_open_poll(actor, poll)
         cancelled = _cancel_active(poll)
         commit_room_change(
             room,
@@ -296,7 +285,7 @@ def cast_at_terminal(
     """
     try:
         with transaction.atomic():
-            room, poll = _locked(actor, poll)
+            room, poll = locked_open_poll(actor, poll)
             unlock = (
                 TerminalUnlock.objects.select_for_update()
                 .select_related("voter")
@@ -311,8 +300,8 @@ def cast_at_terminal(
             if not token or unlock is None or unlock.expires_at <= timezone.now():
                 raise _invalid_token()
             voter = unlock.voter
-            _require_secret(poll, True)
-            _require_room_voter(poll, voter)
+            require_secret(poll, True)
+            require_room_voter(poll, voter)
             keys = selectors.option_keys(poll)
             positions = choice_positions(keys, poll.kind, poll.max_choices, choice)
             sealed = seal(poll_id=poll.pk, box_id=poll.box_id, positions=positions)
@@ -333,180 +322,8 @@ def cast_at_terminal(
                     "voter": str(voter.pk),
                     "channel": BallotChannel.TERMINAL.value,
                 },
-                patch=_patch(poll),
+                patch=poll_patch(poll),
             )
     except IntegrityError:
         raise already_voted() from None
     return participation
-
-
-# --- paper ballots (secret votes) -----------------------------------------------------
-
-
-def _paper_ballots(
-    poll: Poll,
-    keys: list[str],
-    counts: Mapping[str, Any] | None,
-    marked: Sequence[Sequence[str]] | None,
-) -> list[list[int]]:
-    """The batch as ballots (positions), each checked by the law engine.
-
-    ``counts`` (choice → number; ``blank`` for an empty ballot of an election) for a
-    motion or a one-of-N vote; ``marked`` (each ballot's chosen option ids) for any
-    vote, and the only way for an up-to-k-of-N vote where k > 1 (counts per option
-    cannot say which marks were on one ballot)."""
-    invalid = ServiceError(
-        E.INVALID_CHOICE,
-        _("The counts do not fit this vote's choices."),
-        field="counts",
-    )
-    if marked is not None:
-        out = []
-        for m in marked:
-            one = (
-                m[0]
-                if poll.kind == PollKind.MOTION
-                and not isinstance(m, str)
-                and isinstance(m, Sequence)
-                and len(m) == 1
-                else m
-            )
-            out.append(choice_positions(keys, poll.kind, poll.max_choices, one))
-        return out
-    if counts is None or (poll.kind == PollKind.UP_TO_K_OF_N and poll.max_choices > 1):
-        raise ServiceError(
-            E.INVALID_CHOICE,
-            _("For a vote with several marks per ballot, enter each paper ballot."),
-            field="counts",
-        )
-    ballots = []
-    for key, value in counts.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise invalid
-        if key == "blank" and poll.kind != PollKind.MOTION:
-            ballots += [[] for _n in range(value)]
-        elif key in keys:
-            ballots += [[keys.index(key)] for _n in range(value)]
-        else:
-            raise invalid
-    return ballots
-
-
-def _person(meeting: Meeting, someone: Any) -> Any | None:
-    """A person on the roster, from a user or an id (``None`` for anything else)."""
-    try:
-        user_id = UUID(str(getattr(someone, "pk", someone)))
-    except ValueError:
-        return None
-    return committee_user(meeting=meeting, user_id=user_id)
-
-
-def _tellers(poll: Poll, tellers: Sequence[Any]) -> list[Any]:
-    people = [_person(poll.meeting, t) for t in tellers]
-    if len(people) != 2 or None in people or people[0].pk == people[1].pk:
-        raise ServiceError(
-            E.TELLERS_INVALID,
-            _("Name two different people on the roster as the tellers."),
-            field="tellers",
-        )
-    return people
-
-
-def record_paper_batch(
-    *,
-    actor: Actor,
-    poll: Poll,
-    tellers: Sequence[Any],
-    voters: Sequence[Any],
-    counts: Mapping[str, Any] | None = None,
-    marked: Sequence[Sequence[str]] | None = None,
-) -> PaperBallotBatch:
-    """Enter a batch of paper ballots of a secret vote, counted by two tellers.
-
-    ``voters`` are the in-room members who handed in a paper ballot. Refused when the
-    number of ballots is not the number of voters named (``PAPER_COUNT_MISMATCH``),
-    exceeds the in-room eligible voters who have not voted by another channel
-    (``PAPER_TOO_MANY``), when a named voter already voted (``ALREADY_VOTED``) or is
-    not in the room (``NOT_IN_ROOM``), or when the tellers are not two different
-    people on the roster (``TELLERS_INVALID``).
-    """
-    try:
-        with transaction.atomic():
-            room, poll = _locked(actor, poll)
-            _require_secret(poll, True)
-            people = _tellers(poll, tellers)
-            keys = selectors.option_keys(poll)
-            ballots = _paper_ballots(poll, keys, counts, marked)
-            waiting = room_selectors.room_voters_waiting(poll)
-            if len(ballots) > len(waiting):
-                raise ServiceError(
-                    E.PAPER_TOO_MANY,
-                    _(
-                        "%(ballots)d paper ballots, but only %(waiting)d eligible members in the room have not voted."
-                    )
-                    % {"ballots": len(ballots), "waiting": len(waiting)},
-                    field="counts",
-                )
-            named = [_person(poll.meeting, v) for v in voters]
-            if None in named:
-                raise ServiceError(
-                    E.NOT_ELIGIBLE,
-                    _(
-                        "Everyone named as having handed in a paper ballot must be on the roster."
-                    ),
-                    field="voters",
-                )
-            voter_ids = {str(p.pk) for p in named}
-            if (
-                not ballots
-                or len(ballots) != len(voters)
-                or len(voter_ids) != len(voters)
-            ):
-                raise ServiceError(
-                    E.PAPER_COUNT_MISMATCH,
-                    _(
-                        "The number of paper ballots (%(ballots)d) must equal the number of members named as having handed one in (%(voters)d)."
-                    )
-                    % {"ballots": len(ballots), "voters": len(voter_ids)},
-                    field="voters",
-                )
-            for person in named:
-                _require_room_voter(poll, person)
-            sealed = [
-                seal(poll_id=poll.pk, box_id=poll.box_id, positions=b) for b in ballots
-            ]
-            _shuffler.shuffle(sealed)
-            VoteParticipation.objects.bulk_create(
-                VoteParticipation(poll=poll, voter=p, channel=BallotChannel.PAPER)
-                for p in named
-            )
-            PendingSecretBallot.objects.bulk_create(
-                PendingSecretBallot(poll=poll, sealed=s) for s in sealed
-            )
-            batch = PaperBallotBatch.objects.create(
-                poll=poll,
-                ballots=len(ballots),
-                teller_1=people[0],
-                teller_2=people[1],
-                voters=sorted(voter_ids),
-                recorded_by=actor,
-                at=timezone.now(),
-            )
-            commit_room_change(
-                room,
-                actor=actor,
-                kind=VotingEvent.PAPER_BATCH_RECORDED,
-                payload={
-                    "poll": str(poll.pk),
-                    "batch": str(batch.pk),
-                    "ballots": batch.ballots,
-                    "tellers": [str(people[0].pk), str(people[1].pk)],
-                    "voters": batch.voters,
-                    "recorded_by": str(actor.pk),
-                    "channel": BallotChannel.PAPER.value,
-                },
-                patch=_patch(poll),
-            )
-    except IntegrityError:
-        raise already_voted() from None
-    return batch

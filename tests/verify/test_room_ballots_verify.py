@@ -25,7 +25,7 @@ from prachum.room import participants as room_participants
 from prachum.verify.package import verify_package
 from prachum.verify.report import Report
 from prachum.verify.signing import sign
-from prachum.voting import ballots, polls, room_ballots
+from prachum.voting import ballots, paper_ballots, polls, room_ballots
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def room_ballot_package(
     room_ballots.cast_at_terminal(
         actor=secretary, poll=secret_poll, token=claimed[1], choice=[b]
     )
-    room_ballots.record_paper_batch(
+    paper_ballots.record_paper_batch(
         actor=secretary,
         poll=secret_poll,
         tellers=[chair, secretary],

@@ -93,11 +93,13 @@ def test_the_terminal_shows_the_member_and_the_question_only(
         _url("terminal_unlock", hybrid_room), {"poll": poll.pk, "voter": voters[6].pk}
     )
     shown = terminal.get(_url("terminal", hybrid_room)).content.decode()
-    assert voters[6].display_name in shown and poll.question in shown
+    assert voters[6].display_name in shown
+    assert poll.question in shown
     token = shown.split('name="token" value="')[1].split('"')[0]
-    a, b = option_ids(poll)
+    a, _b = option_ids(poll)
     response = terminal.post(
-        _url("terminal_cast", hybrid_room), {"poll": poll.pk, "token": token, "choice": a}
+        _url("terminal_cast", hybrid_room),
+        {"poll": poll.pk, "token": token, "choice": a},
     )
     assert response.status_code == 302
     assert VoteParticipation.objects.get(poll=poll, voter=voters[6]).channel == (
@@ -112,7 +114,8 @@ def test_the_terminal_shows_the_member_and_the_question_only(
     next_screen = terminal.get(_url("terminal", hybrid_room)).content.decode()
     assert voters[7].display_name in next_screen
     assert voters[6].display_name not in next_screen
-    assert "1 / 8" not in next_screen and "/ 8" not in next_screen
+    assert "1 / 8" not in next_screen
+    assert "/ 8" not in next_screen
     assert f'value="{a}" checked' not in next_screen
     # A second terminal (or a reload) gets no token for the same unlock.
     again = client_for(secretary).get(_url("terminal", hybrid_room)).content.decode()
@@ -131,7 +134,8 @@ def test_a_paper_batch_from_the_page(
     poll = make_poll(item, secret=True)
     console = client_for(secretary)
     page = console.get(_url("room_ballots", hybrid_room)).content.decode()
-    assert 'name="count_yes"' in page and 'name="teller_2"' in page
+    assert 'name="count_yes"' in page
+    assert 'name="teller_2"' in page
     response = console.post(
         _url("paper_batch", hybrid_room),
         {
@@ -184,10 +188,18 @@ def test_the_room_ballots_through_the_api(
     unlocked = post("terminal/unlock", {"voter_id": str(voters[6].pk)})
     assert unlocked.status_code == 201
     claimed = post("terminal/claim", {}).json()
-    assert claimed["unlocked"] and claimed["name"] == voters[6].display_name
-    assert set(claimed["ballot"]) == {"poll", "kind", "question", "max_choices", "options"}
+    assert claimed["unlocked"]
+    assert claimed["name"] == voters[6].display_name
+    assert set(claimed["ballot"]) == {
+        "poll",
+        "kind",
+        "question",
+        "max_choices",
+        "options",
+    }
     cast = post("terminal/ballots", {"token": claimed["token"], "choice": "no"})
-    assert cast.status_code == 201 and "no" not in cast.content.decode()
+    assert cast.status_code == 201
+    assert "no" not in cast.content.decode()
     again = post("terminal/ballots", {"token": claimed["token"], "choice": "no"})
     assert again.json()["code"] == "TERMINAL_TOKEN_INVALID"
     batch = post(
@@ -198,7 +210,8 @@ def test_the_room_ballots_through_the_api(
             "counts": {"yes": 1},
         },
     )
-    assert batch.status_code == 201 and batch.json()["ballots"] == 1
+    assert batch.status_code == 201
+    assert batch.json()["ballots"] == 1
     member = logged_in_en(voters[2])
     assert member.get(f"/api/polls/{poll.pk}/room").status_code == 403
     closed = api.post(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from prachum.core.errors import ServiceError
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import AgendaItem, Meeting
-from prachum.voting import ballots, polls, room_ballots, room_selectors
+from prachum.voting import ballots, paper_ballots, polls, room_ballots, room_selectors
 from prachum.voting.models import (
     OpenBallot,
     PaperBallotBatch,
@@ -225,7 +225,8 @@ def test_a_terminal_ballot_goes_into_the_sealed_box_once(
 ) -> None:
     member5 = voters[6]
     unlock, token = _unlock_and_claim(secret_vote, member5, secretary)
-    assert len(unlock.token_hash) == 64 and token not in unlock.token_hash
+    assert len(unlock.token_hash) == 64
+    assert token not in unlock.token_hash
     choice = [option_ids(secret_vote)[1]]
     room_ballots.cast_at_terminal(
         actor=secretary, poll=secret_vote, token=token, choice=choice
@@ -234,7 +235,8 @@ def test_a_terminal_ballot_goes_into_the_sealed_box_once(
     assert participation.channel == "terminal"
     assert PendingSecretBallot.objects.filter(poll=secret_vote).count() == 1
     unlock.refresh_from_db()
-    assert unlock.used and unlock.token_hash == ""
+    assert unlock.used
+    assert unlock.token_hash == ""
     # The token is spent: the terminal is locked again.
     with pytest.raises(ServiceError) as excinfo:
         room_ballots.cast_at_terminal(
@@ -300,7 +302,7 @@ def test_a_wrong_token_casts_nothing(
 def test_unlocking_for_another_member_locks_out_the_first(
     secret_vote: Poll, voters: list[Any], secretary: Any, hybrid_room: Meeting
 ) -> None:
-    first, token = _unlock_and_claim(secret_vote, voters[6], secretary)
+    _first, token = _unlock_and_claim(secret_vote, voters[6], secretary)
     room_ballots.unlock_terminal(actor=secretary, poll=secret_vote, voter=voters[7])
     with pytest.raises(ServiceError) as excinfo:
         room_ballots.cast_at_terminal(
@@ -356,7 +358,7 @@ def test_a_member_who_voted_at_the_terminal_cannot_vote_on_paper(
         choice=[option_ids(secret_vote)[0]],
     )
     with pytest.raises(ServiceError) as excinfo:
-        room_ballots.record_paper_batch(
+        paper_ballots.record_paper_batch(
             actor=secretary,
             poll=secret_vote,
             tellers=[chair, secretary],
@@ -376,7 +378,7 @@ def test_paper_ballots_need_two_different_tellers_on_the_roster(
     a = option_ids(secret_vote)[0]
     for tellers in ([secretary, secretary], [secretary], [secretary, outsider]):
         with pytest.raises(ServiceError) as excinfo:
-            room_ballots.record_paper_batch(
+            paper_ballots.record_paper_batch(
                 actor=secretary,
                 poll=secret_vote,
                 tellers=tellers,
@@ -392,7 +394,7 @@ def test_paper_ballots_must_match_the_members_named(
 ) -> None:
     a, b, _c = option_ids(secret_vote)
     with pytest.raises(ServiceError) as excinfo:
-        room_ballots.record_paper_batch(
+        paper_ballots.record_paper_batch(
             actor=secretary,
             poll=secret_vote,
             tellers=[chair, secretary],
@@ -401,7 +403,7 @@ def test_paper_ballots_must_match_the_members_named(
         )
     assert refusal(excinfo) == "PAPER_COUNT_MISMATCH"
     with pytest.raises(ServiceError) as excinfo:
-        room_ballots.record_paper_batch(
+        paper_ballots.record_paper_batch(
             actor=secretary,
             poll=secret_vote,
             tellers=[chair, secretary],
@@ -416,7 +418,7 @@ def test_paper_ballots_may_not_exceed_the_room_members_who_have_not_voted(
 ) -> None:
     a = option_ids(secret_vote)[0]
     with pytest.raises(ServiceError) as excinfo:
-        room_ballots.record_paper_batch(
+        paper_ballots.record_paper_batch(
             actor=secretary,
             poll=secret_vote,
             tellers=[chair, secretary],
@@ -426,7 +428,7 @@ def test_paper_ballots_may_not_exceed_the_room_members_who_have_not_voted(
     assert refusal(excinfo) == "PAPER_TOO_MANY"
     # Two fit, but member1 is at home on a device, not in the room.
     with pytest.raises(ServiceError) as excinfo:
-        room_ballots.record_paper_batch(
+        paper_ballots.record_paper_batch(
             actor=secretary,
             poll=secret_vote,
             tellers=[chair, secretary],
@@ -442,7 +444,7 @@ def test_paper_counts_must_fit_the_choices(
 ) -> None:
     for counts in ({"yes": 1}, {option_ids(secret_vote)[0]: -1}):
         with pytest.raises(ServiceError) as excinfo:
-            room_ballots.record_paper_batch(
+            paper_ballots.record_paper_batch(
                 actor=secretary,
                 poll=secret_vote,
                 tellers=[chair, secretary],
@@ -453,10 +455,14 @@ def test_paper_counts_must_fit_the_choices(
 
 
 def test_a_paper_batch_records_how_many_tellers_and_voters_not_what(
-    secret_vote: Poll, voters: list[Any], secretary: Any, chair: Any, hybrid_room: Meeting
+    secret_vote: Poll,
+    voters: list[Any],
+    secretary: Any,
+    chair: Any,
+    hybrid_room: Meeting,
 ) -> None:
     a, b, _c = option_ids(secret_vote)
-    batch = room_ballots.record_paper_batch(
+    batch = paper_ballots.record_paper_batch(
         actor=secretary,
         poll=secret_vote,
         tellers=[chair, secretary],
@@ -475,11 +481,16 @@ def test_a_paper_batch_records_how_many_tellers_and_voters_not_what(
     assert payload["ballots"] == 2
     assert payload["tellers"] == [str(chair.pk), str(secretary.pk)]
     assert payload["voters"] == sorted(str(u.pk) for u in voters[6:])
-    assert a not in str(payload) and b not in str(payload)
+    assert a not in str(payload)
+    assert b not in str(payload)
 
 
 def test_a_secret_vote_with_devices_terminal_and_paper_is_one_tally(
-    secret_vote: Poll, voters: list[Any], secretary: Any, chair: Any, hybrid_room: Meeting
+    secret_vote: Poll,
+    voters: list[Any],
+    secretary: Any,
+    chair: Any,
+    hybrid_room: Meeting,
 ) -> None:
     a, b, c = option_ids(secret_vote)
     for voter, choice in zip(voters[:6], [a, a, a, b, b, c], strict=True):
@@ -488,7 +499,7 @@ def test_a_secret_vote_with_devices_terminal_and_paper_is_one_tally(
     room_ballots.cast_at_terminal(
         actor=secretary, poll=secret_vote, token=token, choice=[b]
     )
-    room_ballots.record_paper_batch(
+    paper_ballots.record_paper_batch(
         actor=secretary,
         poll=secret_vote,
         tellers=[chair, secretary],
@@ -520,7 +531,7 @@ def test_an_election_on_paper_is_entered_ballot_by_ballot(
     )
     a, b, c = option_ids(poll)
     with pytest.raises(ServiceError) as excinfo:
-        room_ballots.record_paper_batch(
+        paper_ballots.record_paper_batch(
             actor=secretary,
             poll=poll,
             tellers=[chair, secretary],
@@ -528,7 +539,7 @@ def test_an_election_on_paper_is_entered_ballot_by_ballot(
             counts={a: 2},
         )
     assert refusal(excinfo) == "INVALID_CHOICE"
-    room_ballots.record_paper_batch(
+    paper_ballots.record_paper_batch(
         actor=secretary,
         poll=poll,
         tellers=[chair, secretary],
