@@ -1,5 +1,6 @@
 """Voting endpoints: polls, ballots, casting votes, results, recusals, resolutions and
-dissents. Thin: selectors to read, the same services the room and pages call to write,
+dissents, and the ballots from the meeting room (show of hands, the room ballot
+terminal, paper batches). Thin: selectors to read, the same services the room and pages call to write,
 so a ballot from the API is refused with the same codes (``POLL_NOT_OPEN``,
 ``NOT_ELIGIBLE``, ``INVALID_CHOICE``, ``ALREADY_VOTED``) and leaves the same evidence.
 
@@ -15,12 +16,22 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from prachum.accounts.models import User
 from prachum.core.actors import actor_of
+from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.meetings.models import AgendaItem
-from prachum.voting import ballots, policies, polls, selectors
+from prachum.voting import (
+    ballots,
+    paper_ballots,
+    policies,
+    polls,
+    room_ballots,
+    room_selectors,
+    selectors,
+)
 from prachum.voting import item_record as item_records  # a view here is item_record
 from prachum.voting.models import Poll
 
@@ -295,3 +306,192 @@ def record_recusal(request: HttpRequest, item_id: UUID, body: RecusalIn) -> obje
         detail=body.detail,
     )
     return Status(201, {"id": recusal.pk, "item": item.pk, "at": recusal.at})
+
+
+# --- ballots from the meeting room (R26, R27) ----------------------------------------
+
+
+class HandVoteIn(Schema):
+    voter_id: UUID
+    choice: str | list[str]
+
+
+class UnlockIn(Schema):
+    voter_id: UUID
+
+
+class UnlockOut(Schema):
+    id: UUID
+    poll: UUID
+    voter: UUID
+    expires_at: datetime
+
+
+class LockOut(Schema):
+    cancelled: list[UUID]
+
+
+class TerminalOut(Schema):
+    """Locked, or unlocked for one member: their name, the token for one ballot, the
+    question and the choices. Nothing of earlier ballots."""
+
+    unlocked: bool
+    name: str | None = None
+    token: str | None = None
+    expires_at: datetime | None = None
+    ballot: dict[str, Any] | None = None
+
+
+class TerminalBallotIn(Schema):
+    token: str
+    choice: str | list[str]
+
+
+class PaperBatchIn(Schema):
+    teller_ids: list[UUID]
+    voter_ids: list[UUID]
+    counts: dict[str, int] | None = None
+    marked: list[list[str]] | None = None
+
+
+class PaperBatchOut(Schema):
+    id: UUID
+    poll: UUID
+    ballots: int
+    tellers: list[UUID]
+    voters: list[UUID]
+
+
+def _managed(request: HttpRequest, poll_id: UUID) -> Poll:
+    poll = _poll(request, poll_id)
+    if not policies.can_manage_polls(user=request.user, meeting=poll.meeting):
+        raise PermissionDeniedError(
+            CoreError.NOT_ALLOWED,
+            _("Only the chair or the secretary may record votes from the room."),
+        )
+    return poll
+
+
+@router.get("/polls/{poll_id}/room", response={200: dict[str, Any], 403: ErrorOut})
+def room_panel(request: HttpRequest, poll_id: UUID) -> object:
+    """For the chair and the secretariat: the eligible members in the room who have not
+    voted, the terminal's state, the ballots per channel and the paper batches."""
+    return room_selectors.room_panel(_managed(request, poll_id))
+
+
+@router.post(
+    "/polls/{poll_id}/hands",
+    response={201: PollOut, 400: ErrorOut, 403: ErrorOut},
+)
+def record_hand_vote(request: HttpRequest, poll_id: UUID, body: HandVoteIn) -> object:
+    poll = _managed(request, poll_id)
+    room_ballots.record_hand_vote(
+        actor=actor_of(request),
+        poll=poll,
+        voter=_member(poll.item, body.voter_id),
+        choice=body.choice,
+    )
+    return Status(201, _out(poll, request))
+
+
+@router.post(
+    "/polls/{poll_id}/terminal/unlock",
+    response={201: UnlockOut, 400: ErrorOut, 403: ErrorOut},
+)
+def unlock_terminal(request: HttpRequest, poll_id: UUID, body: UnlockIn) -> object:
+    poll = _managed(request, poll_id)
+    unlock = room_ballots.unlock_terminal(
+        actor=actor_of(request), poll=poll, voter=_member(poll.item, body.voter_id)
+    )
+    return Status(
+        201,
+        {
+            "id": unlock.pk,
+            "poll": poll.pk,
+            "voter": unlock.voter_id,
+            "expires_at": unlock.expires_at,
+        },
+    )
+
+
+@router.post(
+    "/polls/{poll_id}/terminal/lock",
+    response={200: LockOut, 400: ErrorOut, 403: ErrorOut},
+)
+def lock_terminal(request: HttpRequest, poll_id: UUID) -> object:
+    cancelled = room_ballots.lock_terminal(
+        actor=actor_of(request), poll=_managed(request, poll_id)
+    )
+    return {"cancelled": cancelled}
+
+
+@router.post(
+    "/polls/{poll_id}/terminal/claim",
+    response={200: TerminalOut, 403: ErrorOut},
+)
+def claim_terminal(request: HttpRequest, poll_id: UUID) -> object:
+    """The terminal takes the unlock and its one-use token (given once)."""
+    poll = _managed(request, poll_id)
+    claimed = room_ballots.claim_terminal(actor=actor_of(request), meeting=poll.meeting)
+    if claimed is None or claimed[0].poll_id != poll.pk:
+        return {"unlocked": False}
+    unlock, token = claimed
+    return {
+        "unlocked": True,
+        "name": unlock.voter.display_name,
+        "token": token,
+        "expires_at": unlock.expires_at,
+        "ballot": room_selectors.ballot_form(poll),
+    }
+
+
+@router.post(
+    "/polls/{poll_id}/terminal/ballots",
+    response={201: BallotOut, 400: ErrorOut, 403: ErrorOut},
+)
+def cast_at_terminal(
+    request: HttpRequest, poll_id: UUID, body: TerminalBallotIn
+) -> object:
+    """The answer never echoes the choice."""
+    poll = _managed(request, poll_id)
+    room_ballots.cast_at_terminal(
+        actor=actor_of(request), poll=poll, token=body.token, choice=body.choice
+    )
+    figures = selectors.progress(poll)
+    return Status(
+        201,
+        {
+            "poll": poll.pk,
+            "accepted": True,
+            "cast": figures["cast"],
+            "eligible": figures["eligible"],
+        },
+    )
+
+
+@router.post(
+    "/polls/{poll_id}/paper-batches",
+    response={201: PaperBatchOut, 400: ErrorOut, 403: ErrorOut},
+)
+def record_paper_batch(
+    request: HttpRequest, poll_id: UUID, body: PaperBatchIn
+) -> object:
+    poll = _managed(request, poll_id)
+    batch = paper_ballots.record_paper_batch(
+        actor=actor_of(request),
+        poll=poll,
+        tellers=[str(t) for t in body.teller_ids],
+        voters=[str(v) for v in body.voter_ids],
+        counts=body.counts,
+        marked=body.marked,
+    )
+    return Status(
+        201,
+        {
+            "id": batch.pk,
+            "poll": poll.pk,
+            "ballots": batch.ballots,
+            "tellers": [batch.teller_1_id, batch.teller_2_id],
+            "voters": batch.voters,
+        },
+    )

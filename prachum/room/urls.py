@@ -10,7 +10,7 @@ from prachum.attendance import views as check_views
 from prachum.room import console_views as views
 from prachum.room import media_views
 from prachum.room.views import room
-from prachum.voting import room_views
+from prachum.voting import room_ballot_views, room_views
 
 app_name = "attendance"
 urlpatterns = [
@@ -42,6 +42,17 @@ urlpatterns = [
     path("votes/casting-vote/", room_views.casting_vote, name="casting_vote"),
     path("votes/resolution/", room_views.record_resolution, name="resolution"),
     path("votes/dissent/", room_views.record_dissent, name="dissent"),
+    path("votes/room/", room_ballot_views.room_ballots_page, name="room_ballots"),
+    path("votes/hands/", room_ballot_views.record_hand_vote, name="hand_vote"),
+    path(
+        "votes/terminal/unlock/",
+        room_ballot_views.unlock_terminal,
+        name="terminal_unlock",
+    ),
+    path("votes/terminal/lock/", room_ballot_views.lock_terminal, name="terminal_lock"),
+    path("votes/paper/", room_ballot_views.record_paper_batch, name="paper_batch"),
+    path("terminal/", room_ballot_views.terminal, name="terminal"),
+    path("terminal/cast/", room_ballot_views.terminal_cast, name="terminal_cast"),
     path(
         "incidents/<uuid:incident_pk>/handle/",
         views.handle_incident,

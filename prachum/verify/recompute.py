@@ -13,6 +13,7 @@ from typing import Any
 from prachum.domain.elections import decide_choices
 from prachum.domain.majority import MajorityRule, decide, tally, tally_choices
 from prachum.verify import recordings as record
+from prachum.verify import room_ballots
 from prachum.verify.report import Finding, Report
 
 
@@ -206,8 +207,10 @@ def votes(
     opened: dict[str, dict[str, Any]] = {}
     casting: dict[str, Any] = {}
     closed: list[dict[str, Any]] = []
+    room = room_ballots.RoomEvents()
     for event in events:
         body = event["body"]
+        room.take(body)
         if body["kind"] == "poll.opened":
             opened[body["payload"]["poll"]] = body["payload"]
         elif body["kind"] == "poll.closed":
@@ -244,6 +247,7 @@ def votes(
             report.add(
                 Finding("RECOMPUTED_MISMATCH", f"{base}/voters.json", event=body["seq"])
             )
+        room_ballots.check_poll(body, poll, room, files, report)
         if payload["is_secret"]:
             ballots = _load(files, f"{base}/secret_ballots.json", report) or []
         else:
@@ -252,6 +256,11 @@ def votes(
             expected = sorted(
                 (
                     {"voter": b["voter"], "choice": b["choice"]}
+                    | (
+                        {"channel": b["channel"], "recorded_by": b.get("recorded_by")}
+                        if "channel" in b
+                        else {}
+                    )
                     for b in payload.get("ballots", [])
                 ),
                 key=lambda b: b["voter"],

@@ -44,7 +44,9 @@ from prachum.voting.models import (
 )
 
 
-def _positions(keys: list[str], kind: str, max_choices: int, choice: Any) -> list[int]:
+def choice_positions(
+    keys: list[str], kind: str, max_choices: int, choice: Any
+) -> list[int]:
     """The positions chosen, checked by the law engine; ``INVALID_CHOICE`` otherwise."""
     invalid = ServiceError(
         E.INVALID_CHOICE, _("That is not a valid choice for this vote."), field="choice"
@@ -64,11 +66,26 @@ def _positions(keys: list[str], kind: str, max_choices: int, choice: Any) -> lis
     return sorted(keys.index(c) for c in chosen)
 
 
-def _already_voted() -> ServiceError:
+def already_voted() -> ServiceError:
     return ServiceError(
         E.ALREADY_VOTED,
         _("You have already voted in this vote; a ballot cannot be changed."),
     )
+
+
+def seal(*, poll_id: Any, box_id: str, positions: list[int]) -> bytes:
+    """A secret ballot sealed by the poll's ballot keeper (ADR 0008 §2), or
+    ``BALLOT_BOX_UNAVAILABLE`` when this process does not hold the key (§6). Device,
+    terminal and paper ballots all go through here."""
+    try:
+        return keeper.seal(poll_id=str(poll_id), box_id=box_id, positions=positions)
+    except BallotBoxUnavailable:
+        raise ServiceError(
+            E.BALLOT_BOX_UNAVAILABLE,
+            _(
+                "The ballot box of this secret vote is not available on this server (it was restarted, or the vote was opened elsewhere). The chair must close this vote and open a new one."
+            ),
+        ) from None
 
 
 def cast_ballot(*, voter: Any, poll: Poll, choice: Any) -> VoteParticipation:
@@ -110,21 +127,13 @@ def cast_ballot(*, voter: Any, poll: Poll, choice: Any) -> VoteParticipation:
                     _("Your identity check for this meeting is no longer valid."),
                 )
             keys = selectors.option_keys_of(poll_id=ctx.poll_id, kind=ctx.kind)
-            positions = _positions(keys, ctx.kind, ctx.max_choices, choice)
+            positions = choice_positions(keys, ctx.kind, ctx.max_choices, choice)
             if ctx.voter_has_voted:
-                raise _already_voted()
+                raise already_voted()
             if ctx.is_secret:
-                try:
-                    sealed = keeper.seal(
-                        poll_id=str(ctx.poll_id), box_id=ctx.box_id, positions=positions
-                    )
-                except BallotBoxUnavailable:
-                    raise ServiceError(
-                        E.BALLOT_BOX_UNAVAILABLE,
-                        _(
-                            "The ballot box of this secret vote is not available on this server (it was restarted, or the vote was opened elsewhere). The chair must close this vote and open a new one."
-                        ),
-                    ) from None
+                sealed = seal(
+                    poll_id=ctx.poll_id, box_id=ctx.box_id, positions=positions
+                )
             participation = VoteParticipation.objects.create(
                 poll_id=ctx.poll_id, voter=voter
             )
@@ -152,7 +161,7 @@ def cast_ballot(*, voter: Any, poll: Poll, choice: Any) -> VoteParticipation:
             publish_on_commit(room_state.room_group(ctx.meeting_id), event)
     except IntegrityError:
         if VoteParticipation.objects.filter(poll_id=poll.pk, voter=voter).exists():
-            raise _already_voted() from None
+            raise already_voted() from None
         raise
     return participation
 

@@ -14,7 +14,7 @@ from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, ServiceError
 from prachum.meetings.models import Meeting
 from prachum.room.commands import CHAIR, PARTICIPANT, RoomCommand
-from prachum.voting import ballots, item_record, polls
+from prachum.voting import ballots, item_record, paper_ballots, polls, room_ballots
 from prachum.voting.lookups import poll_of
 from prachum.voting.selectors import live_poll
 
@@ -53,12 +53,61 @@ def _dissent(
     )
 
 
+def _hand(
+    *, actor: Actor, meeting: Meeting, poll: Any, voter: Any, choice: Any
+) -> object:
+    return room_ballots.record_hand_vote(
+        actor=actor, poll=poll, voter=voter, choice=choice
+    )
+
+
+def _unlock(*, actor: Actor, meeting: Meeting, poll: Any, voter: Any) -> object:
+    return room_ballots.unlock_terminal(actor=actor, poll=poll, voter=voter)
+
+
+def _lock(*, actor: Actor, meeting: Meeting, poll: Any) -> object:
+    return room_ballots.lock_terminal(actor=actor, poll=poll)
+
+
+def _terminal_cast(
+    *, actor: Actor, meeting: Meeting, poll: Any, token: str, choice: Any
+) -> object:
+    return room_ballots.cast_at_terminal(
+        actor=actor, poll=poll, token=token, choice=choice
+    )
+
+
+def _paper(
+    *,
+    actor: Actor,
+    meeting: Meeting,
+    poll: Any,
+    tellers: list[Any],
+    voters: list[Any],
+    counts: dict[str, Any] | None = None,
+    marked: list[list[str]] | None = None,
+) -> object:
+    return paper_ballots.record_paper_batch(
+        actor=actor,
+        poll=poll,
+        tellers=tellers,
+        voters=voters,
+        counts=counts,
+        marked=marked,
+    )
+
+
 COMMANDS: dict[str, RoomCommand] = {
     "poll.create": RoomCommand(_create, CHAIR, {"item": "item"}),
     "poll.open": RoomCommand(_open, CHAIR, {"poll": "poll"}),
     "poll.close": RoomCommand(_close, CHAIR, {"poll": "poll"}),
     "ballot.cast": RoomCommand(_cast, PARTICIPANT, {"poll": "poll"}),
     "poll.casting_vote": RoomCommand(_casting, CHAIR, {"poll": "poll"}),
+    "ballot.hand": RoomCommand(_hand, CHAIR, {"poll": "poll", "voter": "member"}),
+    "terminal.unlock": RoomCommand(_unlock, CHAIR, {"poll": "poll", "voter": "member"}),
+    "terminal.lock": RoomCommand(_lock, CHAIR, {"poll": "poll"}),
+    "terminal.cast": RoomCommand(_terminal_cast, CHAIR, {"poll": "poll"}),
+    "paper.batch": RoomCommand(_paper, CHAIR, {"poll": "poll"}),
     "resolution.record": RoomCommand(
         _resolution, CHAIR, {"item": "item", "poll": "poll"}
     ),

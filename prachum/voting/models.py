@@ -105,6 +105,15 @@ class PollStatus(models.TextChoices):
 LIVE_STATUSES = (PollStatus.OPEN, PollStatus.AWAITING_CASTING_VOTE)
 
 
+class BallotChannel(models.TextChoices):
+    """How a ballot reached the count (R26, R27): the record says how many came by which."""
+
+    DEVICE = "device", _("Own device")
+    HANDS = "hands", _("Show of hands in the room")
+    TERMINAL = "terminal", _("Room ballot terminal")
+    PAPER = "paper", _("Paper ballot")
+
+
 class Poll(TimeStampedModel):
     """One vote on one agenda item. Eligibility, quorum, the rule and the result are
     frozen on the row as the poll moves draft → open → closed (or voided)."""
@@ -155,6 +164,7 @@ class Poll(TimeStampedModel):
     carried = models.BooleanField(null=True)
     winners = models.JSONField(default=list, blank=True)
     tied = models.JSONField(default=list, blank=True)
+    channels = models.JSONField(null=True, blank=True)  # ballots per channel
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -229,6 +239,9 @@ class VoteParticipation(models.Model):
     voter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    channel = models.CharField(
+        max_length=10, choices=BallotChannel.choices, default=BallotChannel.DEVICE
+    )
 
     class Meta:
         ordering = ["poll", "voter"]
@@ -254,6 +267,16 @@ class OpenBallot(models.Model):
     )
     choice = models.JSONField()  # ["yes"] or a list of option ids
     cast_at = models.DateTimeField()
+    channel = models.CharField(
+        max_length=10, choices=BallotChannel.choices, default=BallotChannel.DEVICE
+    )
+    recorded_by = models.ForeignKey(  # the secretary, for a show of hands
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["poll", "cast_at"]
@@ -408,3 +431,11 @@ class Dissent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} dissents on {self.item_id}"
+
+
+# The room's own ballots (terminal unlocks, paper batches) live in their own module;
+# imported here so Django finds them with the app's models.
+from prachum.voting.room_models import (  # noqa: E402
+    PaperBallotBatch as PaperBallotBatch,
+)
+from prachum.voting.room_models import TerminalUnlock as TerminalUnlock  # noqa: E402

@@ -30,7 +30,7 @@ from prachum.room import quorum as room_quorum
 
 # Votes change the room's versioned state through the room's own lock and commit step.
 from prachum.room.state import commit_room_change, lock_room
-from prachum.voting import lock_objects, policies, selectors
+from prachum.voting import lock_objects, policies, room_selectors, selectors
 from prachum.voting.ballots import BallotsUnreadable, unseal_and_shuffle
 from prachum.voting.crypto import keeper
 from prachum.voting.error_codes import VotingError as E
@@ -45,6 +45,7 @@ from prachum.voting.models import (
     PollKind,
     PollOption,
     PollStatus,
+    TerminalUnlock,
     VoteParticipation,
 )
 
@@ -323,9 +324,14 @@ def close_poll(*, actor: Actor, poll: Poll, without_quorum_reason: str = "") -> 
             )
         )
         poll.ballots_cast = len(voters)
+        by_channel = room_selectors.voters_by_channel(poll)
+        poll.channels = {c: len(v) for c, v in by_channel.items()}
+        TerminalUnlock.objects.filter(poll=poll, used=False, cancelled=False).update(
+            cancelled=True, token_hash=""
+        )
         keys = selectors.option_keys(poll)
         kind = VotingEvent.POLL_CLOSED
-        payload: dict[str, Any] = {"voters": voters}
+        payload: dict[str, Any] = {"voters": voters, "voters_by_channel": by_channel}
         try:
             if poll.is_secret:
                 if not keeper.holds(poll_id=str(poll.pk), box_id=poll.box_id):
@@ -340,6 +346,10 @@ def close_poll(*, actor: Actor, poll: Poll, without_quorum_reason: str = "") -> 
                         "voter": str(b.voter_id),
                         "choice": b.choice,
                         "cast_at": b.cast_at.isoformat(),
+                        "channel": b.channel,
+                        "recorded_by": (
+                            str(b.recorded_by_id) if b.recorded_by_id else None
+                        ),
                     }
                     for b in rows
                 ]

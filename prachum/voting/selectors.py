@@ -204,6 +204,7 @@ def poll_dict(poll: Poll, *, viewer: Any = None) -> dict[str, Any]:
                 "name": names.get(str(b.voter_id), ""),
                 "choice": b.choice,
                 "cast_at": b.cast_at.isoformat(),
+                "channel": b.channel,
             }
             for b in ballots
         ]
@@ -232,6 +233,7 @@ def result_dict(poll: Poll) -> dict[str, Any]:
         "carried": poll.carried,
         "winners": poll.winners,
         "tied": poll.tied,
+        "channels": poll.channels,
         "clause": poll.outcome_clause,
         "detail": poll.outcome_detail,
         "casting_vote": (

@@ -39,6 +39,7 @@ from prachum.voting import polls
 from prachum.voting.crypto import keeper
 from prachum.voting.models import Poll
 from tests.factories import MembershipFactory, UserFactory
+from tests.voting.room_presence import seat
 
 HERE = Path(__file__).parent
 
@@ -293,3 +294,20 @@ def logged_in_en() -> Callable[..., Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def seat_in_room(secretary: Any) -> Callable[[Any, Meeting], Connection]:
+    """``seat_in_room(user, meeting)``: signed in at the room by the secretary."""
+    return lambda user, meeting: seat(user, meeting, by=secretary)
+
+
+@pytest.fixture
+def hybrid_room(
+    room: Meeting, voters: list[Any], seat_in_room: Callable[[Any, Meeting], Any]
+) -> Meeting:
+    """``room`` with member5 and member6 (away from their devices) signed in at the
+    meeting room: eight voting members present, two of them in the room only."""
+    for user in voters[6:]:
+        seat_in_room(user, room)
+    return room

@@ -35,7 +35,7 @@ from prachum.meetings.models import AgendaItem, Meeting
 from prachum.room import floor as room_floor
 from prachum.room import lifecycle as room_lifecycle
 from prachum.room.state import room_group
-from prachum.voting import ballots, polls
+from prachum.voting import ballots, paper_ballots, polls, room_ballots
 from prachum.voting.models import (
     CommitteeVotingRule,
     PendingSecretBallot,
@@ -44,6 +44,7 @@ from prachum.voting.models import (
     VoteParticipation,
 )
 from tests.voting.conftest import option_ids
+from tests.voting.room_presence import seat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -298,3 +299,77 @@ def test_the_linker_finds_the_links_it_is_meant_to_find() -> None:
     )
     in_cast_order = f"{voters[0].pk} {voters[1].pk} {voters[2].pk} {options[2]} {options[0]} {options[1]}"
     assert linker.links(in_cast_order)
+
+
+@pytest.fixture
+def nine_in_a_hybrid_room(
+    meeting: Meeting,
+    secretary: Any,
+    chair: Any,
+    voters: list[Any],
+    extra_member: Any,
+    notify: Callable[[Meeting], Meeting],
+    present: Callable[..., Connection],
+) -> tuple[AgendaItem, list[Any]]:
+    """Nine voters: six on their own devices, three signed in at the meeting room."""
+    CommitteeVotingRule.objects.create(committee=meeting.committee, casting_vote=False)
+    item = meeting_services.add_agenda_item(
+        actor=secretary, meeting=meeting, title="เลือกประธานอนุกรรมการ"
+    )
+    notify(meeting)
+    people = [*voters, extra_member]
+    for person in people[:6]:
+        present(person, meeting)
+    for person in people[6:]:
+        seat(person, meeting, by=secretary)
+    room_lifecycle.open_meeting(actor=chair, meeting=meeting)
+    room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
+    return item, people
+
+
+def test_nothing_links_a_room_voter_to_a_choice_after_a_secret_poll(
+    nine_in_a_hybrid_room: tuple[AgendaItem, list[Any]],
+    chair: Any,
+    secretary: Any,
+    sql_log: _Records,
+    listen: Callable[[str], Any],
+) -> None:
+    """Two members vote at the room ballot terminal and one on paper (a batch of one,
+    which the record must not give away): the same dump finds no link."""
+    item, people = nine_in_a_hybrid_room
+    listener = listen(room_group(item.meeting_id))
+    poll = polls.create_poll(
+        actor=chair,
+        item=item,
+        kind="one_of_n",
+        question="เลือก",
+        options=OPTIONS,
+        secret=True,
+    )
+    poll = polls.open_poll(actor=chair, poll=poll)
+    assert poll.eligible_count == 9
+    options = option_ids(poll)
+    cast = list(range(9))
+    secrets.SystemRandom().shuffle(cast)
+    for voter, index in zip(people[:6], cast[:6], strict=True):
+        ballots.cast_ballot(voter=voter, poll=poll, choice=[options[index]])
+    for voter, index in zip(people[6:8], cast[6:8], strict=True):
+        room_ballots.unlock_terminal(actor=secretary, poll=poll, voter=voter)
+        claimed = room_ballots.claim_terminal(actor=secretary, meeting=item.meeting)
+        assert claimed is not None
+        room_ballots.cast_at_terminal(
+            actor=secretary, poll=poll, token=claimed[1], choice=[options[index]]
+        )
+    paper_ballots.record_paper_batch(
+        actor=secretary,
+        poll=poll,
+        tellers=[chair, secretary],
+        voters=[people[8]],
+        counts={options[cast[8]]: 1},
+    )
+    poll = polls.close_poll(actor=chair, poll=poll)
+    assert poll.tally["counts"] == dict.fromkeys(options, 1)
+    assert poll.channels == {"device": 6, "hands": 0, "terminal": 2, "paper": 1}
+    assert not PendingSecretBallot.objects.exists()
+    linkers = [Linker(people, options, cast)]
+    assert _leaks(linkers, sql_log.records, listener.events()) == []
