@@ -54,10 +54,14 @@ class MeetingOut(Schema):
     id: UUID
     committee_id: UUID
     title: str
-    number: int
+    #: ครั้งที่ n; null until the first notice is sent
+    number: int | None
     buddhist_year: int
     starts_at: datetime
     ends_at: datetime
+    #: when it was held: opened at, else the noticed start
+    held_at: datetime
+    adjourned_from_id: UUID | None = None
     mode: str
     venue: str
     status: str
@@ -175,4 +179,5 @@ def send_notice(request: HttpRequest, meeting_id: UUID) -> object:
 
 
 api.add_router("/meetings", "prachum.api.room.router")  # the live room
+api.add_router("/meetings", "prachum.api.life.router")  # postpone, cancel, delete
 api.add_router("", "prachum.api.voting.router")  # polls, ballots, resolutions, dissents

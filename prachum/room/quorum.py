@@ -22,6 +22,7 @@ from prachum.domain.quorum import Role as DomainRole
 from prachum.domain.regimes import regime_on
 from prachum.media.presence import audio_up_users
 from prachum.media.services import live_media_room
+from prachum.meetings.life import adjourned_context
 from prachum.meetings.models import Meeting
 from prachum.room.facts import RoomFacts, room_facts
 from prachum.room.incidents import create_incident
@@ -79,6 +80,7 @@ def room_quorum(
             )
         )
     regime = regime_on(timezone.localtime(meeting.starts_at).date())
+    item = adjourned_context(meeting=meeting, item=item)  # APA s.79 para 2
     return quorum_status(
         roster=roster,
         presences=presences,
