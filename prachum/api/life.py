@@ -1,5 +1,5 @@
-"""A meeting's life over REST: postpone, cancel, delete a draft, follow up an adjourned
-meeting (ADR 0015). The same services as the meeting pages, so the same refusals and
+"""A meeting's life over REST: postpone, cancel, follow up an adjourned meeting
+(ADR 0015); deleting a draft is ``DELETE /meetings/{id}`` in ``prachum.api.api``. The same services as the meeting pages, so the same refusals and
 evidence. Mounted under ``/api/meetings`` by ``prachum.api.api``.
 """
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from prachum.core.actors import actor_of
 from prachum.meetings import life
@@ -96,7 +96,7 @@ def reschedule(request: HttpRequest, meeting_id: UUID, body: RescheduleIn) -> ob
         venue=body.venue,
         reason=body.reason,
     )
-    return 201, _notice_out(notice)
+    return Status(201, _notice_out(notice))
 
 
 @router.post(
@@ -110,16 +110,7 @@ def cancel(request: HttpRequest, meeting_id: UUID, body: CancelIn) -> object:
         meeting=_managed(request, meeting_id),
         reason=body.reason,
     )
-    return 201, _notice_out(notice)
-
-
-@router.delete("/{meeting_id}", response={204: None, 400: ErrorOut, 403: ErrorOut})
-def delete_draft(request: HttpRequest, meeting_id: UUID, reason: str = "") -> object:
-    """Delete a draft that was never noticed (it takes no number); ``reason``: optional."""
-    life.delete_draft(
-        actor=actor_of(request), meeting=_managed(request, meeting_id), reason=reason
-    )
-    return 204, None
+    return Status(201, _notice_out(notice))
 
 
 @router.post(
@@ -135,4 +126,4 @@ def follow_up(request: HttpRequest, meeting_id: UUID, body: FollowUpIn) -> objec
         ends_at=body.ends_at,
         venue=body.venue,
     )
-    return 201, meeting
+    return Status(201, meeting)

@@ -31,7 +31,9 @@ def _notify(meeting: Meeting, chair: Any, secretary: Any) -> Meeting:
     return Meeting.objects.get(pk=meeting.pk)
 
 
-def test_a_draft_has_no_number_and_shows_so(meeting: Meeting, client_for: Any, secretary: Any) -> None:
+def test_a_draft_has_no_number_and_shows_so(
+    meeting: Meeting, client_for: Any, secretary: Any
+) -> None:
     assert meeting.number is None
     page = client_for(secretary).get(reverse("meetings:detail", args=[meeting.pk]))
     assert "ยังไม่กำหนด" in page.content.decode()
@@ -48,7 +50,8 @@ def test_a_deleted_draft_leaves_every_list_and_takes_no_number(
 
     assert not Meeting.objects.filter(pk=mistake.pk).exists()
     kept = Meeting.all_objects.get(pk=mistake.pk)
-    assert kept.deleted_at is not None and kept.number is None
+    assert kept.deleted_at is not None
+    assert kept.number is None
     event = list(list_events(chain_key=mistake.chain_key))[-1]
     assert (event.kind, event.actor, event.payload["reason"]) == (
         "meeting.deleted",
@@ -58,9 +61,12 @@ def test_a_deleted_draft_leaves_every_list_and_takes_no_number(
     assert list(list_meetings_for(user=member)) == [real]
     home = client_for(member).get(reverse("meetings:home")).content.decode()
     assert "การประชุมที่สร้างผิด" not in home
-    assert client_for(secretary).get(
-        reverse("meetings:detail", args=[mistake.pk])
-    ).status_code == 404
+    assert (
+        client_for(secretary)
+        .get(reverse("meetings:detail", args=[mistake.pk]))
+        .status_code
+        == 404
+    )
 
     assert _notify(real, chair, secretary).number == 1  # no hole
 

@@ -121,7 +121,9 @@ def test_the_new_notice_reaches_the_outbox(
         hashlib.sha256(f.read_bytes()).hexdigest()
         for f in Path(settings.EMAIL_OUTBOX_DIR).glob("*.eml")
     }
-    stored = set(NoticeMessage.objects.filter(notice=notice).values_list("sha256", flat=True))
+    stored = set(
+        NoticeMessage.objects.filter(notice=notice).values_list("sha256", flat=True)
+    )
     assert len(stored) == 9
     assert stored <= files
 
@@ -142,7 +144,10 @@ def test_postponing_to_less_than_three_days_needs_the_chair_s_urgency(
         )
     assert caught.value.code == "NOTICE_TOO_SHORT"
     assert "at least 3 days" in str(caught.value.message)
-    assert (Notice.objects.count(), Meeting.objects.get(pk=noticed.pk).starts_at) == before
+    assert (
+        Notice.objects.count(),
+        Meeting.objects.get(pk=noticed.pk).starts_at,
+    ) == before
 
     meeting_services.mark_urgent(
         actor=chair, meeting=noticed, reason="ต้องพิจารณาก่อนสิ้นปีงบประมาณ"
