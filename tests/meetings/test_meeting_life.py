@@ -175,3 +175,46 @@ def test_an_in_room_meeting_follow_up_keeps_its_room(
             ends_at=bangkok_at(6, hour=12),
         )
     assert (follow_up.venue, follow_up.mode) == ("ห้องประชุม 2", MeetingMode.IN_ROOM)
+
+
+def test_the_postpone_and_cancel_pages(
+    meeting: Meeting, chair: Any, secretary: Any, member: Any, client_for: Any
+) -> None:
+    noticed = _notify(meeting, chair, secretary)
+    detail = client_for(secretary).get(reverse("meetings:detail", args=[noticed.pk]))
+    html = detail.content.decode()
+    reschedule = reverse("meetings:reschedule", args=[noticed.pk])
+    cancel = reverse("meetings:cancel", args=[noticed.pk])
+    assert reschedule in html
+    assert cancel in html
+    assert (
+        reschedule
+        not in client_for(member)
+        .get(reverse("meetings:detail", args=[noticed.pk]))
+        .content.decode()
+    )
+    assert client_for(member).get(reschedule).status_code == 404
+
+    form = client_for(secretary).get(reschedule)
+    assert form.status_code == 200
+    assert "เลื่อนการประชุม" in form.content.decode()
+    new = bangkok_at(16)
+    done = client_for(secretary).post(
+        reschedule,
+        {
+            "starts_at": new.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (new + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "venue": "",
+            "reason": "ประธานติดราชการ",
+        },
+    )
+    assert done.status_code == 302
+    assert Meeting.objects.get(pk=noticed.pk).starts_at == new
+    page = client_for(secretary).get(reverse("meetings:detail", args=[noticed.pk]))
+    assert "แจ้งเลื่อนการประชุม" in page.content.decode()
+
+    refused = client_for(secretary).post(cancel, {"reason": ""})
+    assert refused.status_code == 400
+    client_for(secretary).post(cancel, {"reason": "งบประมาณยังไม่อนุมัติ"})
+    assert Meeting.objects.get(pk=noticed.pk).status == "cancelled"
+    assert noticed.notices.filter(kind="cancellation").count() == 1
