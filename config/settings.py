@@ -177,6 +177,8 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 EMAIL_OTP_MINUTES = env_int("EMAIL_OTP_MINUTES", 10)
 # A fresh second factor for entering a meeting room (R13): at most this old.
 IDENTITY_CHECK_FRESH_MINUTES = env_int("IDENTITY_CHECK_FRESH_MINUTES", 10)
+# The chair may open a meeting from this many minutes before its noticed start.
+MEETING_OPEN_EARLY_MINUTES = env_int("MEETING_OPEN_EARLY_MINUTES", 30)
 
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", "ไทย"), ("en", "English")]

@@ -101,7 +101,7 @@ def payment_list(run: AllowanceRun) -> PaymentList:
             "committee": meeting.committee.name,
             "number": meeting.number,
             "year": meeting.buddhist_year,
-            "date": format_thai_date(meeting.starts_at),
+            "date": format_thai_date(meeting.held_at),
         },
         headers=(
             _("No."),

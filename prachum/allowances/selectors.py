@@ -76,7 +76,8 @@ def quorate_at_open(*, meeting: Meeting) -> bool:
 
 
 def held_on(*, meeting: Meeting, opened_at: datetime | None) -> date:
-    return timezone.localtime(opened_at or meeting.starts_at, BANGKOK).date()
+    """The day the meeting was held (``Meeting.held_at``), in Bangkok."""
+    return timezone.localtime(opened_at or meeting.held_at, BANGKOK).date()
 
 
 def _present_while_open(

@@ -7,15 +7,16 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.security import django_auth
 
 from prachum.committees.selectors import list_committees_for
 from prachum.core.actors import actor_of
 from prachum.core.errors import PermissionDeniedError, ServiceError
-from prachum.meetings import selectors, services
+from prachum.meetings import life, selectors, services
 from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import AgendaItem, Meeting
+from prachum.meetings.policies import can_prepare_meeting
 from prachum.minutes.selectors import minutes_state, with_minutes_state
 from prachum.notices import services as notice_services
 
@@ -54,10 +55,14 @@ class MeetingOut(Schema):
     id: UUID
     committee_id: UUID
     title: str
-    number: int
+    #: ครั้งที่ n; null until the first notice is sent
+    number: int | None
     buddhist_year: int
     starts_at: datetime
     ends_at: datetime
+    #: when it was held: opened at, else the noticed start
+    held_at: datetime
+    adjourned_from_id: UUID | None = None
     mode: str
     venue: str
     status: str
@@ -122,6 +127,20 @@ def meeting_detail(request: HttpRequest, meeting_id: UUID) -> object:
     return data
 
 
+@api.delete(
+    "/meetings/{meeting_id}",
+    response={204: None, 400: ErrorOut, 403: ErrorOut},
+    tags=["meetings"],
+)
+def delete_draft(request: HttpRequest, meeting_id: UUID, reason: str = "") -> object:
+    """Delete a draft that was never noticed (it takes no number); the secretariat's."""
+    meeting = get_meeting_for(
+        actor_of(request), meeting_id, may=can_prepare_meeting, related=()
+    )
+    life.delete_draft(actor=actor_of(request), meeting=meeting, reason=reason)
+    return Status(204, None)
+
+
 @api.post(
     "/meetings/{meeting_id}/agenda",
     response={201: AgendaItemOut, 400: ErrorOut, 403: ErrorOut},
@@ -175,4 +194,5 @@ def send_notice(request: HttpRequest, meeting_id: UUID) -> object:
 
 
 api.add_router("/meetings", "prachum.api.room.router")  # the live room
+api.add_router("/meetings", "prachum.api.life.router")  # postpone, cancel, delete
 api.add_router("", "prachum.api.voting.router")  # polls, ballots, resolutions, dissents

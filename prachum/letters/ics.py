@@ -44,8 +44,10 @@ def render_invitation_ics(
     url: str | None,
     sequence: int = 0,
     dtstamp: datetime,
+    cancelled: bool = False,
 ) -> bytes:
-    """Return a METHOD:REQUEST VCALENDAR with one VEVENT.
+    """Return a METHOD:REQUEST VCALENDAR with one VEVENT (METHOD:CANCEL when
+    ``cancelled``: calendars remove the event with the same ``uid``).
 
     ``attendees`` are (email, name) pairs; datetimes must be timezone-aware.
     """
@@ -61,7 +63,7 @@ def render_invitation_ics(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
 
     event = Event()
     event.add("uid", uid)
@@ -74,7 +76,7 @@ def render_invitation_ics(
     event.add("location", location)
     if url:
         event.add("url", url)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", _address(organizer_email, organizer_name))
     for email, name in attendees:
         attendee = _address(email, name)

@@ -9,6 +9,7 @@ class MeetingEvent(EventKind):
     MEETING_SCHEDULED = "meeting.scheduled"
     MEETING_ELECTRONIC_DECIDED = "meeting.electronic_decided"
     MEETING_MARKED_URGENT = "meeting.marked_urgent"
+    MEETING_DELETED = "meeting.deleted"
     AGENDA_ITEM_ADDED = "agenda.item_added"
     AGENDA_ITEM_UPDATED = "agenda.item_updated"
     AGENDA_ITEM_REMOVED = "agenda.item_removed"

@@ -27,6 +27,8 @@ def meeting_files(meeting: Meeting) -> Iterator[File]:
                 "number": meeting.number,
                 "buddhist_year": meeting.buddhist_year,
                 "starts_at": meeting.starts_at,
+                "held_at": meeting.held_at,  # opened at; the noticed start if never opened
+                "adjourned_from": str(meeting.adjourned_from_id or ""),
                 "ends_at": meeting.ends_at,
                 "mode": meeting.mode,
                 "venue": meeting.venue,

@@ -70,3 +70,38 @@ class UrgentForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for urgent convening"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+def _when_field(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class RescheduleForm(forms.Form):
+    starts_at = _when_field(_("New start"))
+    ends_at = _when_field(_("New end"))
+    venue = forms.CharField(label=_("Meeting room"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("Reason for postponing"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DeleteDraftForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why delete (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class FollowUpForm(forms.Form):
+    starts_at = _when_field(_("Starts at"))
+    ends_at = _when_field(_("Ends at"))
+    venue = forms.CharField(label=_("Meeting room"), max_length=300, required=False)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prachum.committees.models import Committee
@@ -25,11 +29,20 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class LiveMeetingManager(models.Manager["Meeting"]):
+    """Meetings that were not deleted as drafts: every list and look-up (ADR 0015)."""
+
+    def get_queryset(self) -> models.QuerySet[Meeting]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Meeting(TimeStampedModel):
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="meetings"
     )
-    number = models.PositiveIntegerField()
+    # ครั้งที่ n/ปี: given when the notice is first sent, so a deleted draft leaves no
+    # hole (R53, ADR 0015); ``None`` before.
+    number = models.PositiveIntegerField(null=True, blank=True)
     buddhist_year = models.PositiveIntegerField()
     title = models.CharField(_("title"), max_length=300)
     starts_at = models.DateTimeField(_("starts at"))
@@ -61,8 +74,22 @@ class Meeting(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # APA s.79 para 2: the meeting adjourned for want of quorum that this one follows up.
+    adjourned_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    # A draft deleted before any notice: kept for the record, gone from every list.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LiveMeetingManager()
+    all_objects = models.Manager()
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ["-starts_at"]
         constraints = [
             models.UniqueConstraint(
@@ -76,7 +103,33 @@ class Meeting(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} {self.number}/{self.buddhist_year}"
+        return f"{self.title} {self.number_label}"
+
+    @property
+    def number_label(self) -> str:
+        """``n/<BE year>``, or a note that the number comes with the first notice."""
+        if self.number is None:
+            return str(_("(number given when the notice is sent)"))
+        return f"{self.number}/{self.buddhist_year}"
+
+    @property
+    def held_at(self) -> datetime:
+        """When the meeting was actually held: opened, else the noticed start.
+
+        Every document written after the meeting (minutes, the allowance list, the
+        meeting list, the package) dates the meeting by this, not by ``starts_at``.
+        """
+        try:
+            opened_at = self.room.opened_at
+        except ObjectDoesNotExist:
+            opened_at = None
+        return opened_at or self.starts_at
+
+    @property
+    def held_elsewhen(self) -> bool:
+        """Opened on another day than the noticed one (shown next to the date)."""
+        local = timezone.localtime
+        return local(self.held_at).date() != local(self.starts_at).date()
 
     @property
     def chain_key(self) -> str:

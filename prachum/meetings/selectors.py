@@ -20,7 +20,7 @@ class NumberedItem:
 def list_meetings_for(*, user: Any) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(committee__memberships__user=user)
-        .select_related("committee")
+        .select_related("committee", "room")
         .distinct()
         .order_by("-starts_at")
     )

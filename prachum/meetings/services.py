@@ -73,8 +73,11 @@ def schedule_meeting(
     mode: str,
     venue: str = "",
     is_secret: bool = False,
+    adjourned_from: Meeting | None = None,
 ) -> Meeting:
-    """Create a meeting numbered ``n/<BE year>`` with the standard agenda (R53)."""
+    """Create a draft meeting with the standard agenda; its number ``n/<BE year>``
+    comes with the first notice (R53). ``adjourned_from``: see ``life.schedule_follow_up``.
+    """
     if not committee_policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
             CoreError.NOT_ALLOWED,
@@ -112,14 +115,10 @@ def schedule_meeting(
     ensure_in_scope(category=committee.category, on=local_start.date())
     be_year = buddhist_year(local_start.date())
     with transaction.atomic():
-        # Lock the committee so two secretaries cannot take the same number.
-        Committee.objects.select_for_update().get(pk=committee.pk)
-        last = Meeting.objects.filter(
-            committee=committee, buddhist_year=be_year
-        ).aggregate(n=Max("number"))["n"]
+        # No number yet: it is given with the first notice (R53, ADR 0015).
         meeting = Meeting.objects.create(
             committee=committee,
-            number=(last or 0) + 1,
+            number=None,
             buddhist_year=be_year,
             title=title,
             starts_at=starts_at,
@@ -128,6 +127,7 @@ def schedule_meeting(
             venue=venue,
             is_secret=is_secret,
             created_by=actor,
+            adjourned_from=adjourned_from,
         )
         for position, section in enumerate(STANDARD_AGENDA, start=1):
             AgendaItem.objects.create(
@@ -140,8 +140,8 @@ def schedule_meeting(
             payload={
                 "meeting": str(meeting.pk),
                 "committee": str(committee.pk),
-                "number": meeting.number,
                 "buddhist_year": be_year,
+                "adjourned_from": str(adjourned_from.pk) if adjourned_from else None,
                 "title": title,
                 "starts_at": starts_at.isoformat(),
                 "ends_at": ends_at.isoformat(),

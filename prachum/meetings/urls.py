@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prachum.meetings import views
+from prachum.meetings import life_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -29,4 +29,8 @@ urlpatterns = [
         name="notice_letter",
     ),
     path("<uuid:pk>/evidence/", views.evidence, name="evidence"),
+    path("<uuid:pk>/reschedule/", life_views.reschedule, name="reschedule"),
+    path("<uuid:pk>/cancel/", life_views.cancel, name="cancel"),
+    path("<uuid:pk>/delete/", life_views.delete_draft, name="delete"),
+    path("<uuid:pk>/follow-up/", life_views.follow_up, name="follow_up"),
 ]

@@ -269,7 +269,7 @@ def notice_letter(request: HttpRequest, pk: str, notice_pk: str) -> HttpResponse
     notice = get_object_or_404(Notice, pk=notice_pk, meeting=meeting)
     response = HttpResponse(bytes(notice.letter_pdf), content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'inline; filename="notice-{meeting.number}-{meeting.buddhist_year}.pdf"'
+        f'inline; filename="notice-{meeting.number or 0}-{meeting.buddhist_year}.pdf"'
     )
     return response
 

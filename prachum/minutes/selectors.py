@@ -399,9 +399,13 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
         "meeting": str(meeting.pk),
         "title": f"{wording.MINUTES_OF}{title}",
         "number": f"{wording.NUMBER} "
-        + meeting_number(meeting.number, meeting.buddhist_year, thai_digits=thai),
+        + (
+            meeting_number(meeting.number, meeting.buddhist_year, thai_digits=thai)
+            if meeting.number is not None
+            else meeting.number_label
+        ),
         "date": f"{wording.DATE} "
-        + format_thai_date(opened_at or meeting.starts_at, thai_digits=thai),
+        + format_thai_date(opened_at or meeting.held_at, thai_digits=thai),
         "place": f"{wording.PLACE} {_place(meeting)}",
         "present": present,
         "absent": absent,

@@ -9,3 +9,5 @@ class NoticeEvent(EventKind):
     NOTICE_SENT = "notice.sent"
     NOTICE_DELIVERED = "notice.delivered"
     NOTICE_DELIVERY_FAILED = "notice.delivery_failed"
+    MEETING_RESCHEDULED = "meeting.rescheduled"
+    MEETING_CANCELLED = "meeting.cancelled"

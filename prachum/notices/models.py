@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from prachum.core.models import TimeStampedModel
 from prachum.meetings.models import Meeting
 
 
+class NoticeKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    # เลื่อนการประชุม: a new date, time or venue
+    POSTPONEMENT = "postponement", _("Postponement")
+    CANCELLATION = "cancellation", _("Cancellation")  # ยกเลิกการประชุม
+
+
 class Notice(TimeStampedModel):
+    """A letter sent about a meeting; never changed: a postponement is a new notice
+    that ``supersedes`` the one before (ADR 0015)."""
+
     meeting = models.ForeignKey(
         Meeting, on_delete=models.PROTECT, related_name="notices"
     )
@@ -23,6 +34,20 @@ class Notice(TimeStampedModel):
     )
     sent_at = models.DateTimeField()
     notice_rule_code = models.CharField(max_length=60)
+    kind = models.CharField(
+        max_length=20, choices=NoticeKind.choices, default=NoticeKind.INVITATION
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    reason = models.TextField(blank=True)
+    # The meeting's time as this notice gave it (a postponement keeps the old one too).
+    meeting_starts_at = models.DateTimeField(null=True, blank=True)
+    previous_starts_at = models.DateTimeField(null=True, blank=True)
 
 
 class NoticeMessage(TimeStampedModel):

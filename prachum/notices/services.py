@@ -8,6 +8,8 @@ the worker then hands those same bytes to the mail server.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from datetime import datetime
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
@@ -18,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from prachum.committees.models import Agency, Membership
+from prachum.committees.models import Agency
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.mail import serialize_message
-from prachum.domain.notice import NoticeRule, check_notice
+from prachum.domain.notice import NoticeDecision, NoticeRule, check_notice
 from prachum.domain.thai_dates import (
     format_thai_date,
     format_thai_time,
@@ -33,10 +35,11 @@ from prachum.evidence.services import append_event
 from prachum.letters.ics import render_invitation_ics
 from prachum.letters.invitation import InvitationLetter, render_invitation_pdf
 from prachum.meetings import policies
+from prachum.meetings.life import give_number
 from prachum.meetings.models import Meeting, MeetingMode
 from prachum.notices.error_codes import NoticeError
 from prachum.notices.events import NoticeEvent
-from prachum.notices.models import Notice, NoticeMessage
+from prachum.notices.models import Notice, NoticeKind, NoticeMessage
 from prachum.notices.tasks import deliver_notice_messages
 from prachum.room.lifecycle import require_transition, transition
 
@@ -44,7 +47,7 @@ LETTER_FILENAME = "invitation-letter.pdf"
 ICS_FILENAME = "invitation.ics"
 
 
-def _place_text(meeting: Meeting) -> str:
+def place_text(meeting: Meeting) -> str:
     """ "ณ" in the letter and the minutes: the room and/or electronic media (R50)."""
     electronic = f"ผ่านสื่ออิเล็กทรอนิกส์ ({meeting.committee.meeting_platform})"
     if meeting.mode == MeetingMode.ELECTRONIC:
@@ -52,6 +55,22 @@ def _place_text(meeting: Meeting) -> str:
     if meeting.mode == MeetingMode.HYBRID:
         return f"{meeting.venue} และ{electronic}"
     return meeting.venue
+
+
+def _adjourned_paragraph(adjourned: Meeting, digits: bool) -> str:
+    """APA s.79 para 2: the notice of a follow-up says it follows an adjourned meeting."""
+    number = (
+        " ครั้งที่ "
+        + meeting_number(adjourned.number, adjourned.buddhist_year, thai_digits=digits)
+        if adjourned.number is not None
+        else ""
+    )
+    when = format_thai_date(adjourned.held_at, thai_digits=digits)
+    return (
+        f"การประชุมครั้งนี้เป็นการประชุมในเรื่องที่ค้างจากการประชุม{number} เมื่อวันที่ {when} "
+        "ซึ่งไม่ครบองค์ประชุม ตามมาตรา ๗๙ วรรคสอง แห่งพระราชบัญญัติวิธีปฏิบัติราชการทางปกครอง "
+        "พ.ศ. ๒๕๓๙"
+    )
 
 
 def build_letter(
@@ -66,6 +85,7 @@ def build_letter(
     )
     starts = format_thai_time(meeting.starts_at, thai_digits=digits)
     ends = format_thai_time(meeting.ends_at, thai_digits=digits)
+    assert meeting.number is not None, "numbered by the first notice"
     ordinal = meeting_number(meeting.number, meeting.buddhist_year, thai_digits=digits)
     documents = list(
         meeting.documents.order_by("created_at").values_list("title", flat=True)
@@ -76,7 +96,7 @@ def build_letter(
     body = [
         (
             f"ด้วย{committee.name} กำหนดการประชุม{meeting.title} ครั้งที่ {ordinal} "
-            f"ในวันที่ {when} เวลา {starts} ถึง {ends} ณ {_place_text(meeting)}"
+            f"ในวันที่ {when} เวลา {starts} ถึง {ends} ณ {place_text(meeting)}"
         ),
     ]
     if meeting.is_electronic:
@@ -87,6 +107,8 @@ def build_letter(
         )
         fallback = committee.fallback_channel.strip() or agency.phone
         body.append(f"ช่องทางสำรองหากระบบขัดข้อง: {fallback}")
+    if meeting.adjourned_from is not None:
+        body.append(_adjourned_paragraph(meeting.adjourned_from, digits))
     if meeting.urgent_reason:
         body.append(f"การประชุมครั้งนี้เป็นการเรียกประชุมด่วน เนื่องจาก {meeting.urgent_reason}")
     body.append("จึงเรียนมาเพื่อโปรดเข้าร่วมประชุมตามวัน เวลา และช่องทางดังกล่าว")
@@ -109,12 +131,74 @@ def build_letter(
     )
 
 
-def _recipients(meeting: Meeting) -> list[Membership]:
-    return list(
-        meeting.committee.memberships.select_related("user").order_by(
+def _recipients(meeting: Meeting) -> list[Any]:
+    """Everyone on the roster, and anyone noticed before who has since left it."""
+    users = [
+        m.user
+        for m in meeting.committee.memberships.select_related("user").order_by(
             "position_order", "user__full_name"
         )
+    ]
+    return users + [u for u in noticed_users(meeting) if u not in users]
+
+
+def noticed_users(meeting: Meeting) -> list[Any]:
+    """Everyone a notice of ``meeting`` was addressed to, in the order first noticed."""
+    seen: dict[Any, Any] = {}
+    for message in (
+        NoticeMessage.objects.filter(notice__meeting=meeting)
+        .select_related("recipient")
+        .order_by("notice__sent_at", "pk")
+    ):
+        seen.setdefault(message.recipient_id, message.recipient)
+    return list(seen.values())
+
+
+def lock_for_notice(*, actor: Actor, meeting: Meeting) -> Meeting:
+    """The meeting, locked, if ``actor`` is its secretariat (who sends every notice)."""
+    meeting = (
+        Meeting.objects.select_for_update()
+        .select_related("committee__agency")
+        .get(pk=meeting.pk)
     )
+    if not policies.can_prepare_meeting(user=actor, meeting=meeting):
+        raise PermissionDeniedError(
+            CoreError.NOT_ALLOWED,
+            _("Only the committee's secretary may send the notice."),
+        )
+    return meeting
+
+
+def check_notice_period(*, meeting: Meeting, now: datetime) -> NoticeDecision:
+    """APA s.80 for ``meeting.starts_at``: the decision, or a refusal that says why."""
+    if meeting.starts_at <= now:
+        # check_notice refuses a meeting in the past with a domain error; say so
+        # to the secretary instead of failing.
+        raise ServiceError(
+            NoticeError.NOTICE_AFTER_MEETING,
+            _("The meeting time has passed: a notice can no longer be sent."),
+        )
+    decision = check_notice(
+        meeting_at=meeting.starts_at,
+        sent_at=now,
+        rule=NoticeRule(min_days=meeting.committee.notice_min_days),
+        urgent_reason=meeting.urgent_reason or None,
+        informed_at_previous_meeting=meeting.informed_at_previous_meeting,
+    )
+    if not decision.ok:
+        raise ServiceError(
+            NoticeError(decision.code),
+            _(
+                "The notice must reach members at least %(days)d days before the meeting "
+                "(Administrative Procedure Act section 80). Only %(left)d days are left: the "
+                "chair may convene urgently and record the reason."
+            )
+            % {
+                "days": meeting.committee.notice_min_days,
+                "left": max(decision.days_before, 0),
+            },
+        )
+    return decision
 
 
 def send_notice(*, actor: Actor, meeting: Meeting) -> Notice:
@@ -122,129 +206,133 @@ def send_notice(*, actor: Actor, meeting: Meeting) -> Notice:
 
     APA s.80: at least 3 days' written notice (per-body override) unless the chair
     convened urgently with a reason or members were told at the previous meeting.
+    The first notice gives the meeting its number (R53, ADR 0015).
     """
     now = timezone.now()
     with transaction.atomic():
-        meeting = (
-            Meeting.objects.select_for_update()
-            .select_related("committee__agency")
-            .get(pk=meeting.pk)
-        )
-        if not policies.can_prepare_meeting(user=actor, meeting=meeting):
-            raise PermissionDeniedError(
-                CoreError.NOT_ALLOWED,
-                _("Only the committee's secretary may send the notice."),
-            )
+        meeting = lock_for_notice(actor=actor, meeting=meeting)
         require_transition(meeting, "notify")
-        if meeting.starts_at <= now:
-            # check_notice refuses a meeting in the past with a domain error; say so
-            # to the secretary instead of failing.
-            raise ServiceError(
-                NoticeError.NOTICE_AFTER_MEETING,
-                _("The meeting time has passed: a notice can no longer be sent."),
-            )
-        if meeting.is_electronic and meeting.electronic_decided_at is None:
+        if meeting.starts_at > now and (
+            meeting.is_electronic and meeting.electronic_decided_at is None
+        ):
             raise ServiceError(
                 NoticeError.NO_CHAIR_DECISION,
                 _(
                     "The chair must first decide to hold the meeting electronically (Decree section 6)."
                 ),
             )
-        decision = check_notice(
-            meeting_at=meeting.starts_at,
-            sent_at=now,
-            rule=NoticeRule(min_days=meeting.committee.notice_min_days),
-            urgent_reason=meeting.urgent_reason or None,
-            informed_at_previous_meeting=meeting.informed_at_previous_meeting,
-        )
-        if not decision.ok:
-            raise ServiceError(
-                NoticeError(decision.code),
-                _(
-                    "The notice must reach members at least %(days)d days before the meeting "
-                    "(Administrative Procedure Act section 80). Only %(left)d days are left: the "
-                    "chair may convene urgently and record the reason."
-                )
-                % {
-                    "days": meeting.committee.notice_min_days,
-                    "left": max(decision.days_before, 0),
-                },
-            )
-        recipients = _recipients(meeting)
-        if not recipients:
-            raise ServiceError(
-                NoticeError.NO_RECIPIENTS, _("The committee has no members to notify.")
-            )
-        agency = Agency.objects.select_for_update().get(pk=meeting.committee.agency_id)
-        number = letter_number(
-            agency.letter_code,
-            agency.next_letter_number,
-            thai_digits=agency.thai_digits,
-        )
-        Agency.objects.filter(pk=agency.pk).update(
-            next_letter_number=agency.next_letter_number + 1
-        )
-        with translation.override("th"):
-            letter = build_letter(
-                meeting=meeting, number=number, sender=actor, sent_on=now
-            )
-            pdf = render_invitation_pdf(letter)
-            ics = render_invitation_ics(
-                uid=f"{meeting.pk}@prachum",
-                summary=letter.subject,
-                description="\n".join(letter.body_paragraphs),
-                starts_at=meeting.starts_at,
-                ends_at=meeting.ends_at,
-                location=_place_text(meeting),
-                organizer_email=settings.DEFAULT_FROM_EMAIL,
-                organizer_name=actor.display_name,
-                attendees=[(m.user.email, m.user.display_name) for m in recipients],
-                url=settings.SITE_URL,
-                sequence=meeting.notices.count(),
-                dtstamp=now,
-            )
-        notice = Notice.objects.create(
-            meeting=meeting,
-            letter_number=number,
-            letter_pdf=pdf,
-            letter_sha256=hashlib.sha256(pdf).hexdigest(),
-            ics=ics,
-            ics_sha256=hashlib.sha256(ics).hexdigest(),
-            sent_by=actor,
-            sent_at=now,
-            notice_rule_code=decision.code,
-        )
-        messages = [
-            _build_message(
-                notice=notice, meeting=meeting, letter=letter, membership=m, now=now
-            )
-            for m in recipients
-        ]
-        transition(meeting, "notify")
-        append_event(
-            chain_key=meeting.chain_key,
-            kind=NoticeEvent.NOTICE_SENT,
+        decision = check_notice_period(meeting=meeting, now=now)
+        give_number(meeting)
+        notice = issue_notice(
             actor=actor,
-            payload={
-                "notice": str(notice.pk),
-                "letter_number": number,
-                "letter_sha256": notice.letter_sha256,
-                "ics_sha256": notice.ics_sha256,
-                "rule": decision.code,
-                "days_before": decision.days_before,
-                "clause": decision.clause,
-                "messages": [
-                    {
-                        "to": m.recipient_email,
-                        "message_id": m.message_id,
-                        "sha256": m.sha256,
-                    }
-                    for m in messages
-                ],
-            },
+            meeting=meeting,
+            decision=decision,
+            now=now,
+            build=lambda number: build_letter(
+                meeting=meeting, number=number, sender=actor, sent_on=now
+            ),
         )
-        notice_id = str(notice.pk)
-        transaction.on_commit(lambda: _enqueue_delivery(notice_id))
+        transition(meeting, "notify")
+    return notice
+
+
+def issue_notice(
+    *,
+    actor: Actor,
+    meeting: Meeting,
+    decision: NoticeDecision | None,
+    now: datetime,
+    build: Callable[[str], InvitationLetter],
+    kind: str = NoticeKind.INVITATION,
+    recipients: list[Any] | None = None,
+    supersedes: Notice | None = None,
+    reason: str = "",
+    previous_starts_at: datetime | None = None,
+) -> Notice:
+    """Number, render, store and queue one letter about ``meeting`` (locked by the
+    caller) to ``recipients`` (default: everyone, see :func:`_recipients`), with its
+    evidence event, in the caller's transaction. ``build(letter_number)`` writes it."""
+    recipients = _recipients(meeting) if recipients is None else recipients
+    if not recipients:
+        raise ServiceError(
+            NoticeError.NO_RECIPIENTS, _("The committee has no members to notify.")
+        )
+    agency = Agency.objects.select_for_update().get(pk=meeting.committee.agency_id)
+    number = letter_number(
+        agency.letter_code,
+        agency.next_letter_number,
+        thai_digits=agency.thai_digits,
+    )
+    Agency.objects.filter(pk=agency.pk).update(
+        next_letter_number=agency.next_letter_number + 1
+    )
+    with translation.override("th"):
+        letter = build(number)
+        pdf = render_invitation_pdf(letter)
+        ics = render_invitation_ics(
+            uid=f"{meeting.pk}@prachum",
+            summary=letter.subject,
+            description="\n".join(letter.body_paragraphs),
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            location=place_text(meeting),
+            organizer_email=settings.DEFAULT_FROM_EMAIL,
+            organizer_name=actor.display_name,
+            attendees=[(u.email, u.display_name) for u in recipients],
+            url=settings.SITE_URL,
+            sequence=meeting.notices.count(),
+            dtstamp=now,
+            cancelled=kind == NoticeKind.CANCELLATION,
+        )
+    rule = decision.code if decision is not None else "NOT_APPLICABLE"
+    notice = Notice.objects.create(
+        meeting=meeting,
+        letter_number=number,
+        letter_pdf=pdf,
+        letter_sha256=hashlib.sha256(pdf).hexdigest(),
+        ics=ics,
+        ics_sha256=hashlib.sha256(ics).hexdigest(),
+        sent_by=actor,
+        sent_at=now,
+        notice_rule_code=rule,
+        kind=kind,
+        supersedes=supersedes,
+        reason=reason,
+        meeting_starts_at=meeting.starts_at,
+        previous_starts_at=previous_starts_at,
+    )
+    messages = [
+        _build_message(notice=notice, meeting=meeting, letter=letter, user=u, now=now)
+        for u in recipients
+    ]
+    append_event(
+        chain_key=meeting.chain_key,
+        kind=NoticeEvent.NOTICE_SENT,
+        actor=actor,
+        payload={
+            "notice": str(notice.pk),
+            "kind": kind,
+            "supersedes": str(supersedes.pk) if supersedes else None,
+            "meeting_number": meeting.number,
+            "starts_at": meeting.starts_at.isoformat(),
+            "letter_number": number,
+            "letter_sha256": notice.letter_sha256,
+            "ics_sha256": notice.ics_sha256,
+            "rule": rule,
+            "days_before": decision.days_before if decision else None,
+            "clause": decision.clause if decision else None,
+            "messages": [
+                {
+                    "to": m.recipient_email,
+                    "message_id": m.message_id,
+                    "sha256": m.sha256,
+                }
+                for m in messages
+            ],
+        },
+    )
+    notice_id = str(notice.pk)
+    transaction.on_commit(lambda: _enqueue_delivery(notice_id))
     return notice
 
 
@@ -257,10 +345,9 @@ def _build_message(
     notice: Notice,
     meeting: Meeting,
     letter: InvitationLetter,
-    membership: Membership,
+    user: Any,
     now: Any,
 ) -> NoticeMessage:
-    user = membership.user
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "prachum.local"
     message_id = make_msgid(idstring=f"notice-{notice.pk.hex[:12]}", domain=domain)
     site = settings.SITE_URL.rstrip("/")

@@ -142,7 +142,7 @@ def _meeting_note(meeting: Meeting) -> dict[str, Any]:
     return {
         "id": str(meeting.pk),
         "title": meeting.title,
-        "number": f"{meeting.number}/{meeting.buddhist_year}",
+        "number": meeting.number_label,
         "committee": {"id": str(committee.pk), "name": committee.name},
         "agency": committee.agency.name,
         "starts_at": meeting.starts_at.isoformat(),

@@ -176,7 +176,7 @@ def meeting_record_end(meeting: Meeting) -> datetime:
 
 
 def meeting_label(meeting: Meeting) -> str:
-    return f"{meeting.title} {meeting.number}/{meeting.buddhist_year}"
+    return f"{meeting.title} {meeting.number_label}"
 
 
 def _refuse(code: RetentionError, message: str) -> PurgeRefusedError:

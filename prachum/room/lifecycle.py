@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -21,6 +23,7 @@ from prachum.attendance.selectors import open_connections
 from prachum.core.actors import Actor
 from prachum.core.clock import clock_sync_status
 from prachum.core.errors import CoreError, ErrorCode, ServiceError
+from prachum.domain.thai_dates import format_thai_datetime
 from prachum.evidence.recordings import schedule_processing as schedule_recordings
 from prachum.evidence.sealing import seal_chain
 from prachum.meetings.models import Meeting, MeetingStatus
@@ -81,6 +84,15 @@ TRANSITIONS: dict[str, Transition] = {
         RoomError.NOT_OPEN,
         _("The meeting is not open."),
     ),
+    # A noticed meeting is cancelled with a cancellation notice (notices.changes).
+    "cancel": Transition(
+        frozenset({MeetingStatus.NOTIFIED}),
+        MeetingStatus.CANCELLED,
+        RoomError.CANNOT_CANCEL,
+        _(
+            "Only a meeting whose notice was sent and that has not opened can be cancelled."
+        ),
+    ),
 }
 
 
@@ -120,6 +132,31 @@ def _clock_record() -> dict[str, Any]:
     return {**clock, "offset_ms": None if offset is None else f"{offset:.6f}"}
 
 
+def opens_from(meeting: Meeting) -> datetime:
+    """The earliest time the chair may open: the noticed start less the allowed margin."""
+    return meeting.starts_at - timedelta(minutes=settings.MEETING_OPEN_EARLY_MINUTES)
+
+
+def require_on_time(meeting: Meeting) -> None:
+    """Members came for the noticed day and time (APA s.80): opening much earlier
+    would hold the meeting without them. To meet earlier, postpone with a new notice."""
+    earliest = opens_from(meeting)
+    if timezone.now() < earliest:
+        raise ServiceError(
+            RoomError.TOO_EARLY,
+            _(
+                "The meeting was noticed for %(when)s. It may be opened from %(minutes)d "
+                "minutes before, that is from %(earliest)s. To meet at another time, "
+                "reschedule the meeting and send a new notice."
+            )
+            % {
+                "when": format_thai_datetime(meeting.starts_at),
+                "minutes": settings.MEETING_OPEN_EARLY_MINUTES,
+                "earliest": format_thai_datetime(earliest),
+            },
+        )
+
+
 def open_meeting(
     *, actor: Actor, meeting: Meeting, without_quorum_reason: str = ""
 ) -> RoomState:
@@ -129,6 +166,7 @@ def open_meeting(
         meeting = room.meeting
         require_chair(actor, meeting)
         require_transition(meeting, "open")
+        require_on_time(meeting)
         status = live_quorum(meeting=meeting)
         reason = room_text(without_quorum_reason, field="reason", required=False)
         if not status.met and not reason:

@@ -19,6 +19,7 @@ from prachum.domain.quorum import (
 )
 from prachum.domain.quorum import Role as DomainRole
 from prachum.domain.regimes import regime_on
+from prachum.meetings.life import adjourned_context
 from prachum.meetings.models import Meeting
 from prachum.room.facts import RoomFacts, room_facts
 from prachum.room.incidents import create_incident
@@ -90,6 +91,7 @@ def room_quorum(
         if (presence := presence_of(user_id, mode, facts, audio)) is not None
     ]
     regime = regime_on(timezone.localtime(meeting.starts_at).date())
+    item = adjourned_context(meeting=meeting, item=item)  # APA s.79 para 2
     return quorum_status(
         roster=roster_entries(facts),
         presences=presences,

@@ -199,7 +199,7 @@ def room_snapshot(*, meeting: Meeting, user: Any) -> dict[str, Any]:
         "meeting": {
             "id": str(meeting.pk),
             "title": meeting.title,
-            "number": f"{meeting.number}/{meeting.buddhist_year}",
+            "number": meeting.number_label,
             "status": meeting.status,
             "is_secret": meeting.is_secret,
             "fallback_channel": meeting.committee.fallback_channel,

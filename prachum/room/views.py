@@ -21,7 +21,9 @@ from prachum.committees.models import Role
 from prachum.core.actors import actor_of
 from prachum.domain.quorum import Standing
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
+from prachum.meetings.policies import can_prepare_meeting
 from prachum.room.facts import current_item, may_enter
+from prachum.room.lifecycle import opens_from
 from prachum.voting import selectors as voting_selectors
 from prachum.voting.models import PollStatus
 
@@ -58,6 +60,8 @@ def room(request: HttpRequest, pk: Any) -> HttpResponse:
             "hybrid": meeting.mode == MeetingMode.HYBRID,
             "incident_placeholder": PLACEHOLDER,
             "drafts": _draft_polls(meeting, user),
+            "opens_from": opens_from(meeting),
+            "can_reschedule": can_prepare_meeting(user=user, meeting=meeting),
         },
     )
 

@@ -4,13 +4,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.domain.agenda import STANDARD_AGENDA
 from prachum.domain.thai_dates import BANGKOK
 from prachum.evidence.models import EvidenceEvent
 from prachum.evidence.selectors import check_chain, list_events
-from prachum.meetings import services
+from prachum.meetings import life, services
 from prachum.meetings.models import AgendaItem, Meeting, MeetingMode
 from tests.factories import CommitteeFactory, MembershipFactory
 
@@ -71,6 +72,12 @@ def test_meetings_are_numbered_per_committee_and_buddhist_year(committee, secret
         secretary, committee, dt.datetime(2026, 12, 31, 16, 59, tzinfo=UTC)
     )
 
+    # A draft has no number: the first notice gives it (R53), in the order sent.
+    assert {m.number for m in [*meetings, first_of_other, late]} == {None}
+    for m in [*meetings, first_of_other, late]:
+        with transaction.atomic():
+            life.give_number(Meeting.objects.select_for_update().get(pk=m.pk))
+        m.refresh_from_db()
     numbers = [(m.number, m.buddhist_year) for m in meetings]
     assert numbers == [(1, 2569), (2, 2569), (1, 2570), (2, 2570)]
     assert (first_of_other.number, first_of_other.buddhist_year) == (1, 2569)
@@ -110,8 +117,8 @@ def test_a_meeting_gets_the_standard_agenda_and_an_evidence_event(committee, sec
     assert event.payload == {
         "meeting": str(meeting.pk),
         "committee": str(committee.pk),
-        "number": 1,
         "buddhist_year": 2569,
+        "adjourned_from": None,
         "title": "การประชุม คณะกรรมการ",
         "starts_at": "2026-06-15T09:30:00+07:00",
         "ends_at": "2026-06-15T11:30:00+07:00",
@@ -124,7 +131,7 @@ def test_a_meeting_gets_the_standard_agenda_and_an_evidence_event(committee, sec
 
 
 def test_the_meeting_fixture_is_ten_days_ahead(meeting):
-    assert meeting.number == 1
+    assert meeting.number is None  # given with the first notice
     assert meeting.agenda_items.count() == 5
 
 

@@ -43,6 +43,8 @@ def test_the_sent_letter_has_the_saraban_fields_in_order(
 ) -> None:
     meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
     notice = send_notice(actor=secretary, meeting=meeting)
+    meeting.refresh_from_db()  # the notice gave it its number
+    assert meeting.number == 1
     text = pdftotext(bytes(notice.letter_pdf), tmp_path, *mode)
 
     sent_on = timezone.localtime(notice.sent_at).date()
