@@ -167,6 +167,10 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
         "The vice-chair is paid the vice-chair's rate.",
     ),
     "ALLOWANCE_MEMBER": ("กรรมการได้รับเบี้ยประชุม", "A member's allowance."),
+    "ALLOWANCE_MEMBER_SECRETARY": (
+        "กรรมการและเลขานุการได้รับเบี้ยประชุมครั้งเดียวในอัตรากรรมการ",
+        "A member who is also the secretary is paid once, at the member rate.",
+    ),
     "ALLOWANCE_SECRETARY": (
         "เลขานุการได้รับเบี้ยประชุมในอัตรากรรมการ",
         "The secretary is paid at the member rate.",
