@@ -48,7 +48,9 @@ _ROLE_RANK: dict[str, int] = {
     Role.VICE_CHAIR: 1,
     Role.MEMBER: 2,
     Role.SECRETARY: 3,
+    Role.MEMBER_SECRETARY: 3,
     Role.ASSISTANT_SECRETARY: 4,
+    Role.MEMBER_ASSISTANT_SECRETARY: 4,
     Role.INVITEE: 5,
 }
 
@@ -231,6 +233,7 @@ def _person(m: Membership) -> dict[str, Any]:
         "user": str(m.user_id),
         "name": m.user.display_name,
         "title": wording.ROLE_TITLES.get(m.role, m.role),
+        "position": m.position_title,
     }
 
 
@@ -390,8 +393,16 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
         person["identity"] = ", ".join(seen["methods"])
         (present if m.is_voting else attending).append(person)
     recorder = next(
-        (m for m in roster if m.role == Role.SECRETARY),
-        next((m for m in roster if m.role == Role.ASSISTANT_SECRETARY), None),
+        (m for m in roster if m.role in (Role.SECRETARY, Role.MEMBER_SECRETARY)),
+        next(
+            (
+                m
+                for m in roster
+                if m.role
+                in (Role.ASSISTANT_SECRETARY, Role.MEMBER_ASSISTANT_SECRETARY)
+            ),
+            None,
+        ),
     )
     title = meeting.title.removeprefix(wording.MINUTES_OF).removeprefix("การประชุม")
     return {
