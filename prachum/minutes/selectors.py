@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from prachum.archive.recordings import list_gaps
+from prachum.attendance.absence import absence_reasons
 from prachum.attendance.models import CheckMethod, Connection, IdentityCheck, Incident
 from prachum.committees.models import Membership, Role
 from prachum.domain.thai_dates import (
@@ -377,6 +378,7 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
     attendance = _attendance(meeting)
     roster = _roster(meeting)
     presiding = presiding_user_id(meeting=meeting)
+    on_leave = absence_reasons(meeting=meeting)  # ลาประชุม, with the reason given
     present: list[dict[str, Any]] = []
     absent: list[dict[str, Any]] = []
     attending: list[dict[str, Any]] = []
@@ -385,7 +387,7 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
         person = _person(m)
         if seen is None:
             if m.is_voting:
-                absent.append({**person, "reason": ""})
+                absent.append({**person, "reason": on_leave.get(str(m.user_id), "")})
             continue
         if str(m.user_id) == presiding and m.role != Role.CHAIR:
             person["title"] = f"{person['title']} {wording.PRESIDING}"

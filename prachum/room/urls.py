@@ -6,6 +6,7 @@ every template and link; the paths themselves are unchanged.
 
 from django.urls import path
 
+from prachum.attendance import absence_views
 from prachum.attendance import views as check_views
 from prachum.room import console_views as views
 from prachum.room import media_views
@@ -16,6 +17,12 @@ app_name = "attendance"
 urlpatterns = [
     path("", room, name="room"),
     path("check/", check_views.check, name="check"),
+    path("leave/", absence_views.absence, name="absence"),
+    path(
+        "leave/<uuid:absence_pk>/withdraw/",
+        absence_views.withdraw,
+        name="absence_withdraw",
+    ),
     path("media/join/", media_views.media_join, name="media_join"),
     path("media/mute/", media_views.media_mute, name="media_mute"),
     path("media/unmute/", media_views.media_unmute, name="media_unmute"),
