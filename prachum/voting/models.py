@@ -363,6 +363,69 @@ class Recusal(models.Model):
         return f"{self.member_id} recused from {self.item_id}"
 
 
+class ChallengeOutcome(models.TextChoices):
+    PENDING = "pending", _("Awaiting the meeting's decision")
+    UPHELD = "upheld", _("Upheld: the member leaves the item")
+    REJECTED = "rejected", _("Rejected: the member continues")
+
+
+class Challenge(models.Model):
+    """A written challenge (คัดค้าน) of a member on an item, with facts and a ground,
+    addressed to the chair (s.13) or the member (s.16); decided by the meeting, and if
+    upheld the member's ``recusal`` (kind challenged) takes them off the item (R75)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.PROTECT, related_name="challenges"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    challenger_name = models.CharField(_("challenged by"), max_length=300)
+    ground = models.CharField(_("ground"), max_length=10, choices=RecusalGround.choices)
+    facts = models.TextField(_("facts"))
+    addressed_to = models.CharField(max_length=10)  # chair (s.13) / member (s.16)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField()
+    outcome = models.CharField(
+        max_length=10,
+        choices=ChallengeOutcome.choices,
+        default=ChallengeOutcome.PENDING,
+    )
+    poll = models.ForeignKey(
+        Poll, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    votes_continue = models.PositiveSmallIntegerField(null=True, blank=True)
+    votes_remove = models.PositiveSmallIntegerField(null=True, blank=True)
+    abstentions = models.PositiveSmallIntegerField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    recusal = models.OneToOneField(
+        Recusal, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["filed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "member"],
+                condition=models.Q(outcome="pending"),
+                name="challenge_one_pending_per_member_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} challenged on {self.item_id}"
+
+
 class Resolution(models.Model):
     """The meeting's resolution (มติที่ประชุม) on an item. A later row supersedes an
     earlier one; nothing is overwritten (ARCHITECTURE §4.3)."""
@@ -379,6 +442,8 @@ class Resolution(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField()
+    # APA s.17 (R76): still valid after a member's suspension; the chair may flag it
+    redo_requested = models.BooleanField(_("redo requested"), default=False)
 
     class Meta:
         ordering = ["at"]
