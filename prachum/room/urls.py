@@ -11,7 +11,7 @@ from prachum.attendance import views as check_views
 from prachum.room import console_views as views
 from prachum.room import media_views
 from prachum.room.views import room
-from prachum.voting import room_views
+from prachum.voting import challenge_views, room_views
 
 app_name = "attendance"
 urlpatterns = [
@@ -48,6 +48,17 @@ urlpatterns = [
     path("votes/casting-vote/", room_views.casting_vote, name="casting_vote"),
     path("votes/resolution/", room_views.record_resolution, name="resolution"),
     path("votes/dissent/", room_views.record_dissent, name="dissent"),
+    path("challenges/", challenge_views.challenge_page, name="challenges"),
+    path(
+        "challenges/<uuid:challenge_pk>/decide/",
+        challenge_views.decide,
+        name="challenge_decide",
+    ),
+    path(
+        "resolutions/<uuid:resolution_pk>/redo/",
+        challenge_views.redo,
+        name="resolution_redo",
+    ),
     path(
         "incidents/<uuid:incident_pk>/handle/",
         views.handle_incident,
