@@ -37,8 +37,10 @@ class AbsenceForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         if choices:
-            self.fields["member"].choices = choices
-            self.fields["member"].required = True
+            member = self.fields["member"]
+            assert isinstance(member, forms.ChoiceField)
+            member.choices = choices
+            member.required = True
         else:
             del self.fields["member"]
 

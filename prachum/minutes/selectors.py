@@ -400,8 +400,7 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
             (
                 m
                 for m in roster
-                if m.role
-                in (Role.ASSISTANT_SECRETARY, Role.MEMBER_ASSISTANT_SECRETARY)
+                if m.role in (Role.ASSISTANT_SECRETARY, Role.MEMBER_ASSISTANT_SECRETARY)
             ),
             None,
         ),

@@ -39,7 +39,9 @@ def absences(
         seen.add(absence)
         body = recorded.get(absence)
         if body is None:
-            report.add(Finding("RECOMPUTED_MISMATCH", FILE, detail=f"no event for {absence}"))
+            report.add(
+                Finding("RECOMPUTED_MISMATCH", FILE, detail=f"no event for {absence}")
+            )
             continue
         payload = body["payload"]
         if (

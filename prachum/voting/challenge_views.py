@@ -37,7 +37,9 @@ class ChallengeForm(forms.Form):
         ),
     )
     facts = forms.CharField(
-        label=gettext_lazy("Facts"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=gettext_lazy("Facts"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     challenger_name = forms.CharField(
         label=gettext_lazy("Challenged by (if handed in by another party)"),
@@ -48,11 +50,12 @@ class ChallengeForm(forms.Form):
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         items = meeting.agenda_items.filter(is_removed=False).order_by("position")
-        self.fields["item"].choices = [(str(i.pk), i.title) for i in items]
         voting = list_members(committee=meeting.committee).filter(is_voting=True)
-        self.fields["member"].choices = [
-            (str(m.user_id), m.user.display_name) for m in voting
-        ]
+        item_field, member_field = self.fields["item"], self.fields["member"]
+        assert isinstance(item_field, forms.ChoiceField)
+        assert isinstance(member_field, forms.ChoiceField)
+        item_field.choices = [(str(i.pk), i.title) for i in items]
+        member_field.choices = [(str(m.user_id), m.user.display_name) for m in voting]
 
 
 class DecisionForm(forms.Form):
@@ -163,7 +166,9 @@ def decide(request: HttpRequest, pk: Any, challenge_pk: Any) -> HttpResponse:
 @require_POST
 def redo(request: HttpRequest, pk: Any, resolution_pk: Any) -> HttpResponse:
     meeting = _meeting(request, pk)
-    resolution = Resolution.objects.filter(item__meeting=meeting, pk=resolution_pk).first()
+    resolution = Resolution.objects.filter(
+        item__meeting=meeting, pk=resolution_pk
+    ).first()
     if resolution is None:
         raise Http404
     try:

@@ -82,7 +82,9 @@ def file_challenge(
         field = "facts" if exc.code == "CHALLENGE_FACTS_MISSING" else "ground"
         raise ServiceError(
             E.CHALLENGE_INVALID,
-            _("A challenge must state the facts and a legal ground (APA s.13 or s.16)."),
+            _(
+                "A challenge must state the facts and a legal ground (APA s.13 or s.16)."
+            ),
             field=field,
         ) from None
     with transaction.atomic():

@@ -99,7 +99,8 @@ def test_leave_is_recorded_once_and_again_after_withdrawal(
         )
     assert _code(exc) == "ABSENCE_ALREADY_RECORDED"
     withdrawn = absences.withdraw_absence(actor=members[0], absence=first)
-    assert withdrawn.withdrawn_at is not None and withdrawn.withdrawn_by == members[0]
+    assert withdrawn.withdrawn_at is not None
+    assert withdrawn.withdrawn_by == members[0]
     assert list_events(chain_key=notified_meeting.chain_key).last().kind == (
         "absence.withdrawn"
     )
@@ -168,7 +169,8 @@ def test_the_package_file_lists_leave_and_verify_recomputes_it(
     assert rows[0]["id"] == str(kept.pk)
     report = Report()
     verify_absences(events, files, report)
-    assert report.findings == [] and report.checked == ["leave of absence matched (2)"]
+    assert report.findings == []
+    assert report.checked == ["leave of absence matched (2)"]
 
     rows[0]["reason"] = "ไปต่างประเทศ"  # an insider edits the reason
     tampered = files | {"absences.json": json.dumps(rows).encode()}
@@ -189,4 +191,5 @@ def test_the_package_file_lists_leave_and_verify_recomputes_it(
     assert report.findings[0].code == "RECOMPUTED_MISMATCH"
     report = Report()
     verify_absences(events, {}, report)
-    assert report.findings == [] and report.checked == []
+    assert report.findings == []
+    assert report.checked == []

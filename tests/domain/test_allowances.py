@@ -289,7 +289,9 @@ def test_allowance_total_equals_the_sum_of_lines(meetings, kind, amount, policy)
         assert len(months) == len(set(months))
 
 
-@pytest.mark.parametrize("role", [Role.MEMBER_SECRETARY, Role.MEMBER_ASSISTANT_SECRETARY])
+@pytest.mark.parametrize(
+    "role", [Role.MEMBER_SECRETARY, Role.MEMBER_ASSISTANT_SECRETARY]
+)
 @pytest.mark.parametrize("pay_secretaries", [True, False])
 def test_a_member_secretary_is_paid_once_as_a_member(role, pay_secretaries):
     """กรรมการและเลขานุการ: one line, the higher of member and secretary (the member

@@ -53,7 +53,9 @@ def test_two_thirds_of_the_unchallenged_let_the_member_continue(
         abstentions=abstain,
     )
     assert (decision.upheld, decision.required_to_continue) == (upheld, required)
-    assert decision.reason.code == ("CHALLENGE_UPHELD" if upheld else "CHALLENGE_REJECTED")
+    assert decision.reason.code == (
+        "CHALLENGE_UPHELD" if upheld else "CHALLENGE_REJECTED"
+    )
     assert "s.15" in decision.reason.clause
 
 

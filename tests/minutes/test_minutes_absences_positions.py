@@ -26,9 +26,7 @@ def test_absentees_carry_their_leave_reason_and_positions_are_listed(
     secretary: Any,
     members: list[Any],
 ) -> None:
-    committee.memberships.filter(user=chair).update(
-        position_title="ผู้ว่าราชการจังหวัด"
-    )
+    committee.memberships.filter(user=chair).update(position_title="ผู้ว่าราชการจังหวัด")
     committee.memberships.filter(user=members[5]).update(
         position_title="ผู้อำนวยการ กศน.อำเภอเมือง"
     )
@@ -44,6 +42,4 @@ def test_absentees_carry_their_leave_reason_and_positions_are_listed(
     line = absent_line(1, absent[str(members[5].pk)])
     assert "ผู้อำนวยการ กศน.อำเภอเมือง  กรรมการ  ลาป่วย" in line
     present = {p["user"]: p for p in draft.content["present"]}
-    assert "ผู้ว่าราชการจังหวัด  ประธานกรรมการ" in person_line(
-        1, present[str(chair.pk)]
-    )
+    assert "ผู้ว่าราชการจังหวัด  ประธานกรรมการ" in person_line(1, present[str(chair.pk)])

@@ -85,9 +85,15 @@ def test_the_page_files_and_decides_a_challenge_in_thai(
     assert "ยื่นคำคัดค้าน" in page
     response = member.post(
         url,
-        {"item": str(item.pk), "member": str(voters[4].pk), "ground": "", "facts": FACTS},
+        {
+            "item": str(item.pk),
+            "member": str(voters[4].pk),
+            "ground": "",
+            "facts": FACTS,
+        },
     )
-    assert response.status_code == 200 and not Challenge.objects.exists()
+    assert response.status_code == 200
+    assert not Challenge.objects.exists()
     response = member.post(
         url,
         {

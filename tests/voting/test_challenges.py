@@ -54,7 +54,12 @@ def test_a_written_challenge_is_addressed_by_its_ground_with_evidence(
     [("", FACTS, "ground"), ("s13_3", "  ", "facts"), ("s99", FACTS, "ground")],
 )
 def test_a_challenge_without_ground_or_facts_is_refused(
-    room: Meeting, item: AgendaItem, voters: list[Any], ground: str, facts: str, field: str
+    room: Meeting,
+    item: AgendaItem,
+    voters: list[Any],
+    ground: str,
+    facts: str,
+    field: str,
 ) -> None:
     with pytest.raises(ServiceError) as exc:
         _file(voters[2], item, voters[4], ground=ground, facts=facts)
@@ -104,28 +109,43 @@ def test_upheld_the_member_leaves_the_items_base_and_its_votes(
     challenge = _file(chair, item, voters[4])
     # the meeting votes on "may the member go on?" without the challenged member
     poll = make_poll(item, question="ให้กรรมการผู้ถูกคัดค้านปฏิบัติหน้าที่ต่อไปหรือไม่")
-    eligible = set(EligibleVoter.objects.filter(poll=poll).values_list("voter_id", flat=True))
-    assert voters[4].pk not in eligible and len(eligible) == 5
+    eligible = set(
+        EligibleVoter.objects.filter(poll=poll).values_list("voter_id", flat=True)
+    )
+    assert voters[4].pk not in eligible
+    assert len(eligible) == 5
     for n, voter in enumerate(voters[:4]):
-        ballots.cast_ballot(voter=voter, poll=poll, choice=["yes", "no", "yes", "yes"][n])
+        ballots.cast_ballot(
+            voter=voter, poll=poll, choice=["yes", "no", "yes", "yes"][n]
+        )
     polls.close_poll(actor=chair, poll=poll)
     decided = challenges.decide_challenge(
         actor=chair, challenge=challenge, votes_continue=3, votes_remove=1, poll=poll
     )
     assert decided.outcome == "upheld"
     recusal = Recusal.objects.get(item=item, member=voters[4])
-    assert (recusal.kind, recusal.ground, recusal.detail) == ("challenged", "s13_3", FACTS)
+    assert (recusal.kind, recusal.ground, recusal.detail) == (
+        "challenged",
+        "s13_3",
+        FACTS,
+    )
     assert decided.recusal == recusal
     status = selectors.item_quorum(meeting=room, item=item)
-    assert status.eligible == 7 and str(voters[4].pk) not in status.counted_ids
+    assert status.eligible == 7
+    assert str(voters[4].pk) not in status.counted_ids
     later = make_poll(item)
     assert not EligibleVoter.objects.filter(poll=later, voter=voters[4]).exists()
-    event = list_events(chain_key=room.chain_key).filter(
-        kind="item.challenge_decided"
-    ).get()
+    event = (
+        list_events(chain_key=room.chain_key)
+        .filter(kind="item.challenge_decided")
+        .get()
+    )
     assert event.payload["outcome"] == "upheld"
     assert event.payload["tally"] == [3, 1, 0]  # 3 < 5 = 2/3 of 7
-    assert (event.payload["unchallenged"], event.payload["required_to_continue"]) == (7, 5)
+    assert (event.payload["unchallenged"], event.payload["required_to_continue"]) == (
+        7,
+        5,
+    )
     assert event.payload["poll"] == str(poll.pk)
 
 
@@ -136,10 +156,12 @@ def test_rejected_the_member_is_back_in_the_base(
     decided = challenges.decide_challenge(
         actor=chair, challenge=challenge, votes_continue=5, votes_remove=0
     )
-    assert decided.outcome == "rejected" and decided.recusal is None
+    assert decided.outcome == "rejected"
+    assert decided.recusal is None
     assert not Recusal.objects.exists()
     status = selectors.item_quorum(meeting=room, item=item)
-    assert status.eligible == 8 and str(voters[4].pk) in status.counted_ids
+    assert status.eligible == 8
+    assert str(voters[4].pk) in status.counted_ids
     with pytest.raises(ServiceError) as exc:
         challenges.decide_challenge(
             actor=chair, challenge=challenge, votes_continue=0, votes_remove=5
@@ -188,7 +210,11 @@ def test_a_decision_cites_only_a_closed_poll_on_the_item(
     live = make_poll(item)
     with pytest.raises(ServiceError) as exc:
         challenges.decide_challenge(
-            actor=chair, challenge=challenge, votes_continue=5, votes_remove=0, poll=live
+            actor=chair,
+            challenge=challenge,
+            votes_continue=5,
+            votes_remove=0,
+            poll=live,
         )
     assert refusal(exc) == "POLL_NOT_CLOSED"
     with pytest.raises(ServiceError) as exc:

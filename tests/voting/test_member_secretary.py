@@ -16,8 +16,8 @@ from prachum.meetings.models import Meeting
 from prachum.room import lifecycle as room_lifecycle
 from prachum.room import quorum as room_quorum
 from prachum.room.facts import current_item
-from prachum.voting import polls
 from prachum.voting import policies as vote_policies
+from prachum.voting import polls
 from prachum.voting.models import EligibleVoter
 from tests.factories import MembershipFactory, UserFactory
 
@@ -63,7 +63,8 @@ def test_the_member_secretary_is_in_the_base_present_and_eligible(
     eligible = set(
         EligibleVoter.objects.filter(poll=poll).values_list("voter_id", flat=True)
     )
-    assert msec.pk in eligible and secretary.pk not in eligible
+    assert msec.pk in eligible
+    assert secretary.pk not in eligible
     assert (poll.base_members, poll.eligible_count) == (9, 5)
 
 
