@@ -3,6 +3,7 @@ voting members, six present (chair, vice-chair, member1-4); the current item."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,10 @@ from prachum.core.errors import ServiceError
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import AgendaItem, Meeting
 from prachum.room import lifecycle as room_lifecycle
+from prachum.verify.challenges import challenges as verify_challenges
+from prachum.verify.report import Report
 from prachum.voting import ballots, challenges, item_record, polls, selectors
+from prachum.voting.challenge_exports import challenge_files
 from prachum.voting.models import Challenge, EligibleVoter, Poll, Recusal
 from tests.voting.conftest import refusal
 
@@ -245,3 +249,61 @@ def test_earlier_resolutions_stay_valid_and_the_chair_may_flag_a_redo(
     event = list_events(chain_key=room.chain_key).last()
     assert event.kind == "item.resolution_redo_flagged"
     assert event.payload["reason"] == "กรรมการผู้ถูกคัดค้านร่วมลงมติ"
+
+
+def test_the_package_file_and_verify_recompute_challenges(
+    room: Meeting, item: AgendaItem, voters: list[Any], chair: Any, secretary: Any
+) -> None:
+    decided = _file(chair, item, voters[4])
+    challenges.decide_challenge(
+        actor=chair, challenge=decided, votes_continue=1, votes_remove=6
+    )
+    _file(voters[0], item, voters[3], ground="s16")
+    resolution = item_record.record_resolution(actor=secretary, item=item, text="อนุมัติ")
+    challenges.flag_redo(actor=chair, resolution=resolution)
+    events = [
+        {"body": {"seq": e.seq, "kind": e.kind, "payload": e.payload}}
+        for e in list_events(chain_key=room.chain_key)
+    ]
+    files = dict(challenge_files(room))
+    stored = json.loads(files["challenges.json"])
+    assert [(c["outcome"], c["tally"]) for c in stored["challenges"]] == [
+        ("upheld", [1, 6, 0]),
+        ("pending", None),
+    ]
+    assert stored["redo_requested"] == [str(resolution.pk)]
+    report = Report()
+    verify_challenges(events, files, report)
+    assert report.findings == []
+    assert report.checked == ["challenges matched (2)"]
+
+    def tampered(change: Callable[[dict[str, Any]], None]) -> list[Any]:
+        data = json.loads(files["challenges.json"])
+        change(data)
+        report = Report()
+        verify_challenges(
+            events, files | {"challenges.json": json.dumps(data).encode()}, report
+        )
+        return [(f.code, f.detail) for f in report.findings]
+
+    def rejected(data: dict[str, Any]) -> None:
+        data["challenges"][0]["outcome"] = "rejected"
+
+    assert tampered(rejected) == [("RECOMPUTED_MISMATCH", "")]
+    assert tampered(lambda d: d["challenges"].pop()) == [
+        ("RECOMPUTED_MISMATCH", "missing")
+    ]
+    assert tampered(lambda d: d.update(redo_requested=[])) == [
+        ("RECOMPUTED_MISMATCH", "redo_requested")
+    ]
+
+    def unknown(data: dict[str, Any]) -> None:
+        data["challenges"][0]["id"] = "x"
+
+    assert [c for c, _ in tampered(unknown)] == ["RECOMPUTED_MISMATCH"] * 2
+    report = Report()
+    verify_challenges(events, files | {"challenges.json": b"{}"}, report)
+    assert report.findings[0].detail.startswith("unreadable")
+    report = Report()
+    verify_challenges(events, {}, report)
+    assert report.checked == []
