@@ -33,6 +33,7 @@ EXPORTERS = [
     "prachum.attendance.exports:attendance_files",
     "prachum.room.exports:incident_files",
     "prachum.voting.exports:vote_files",
+    "prachum.voting.challenge_exports:challenge_files",
     "prachum.minutes.exports:minutes_files",
     "prachum.compliance.exports:compliance_files",
     "prachum.archive.recordings:recording_files",

@@ -1,11 +1,12 @@
 """Attendance's part of the evidence package: identity checks, traffic data and
-attendance intervals (Decree s.9(1), s.9(5); R37-R41). Incidents: ``room.exports``."""
+attendance intervals (Decree s.9(1), s.9(5); R37-R41), leave of absence with its
+reasons (``absences.json``). Incidents: ``room.exports``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from prachum.attendance.models import Connection, IdentityCheck
+from prachum.attendance.models import Absence, Connection, IdentityCheck
 from prachum.attendance.selectors import attendance_intervals
 from prachum.evidence.package import File, json_bytes
 from prachum.meetings.models import Meeting
@@ -63,3 +64,22 @@ def attendance_files(meeting: Meeting) -> Iterator[File]:
         ),
     )
     yield "attendance.json", json_bytes(attendance_intervals(meeting=meeting))
+    yield (
+        "absences.json",
+        json_bytes(
+            [
+                {
+                    "id": str(a.id),
+                    "member": str(a.member_id),
+                    "reason": a.reason,
+                    "recorded_by": str(a.recorded_by_id),
+                    "at": a.at,
+                    "withdrawn_at": a.withdrawn_at,
+                    "withdrawn_by": str(a.withdrawn_by_id)
+                    if a.withdrawn_by_id
+                    else None,
+                }
+                for a in Absence.objects.filter(meeting=meeting).order_by("at", "id")
+            ]
+        ),
+    )

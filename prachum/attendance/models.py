@@ -236,3 +236,43 @@ class Incident(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("incidents are never deleted (R42)")
+
+
+class Absence(models.Model):
+    """Leave from a meeting (ลาประชุม) with its reason, recorded by the member or for
+    them by the secretariat, before or during the meeting. Withdrawn if they come after
+    all; the minutes list absentees with the reason (Saraban reg. 2526 cl.25(6))."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="absences"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="absence_one_standing_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} absent from {self.meeting_id}"

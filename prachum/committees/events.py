@@ -10,3 +10,4 @@ class CommitteeEvent(EventKind):
     COMMITTEE_MEMBER_ADDED = "committee.member_added"
     COMMITTEE_ROSTER_IMPORTED = "committee.roster_imported"
     COMMITTEE_ALLOWANCE_RATE_SET = "committee.allowance_rate_set"
+    COMMITTEE_MEMBER_POSITION_SET = "committee.member_position_set"

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from prachum.committees.models import BodyType, Committee, MeetingCategory
+from prachum.committees.models import BodyType, Committee, MeetingCategory, Role
+from prachum.committees.services import THAI_ROLE_NAMES
 
 
 class CommitteeForm(forms.Form):
@@ -28,10 +31,28 @@ class CommitteeForm(forms.Form):
     )
 
 
+def roster_help() -> str:
+    """The import page's help: the columns and every value the role column accepts."""
+    codes = ", ".join(f"{r.value} ({r.label})" for r in Role)
+    return gettext(
+        "Columns: username, email, title, full_name, position, role; optional "
+        "position_title (the position in the committee). Role: one of %(codes)s, "
+        "or the Thai name: %(names)s."
+    ) % {"codes": codes, "names": ", ".join(THAI_ROLE_NAMES)}
+
+
 class RosterImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Roster (CSV, UTF-8)"),
-        help_text=_("Columns: username, email, title, full_name, position, role"),
+    file = forms.FileField(label=_("Roster (CSV, UTF-8)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = roster_help()
+
+
+class PositionTitleForm(forms.Form):
+    membership = forms.UUIDField(widget=forms.HiddenInput)
+    position_title = forms.CharField(
+        label=_("Position in the committee"), max_length=300, required=False
     )
 
 

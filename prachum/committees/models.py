@@ -159,11 +159,33 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member")
     SECRETARY = "secretary", _("Secretary")
     ASSISTANT_SECRETARY = "assistant_secretary", _("Assistant secretary")
+    MEMBER_SECRETARY = "member_secretary", _("Member and secretary")
+    MEMBER_ASSISTANT_SECRETARY = (
+        "member_assistant_secretary",
+        _("Member and assistant secretary"),
+    )
     INVITEE = "invitee", _("Invitee")
 
 
-VOTING_ROLES = frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER})
-SECRETARIAT_ROLES = frozenset({Role.SECRETARY, Role.ASSISTANT_SECRETARY})
+# A member-secretary (กรรมการและเลขานุการ) is in both: votes, counts, and keeps the
+# secretariat (the law engine's prachum.domain.quorum sets are the same).
+VOTING_ROLES = frozenset(
+    {
+        Role.CHAIR,
+        Role.VICE_CHAIR,
+        Role.MEMBER,
+        Role.MEMBER_SECRETARY,
+        Role.MEMBER_ASSISTANT_SECRETARY,
+    }
+)
+SECRETARIAT_ROLES = frozenset(
+    {
+        Role.SECRETARY,
+        Role.ASSISTANT_SECRETARY,
+        Role.MEMBER_SECRETARY,
+        Role.MEMBER_ASSISTANT_SECRETARY,
+    }
+)
 
 
 class Membership(TimeStampedModel):
@@ -177,6 +199,15 @@ class Membership(TimeStampedModel):
     is_voting = models.BooleanField(
         _("voting member"), help_text=_("Counts for quorum and may vote.")
     )
+    position_title = models.CharField(
+        _("position in the committee"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The office by which this person sits, as the appointing order names it, "
+            "e.g. Director of the District Non-Formal Education Centre."
+        ),
+    )
     position_order = models.PositiveSmallIntegerField(default=100)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
@@ -187,10 +218,21 @@ class Membership(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["committee", "user"], name="membership_one_per_committee"
             ),
+            models.CheckConstraint(
+                condition=~models.Q(
+                    role__in=["member_secretary", "member_assistant_secretary"]
+                )
+                | models.Q(is_voting=True),
+                name="membership_member_secretary_votes",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.role in SECRETARIAT_ROLES
 
 
 class AllowanceRate(TimeStampedModel):

@@ -20,6 +20,7 @@ from prachum.committees import policies
 from prachum.committees.error_codes import CommitteeError
 from prachum.committees.events import CommitteeEvent
 from prachum.committees.models import (
+    SECRETARIAT_ROLES,
     VOTING_ROLES,
     Agency,
     AllowanceRate,
@@ -30,11 +31,42 @@ from prachum.committees.models import (
 from prachum.committees.selectors import deny_list
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
+from prachum.core.text import clean_text
 from prachum.domain.scope import check_scope
 from prachum.evidence.services import append_event
 
 ROSTER_COLUMNS = ("username", "email", "title", "full_name", "position", "role")
+OPTIONAL_COLUMNS = ("position_title",)  # ตำแหน่งในคณะกรรมการ
 MAX_ROSTER_ROWS = 500
+
+# The role column takes a code or the Thai name used in appointing orders.
+THAI_ROLE_NAMES: dict[str, Role] = {
+    "ประธาน": Role.CHAIR,
+    "ประธานกรรมการ": Role.CHAIR,
+    "รองประธาน": Role.VICE_CHAIR,
+    "รองประธานกรรมการ": Role.VICE_CHAIR,
+    "กรรมการ": Role.MEMBER,
+    "กรรมการและเลขานุการ": Role.MEMBER_SECRETARY,
+    "กรรมการและผู้ช่วยเลขานุการ": Role.MEMBER_ASSISTANT_SECRETARY,
+    "เลขานุการ": Role.SECRETARY,
+    "ผู้ช่วยเลขานุการ": Role.ASSISTANT_SECRETARY,
+    "ผู้เข้าร่วมประชุม": Role.INVITEE,
+    "ผู้ได้รับเชิญ": Role.INVITEE,
+    "ผู้ได้รับเชิญเข้าร่วมประชุม": Role.INVITEE,
+}
+
+
+def accepted_role_values() -> list[str]:
+    """Every value the role column accepts: the codes, then the Thai names."""
+    return [*Role.values, *THAI_ROLE_NAMES]
+
+
+def parse_role(value: str) -> Role | None:
+    """A role code (any case) or its Thai name (spaces ignored), else None."""
+    code = value.strip().lower()
+    if code in Role.values:
+        return Role(code)
+    return THAI_ROLE_NAMES.get("".join(value.split()))
 
 
 def _chain(committee: Committee) -> str:
@@ -76,7 +108,7 @@ def create_committee(
         actor.is_staff
         or agency.committees.filter(
             memberships__user=actor,
-            memberships__role__in=["secretary", "assistant_secretary"],
+            memberships__role__in=SECRETARIAT_ROLES,
         ).exists()
     ):
         raise PermissionDeniedError(
@@ -134,6 +166,7 @@ def add_member(
     user: Any,
     role: str,
     is_voting: bool | None = None,
+    position_title: str = "",
 ) -> Membership:
     if not policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
@@ -142,15 +175,42 @@ def add_member(
         )
     with transaction.atomic():
         membership = _add_member(
-            actor=actor, committee=committee, user=user, role=role, is_voting=is_voting
+            actor=actor,
+            committee=committee,
+            user=user,
+            role=role,
+            is_voting=is_voting,
+            position_title=_position(position_title),
         )
     return membership
 
 
+MEMBER_SECRETARIAT = VOTING_ROLES & SECRETARIAT_ROLES
+
+
+def voting_for(role: str, is_voting: bool | None) -> bool:
+    """Voting by role unless told; a member-secretary always votes (they are a member)."""
+    if role in MEMBER_SECRETARIAT:
+        return True
+    return role in VOTING_ROLES if is_voting is None else is_voting
+
+
+def _position(value: str) -> str:
+    return clean_text(
+        value or "", max_length=300, field="position_title", required=False
+    )
+
+
 def _add_member(
-    *, actor: Actor, committee: Committee, user: Any, role: str, is_voting: bool | None
+    *,
+    actor: Actor,
+    committee: Committee,
+    user: Any,
+    role: str,
+    is_voting: bool | None,
+    position_title: str = "",
 ) -> Membership:
-    voting = role in VOTING_ROLES if is_voting is None else is_voting
+    voting = voting_for(role, is_voting)
     order = {r: i for i, r in enumerate(Role.values)}.get(role, 50)
     membership = Membership.objects.create(
         committee=committee,
@@ -158,13 +218,42 @@ def _add_member(
         role=role,
         is_voting=voting,
         position_order=order,
+        position_title=position_title,
     )
     append_event(
         chain_key=_chain(committee),
         kind=CommitteeEvent.COMMITTEE_MEMBER_ADDED,
         actor=actor,
-        payload={"user": str(user.pk), "role": role, "is_voting": voting},
+        payload={
+            "user": str(user.pk),
+            "role": role,
+            "is_voting": voting,
+            "position_title": position_title,
+        },
     )
+    return membership
+
+
+def set_member_position(
+    *, actor: Actor, membership: Membership, position_title: str
+) -> Membership:
+    """Record the office by which a person sits (ตำแหน่งในคณะกรรมการ)."""
+    committee = membership.committee
+    if not policies.can_manage_committee(user=actor, committee=committee):
+        raise PermissionDeniedError(
+            CoreError.NOT_ALLOWED,
+            _("Only the committee's secretary may change its roster."),
+        )
+    title = _position(position_title)
+    with transaction.atomic():
+        membership.position_title = title
+        membership.save(update_fields=["position_title", "updated_at"])
+        append_event(
+            chain_key=_chain(committee),
+            kind=CommitteeEvent.COMMITTEE_MEMBER_POSITION_SET,
+            actor=actor,
+            payload={"user": str(membership.user_id), "position_title": title},
+        )
     return membership
 
 
@@ -192,9 +281,11 @@ def import_roster_csv(
 ) -> list[Membership]:
     """Import members from CSV; every row is checked first and nothing is saved on error.
 
-    Columns: username, email, title, full_name, position, role (chair, vice_chair, member,
-    secretary, assistant_secretary, invitee). New people get no usable password until an
-    operator sets one.
+    Columns: username, email, title, full_name, position, role, and optionally
+    position_title (the position in the committee). The role is a code (chair,
+    vice_chair, member, secretary, assistant_secretary, member_secretary,
+    member_assistant_secretary, invitee) or its Thai name (``THAI_ROLE_NAMES``). New
+    people get no usable password until an operator sets one.
     """
     if not policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
@@ -229,6 +320,9 @@ def import_roster_csv(
         for c in ROSTER_COLUMNS
         if c != "role"
     }
+    max_lengths["position_title"] = Membership._meta.get_field(
+        "position_title"
+    ).max_length
     existing_ids = set(committee.memberships.values_list("user__username", flat=True))
     chair_count = committee.memberships.filter(role=Role.CHAIR).count()
     for line, raw in enumerate(reader, start=2):
@@ -241,7 +335,9 @@ def import_roster_csv(
                 )
             )
             break
-        row = {k: (raw.get(k) or "").strip() for k in ROSTER_COLUMNS}
+        row = {
+            k: (raw.get(k) or "").strip() for k in (*ROSTER_COLUMNS, *OPTIONAL_COLUMNS)
+        }
         if not row["username"]:
             errors.append(RowError(line, "username", _("A login name is required.")))
         elif row["username"] in seen_users:
@@ -287,16 +383,22 @@ def import_roster_csv(
                         _("At most %(n)d characters.") % {"n": max_lengths[column]},
                     )
                 )
-        if row["role"] not in Role.values:
+        role = parse_role(row["role"])
+        if role is None:
             errors.append(
                 RowError(
                     line,
                     "role",
                     _("Unknown role %(role)s; use one of: %(roles)s")
-                    % {"role": row["role"] or "-", "roles": ", ".join(Role.values)},
+                    % {
+                        "role": row["role"] or "-",
+                        "roles": ", ".join(accepted_role_values()),
+                    },
                 )
             )
-        elif row["role"] == Role.CHAIR:
+        else:
+            row["role"] = role.value
+        if role == Role.CHAIR:
             chair_count += 1
             if chair_count > 1:
                 errors.append(
@@ -328,6 +430,7 @@ def import_roster_csv(
                     user=user,
                     role=row["role"],
                     is_voting=None,
+                    position_title=row["position_title"],
                 )
             )
         append_event(

@@ -7,8 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from prachum.committees import policies, selectors, services
-from prachum.committees.forms import CommitteeForm, RosterImportForm, committee_rules
-from prachum.committees.models import Agency, Committee
+from prachum.committees.forms import (
+    CommitteeForm,
+    PositionTitleForm,
+    RosterImportForm,
+    committee_rules,
+)
+from prachum.committees.models import Agency, Committee, Membership
 from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error
@@ -94,3 +99,31 @@ def committee_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "meetings": committee.meetings.order_by("-starts_at")[:20],
         },
     )
+
+
+@login_required
+def member_position(request: HttpRequest, pk: str) -> HttpResponse:
+    """Set one member's position in the committee from the roster table (POST only)."""
+    committee = _committee_for(request, pk)
+    if request.method != "POST" or not policies.can_manage_committee(
+        user=request.user, committee=committee
+    ):
+        raise Http404
+    form = PositionTitleForm(request.POST)
+    if form.is_valid():
+        membership = get_object_or_404(
+            Membership, pk=form.cleaned_data["membership"], committee=committee
+        )
+        try:
+            services.set_member_position(
+                actor=actor_of(request),
+                membership=membership,
+                position_title=form.cleaned_data["position_title"],
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Position in the committee saved."))
+    else:
+        messages.error(request, _("The position was not saved."))
+    return redirect("committees:detail", pk=committee.pk)

@@ -10,6 +10,9 @@ Rules (legal.md A6; R56-R62), each a policy switch where the source is unverifie
 * whoever presides gets the member rate plus ``chair_premium`` (25%): the chair, or in
   the chair's absence the person presiding (R58); a chair who attends but does not
   preside is paid as a member; the vice-chair premium is configurable;
+* a member who is also the secretary or an assistant secretary (กรรมการและเลขานุการ,
+  กรรมการและผู้ช่วยเลขานุการ) is paid once, as the higher of the two: the member rate,
+  whatever ``pay_secretaries`` says, and outside the assistant-secretary cap [I];
 * secretaries are paid as members when ``pay_secretaries``; at most
   ``max_paid_assistant_secretaries`` assistant secretaries per meeting, in the order
   listed, with a warning (R60); invitees only when ``pay_invitees`` (R61);
@@ -42,6 +45,7 @@ from prachum.domain.reasons import (
 from prachum.domain.thai_dates import SATANG, bangkok_date
 
 ZERO = Decimal("0.00")
+MEMBER_SECRETARIAT = frozenset({Role.MEMBER_SECRETARY, Role.MEMBER_ASSISTANT_SECRETARY})
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,9 @@ def _meeting_lines(
             amount, clause = base * (1 + policy.vice_chair_premium), rate_clause
         elif a.role in (Role.CHAIR, Role.MEMBER):
             code, amount, clause = "ALLOWANCE_MEMBER", base, rate_clause
+        elif a.role in MEMBER_SECRETARIAT:
+            # one seat, one allowance: the member rate is never below the secretary's
+            code, amount, clause = "ALLOWANCE_MEMBER_SECRETARY", base, rate_clause
         elif a.role is Role.INVITEE and not policy.pay_invitees:
             code = "INVITEE_NOT_PAID"
         elif a.role is Role.INVITEE:

@@ -167,6 +167,43 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
         "The vice-chair is paid the vice-chair's rate.",
     ),
     "ALLOWANCE_MEMBER": ("กรรมการได้รับเบี้ยประชุม", "A member's allowance."),
+    # Challenges (APA ss.13-17; R75, R76)
+    "CHALLENGE_GROUND_MISSING": (
+        "คำคัดค้านต้องระบุเหตุตามกฎหมาย (มาตรา 13 หรือมาตรา 16)",
+        "A challenge must state a legal ground (s.13 or s.16).",
+    ),
+    "CHALLENGE_FACTS_MISSING": (
+        "คำคัดค้านต้องระบุข้อเท็จจริงที่เป็นเหตุคัดค้าน",
+        "A challenge must state the facts it rests on.",
+    ),
+    "CHALLENGE_GROUND_UNKNOWN": (
+        "เหตุคัดค้านไม่ตรงกับเหตุตามมาตรา 13 หรือมาตรา 16",
+        "The ground is not one of those in s.13 or s.16.",
+    ),
+    "CHALLENGE_FRACTION_OUT_OF_RANGE": (
+        "สัดส่วนมติให้กรรมการผู้ถูกคัดค้านปฏิบัติหน้าที่ต่อไปไม่ถูกต้อง",
+        "The share needed for the member to continue is not valid.",
+    ),
+    "CHALLENGE_TALLY_NEGATIVE": (
+        "จำนวนคะแนนเสียงติดลบไม่ได้",
+        "Vote counts cannot be negative.",
+    ),
+    "CHALLENGE_TALLY_EXCEEDS_MEMBERS": (
+        "คะแนนเสียงรวมเกินจำนวนกรรมการที่ไม่ถูกคัดค้าน",
+        "More votes than unchallenged members.",
+    ),
+    "CHALLENGE_UPHELD": (
+        "ที่ประชุมไม่มีมติไม่น้อยกว่าสองในสามให้ปฏิบัติหน้าที่ต่อไป กรรมการผู้ถูกคัดค้านจึงต้องออกจากการพิจารณาเรื่องนี้",
+        "Fewer than two thirds voted to let the member continue: they leave the item.",
+    ),
+    "CHALLENGE_REJECTED": (
+        "ที่ประชุมมีมติไม่น้อยกว่าสองในสามของกรรมการที่ไม่ถูกคัดค้านให้ปฏิบัติหน้าที่ต่อไป",
+        "At least two thirds of the unchallenged members let the member continue.",
+    ),
+    "ALLOWANCE_MEMBER_SECRETARY": (
+        "กรรมการและเลขานุการได้รับเบี้ยประชุมครั้งเดียวในอัตรากรรมการ",
+        "A member who is also the secretary is paid once, at the member rate.",
+    ),
     "ALLOWANCE_SECRETARY": (
         "เลขานุการได้รับเบี้ยประชุมในอัตรากรรมการ",
         "The secretary is paid at the member rate.",

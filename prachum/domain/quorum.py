@@ -3,7 +3,9 @@
 A member is *present* when identified AND connected (AND, if ``require_audio``, with a
 working audio path), whether in the room or remote (Decree ss.4, 6, 9(1); MOI
 circular 2563 item 4; R5, R16, R22). Only voting members count (R25): chair, vice-chair
-and members by default; a secretary counts only if the roster marks them ``is_voting``.
+and members by default, and the secretary or assistant secretary who is also a member
+(กรรมการและเลขานุการ, ``member_secretary``; ``member_assistant_secretary``); a plain
+secretary counts only if the roster marks them ``is_voting``.
 
 Choices written down here (legal.md §D):
 
@@ -48,10 +50,30 @@ class Role(StrEnum):
     MEMBER = "member"
     SECRETARY = "secretary"
     ASSISTANT_SECRETARY = "assistant_secretary"
+    MEMBER_SECRETARY = "member_secretary"
+    MEMBER_ASSISTANT_SECRETARY = "member_assistant_secretary"
     INVITEE = "invitee"
 
 
-VOTING_ROLES = frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER})
+# กรรมการและเลขานุการ / กรรมการและผู้ช่วยเลขานุการ are members of the body who also
+# keep its secretariat: they count for quorum and vote (APA s.79; R25).
+VOTING_ROLES = frozenset(
+    {
+        Role.CHAIR,
+        Role.VICE_CHAIR,
+        Role.MEMBER,
+        Role.MEMBER_SECRETARY,
+        Role.MEMBER_ASSISTANT_SECRETARY,
+    }
+)
+SECRETARIAT_ROLES = frozenset(
+    {
+        Role.SECRETARY,
+        Role.ASSISTANT_SECRETARY,
+        Role.MEMBER_SECRETARY,
+        Role.MEMBER_ASSISTANT_SECRETARY,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from prachum.committees.models import Committee
+from prachum.committees.models import SECRETARIAT_ROLES, Committee
 from prachum.domain.agenda import item_numbers
 from prachum.meetings.models import AgendaItem, Document, Meeting
 
@@ -29,7 +29,7 @@ def list_meetings_for(*, user: Any) -> QuerySet[Meeting]:
 def list_managed_committees(*, user: Any) -> QuerySet[Committee]:
     return Committee.objects.filter(
         memberships__user=user,
-        memberships__role__in=["secretary", "assistant_secretary"],
+        memberships__role__in=SECRETARIAT_ROLES,
     ).distinct()
 
 

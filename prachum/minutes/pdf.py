@@ -70,8 +70,15 @@ def _heading(pdf: FPDF, text: str) -> None:
     _lines(pdf, text, bold=True)
 
 
+def _who(number: int, person: dict[str, Any]) -> str:
+    """Name, position in the committee (ตำแหน่ง) when the roster gives one, role."""
+    position = person.get("position")
+    middle = f"  {position}" if position else ""
+    return f"{number}. {person['name']}{middle}  {person['title']}"
+
+
 def person_line(number: int, person: dict[str, Any]) -> str:
-    line = f"{number}. {person['name']}  {person['title']}"
+    line = _who(number, person)
     details = [d for d in (person.get("attendance"), person.get("identity")) if d]
     if details:
         line += f" ({'; '.join(details)})"
@@ -80,7 +87,7 @@ def person_line(number: int, person: dict[str, Any]) -> str:
 
 def absent_line(number: int, person: dict[str, Any]) -> str:
     reason = person.get("reason") or wording.NO_REASON
-    return f"{number}. {person['name']}  {person['title']}  {reason}"
+    return f"{_who(number, person)}  {reason}"
 
 
 def _people(pdf: FPDF, label: str, lines: list[str]) -> None:

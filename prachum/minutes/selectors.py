@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from prachum.archive.recordings import list_gaps
+from prachum.attendance.absence import absence_reasons
 from prachum.attendance.models import CheckMethod, Connection, IdentityCheck, Incident
 from prachum.committees.models import Membership, Role
 from prachum.domain.thai_dates import (
@@ -48,7 +49,9 @@ _ROLE_RANK: dict[str, int] = {
     Role.VICE_CHAIR: 1,
     Role.MEMBER: 2,
     Role.SECRETARY: 3,
+    Role.MEMBER_SECRETARY: 3,
     Role.ASSISTANT_SECRETARY: 4,
+    Role.MEMBER_ASSISTANT_SECRETARY: 4,
     Role.INVITEE: 5,
 }
 
@@ -231,6 +234,7 @@ def _person(m: Membership) -> dict[str, Any]:
         "user": str(m.user_id),
         "name": m.user.display_name,
         "title": wording.ROLE_TITLES.get(m.role, m.role),
+        "position": m.position_title,
     }
 
 
@@ -374,6 +378,7 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
     attendance = _attendance(meeting)
     roster = _roster(meeting)
     presiding = presiding_user_id(meeting=meeting)
+    on_leave = absence_reasons(meeting=meeting)  # ลาประชุม, with the reason given
     present: list[dict[str, Any]] = []
     absent: list[dict[str, Any]] = []
     attending: list[dict[str, Any]] = []
@@ -382,7 +387,7 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
         person = _person(m)
         if seen is None:
             if m.is_voting:
-                absent.append({**person, "reason": ""})
+                absent.append({**person, "reason": on_leave.get(str(m.user_id), "")})
             continue
         if str(m.user_id) == presiding and m.role != Role.CHAIR:
             person["title"] = f"{person['title']} {wording.PRESIDING}"
@@ -390,8 +395,15 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
         person["identity"] = ", ".join(seen["methods"])
         (present if m.is_voting else attending).append(person)
     recorder = next(
-        (m for m in roster if m.role == Role.SECRETARY),
-        next((m for m in roster if m.role == Role.ASSISTANT_SECRETARY), None),
+        (m for m in roster if m.role in (Role.SECRETARY, Role.MEMBER_SECRETARY)),
+        next(
+            (
+                m
+                for m in roster
+                if m.role in (Role.ASSISTANT_SECRETARY, Role.MEMBER_ASSISTANT_SECRETARY)
+            ),
+            None,
+        ),
     )
     title = meeting.title.removeprefix(wording.MINUTES_OF).removeprefix("การประชุม")
     return {

@@ -41,6 +41,8 @@ ROLE_TITLES: Final = {
     "member": "กรรมการ",
     "secretary": "เลขานุการ",
     "assistant_secretary": "ผู้ช่วยเลขานุการ",
+    "member_secretary": "กรรมการและเลขานุการ",
+    "member_assistant_secretary": "กรรมการและผู้ช่วยเลขานุการ",
     "invitee": "ผู้เข้าร่วมประชุม",
 }
 

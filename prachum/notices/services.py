@@ -358,7 +358,7 @@ def _build_message(
     ]
     body = "\n\n".join(
         [
-            f"เรียน {user.display_name}",
+            f"เรียน {user.display_name} {membership.position_title}".rstrip(),
             *letter.body_paragraphs,
             "หนังสือเชิญประชุมแนบมาพร้อมนี้ (PDF) พร้อมไฟล์นัดหมาย (.ics)",
             "เอกสารประกอบการประชุม (ต้องเข้าสู่ระบบ):\n" + "\n".join(links) if links else "",

@@ -124,6 +124,8 @@ _ROLES: dict[str, str] = {
     Role.CHAIR: "chair",
     Role.SECRETARY: "secretary",
     Role.ASSISTANT_SECRETARY: "secretary",
+    Role.MEMBER_SECRETARY: "secretary",
+    Role.MEMBER_ASSISTANT_SECRETARY: "secretary",
     Role.INVITEE: "invitee",
 }
 

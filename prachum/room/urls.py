@@ -6,16 +6,23 @@ every template and link; the paths themselves are unchanged.
 
 from django.urls import path
 
+from prachum.attendance import absence_views
 from prachum.attendance import views as check_views
 from prachum.room import console_views as views
 from prachum.room import media_views
 from prachum.room.views import room
-from prachum.voting import room_ballot_views, room_views
+from prachum.voting import challenge_views, room_ballot_views, room_views
 
 app_name = "attendance"
 urlpatterns = [
     path("", room, name="room"),
     path("check/", check_views.check, name="check"),
+    path("leave/", absence_views.absence, name="absence"),
+    path(
+        "leave/<uuid:absence_pk>/withdraw/",
+        absence_views.withdraw,
+        name="absence_withdraw",
+    ),
     path("media/join/", media_views.media_join, name="media_join"),
     path("media/mute/", media_views.media_mute, name="media_mute"),
     path("media/unmute/", media_views.media_unmute, name="media_unmute"),
@@ -53,6 +60,17 @@ urlpatterns = [
     path("votes/paper/", room_ballot_views.record_paper_batch, name="paper_batch"),
     path("terminal/", room_ballot_views.terminal, name="terminal"),
     path("terminal/cast/", room_ballot_views.terminal_cast, name="terminal_cast"),
+    path("challenges/", challenge_views.challenge_page, name="challenges"),
+    path(
+        "challenges/<uuid:challenge_pk>/decide/",
+        challenge_views.decide,
+        name="challenge_decide",
+    ),
+    path(
+        "resolutions/<uuid:resolution_pk>/redo/",
+        challenge_views.redo,
+        name="resolution_redo",
+    ),
     path(
         "incidents/<uuid:incident_pk>/handle/",
         views.handle_incident,

@@ -13,7 +13,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from prachum.domain.hashchain import ChainLink, verify_chain
-from prachum.verify import recompute, recordings
+from prachum.verify import absences, challenges, recompute, recordings
 from prachum.verify.report import Finding, Report
 from prachum.verify.signing import fingerprint, public_key_from_pem, verify
 
@@ -75,6 +75,8 @@ RECOMPUTATIONS: list[Recomputation] = [
     recompute.identity_checks,
     recompute.votes,
     recompute.recordings,
+    absences.absences,
+    challenges.challenges,
 ]
 
 

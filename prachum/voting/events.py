@@ -19,3 +19,6 @@ class VotingEvent(EventKind):
     ITEM_RECUSAL_RECORDED = "item.recusal_recorded"
     ITEM_RESOLUTION_RECORDED = "item.resolution_recorded"
     ITEM_DISSENT_RECORDED = "item.dissent_recorded"
+    ITEM_CHALLENGE_FILED = "item.challenge_filed"
+    ITEM_CHALLENGE_DECIDED = "item.challenge_decided"
+    ITEM_RESOLUTION_REDO_FLAGGED = "item.resolution_redo_flagged"

@@ -18,6 +18,9 @@ from prachum.committees.models import Committee
 from prachum.core.models import TimeStampedModel
 from prachum.domain.reasons import APA_S82
 from prachum.meetings.models import AgendaItem, Meeting
+from prachum.voting.challenge_models import Challenge as Challenge
+from prachum.voting.challenge_models import ChallengeOutcome as ChallengeOutcome
+from prachum.voting.challenge_models import RecusalGround as RecusalGround
 
 
 class MajorityKind(models.TextChoices):
@@ -338,16 +341,6 @@ class CastingVote(models.Model):
         return f"casting vote {self.choice} in {self.poll_id}"
 
 
-class RecusalGround(models.TextChoices):
-    S13_1 = "s13_1", _("Is a party (APA s.13(1))")
-    S13_2 = "s13_2", _("Engaged or married to a party (APA s.13(2))")
-    S13_3 = "s13_3", _("Relative of a party (APA s.13(3))")
-    S13_4 = "s13_4", _("Representative or agent of a party (APA s.13(4))")
-    S13_5 = "s13_5", _("Creditor, debtor or employer of a party (APA s.13(5))")
-    S13_6 = "s13_6", _("Other case set by ministerial regulation (APA s.13(6))")
-    S16 = "s16", _("Other serious circumstance (APA s.16)")
-
-
 class RecusalKind(models.TextChoices):
     SELF_DECLARED = "self_declared", _("Declared by the member")
     CHALLENGED = "challenged", _("Challenged")
@@ -402,6 +395,8 @@ class Resolution(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField()
+    # APA s.17 (R76): still valid after a member's suspension; the chair may flag it
+    redo_requested = models.BooleanField(_("redo requested"), default=False)
 
     class Meta:
         ordering = ["at"]

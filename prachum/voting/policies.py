@@ -45,3 +45,8 @@ def can_record_dissent(*, user: Any, meeting: Meeting, member: Any) -> bool:
 def can_view_polls(*, user: Any, meeting: Meeting) -> bool:
     """Everyone on the meeting's roster sees polls, progress and results."""
     return role_in(user=user, committee=meeting.committee) is not None
+
+
+def can_flag_redo(*, user: Any, meeting: Meeting) -> bool:
+    """The chair flags an earlier resolution for redo after a suspension (APA s.17)."""
+    return role_in(user=user, committee=meeting.committee) == Role.CHAIR

@@ -25,6 +25,8 @@ from prachum.room import facts as room_facts
 from prachum.room import quorum as room_quorum
 from prachum.voting.models import (
     LIVE_STATUSES,
+    Challenge,
+    ChallengeOutcome,
     CommitteeVotingRule,
     Dissent,
     OpenBallot,
@@ -90,9 +92,15 @@ def rule_from_dict(data: dict[str, Any]) -> MajorityRule:
 
 
 def recused_ids(*, item: AgendaItem) -> frozenset[str]:
+    """Out of the item's base: members withdrawn from it, and members whose challenge
+    is pending (while challenged, the body is the other members: APA s.15 para 2)."""
+    pending = Challenge.objects.filter(item=item, outcome=ChallengeOutcome.PENDING)
     return frozenset(
         str(u)
-        for u in Recusal.objects.filter(item=item).values_list("member_id", flat=True)
+        for u in [
+            *Recusal.objects.filter(item=item).values_list("member_id", flat=True),
+            *pending.values_list("member_id", flat=True),
+        ]
     )
 
 

@@ -287,3 +287,37 @@ def test_allowance_total_equals_the_sum_of_lines(meetings, kind, amount, policy)
     if kind == "monthly":  # at most one payment per person per month
         months = [(x.person_id, x.month) for x in result.lines if x.amount > 0]
         assert len(months) == len(set(months))
+
+
+@pytest.mark.parametrize(
+    "role", [Role.MEMBER_SECRETARY, Role.MEMBER_ASSISTANT_SECRETARY]
+)
+@pytest.mark.parametrize("pay_secretaries", [True, False])
+def test_a_member_secretary_is_paid_once_as_a_member(role, pay_secretaries):
+    """กรรมการและเลขานุการ: one line, the higher of member and secretary (the member
+    rate), even where the body pays no secretaries."""
+    sec = Attendee("sec", role, identified=True)
+    policy = AllowancePolicy(pay_secretaries=pay_secretaries)
+    result = run(meeting("M1", date(2021, 3, 1), CHAIR, sec), policy=policy)
+    lines = [x for x in result.lines if x.person_id == "sec"]
+    assert [(x.amount, x.reason_code) for x in lines] == [
+        (Decimal(1000), "ALLOWANCE_MEMBER_SECRETARY")
+    ]
+
+
+def test_member_assistant_secretaries_do_not_use_the_assistant_cap():  # R60
+    staff = [
+        Attendee("ma", Role.MEMBER_ASSISTANT_SECRETARY, identified=True),
+        Attendee("a1", Role.ASSISTANT_SECRETARY, identified=True),
+        Attendee("a2", Role.ASSISTANT_SECRETARY, identified=True),
+    ]
+    result = run(meeting("M1", date(2021, 3, 1), CHAIR, *staff))
+    assert [paid(result)[(p, "M1")] for p in ("ma", "a1", "a2")] == [1000] * 3
+    assert result.warnings == ()
+
+
+def test_a_member_secretary_elected_to_preside_gets_the_chairs_rate():  # R58
+    sec = Attendee("sec", Role.MEMBER_SECRETARY, identified=True)
+    result = run(meeting("M1", date(2021, 3, 1), MEMBER, sec, presiding_id="sec"))
+    assert paid(result)[("sec", "M1")] == 1250
+    assert codes(result)["sec"] == "ALLOWANCE_PRESIDING"

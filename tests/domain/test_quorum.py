@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from prachum.domain.errors import DomainError
 from prachum.domain.quorum import (
+    SECRETARIAT_ROLES,
+    VOTING_ROLES,
     ItemContext,
     Presence,
     QuorumRule,
@@ -465,3 +467,51 @@ def test_counted_never_exceeds_eligible(presences, recused, substitutes, audio):
     )
     assert 0 <= result.counted <= result.eligible == 4 - len(recused - {"sec"})
     assert len(result.counted_ids) == result.counted
+
+
+# กรรมการและเลขานุการ / กรรมการและผู้ช่วยเลขานุการ (issue 13 point 6)
+
+
+@pytest.mark.parametrize(
+    ("role", "voting"),
+    [
+        (Role.MEMBER_SECRETARY, True),
+        (Role.MEMBER_ASSISTANT_SECRETARY, True),
+        (Role.SECRETARY, False),
+        (Role.ASSISTANT_SECRETARY, False),
+        (Role.INVITEE, False),
+    ],
+)
+def test_a_member_secretary_votes_a_plain_secretary_does_not(role, voting):
+    assert RosterEntry("s", role).is_voting_member is voting
+
+
+def test_member_secretaries_are_secretariat_and_voting_at_once():
+    both = VOTING_ROLES & SECRETARIAT_ROLES
+    assert both == {Role.MEMBER_SECRETARY, Role.MEMBER_ASSISTANT_SECRETARY}
+
+
+def test_a_voting_secretary_makes_the_base_nine_not_eight():
+    """Eight members and a กรรมการและเลขานุการ: base 9, at least half is 5."""
+    roster = [*members(8), RosterEntry("sec", Role.MEMBER_SECRETARY)]
+    result = quorum_status(roster=roster, presences=here("sec", *first(4)), rule=APA)
+    assert (result.eligible, result.required, result.counted) == (9, 5, 5)
+    assert result.met
+    assert "sec" in result.counted_ids
+
+
+def test_a_plain_secretary_is_not_in_the_base():
+    roster = [*members(8), RosterEntry("sec", Role.SECRETARY)]
+    result = quorum_status(roster=roster, presences=here("sec", *first(4)), rule=APA)
+    assert (result.eligible, result.required, result.counted) == (8, 4, 4)
+    assert "sec" not in result.counted_ids
+
+
+def test_a_recused_member_secretary_leaves_the_items_base():
+    roster = [*members(8), RosterEntry("sec", Role.MEMBER_ASSISTANT_SECRETARY)]
+    item = ItemContext(recused=frozenset({"sec"}))
+    result = quorum_status(
+        roster=roster, presences=here("sec", *first(4)), rule=APA, item=item
+    )
+    assert (result.eligible, result.counted) == (8, 4)
+    assert "RECUSALS_REDUCE_BASE" in result.codes
