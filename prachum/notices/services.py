@@ -301,8 +301,18 @@ def issue_notice(
         meeting_starts_at=meeting.starts_at,
         previous_starts_at=previous_starts_at,
     )
+    positions = dict(
+        meeting.committee.memberships.values_list("user_id", "position_title")
+    )
     messages = [
-        _build_message(notice=notice, meeting=meeting, letter=letter, user=u, now=now)
+        _build_message(
+            notice=notice,
+            meeting=meeting,
+            letter=letter,
+            user=u,
+            position=positions.get(u.pk, ""),
+            now=now,
+        )
         for u in recipients
     ]
     append_event(
@@ -346,6 +356,7 @@ def _build_message(
     meeting: Meeting,
     letter: InvitationLetter,
     user: Any,
+    position: str,
     now: Any,
 ) -> NoticeMessage:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "prachum.local"
@@ -358,7 +369,7 @@ def _build_message(
     ]
     body = "\n\n".join(
         [
-            f"เรียน {user.display_name} {membership.position_title}".rstrip(),
+            f"เรียน {user.display_name} {position}".rstrip(),
             *letter.body_paragraphs,
             "หนังสือเชิญประชุมแนบมาพร้อมนี้ (PDF) พร้อมไฟล์นัดหมาย (.ics)",
             "เอกสารประกอบการประชุม (ต้องเข้าสู่ระบบ):\n" + "\n".join(links) if links else "",
