@@ -12,8 +12,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from prachum.attendance.models import Connection, LocationKind
+from prachum.attendance import selectors as attendance_selectors
 from prachum.committees.models import Membership
+from prachum.meetings.models import Meeting
 from prachum.voting.models import (
     BallotChannel,
     EligibleVoter,
@@ -25,30 +26,18 @@ from prachum.voting.models import (
     VoteParticipation,
 )
 
-ROOM_CHANNEL = "room"  # the channel name of a room sign-in's connection
-
 
 def in_room_ids(*, meeting_id: Any) -> set[str]:
     """The people present in the meeting room now (signed in at the room)."""
-    return {
-        str(u)
-        for u in Connection.objects.filter(
-            meeting_id=meeting_id,
-            mode=LocationKind.IN_ROOM,
-            channel_name=ROOM_CHANNEL,
-            disconnected_at__isnull=True,
-        ).values_list("user_id", flat=True)
-    }
+    return attendance_selectors.in_room_ids(meeting=Meeting(pk=meeting_id))
 
 
 def is_in_room(*, meeting_id: Any, user: Any) -> bool:
-    return Connection.objects.filter(
-        meeting_id=meeting_id,
-        user=user,
-        mode=LocationKind.IN_ROOM,
-        channel_name=ROOM_CHANNEL,
-        disconnected_at__isnull=True,
-    ).exists()
+    return (
+        attendance_selectors.room_presences(meeting=Meeting(pk=meeting_id))
+        .filter(user=user)
+        .exists()
+    )
 
 
 def voted_ids(poll: Poll) -> set[str]:

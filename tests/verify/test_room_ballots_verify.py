@@ -55,15 +55,6 @@ def _seat(meeting: Any, user: Any, secretary: Any) -> None:
     """Signed in at the room by the secretary, present through the room's channel:
     the rows and events the room sign-in writes (issue 13, presence in the room)."""
     room_participants.sign_in_at_room(actor=secretary, meeting=meeting, user=user)
-    room_connections.open_connection(
-        meeting=meeting,
-        user=user,
-        channel_name="room",
-        session_key=f"room-{user.pk}",
-        ip_address=None,
-        port=None,
-        user_agent="",
-    )
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from prachum.attendance.models import (
 )
 from prachum.committees.models import Committee, Membership, Role
 from prachum.meetings import services as meeting_services
-from prachum.meetings.models import AgendaItem, Meeting
+from prachum.meetings.models import AgendaItem, Meeting, MeetingMode
 from prachum.room import connections as room_connections
 from prachum.room import floor as room_floor
 from prachum.room import lifecycle as room_lifecycle
@@ -307,7 +307,14 @@ def hybrid_room(
     room: Meeting, voters: list[Any], seat_in_room: Callable[[Any, Meeting], Any]
 ) -> Meeting:
     """``room`` with member5 and member6 (away from their devices) signed in at the
-    meeting room: eight voting members present, two of them in the room only."""
+    meeting room: eight voting members present, two of them in the room only.
+
+    ``room`` was noticed as an electronic meeting; here it has a room (as if it had
+    been noticed as hybrid), since only a meeting with a room has people in it."""
+    Meeting.objects.filter(pk=room.pk).update(
+        mode=MeetingMode.HYBRID, venue="ห้องประชุม 301"
+    )
+    room.refresh_from_db()
     for user in voters[6:]:
         seat_in_room(user, room)
     return room

@@ -105,6 +105,8 @@ def test_a_member_seated_after_the_vote_opened_may_not_vote(
     secretary: Any,
     seat_in_room: Callable[[Any, Meeting], Any],
 ) -> None:
+    Meeting.objects.filter(pk=room.pk).update(mode="hybrid", venue="ห้องประชุม 301")
+    room.refresh_from_db()
     poll = make_poll(item, secret=False)
     seat_in_room(voters[7], room)
     with pytest.raises(ServiceError) as excinfo:

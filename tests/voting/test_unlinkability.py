@@ -31,7 +31,7 @@ from django.db import connection, models
 from prachum.attendance.models import Connection
 from prachum.evidence.models import EvidenceEvent
 from prachum.meetings import services as meeting_services
-from prachum.meetings.models import AgendaItem, Meeting
+from prachum.meetings.models import AgendaItem, Meeting, MeetingMode
 from prachum.room import floor as room_floor
 from prachum.room import lifecycle as room_lifecycle
 from prachum.room.state import room_group
@@ -68,6 +68,10 @@ def nine(
     item = meeting_services.add_agenda_item(
         actor=secretary, meeting=meeting, title="เลือกประธานอนุกรรมการ", is_secret=True
     )
+    Meeting.objects.filter(pk=meeting.pk).update(
+        mode=MeetingMode.HYBRID, venue="ห้องประชุม 301"
+    )
+    meeting.refresh_from_db()
     notify(meeting)
     people = [*voters, extra_member]
     for person in people:
@@ -316,6 +320,10 @@ def nine_in_a_hybrid_room(
     item = meeting_services.add_agenda_item(
         actor=secretary, meeting=meeting, title="เลือกประธานอนุกรรมการ"
     )
+    Meeting.objects.filter(pk=meeting.pk).update(
+        mode=MeetingMode.HYBRID, venue="ห้องประชุม 301"
+    )
+    meeting.refresh_from_db()
     notify(meeting)
     people = [*voters, extra_member]
     for person in people[:6]:
