@@ -10,6 +10,7 @@ import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,11 +25,18 @@ from prachum.committees.models import Agency, Committee, Role
 from prachum.letters.fonts import find_laksaman
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import MeetingMode
+from prachum.notices import services as notice_services
 
 PEOPLE = [
     ("chair", "นาย", "สมชาย ใจดี", "ผู้ว่าราชการจังหวัด", Role.CHAIR),
     ("vicechair", "นาง", "สมศรี มีสุข", "รองผู้ว่าราชการจังหวัด", Role.VICE_CHAIR),
-    ("secretary", "นางสาว", "วันดี รักงาน", "หัวหน้าสำนักงานจังหวัด", Role.SECRETARY),
+    (
+        "secretary",
+        "นางสาว",
+        "วันดี รักงาน",
+        "หัวหน้าสำนักงานจังหวัด",
+        Role.MEMBER_SECRETARY,
+    ),
     ("member1", "นาย", "ประเสริฐ ทองดี", "ปลัดจังหวัด", Role.MEMBER),
     ("member2", "นาง", "มาลี ศรีสวัสดิ์", "พัฒนาการจังหวัด", Role.MEMBER),
     ("member3", "นาย", "วิชัย แก้วงาม", "โยธาธิการและผังเมืองจังหวัด", Role.MEMBER),
@@ -146,12 +154,15 @@ class Command(BaseCommand):
             meeting_services.record_electronic_decision(
                 actor=users["chair"], meeting=meeting
             )
+            _urgent_meeting(committee, users)
         lines = [
             "Demo logins (password for every account): " + password,
-            "  secretary  — เลขานุการ (prepares meetings, sends notices)",
+            "  secretary  — กรรมการและเลขานุการ (prepares meetings, sends notices, votes)",
             "  chair      — ประธาน",
             "  member1..member6, vicechair — กรรมการ",
             "  admin      — operator (Django admin at /ops/admin/)",
+            "An urgent hybrid meeting (notice sent) starts 20 minutes after the first run:",
+            "the chair may open it from 30 minutes before its start.",
             "Second factor: a one-time code by e-mail; with no mail server it is shown on the",
             "code page and in var/outbox/.",
         ]
@@ -160,3 +171,33 @@ class Command(BaseCommand):
         logins_path.chmod(0o600)
         if not quiet:
             self.stdout.write(text)
+
+
+def _urgent_meeting(committee: Committee, users: dict[str, Any]) -> None:
+    """A hybrid meeting convened urgently for today, its notice sent: one the chair can
+    open at once, to try the live room (the chair may open 30 minutes early)."""
+    start = (timezone.localtime() + timedelta(minutes=20)).replace(
+        second=0, microsecond=0
+    )
+    meeting = meeting_services.schedule_meeting(
+        actor=users["secretary"],
+        committee=committee,
+        title=f"{COMMITTEE_NAME} (นัดพิเศษ)",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        mode=MeetingMode.HYBRID,
+        venue="ห้องประชุมพระนารายณ์ ชั้น 2 ศาลากลางจังหวัด",
+    )
+    meeting_services.add_agenda_item(
+        actor=users["secretary"],
+        meeting=meeting,
+        parent=meeting.agenda_items.get(position=400),
+        title="การจัดสรรงบประมาณช่วยเหลือผู้ประสบอุทกภัย",
+    )
+    meeting_services.mark_urgent(
+        actor=users["chair"],
+        meeting=meeting,
+        reason="กระทรวงมหาดไทยสั่งการให้พิจารณาการช่วยเหลือผู้ประสบอุทกภัยภายในวันนี้",
+    )
+    meeting_services.record_electronic_decision(actor=users["chair"], meeting=meeting)
+    notice_services.send_notice(actor=users["secretary"], meeting=meeting)
