@@ -311,6 +311,7 @@ class Standing(StrEnum):
     AUDIO_DOWN = "audio_down"
     RECUSED = "recused"
     NO_VOTE = "no_vote"
+    ON_LEAVE = "on_leave"
 
 
 def standing(
@@ -319,6 +320,7 @@ def standing(
     presence: Presence | None,
     require_audio: bool,
     recused: frozenset[str] = frozenset(),
+    on_leave: bool = False,
 ) -> Standing:
     """One person's standing, by the rules :func:`quorum_status` counts with.
 
@@ -327,6 +329,9 @@ def standing(
     from the item (APA s.79 with s.15 para 2). A substitute's seat depends on the seat
     holder (:func:`quorum_status`); here a substitute is ``NO_VOTE``.
     """
+    absent = presence is None or not (presence.identified and presence.connected)
+    if absent and on_leave:
+        return Standing.ON_LEAVE  # leave recorded with a reason (APA s.83 minutes)
     if presence is None or not presence.identified:
         return Standing.NOT_IDENTIFIED
     if not presence.connected:

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 
+from prachum.attendance.absence import absence_reasons
 from prachum.attendance.models import Admission, RoomState
 from prachum.attendance.selectors import (
     CheckFacts,
@@ -53,6 +54,8 @@ class RoomFacts(NamedTuple):
     audio: set[str] | None = None
     # members withdrawn from ``item`` (APA ss.13-16): out of its quorum base (R21, R30)
     recused: frozenset[str] = frozenset()
+    # members who recorded leave (ลาประชุม) for this meeting
+    on_leave: frozenset[str] = frozenset()
 
     def for_item(self, *, meeting: Meeting, item: AgendaItem | None) -> RoomFacts:
         """The same room under another agenda item (its checks re-read only when the
@@ -94,6 +97,7 @@ def room_facts(*, meeting: Meeting, item: Any = _CURRENT) -> RoomFacts:
         checks=check_facts(meeting=meeting, item=item),
         audio=media_audio_up(meeting=meeting),
         recused=withdrawn_from(item),
+        on_leave=frozenset(absence_reasons(meeting=meeting)),
     )
 
 

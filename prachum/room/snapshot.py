@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from prachum.attendance import policies
+from prachum.attendance.absence import absence_reasons
 from prachum.attendance.models import RoomState
 from prachum.attendance.selectors import (
     CheckFacts,
@@ -62,6 +63,7 @@ def _participant_row(fields: tuple[Any, ...], facts: RoomFacts) -> dict[str, Any
             presence=presence_of(uid, mode, facts, facts.audio),
             require_audio=facts.audio is not None,
             recused=facts.recused,
+            on_leave=uid in facts.on_leave,
         ).value,
     }
 
@@ -107,6 +109,7 @@ def participant(
         checks=checks,
         audio=media_audio_up(meeting=meeting),
         recused=withdrawn_from(item),
+        on_leave=frozenset(absence_reasons(meeting=meeting)),
     )
     return _participant_row(fields, facts)
 

@@ -133,6 +133,7 @@ def standing_labels() -> dict[str, str]:
         ),
         Standing.RECUSED: _("does not count: withdrawn from this agenda item"),
         Standing.NO_VOTE: _("not counted: has no vote in this body"),
+        Standing.ON_LEAVE: _("does not count: on leave from this meeting"),
     }
 
 

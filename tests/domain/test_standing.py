@@ -71,6 +71,20 @@ def test_standing_of_one_person(entry, presence, audio, recused, expected):
     assert got == expected
 
 
+def test_leave_explains_an_absence_and_never_hides_a_presence():
+    assert (
+        standing(entry=MEMBER, presence=None, require_audio=True, on_leave=True)
+        == Standing.ON_LEAVE
+    )
+    came_after_all = present(mode="in_room")
+    assert (
+        standing(
+            entry=MEMBER, presence=came_after_all, require_audio=True, on_leave=True
+        )
+        == Standing.COUNTED_IN_ROOM
+    )
+
+
 def test_in_room_presence_counts_without_audio():  # R8, Decree ss.6, 10
     roster = [RosterEntry(f"m{i}", Role.MEMBER) for i in range(4)]
     presences = [

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from prachum.attendance.absence import record_absence
 from prachum.attendance.models import CheckMethod, Connection, IdentityCheck
 from prachum.core.errors import ServiceError
 from prachum.evidence.selectors import list_events
@@ -209,3 +210,16 @@ def test_closing_the_meeting_ends_presence_at_the_room_and_minutes_say_in_the_ro
         meeting=hybrid_meeting, method=CheckMethod.ROOM_SIGN_IN
     )
     assert checks.count() == 2
+
+
+def test_a_member_on_leave_is_shown_so_until_they_come_after_all(
+    hybrid_meeting: Meeting, secretary: Any, members: list[Any]
+) -> None:
+    record_absence(
+        actor=members[3], meeting=hybrid_meeting, member=members[3], reason="ไปราชการ"
+    )
+    assert standing(hybrid_meeting, members[3]) == "on_leave"
+    rows = {r["id"]: r for r in room_snapshot.participants(meeting=hybrid_meeting)}
+    assert rows[str(members[3].pk)]["standing"] == "on_leave"
+    sign_in(secretary, hybrid_meeting, members[3])
+    assert standing(hybrid_meeting, members[3]) == "counted_in_room"
