@@ -8,6 +8,7 @@ snapshot with :func:`register_section` (voting adds the live poll).
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -23,8 +24,8 @@ from prachum.attendance.selectors import (
     current_check,
 )
 from prachum.committees.models import Membership
+from prachum.domain.quorum import Presence, RosterEntry, standing
 from prachum.domain.quorum import Role as DomainRole
-from prachum.domain.quorum import RosterEntry, standing
 from prachum.meetings.models import Meeting
 from prachum.meetings.selectors import numbered_agenda
 from prachum.room import roster_cache
@@ -38,7 +39,7 @@ from prachum.room.facts import (
     withdrawn_from,
 )
 from prachum.room.incidents import incident_dict, list_incidents
-from prachum.room.quorum import live_quorum, presence_of, quorum_dict
+from prachum.room.quorum import live_quorum, quorum_dict
 
 
 def _participant_row(fields: tuple[Any, ...], facts: RoomFacts) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def _participant_row(fields: tuple[Any, ...], facts: RoomFacts) -> dict[str, Any
     uid = str(user_id)
     check = facts.checks.get(uid)
     mode = facts.online.get(uid)
-    entry = RosterEntry(person_id=uid, role=DomainRole(role), is_voting=is_voting)
+    audio = facts.audio
     return {
         "id": uid,
         # as ``User.display_name``
@@ -58,14 +59,50 @@ def _participant_row(fields: tuple[Any, ...], facts: RoomFacts) -> dict[str, Any
         "connected": mode is not None,
         "mode": mode,
         # why they count or not, in the law engine's words (issue 13 point 9)
-        "standing": standing(
-            entry=entry,
-            presence=presence_of(uid, mode, facts, facts.audio),
-            require_audio=facts.audio is not None,
-            recused=facts.recused,
-            on_leave=uid in facts.on_leave,
-        ).value,
+        "standing": _standing(
+            role,
+            is_voting,
+            check is not None,
+            mode,
+            None if audio is None else uid in audio,
+            uid in facts.recused,
+            uid in facts.on_leave,
+        ),
     }
+
+
+@functools.lru_cache(maxsize=1024)
+def _standing(
+    role: str,
+    is_voting: bool,
+    identified: bool,
+    mode: str | None,
+    audio_up: bool | None,
+    recused: bool,
+    on_leave: bool,
+) -> str:
+    """:func:`prachum.domain.quorum.standing` for one combination of a person's facts.
+
+    The answer depends only on these values, and a room of a thousand has a handful
+    of combinations: computed once each, not once per row and change."""
+    presence = (
+        None
+        if not identified and mode is None
+        else Presence(
+            person_id="p",
+            mode="in_room" if mode == "in_room" else "remote",
+            identified=identified,
+            connected=mode is not None,
+            audio_up=audio_up,
+        )
+    )
+    return standing(
+        entry=RosterEntry(person_id="p", role=DomainRole(role), is_voting=is_voting),
+        presence=presence,
+        require_audio=audio_up is not None,
+        recused=frozenset({"p"}) if recused else frozenset(),
+        on_leave=on_leave,
+    ).value
 
 
 def participants(
