@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prachum.allowances import exports, policies, selectors, services
 from prachum.allowances.models import AllowanceRun
+from prachum.committees import selectors as committee_selectors
 from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.meetings.lookups import get_meeting_for
@@ -48,6 +50,12 @@ def meeting_allowances(request: HttpRequest, pk: str) -> HttpResponse:
             "can_compute": policies.can_compute_allowances(
                 user=request.user, meeting=meeting
             ),
+            # R57: without a rate in force on the day held nothing can be computed
+            "no_rate": committee_selectors.rate_on(
+                committee=meeting.committee,
+                on=timezone.localtime(meeting.held_at).date(),
+            )
+            is None,
         },
     )
 

@@ -6,7 +6,13 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from prachum.committees.models import BodyType, Committee, MeetingCategory, Role
+from prachum.committees.models import (
+    AllowanceKind,
+    BodyType,
+    Committee,
+    MeetingCategory,
+    Role,
+)
 from prachum.committees.services import THAI_ROLE_NAMES
 
 
@@ -92,3 +98,21 @@ def committee_rules(committee: Committee) -> list[str]:
         if committee.no_quorum_no_allowance
         else gettext("Allowance: the chair receives 125 percent of the member rate."),
     ]
+
+
+class AllowanceRateForm(forms.Form):
+    """A new allowance rate from a date (R57): the rate before it ends the day before."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=AllowanceKind.choices)
+    member_amount = forms.DecimalField(
+        label=_("Member rate (baht)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    valid_from = forms.DateField(
+        label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    source = forms.CharField(
+        label=_("Source letter"),
+        max_length=300,
+        required=False,
+        help_text=_("The Ministry of Finance letter or order that sets the rate."),
+    )

@@ -23,6 +23,7 @@ from prachum.committees.models import (
     SECRETARIAT_ROLES,
     VOTING_ROLES,
     Agency,
+    AllowanceKind,
     AllowanceRate,
     Committee,
     Membership,
@@ -457,6 +458,13 @@ def set_allowance_rate(
             CoreError.NOT_ALLOWED,
             _("Only the committee's secretary may change allowance rates."),
         )
+    if kind not in AllowanceKind.values:
+        raise ServiceError(
+            CommitteeError.RATE_KIND_UNKNOWN,
+            _("Choose a kind of allowance: per meeting or monthly."),
+            field="kind",
+        )
+    source = clean_text(source, field="source", required=False, max_length=300)
     if Decimal(member_amount) < 0:
         raise ServiceError(
             CommitteeError.RATE_NEGATIVE,

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.committee_create, name="create"),
     path("<uuid:pk>/", views.committee_detail, name="detail"),
     path("<uuid:pk>/position/", views.member_position, name="member_position"),
+    path("<uuid:pk>/rates/", views.allowance_rates, name="rates"),
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from prachum.committees import policies, selectors, services
 from prachum.committees.forms import (
+    AllowanceRateForm,
     CommitteeForm,
     PositionTitleForm,
     RosterImportForm,
@@ -127,3 +128,34 @@ def member_position(request: HttpRequest, pk: str) -> HttpResponse:
     else:
         messages.error(request, _("The position was not saved."))
     return redirect("committees:detail", pk=committee.pk)
+
+
+@login_required
+def allowance_rates(request: HttpRequest, pk: str) -> HttpResponse:
+    """The committee's allowance rates with their dates (R57); the secretary adds one."""
+    committee = _committee_for(request, pk)
+    can_manage = policies.can_manage_committee(user=request.user, committee=committee)
+    form = AllowanceRateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.set_allowance_rate(
+                    actor=actor_of(request), committee=committee, **form.cleaned_data
+                )
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("The allowance rate is recorded."))
+                return redirect("committees:rates", pk=committee.pk)
+    return render(
+        request,
+        "committees/rates.html",
+        {
+            "committee": committee,
+            "rates": selectors.rates_for(committee=committee),
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
