@@ -13,7 +13,7 @@ from uuid import UUID
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from prachum.committees import policies, selectors, services
+from prachum.committees import policies, rates, selectors
 from prachum.committees.models import AllowanceKind, Committee
 from prachum.core.actors import actor_of
 
@@ -60,7 +60,7 @@ def list_rates(request: HttpRequest, committee_id: UUID) -> Any:
     response={201: RateOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
 )
 def add_rate(request: HttpRequest, committee_id: UUID, body: RateIn) -> Any:
-    rate = services.set_allowance_rate(
+    rate = rates.set_allowance_rate(
         actor=actor_of(request),
         committee=_committee(request, committee_id),
         kind=body.kind,

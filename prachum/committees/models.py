@@ -149,6 +149,11 @@ class Committee(TimeStampedModel):
         return self.name
 
     @property
+    def chain_key(self) -> str:
+        """The committee's own evidence chain (roster, rules, rates)."""
+        return f"committee:{self.pk}"
+
+    @property
     def quorum_fraction(self) -> Fraction:
         return Fraction(self.quorum_numerator, self.quorum_denominator)
 

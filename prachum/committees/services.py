@@ -6,7 +6,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -23,8 +22,6 @@ from prachum.committees.models import (
     SECRETARIAT_ROLES,
     VOTING_ROLES,
     Agency,
-    AllowanceKind,
-    AllowanceRate,
     Committee,
     Membership,
     Role,
@@ -68,10 +65,6 @@ def parse_role(value: str) -> Role | None:
     if code in Role.values:
         return Role(code)
     return THAI_ROLE_NAMES.get("".join(value.split()))
-
-
-def _chain(committee: Committee) -> str:
-    return f"committee:{committee.pk}"
 
 
 def ensure_in_scope(*, category: str, on: date, subjects: tuple[str, ...] = ()) -> None:
@@ -142,7 +135,7 @@ def create_committee(
             **options,
         )
         append_event(
-            chain_key=_chain(committee),
+            chain_key=committee.chain_key,
             kind=CommitteeEvent.COMMITTEE_CREATED,
             actor=actor,
             payload={
@@ -222,7 +215,7 @@ def _add_member(
         position_title=position_title,
     )
     append_event(
-        chain_key=_chain(committee),
+        chain_key=committee.chain_key,
         kind=CommitteeEvent.COMMITTEE_MEMBER_ADDED,
         actor=actor,
         payload={
@@ -250,7 +243,7 @@ def set_member_position(
         membership.position_title = title
         membership.save(update_fields=["position_title", "updated_at"])
         append_event(
-            chain_key=_chain(committee),
+            chain_key=committee.chain_key,
             kind=CommitteeEvent.COMMITTEE_MEMBER_POSITION_SET,
             actor=actor,
             payload={"user": str(membership.user_id), "position_title": title},
@@ -435,71 +428,9 @@ def import_roster_csv(
                 )
             )
         append_event(
-            chain_key=_chain(committee),
+            chain_key=committee.chain_key,
             kind=CommitteeEvent.COMMITTEE_ROSTER_IMPORTED,
             actor=actor,
             payload={"rows": len(rows)},
         )
     return created
-
-
-def set_allowance_rate(
-    *,
-    actor: Actor,
-    committee: Committee,
-    kind: str,
-    member_amount: Any,
-    valid_from: date,
-    source: str = "",
-) -> AllowanceRate:
-    """Add a rate from ``valid_from``; the previous open-ended rate ends the day before (R57)."""
-    if not policies.can_manage_committee(user=actor, committee=committee):
-        raise PermissionDeniedError(
-            CoreError.NOT_ALLOWED,
-            _("Only the committee's secretary may change allowance rates."),
-        )
-    if kind not in AllowanceKind.values:
-        raise ServiceError(
-            CommitteeError.RATE_KIND_UNKNOWN,
-            _("Choose a kind of allowance: per meeting or monthly."),
-            field="kind",
-        )
-    source = clean_text(source, field="source", required=False, max_length=300)
-    if Decimal(member_amount) < 0:
-        raise ServiceError(
-            CommitteeError.RATE_NEGATIVE,
-            _("An allowance rate cannot be negative."),
-            field="member_amount",
-        )
-    with transaction.atomic():
-        previous = committee.rates.filter(
-            valid_to__isnull=True, valid_from__lt=valid_from
-        )
-        for rate in previous:
-            rate.valid_to = valid_from.fromordinal(valid_from.toordinal() - 1)
-            rate.save(update_fields=["valid_to", "updated_at"])
-        if committee.rates.filter(valid_from__gte=valid_from).exists():
-            raise ServiceError(
-                CommitteeError.RATE_OVERLAP,
-                _("A rate already starts on or after that date."),
-                field="valid_from",
-            )
-        rate = AllowanceRate.objects.create(
-            committee=committee,
-            kind=kind,
-            member_amount=member_amount,
-            valid_from=valid_from,
-            source=source,
-        )
-        append_event(
-            chain_key=_chain(committee),
-            kind=CommitteeEvent.COMMITTEE_ALLOWANCE_RATE_SET,
-            actor=actor,
-            payload={
-                "kind": kind,
-                "member_amount": str(member_amount),
-                "valid_from": valid_from.isoformat(),
-                "source": source,
-            },
-        )
-    return rate

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from prachum.committees import policies, selectors, services
+from prachum.committees import policies, rates, selectors, services
 from prachum.committees.forms import (
     AllowanceRateForm,
     CommitteeForm,
@@ -141,7 +141,7 @@ def allowance_rates(request: HttpRequest, pk: str) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                services.set_allowance_rate(
+                rates.set_allowance_rate(
                     actor=actor_of(request), committee=committee, **form.cleaned_data
                 )
             except ServiceError as exc:

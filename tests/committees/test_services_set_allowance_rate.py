@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from prachum.committees import selectors, services
+from prachum.committees import rates, selectors
 from prachum.committees.models import AllowanceKind, AllowanceRate
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.models import EvidenceEvent
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _set(actor, committee, amount: str, valid_from: dt.date) -> AllowanceRate:
-    return services.set_allowance_rate(
+    return rates.set_allowance_rate(
         actor=actor,
         committee=committee,
         kind=AllowanceKind.PER_MEETING,

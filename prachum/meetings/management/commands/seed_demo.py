@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from fpdf import FPDF
 
+from prachum.committees import rates as committee_rates
 from prachum.committees import services as committee_services
 from prachum.committees.models import Agency, Committee, Role
 from prachum.letters.fonts import find_laksaman
@@ -114,7 +115,7 @@ class Command(BaseCommand):
                 committee_services.add_member(
                     actor=operator, committee=committee, user=user, role=role
                 )
-            committee_services.set_allowance_rate(
+            committee_rates.set_allowance_rate(
                 actor=operator,
                 committee=committee,
                 kind="per_meeting",
