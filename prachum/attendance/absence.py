@@ -23,11 +23,10 @@ from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.text import clean_text
 from prachum.evidence.services import append_event
-from prachum.meetings.models import Meeting, MeetingStatus
+from prachum.meetings.models import MEETING_OVER, Meeting, MeetingStatus
 
 REASON_MAX = 500
 KEEPERS = frozenset({Role.CHAIR, *SECRETARIAT_ROLES})
-OVER = frozenset({MeetingStatus.CLOSED, MeetingStatus.CANCELLED})
 
 
 def can_record_absence(*, user: Any, meeting: Meeting, member: Any) -> bool:
@@ -70,7 +69,7 @@ def record_absence(
     _require(actor, meeting, member)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if meeting.status in OVER:
+        if meeting.status in MEETING_OVER:
             raise ServiceError(
                 AttendanceError.ABSENCE_MEETING_OVER,
                 _("The meeting is over: leave can no longer be recorded."),

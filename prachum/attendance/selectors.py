@@ -109,16 +109,18 @@ def connections_by_person(
     return online, ids
 
 
-def room_presences(*, meeting: Meeting) -> QuerySet[Connection]:
+def room_presences(*, meeting_id: Any) -> QuerySet[Connection]:
     """Open presences at the meeting room (signed in by the secretary, R8)."""
-    return open_connections(meeting=meeting).filter(channel_name=ROOM_CHANNEL)
+    return Connection.objects.filter(
+        meeting_id=meeting_id, channel_name=ROOM_CHANNEL, disconnected_at__isnull=True
+    )
 
 
-def in_room_ids(*, meeting: Meeting) -> set[str]:
+def in_room_ids(*, meeting_id: Any) -> set[str]:
     """Ids (text) of the people signed in at the meeting room now."""
     return {
         str(u)
-        for u in room_presences(meeting=meeting).values_list("user_id", flat=True)
+        for u in room_presences(meeting_id=meeting_id).values_list("user_id", flat=True)
     }
 
 

@@ -312,6 +312,10 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
         "ส่งหนังสือนัดหลังเวลาประชุม",
         "The notice was sent after the meeting.",
     ),
+    "OPENING_MARGIN_NEGATIVE": (
+        "เวลาที่เปิดประชุมได้ก่อนกำหนดต้องไม่ติดลบ",
+        "The margin for opening early cannot be negative.",
+    ),
     "RATE_INVALID": ("อัตราเบี้ยประชุมไม่ถูกต้อง", "Invalid allowance rate."),
     "NO_RATE_IN_FORCE": (
         "ไม่มีอัตราเบี้ยประชุมที่ใช้ในวันประชุม",

@@ -13,7 +13,7 @@ time of day does not matter.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prachum.domain.errors import InvalidInputError, InvalidRuleError
 from prachum.domain.reasons import APA_S80
@@ -61,3 +61,15 @@ def check_notice(
     if urgent_reason is not None and urgent_reason.strip():
         return NoticeDecision(True, "NOTICE_URGENT", APA_S80, days)
     return NoticeDecision(False, "NOTICE_TOO_SHORT", rule.source, days)
+
+
+def earliest_opening(noticed_start: datetime, *, margin_minutes: int) -> datetime:
+    """When the chair may first open a meeting noticed for ``noticed_start`` (APA s.80).
+
+    The notice tells members the day and time: opening well before it would hold the
+    meeting without those who came on time. The body allows ``margin_minutes`` early
+    (project setting, default 30; ADR 0015); to meet earlier it postpones with a new
+    notice."""
+    if margin_minutes < 0:
+        raise InvalidRuleError("OPENING_MARGIN_NEGATIVE", f"{margin_minutes} minutes")
+    return noticed_start - timedelta(minutes=margin_minutes)

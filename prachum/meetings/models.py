@@ -36,6 +36,10 @@ class LiveMeetingManager(models.Manager["Meeting"]):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
+# A meeting that is over: nothing more may be recorded for it before or during it.
+MEETING_OVER = frozenset({MeetingStatus.CLOSED, MeetingStatus.CANCELLED})
+
+
 class Meeting(TimeStampedModel):
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="meetings"

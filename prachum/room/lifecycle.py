@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from prachum.attendance.selectors import open_connections
 from prachum.core.actors import Actor
 from prachum.core.clock import clock_sync_status
 from prachum.core.errors import CoreError, ErrorCode, ServiceError
+from prachum.domain.notice import earliest_opening
 from prachum.domain.thai_dates import format_thai_datetime
 from prachum.evidence.recordings import schedule_processing as schedule_recordings
 from prachum.evidence.sealing import seal_chain
@@ -134,7 +135,9 @@ def _clock_record() -> dict[str, Any]:
 
 def opens_from(meeting: Meeting) -> datetime:
     """The earliest time the chair may open: the noticed start less the allowed margin."""
-    return meeting.starts_at - timedelta(minutes=settings.MEETING_OPEN_EARLY_MINUTES)
+    return earliest_opening(
+        meeting.starts_at, margin_minutes=settings.MEETING_OPEN_EARLY_MINUTES
+    )
 
 
 def require_on_time(meeting: Meeting) -> None:

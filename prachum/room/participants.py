@@ -169,7 +169,7 @@ def sign_in_at_room(*, actor: Actor, meeting: Meeting, user: Any) -> IdentityChe
     room_name = validate_location(meeting, LocationKind.IN_ROOM, "", True)
     with transaction.atomic():
         room = lock_room(meeting)
-        if room_presences(meeting=room.meeting).filter(user=user).exists():
+        if room_presences(meeting_id=room.meeting_id).filter(user=user).exists():
             raise ServiceError(
                 RoomError.ALREADY_IN_ROOM,
                 _("That person is already signed in at the meeting room."),
@@ -244,7 +244,7 @@ def sign_out_of_room(*, actor: Actor, meeting: Meeting, user: Any) -> Connection
         )
     with transaction.atomic():
         room = lock_room(meeting)
-        presence = room_presences(meeting=room.meeting).filter(user=user).first()
+        presence = room_presences(meeting_id=room.meeting_id).filter(user=user).first()
         if presence is None:
             raise ServiceError(
                 RoomError.NOT_IN_ROOM,

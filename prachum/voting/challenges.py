@@ -26,11 +26,12 @@ from prachum.core.text import clean_text
 from prachum.domain.challenges import check_challenge
 from prachum.domain.challenges import decide_challenge as decide_by_rule
 from prachum.domain.errors import DomainError
-from prachum.meetings.models import AgendaItem, MeetingStatus
-from prachum.room.state import commit_room_change, lock_room
+from prachum.meetings.models import MEETING_OVER, AgendaItem
+from prachum.room.state import ROOM_OPEN, commit_room_change, lock_room
 from prachum.voting import policies, selectors
 from prachum.voting.error_codes import VotingError as E
 from prachum.voting.events import VotingEvent
+from prachum.voting.item_record import item_record_patch, require_no_live_vote
 from prachum.voting.limits import TEXT_MAX
 from prachum.voting.models import (
     Challenge,
@@ -42,22 +43,7 @@ from prachum.voting.models import (
     Resolution,
 )
 
-ROOM_OPEN = {MeetingStatus.OPEN, MeetingStatus.SUSPENDED}
-OVER = {MeetingStatus.CLOSED, MeetingStatus.CANCELLED}
-LIVE = [PollStatus.OPEN, PollStatus.AWAITING_CASTING_VOTE]
 NAME_MAX = 300
-
-
-def _patch(item: AgendaItem) -> dict[str, Any]:
-    return {"item_record": {"item": str(item.pk)}}
-
-
-def _no_live_vote(item: AgendaItem) -> None:
-    if Poll.objects.filter(item=item, status__in=LIVE).exists():
-        raise ServiceError(
-            CoreError.POLL_IN_PROGRESS,
-            _("A vote on this item is in progress; record the challenge after it."),
-        )
 
 
 def file_challenge(
@@ -104,7 +90,7 @@ def file_challenge(
                 _("That item is not on this meeting's agenda."),
                 field="item",
             )
-        if meeting.status in OVER:
+        if meeting.status in MEETING_OVER:
             raise ServiceError(E.MEETING_NOT_OPEN, _("The meeting is over."))
         membership = Membership.objects.filter(
             committee=meeting.committee, user=member
@@ -115,7 +101,10 @@ def file_challenge(
                 _("That person is not a voting member."),
                 field="member",
             )
-        _no_live_vote(item)
+        require_no_live_vote(
+            item,
+            _("A vote on this item is in progress; record the challenge after it."),
+        )
         if Recusal.objects.filter(item=item, member=member).exists():
             raise ServiceError(
                 E.ALREADY_RECUSED, _("That member is already withdrawn from this item.")
@@ -150,7 +139,7 @@ def file_challenge(
                 "facts": facts,
                 "addressed_to": addressee,
             },
-            patch=_patch(item),
+            patch=item_record_patch(item),
         )
     return challenge
 
@@ -215,7 +204,10 @@ def decide_challenge(
             ) from None
         now = timezone.now()
         if decision.upheld:
-            _no_live_vote(item)
+            require_no_live_vote(
+                item,
+                _("A vote on this item is in progress; record the challenge after it."),
+            )
             challenge.recusal = Recusal.objects.create(
                 item=item,
                 member=challenge.member,
@@ -252,7 +244,7 @@ def decide_challenge(
                 "reason": decision.reason.code,
                 "clause": decision.reason.clause,
             },
-            patch=_patch(item),
+            patch=item_record_patch(item),
         )
     return challenge
 
@@ -283,6 +275,6 @@ def flag_redo(
                 "redo_requested": requested,
                 "reason": reason,
             },
-            patch=_patch(resolution.item),
+            patch=item_record_patch(resolution.item),
         )
     return resolution

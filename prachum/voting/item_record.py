@@ -20,7 +20,7 @@ from prachum.core.text import clean_text
 from prachum.meetings.models import AgendaItem, MeetingStatus
 
 # Votes change the room's versioned state through the room's own lock and commit step.
-from prachum.room.state import commit_room_change, lock_room
+from prachum.room.state import ROOM_OPEN, commit_room_change, lock_room
 from prachum.voting import policies
 from prachum.voting.error_codes import VotingError as E
 from prachum.voting.events import VotingEvent
@@ -35,7 +35,18 @@ from prachum.voting.models import (
     Resolution,
 )
 
-ROOM_OPEN = {MeetingStatus.OPEN, MeetingStatus.SUSPENDED}
+LIVE = (PollStatus.OPEN, PollStatus.AWAITING_CASTING_VOTE)
+
+
+def item_record_patch(item: AgendaItem) -> dict[str, Any]:
+    """The room patch after a change to an item's record: clients refetch it."""
+    return {"item_record": {"item": str(item.pk)}}
+
+
+def require_no_live_vote(item: AgendaItem, message: str) -> None:
+    """Withdrawals change who may vote: not while a vote on the item is live."""
+    if Poll.objects.filter(item=item, status__in=LIVE).exists():
+        raise ServiceError(CoreError.POLL_IN_PROGRESS, message)
 
 
 def _voting_member(meeting: Any, member: Any) -> Membership:
@@ -85,16 +96,10 @@ def record_recusal(
         )
         _item_in_meeting(item)
         _voting_member(room.meeting, member)
-        if Poll.objects.filter(
-            item=item,
-            status__in=[PollStatus.OPEN, PollStatus.AWAITING_CASTING_VOTE],
-        ).exists():
-            raise ServiceError(
-                CoreError.POLL_IN_PROGRESS,
-                _(
-                    "A vote on this item is in progress; record the withdrawal after it."
-                ),
-            )
+        require_no_live_vote(
+            item,
+            _("A vote on this item is in progress; record the withdrawal after it."),
+        )
         if Recusal.objects.filter(item=item, member=member).exists():
             raise ServiceError(
                 E.ALREADY_RECUSED, _("That member is already withdrawn from this item.")
@@ -120,7 +125,7 @@ def record_recusal(
                 "ground": ground,
                 "detail": detail,
             },
-            patch={"item_record": {"item": str(item.pk)}},
+            patch=item_record_patch(item),
         )
     return recusal
 
@@ -204,6 +209,6 @@ def record_dissent(
                 "member": str(member.pk),
                 "opinion": opinion,
             },
-            patch={"item_record": {"item": str(item.pk)}},
+            patch=item_record_patch(item),
         )
     return dissent

@@ -27,11 +27,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prachum.attendance import selectors as attendance_selectors
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.room.state import commit_room_change, lock_room
-from prachum.voting import lock_objects, policies, room_selectors, selectors
+from prachum.voting import lock_objects, policies, selectors
 from prachum.voting.ballots import already_voted, choice_positions, seal
 from prachum.voting.error_codes import VotingError as E
 from prachum.voting.events import VotingEvent
@@ -94,7 +95,11 @@ def require_room_voter(poll: Poll, voter: Any) -> None:
             % {"name": voter.display_name},
             field="voter",
         )
-    if not room_selectors.is_in_room(meeting_id=poll.meeting_id, user=voter):
+    if (
+        not attendance_selectors.room_presences(meeting_id=poll.meeting_id)
+        .filter(user=voter)
+        .exists()
+    ):
         raise ServiceError(
             E.NOT_IN_ROOM,
             _("%(name)s is not signed in at the meeting room.")

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from prachum.attendance import selectors as attendance_selectors
 from prachum.committees.models import Membership
-from prachum.meetings.models import Meeting
 from prachum.voting.models import (
     BallotChannel,
     EligibleVoter,
@@ -25,19 +24,6 @@ from prachum.voting.models import (
     TerminalUnlock,
     VoteParticipation,
 )
-
-
-def in_room_ids(*, meeting_id: Any) -> set[str]:
-    """The people present in the meeting room now (signed in at the room)."""
-    return attendance_selectors.in_room_ids(meeting=Meeting(pk=meeting_id))
-
-
-def is_in_room(*, meeting_id: Any, user: Any) -> bool:
-    return (
-        attendance_selectors.room_presences(meeting=Meeting(pk=meeting_id))
-        .filter(user=user)
-        .exists()
-    )
 
 
 def voted_ids(poll: Poll) -> set[str]:
@@ -58,7 +44,8 @@ def room_voters_waiting(poll: Poll) -> list[str]:
         )
     }
     return sorted(
-        (eligible & in_room_ids(meeting_id=poll.meeting_id)) - voted_ids(poll)
+        (eligible & attendance_selectors.in_room_ids(meeting_id=poll.meeting_id))
+        - voted_ids(poll)
     )
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from prachum.domain.errors import DomainError
-from prachum.domain.notice import NoticeRule, check_notice
+from prachum.domain.notice import NoticeRule, check_notice, earliest_opening
 
 BKK = timezone(timedelta(hours=7))  # Thailand has kept UTC+7 without DST since 1920
 MEETING = datetime(2025, 6, 4, 10, 0, tzinfo=BKK)
@@ -91,3 +91,12 @@ def test_a_negative_period_is_refused():
     with pytest.raises(DomainError) as err:
         NoticeRule(min_days=-1)
     assert err.value.code == "NOTICE_MIN_DAYS_NEGATIVE"
+
+
+def test_the_chair_may_open_from_the_margin_before_the_noticed_start():
+    assert earliest_opening(MEETING, margin_minutes=30) == datetime(
+        2025, 6, 4, 9, 30, tzinfo=BKK
+    )
+    assert earliest_opening(MEETING, margin_minutes=0) == MEETING
+    with pytest.raises(DomainError):
+        earliest_opening(MEETING, margin_minutes=-1)
