@@ -29,6 +29,20 @@ class Agency(TimeStampedModel):
         ),
     )
 
+    garuda = models.BinaryField(
+        _("Garuda emblem"),
+        blank=True,
+        default=b"",
+        help_text=_(
+            "The Garuda emblem printed 3 cm high on external letters "
+            "(Regulation on Correspondence); PNG or JPEG."
+        ),
+    )
+    head_name = models.CharField(_("head of the agency"), max_length=200, blank=True)
+    head_position = models.CharField(
+        _("position of the head of the agency"), max_length=200, blank=True
+    )
+
     class Meta:
         verbose_name_plural = "agencies"
 
