@@ -14,15 +14,19 @@ export DJANGO_SETTINGS_MODULE := config.settings
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
 
+# Installs stay quiet (-qq: errors only); a failure still prints pip's error and stops.
+PIP_QUIET := -qq --disable-pip-version-check
 $(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
-	touch $@
+	@echo "Installing Prachum into $(VENV) ..."
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install $(PIP_QUIET) --upgrade pip
+	@$(PIP) install $(PIP_QUIET) -e .
+	@touch $@
 
 $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
-	$(PIP) install -q -e '.[dev]'
-	touch $@
+	@echo "Installing the development tools ..."
+	@$(PIP) install $(PIP_QUIET) -e '.[dev]'
+	@touch $@
 
 venv: $(VENV)/.installed ## Create the virtualenv and install Prachum
 
@@ -35,8 +39,9 @@ test-system-deps: ## Install what the tests need: fonts, poppler, Janus, Chromiu
 	@bash scripts/system-deps.sh test
 
 setup: venv system-deps ## Migrate the database and load the demo data
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --verbosity 0
+	@echo "Preparing the database and the demo data ..."
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@$(PY) manage.py seed_demo --verbosity 0
 
 run: setup ## Set up and start the whole system (web + worker) with demo data
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh

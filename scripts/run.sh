@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 PY=.venv/bin/python
+# Warnings and errors only on the terminal; LOG_LEVEL=INFO make run shows every task.
+export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 # Letters and e-mails link to this address.
 export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
@@ -48,6 +50,11 @@ echo "Prachum is running:  http://$HOST:$PORT/"
 echo "  web     uvicorn config.asgi:application (pid $web)"
 echo "  worker  manage.py db_worker (pid $worker) — sends notice mail"
 echo "  media   $media"
+if [ -n "${EMAIL_URL:-}" ]; then
+  echo "  mail    sent through EMAIL_URL"
+else
+  echo "  mail    not sent: kept in ${PRACHUM_VAR_DIR:-var}/outbox and shown at http://$HOST:$PORT/outbox/"
+fi
 echo
 cat var/demo-logins.txt 2>/dev/null || true
 echo
