@@ -32,7 +32,8 @@ from prachum.evidence.services import append_event
 GARUDA_MAX_BYTES = 1024 * 1024
 GARUDA_MIN_HEIGHT = 100  # pixels; printed 3 cm high
 GARUDA_MAX_SIDE = 5000  # pixels; more is no emblem but a decompression bomb
-GARUDA_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+# Phones save JPEG with a multi-picture index, which Pillow reads as MPO: still JPEG.
+GARUDA_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "MPO": "image/jpeg"}
 
 # The text fields an operator types, with their limits (the model's max_length).
 _TEXT_FIELDS: dict[str, tuple[int, bool]] = {
