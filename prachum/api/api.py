@@ -197,5 +197,6 @@ api.add_router("/meetings", "prachum.api.room.router")  # the live room
 api.add_router("/meetings", "prachum.api.life.router")  # postpone, cancel, delete
 api.add_router("/meetings", "prachum.api.absences.router")  # leave (ลาประชุม)
 api.add_router("/committees", "prachum.api.rates.router")  # allowance rates (R57)
+api.add_router("/agencies", "prachum.api.agencies.router")  # operators' agencies
 api.add_router("", "prachum.api.voting.router")  # polls, ballots, resolutions, dissents
 api.add_router("", "prachum.api.challenges.router")  # challenges, redo flags (APA s.17)

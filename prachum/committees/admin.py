@@ -1,7 +1,8 @@
-"""Operators' admin: agencies and the Decree s.5 deny-list (data with effective dates).
+"""Operators' admin: the Decree s.5 deny-list (data with effective dates).
 
-Committees and rosters change only through the services (and so the evidence chain);
-the admin shows them read-only.
+Agencies, committees and rosters change only through the services (and so the evidence
+chain): agencies on Prachum's own pages (/committees/agencies/); the admin shows them
+read-only.
 """
 
 from __future__ import annotations
@@ -12,11 +13,6 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from prachum.committees.models import Agency, Committee, Membership, ScopeDenyEntry
-
-
-@admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin[Agency]):
-    list_display = ("name", "letter_code", "next_letter_number", "thai_digits")
 
 
 @admin.register(ScopeDenyEntry)
@@ -34,6 +30,11 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Agency)
+class AgencyAdmin(ReadOnlyAdmin):
+    list_display = ("name", "letter_code", "next_letter_number", "thai_digits")
 
 
 @admin.register(Committee)

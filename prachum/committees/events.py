@@ -11,3 +11,5 @@ class CommitteeEvent(EventKind):
     COMMITTEE_ROSTER_IMPORTED = "committee.roster_imported"
     COMMITTEE_ALLOWANCE_RATE_SET = "committee.allowance_rate_set"
     COMMITTEE_MEMBER_POSITION_SET = "committee.member_position_set"
+    AGENCY_CREATED = "agency.created"
+    AGENCY_UPDATED = "agency.updated"

@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from prachum.committees.agencies import GARUDA_MIN_HEIGHT
 from prachum.committees.models import (
+    Agency,
     AllowanceKind,
     BodyType,
     Committee,
@@ -17,6 +19,11 @@ from prachum.committees.services import THAI_ROLE_NAMES
 
 
 class CommitteeForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.none(),
+        help_text=_("The committee's letters go out under this agency's name."),
+    )
     name = forms.CharField(label=_("Name"), max_length=300)
     body_type = forms.ChoiceField(label=_("Type of body"), choices=BodyType.choices)
     legal_basis = forms.CharField(
@@ -35,6 +42,83 @@ class CommitteeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+
+    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+        """``agencies``: those the creator may use (``agencies_for_new_committee``)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = agencies
+        if len(agencies) == 1:
+            field.empty_label = None
+            field.initial = agencies[0].pk
+
+
+class AgencyForm(forms.Form):
+    """An agency as operators keep it; the emblem is checked by the service (content)."""
+
+    name = forms.CharField(label=_("Name of the agency"), max_length=200)
+    letter_code = forms.CharField(
+        label=_("Letter-number prefix"),
+        max_length=40,
+        help_text=_(
+            "The agency's code printed after ที่ on its letters, e.g. มท 0210.5."
+        ),
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+    )
+    phone = forms.CharField(label=_("Telephone"), max_length=50, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    head_name = forms.CharField(
+        label=_("Head of the agency"),
+        max_length=200,
+        required=False,
+        help_text=_("Title and full name, e.g. นายสมชาย ใจดี."),
+    )
+    head_position = forms.CharField(
+        label=_("Position of the head of the agency"),
+        max_length=200,
+        required=False,
+        help_text=_("As printed under the signature, e.g. ผู้ว่าราชการจังหวัด..."),
+    )
+    thai_digits = forms.BooleanField(
+        label=_("Thai digits in letters"),
+        required=False,
+        help_text=_(
+            "Print numbers in letters with Thai digits (๑๒๓) instead of 1 2 3."
+        ),
+    )
+    garuda = forms.FileField(
+        label=_("Garuda emblem"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+
+    def __init__(self, *args: Any, editing: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        help_text = gettext(
+            "PNG or JPEG, at most 1 MB, at least %(n)d pixels high; printed 3 cm high "
+            "on external letters (Regulation on Correspondence)."
+        ) % {"n": GARUDA_MIN_HEIGHT}
+        if editing:
+            help_text += " " + gettext("Leave empty to keep the current emblem.")
+        self.fields["garuda"].help_text = help_text
+
+
+class NewAgencyForm(AgencyForm):
+    next_letter_number = forms.IntegerField(
+        label=_("Next letter number"),
+        min_value=1,
+        initial=1,
+        help_text=_("The number the agency's next letter takes in its register."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, editing=False, **kwargs)
 
 
 def roster_help() -> str:

@@ -49,6 +49,11 @@ class Agency(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def chain_key(self) -> str:
+        """The agency's own evidence chain (its details, emblem and head)."""
+        return f"agency:{self.pk}"
+
 
 class BodyType(models.TextChoices):
     COMMITTEE = "committee", _("Committee")

@@ -6,6 +6,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from prachum.committees.models import (
+    SECRETARIAT_ROLES,
+    Agency,
     AllowanceRate,
     Committee,
     Membership,
@@ -19,6 +21,24 @@ def list_committees_for(*, user: Any) -> QuerySet[Committee]:
     if user.is_staff:
         return qs
     return qs.filter(memberships__user=user).distinct()
+
+
+def list_agencies() -> QuerySet[Agency]:
+    return Agency.objects.order_by("name")
+
+
+def agencies_for_new_committee(*, user: Any) -> QuerySet[Agency]:
+    """The agencies ``user`` may create a committee under (``can_create_committee_in``)."""
+    if user.is_staff:
+        return list_agencies()
+    return (
+        list_agencies()
+        .filter(
+            committees__memberships__user=user,
+            committees__memberships__role__in=SECRETARIAT_ROLES,
+        )
+        .distinct()
+    )
 
 
 def list_members(*, committee: Committee) -> QuerySet[Membership]:

@@ -97,17 +97,19 @@ def create_committee(
     fallback_channel: str = "",
     **options: Any,
 ) -> Committee:
-    """Create a body that meets. A legal basis is required (Decree s.4, R1)."""
-    if not (
-        actor.is_staff
-        or agency.committees.filter(
-            memberships__user=actor,
-            memberships__role__in=SECRETARIAT_ROLES,
-        ).exists()
-    ):
+    """Create a body that meets. A legal basis is required (Decree s.4, R1).
+
+    A secretary (not an operator) who creates a committee becomes its secretary, in the
+    same transaction, so she keeps it from the first page on.
+    """
+    if not policies.can_create_committee_in(user=actor, agency=agency):
         raise PermissionDeniedError(
             CoreError.NOT_ALLOWED,
-            _("Only an operator or a secretary may create committees."),
+            _(
+                "Only an operator, or a secretary of a committee of this agency, may "
+                "create a committee under it."
+            ),
+            field="agency",
         )
     name = name.strip()
     legal_basis = legal_basis.strip()
@@ -150,6 +152,14 @@ def create_committee(
                 ],
             },
         )
+        if not actor.is_staff:
+            _add_member(
+                actor=actor,
+                committee=committee,
+                user=actor,
+                role=Role.SECRETARY,
+                is_voting=False,
+            )
     return committee
 
 

@@ -14,7 +14,7 @@ from prachum.committees.forms import (
     RosterImportForm,
     committee_rules,
 )
-from prachum.committees.models import Agency, Committee, Membership
+from prachum.committees.models import Committee, Membership
 from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error
@@ -37,25 +37,37 @@ def committee_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "committees/list.html",
-        {"committees": committees, "can_create": can_create},
+        {
+            "committees": committees,
+            "can_create": can_create,
+            "can_manage_agencies": policies.can_manage_agencies(user=request.user),
+        },
     )
 
 
 @login_required
 def committee_create(request: HttpRequest) -> HttpResponse:
-    agency = Agency.objects.order_by("created_at").first()
-    form = CommitteeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and agency is not None:
+    """A new committee under one of the agencies the creator may use; a secretary who
+    creates it becomes its secretary and lands on its page."""
+    agencies = selectors.agencies_for_new_committee(user=request.user)
+    form = CommitteeForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        agency = fields.pop("agency")
         try:
             committee = services.create_committee(
-                actor=actor_of(request), agency=agency, **form.cleaned_data
+                actor=actor_of(request), agency=agency, **fields
             )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
             messages.success(request, _("Committee created."))
             return redirect("committees:detail", pk=committee.pk)
-    return render(request, "committees/create.html", {"form": form})
+    return render(
+        request,
+        "committees/create.html",
+        {"form": form, "has_agency": agencies.exists()},
+    )
 
 
 @login_required

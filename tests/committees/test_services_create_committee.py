@@ -39,8 +39,17 @@ def test_a_secretary_creates_a_committee_with_its_legal_basis(agency, secretary)
     assert committee.name == "คณะกรรมการบริหารความเสี่ยง"
     assert committee.legal_basis == LEGAL_BASIS
     assert committee.agency == agency
-    (event,) = list_events(chain_key=f"committee:{committee.pk}")
+    event, joined = list_events(chain_key=f"committee:{committee.pk}")
     assert event.kind == "committee.created"
+    # the secretary who created it keeps its secretariat (issue 14 point 1)
+    assert joined.kind == "committee.member_added"
+    assert joined.payload == {
+        "user": str(secretary.pk),
+        "role": "secretary",
+        "is_voting": False,
+        "position_title": "",
+    }
+    assert committee.memberships.get().user == secretary
     assert event.actor == secretary
     assert event.payload == {
         "committee": str(committee.pk),
@@ -122,7 +131,8 @@ def test_a_deny_list_entry_excludes_a_category_only_within_its_dates(
         else:
             committee = _create(secretary, agency, category=MeetingCategory.OTHER)
             assert committee.category == "other"
-            assert _counts() == (before[0] + 1, before[1] + 1)
+            # created, and its creator on it as secretary
+            assert _counts() == (before[0] + 1, before[1] + 2)
 
 
 def test_a_deny_list_entry_leaves_other_categories_alone(agency, secretary):

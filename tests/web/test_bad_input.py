@@ -176,6 +176,7 @@ def test_a_committee_for_an_excluded_kind_of_meeting_is_refused(
     response = logged_in(operator, language).post(
         reverse("committees:create"),
         {
+            "agency": agency.pk,
             "name": "คณะกรรมการพิจารณาผลการประกวดราคา",
             "body_type": "committee",
             "legal_basis": "ระเบียบกระทรวงการคลังว่าด้วยการจัดซื้อจัดจ้าง พ.ศ. 2560",

@@ -1,11 +1,16 @@
 """Load demo data once: an agency, a committee of 9, a scheduled meeting with a document.
 
+The demo agency gets a head and a drawn placeholder emblem marked as a demo (the real
+Garuda file is not shipped); a database seeded before they existed gets them on the next
+run.
+
 Demo passwords are generated on first run and kept in ``var/demo-logins.txt`` (never in
 the repository); running the command again prints them without changing anything.
 """
 
 from __future__ import annotations
 
+import io
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,7 +24,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
 
+from prachum.committees import agencies as committee_agencies
 from prachum.committees import rates as committee_rates
 from prachum.committees import services as committee_services
 from prachum.committees.models import Agency, Committee, Role
@@ -46,6 +53,42 @@ PEOPLE = [
     ("member6", "นาง", "จันทร์เพ็ญ สายทอง", "สาธารณสุขจังหวัด", Role.MEMBER),
 ]
 COMMITTEE_NAME = "คณะกรรมการบริหารงานจังหวัดแบบบูรณาการ"
+AGENCY_NAME = "สำนักงานจังหวัดตัวอย่าง"
+HEAD_NAME = "นายสมชาย ใจดี"
+HEAD_POSITION = "ผู้ว่าราชการจังหวัดตัวอย่าง"
+
+
+def _demo_emblem() -> bytes:
+    """A placeholder for the Garuda (PNG, 360 x 400): a drawn bird marked ตัวอย่าง."""
+    red = (200, 16, 46, 255)
+    image = Image.new("RGBA", (360, 400), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((150, 20, 210, 80), fill=red)  # head
+    draw.polygon([(180, 60), (200, 85), (180, 95)], fill=red)  # beak
+    draw.polygon([(150, 90), (210, 90), (230, 250), (130, 250)], fill=red)  # body
+    draw.polygon([(150, 100), (20, 40), (40, 120), (10, 160), (140, 200)], fill=red)
+    draw.polygon([(210, 100), (340, 40), (320, 120), (350, 160), (220, 200)], fill=red)
+    draw.polygon([(130, 250), (230, 250), (260, 300), (100, 300)], fill=red)  # tail
+    font = ImageFont.truetype(str(find_laksaman().bold), 56)
+    draw.text((180, 350), "ตัวอย่าง", font=font, fill=red, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _complete_demo_agency() -> None:
+    """Give a demo agency seeded before heads and emblems existed its head and emblem."""
+    agency = Agency.objects.filter(name=AGENCY_NAME).first()
+    operator = get_user_model().objects.filter(username="admin").first()
+    if agency is None or operator is None:
+        return
+    head = {"head_name": HEAD_NAME, "head_position": HEAD_POSITION}
+    missing = {k: v for k, v in head.items() if not getattr(agency, k)}
+    emblem = None if agency.garuda else _demo_emblem()
+    if missing or emblem is not None:
+        committee_agencies.update_agency(
+            actor=operator, agency=agency, garuda=emblem, **missing
+        )
 
 
 def _demo_pdf() -> bytes:
@@ -73,6 +116,7 @@ class Command(BaseCommand):
             Committee.objects.filter(name=COMMITTEE_NAME).exists()
             and logins_path.exists()
         ):
+            _complete_demo_agency()
             if not quiet:
                 self.stdout.write(logins_path.read_text(encoding="utf-8"))
             return
@@ -85,12 +129,16 @@ class Command(BaseCommand):
                 full_name="ผู้ดูแลระบบ",
                 password=password,
             )
-            agency = Agency.objects.create(
-                name="สำนักงานจังหวัดตัวอย่าง",
+            agency = committee_agencies.create_agency(
+                actor=operator,
+                name=AGENCY_NAME,
                 address="ศาลากลางจังหวัดตัวอย่าง\nถนนราชดำเนิน อำเภอเมือง 10000",
                 letter_code="ตย 0017.1",
                 phone="0 2123 4567",
                 email="saraban@demo.prachum.local",
+                garuda=_demo_emblem(),
+                head_name=HEAD_NAME,
+                head_position=HEAD_POSITION,
             )
             committee = committee_services.create_committee(
                 actor=operator,
