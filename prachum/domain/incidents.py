@@ -110,9 +110,7 @@ def sentence_parts(facts: IncidentFacts) -> tuple[Part, ...]:
         else:
             parts.append(Part(f"end.{facts.code}", {"end": facts.end}))
         if facts.polls_open:
-            parts.append(
-                Part("votes.open", {"questions": ", ".join(facts.polls_open)})
-            )
+            parts.append(Part("votes.open", {"questions": ", ".join(facts.polls_open)}))
         else:
             parts.append(Part("votes.none"))
     if facts.handled is not None:

@@ -42,7 +42,11 @@ def _title(meeting: Meeting, user: Any) -> str:
 
 def approval_block(*, version: MinutesVersion) -> dict[str, Any]:
     """Display text of the version's approval; ``{"approved": False, ...}`` for a draft."""
-    if not version.is_locked or version.approved_by is None:
+    if (
+        not version.is_locked
+        or version.approved_by is None
+        or version.approved_at is None
+    ):
         return {"approved": False, "mark": wording.DRAFT_MARK}
     meeting = Meeting.objects.select_related("committee__agency").get(
         pk=version.meeting_id
@@ -63,8 +67,7 @@ def approval_block(*, version: MinutesVersion) -> dict[str, Any]:
         )
         approvers = [
             f"{n}. {a.approver.display_name}  {_title(meeting, a.approver)}  "
-            f"{wording.APPROVED_WHEN} "
-            + format_thai_datetime(a.at, thai_digits=thai)
+            f"{wording.APPROVED_WHEN} " + format_thai_datetime(a.at, thai_digits=thai)
             for n, a in enumerate(approvals.order_by("at"), start=1)
         ]
     return {

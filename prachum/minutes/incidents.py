@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from prachum.attendance.models import Connection, Incident, IncidentKind
 from prachum.domain.incidents import (
-    IncidentCode,
     LASTING,
+    IncidentCode,
     IncidentFacts,
     Part,
     classify,
@@ -55,9 +55,7 @@ TEMPLATES: dict[str, Any] = {
         "At %(start)s the system could not process the meeting's recordings"
     ),
     "start.other": _("At %(start)s a system failure occurred"),
-    "quorum": _(
-        "(%(counted)s members present; at least %(required)s required)"
-    ),
+    "quorum": _("(%(counted)s members present; at least %(required)s required)"),
     "affected": _("affecting %(count)s connected participants"),
     "end.media_server_down": _("the system was working again at %(end)s"),
     "open.media_server_down": _("the system was not working again by the close"),
@@ -111,7 +109,8 @@ class _Reader:
         return tuple(
             p.question
             for p in self.polls
-            if (until is None or p.opened_at <= until)
+            if p.opened_at is not None
+            and (until is None or p.opened_at <= until)
             and (p.closed_at is None or p.closed_at >= start)
         )
 
@@ -134,6 +133,8 @@ def _end(
     if code == IncidentCode.MEDIA_SERVER_DOWN:
         return next((at for at in reader.restored if at > incident.at), None), None
     if code == IncidentCode.CONNECTION_LOST:
+        if incident.subject_id is None:
+            return None, None
         back = (
             Connection.objects.filter(
                 meeting=reader.meeting,
@@ -144,14 +145,12 @@ def _end(
             .first()
         )
         return (back.connected_at if back else None), None
-    regained = next(
-        (i for i in later if i.kind == IncidentKind.QUORUM_REGAINED), None
-    )
+    regained = next((i for i in later if i.kind == IncidentKind.QUORUM_REGAINED), None)
     return (regained.at if regained else None), regained
 
 
 def _quorum_counts(description: str) -> tuple[int | None, int | None]:
-    """"counted/required" as the room writes it (prachum.room.quorum)."""
+    """ "counted/required" as the room writes it (prachum.room.quorum)."""
     counted, _sep, required = description.partition("/")
     if counted.isdigit() and required.isdigit():
         return int(counted), int(required)
@@ -188,16 +187,12 @@ def incident_facts(
                 code=code,
                 start=reader.time(incident.at),
                 end=reader.time(end) if end else None,
-                polls_open=reader.polls_between(incident.at, end)
-                if lasting
-                else (),
+                polls_open=reader.polls_between(incident.at, end) if lasting else (),
                 affected=reader.connected(incident.at)
                 if code == IncidentCode.MEDIA_SERVER_DOWN
                 else 0,
                 subject=subject.display_name if subject else "",
-                report=incident.description
-                if code == IncidentCode.REPORTED
-                else "",
+                report=incident.description if code == IncidentCode.REPORTED else "",
                 handled=reader.time(incident.handled_at)
                 if incident.handled_at
                 else None,
