@@ -31,11 +31,6 @@ APPROVER = "ผู้รับรองรายงานการประช�
 CHAIR = "(นายประธาน ทดสอบ)"
 
 
-@pytest.fixture
-def draft(held_meeting: Any, secretary: Any) -> MinutesVersion:
-    return services.draft_minutes(actor=secretary, meeting=held_meeting)
-
-
 def _pdf_text(version: MinutesVersion, tmp_path: Path) -> str:
     pdf = render_minutes_pdf(version.content, approval_block(version=version))
     return skeleton(pdftotext(pdf, tmp_path))

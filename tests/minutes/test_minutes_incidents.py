@@ -211,3 +211,26 @@ def test_the_time_of_each_sentence_is_the_incident_time(
     assert draft.content["incidents"][0].startswith(
         f"เวลา {format_thai_time(first.at)} "
     )
+
+
+def test_every_incident_the_system_writes_has_its_own_sentence() -> None:
+    """Each stored kind, and each code the media layer puts in a description, maps
+    to a clause of its own (not the catch-all "ระบบขัดข้อง")."""
+    from prachum.attendance.models import IncidentKind
+    from prachum.domain.incidents import classify
+    from prachum.room import media as room_media
+
+    for kind in IncidentKind.values:
+        code = classify(kind, "")
+        assert (code == IncidentCode.OTHER) == (kind == IncidentKind.OTHER)
+    for prefix in (
+        room_media.MEDIA_SERVER_DOWN,
+        room_media.MEDIA_ROOM_FAILED,
+        room_media.MEDIA_LOST,
+        room_media.MEDIA_NOT_RECORDING,
+    ):
+        assert classify(IncidentKind.OTHER, f"{prefix}: x") != IncidentCode.OTHER
+    assert (
+        classify(IncidentKind.OTHER, "recordings not processed: x")
+        == IncidentCode.RECORDINGS_NOT_PROCESSED
+    )
