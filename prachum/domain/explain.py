@@ -329,6 +329,23 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
         "มีรายชื่อผู้เข้าประชุมซ้ำ",
         "An attendee is listed twice.",
     ),
+    # Automatic incident codes (R42; MDES 2563 cl.5(7); see domain/incidents.py)
+    "MEDIA_SERVER_DOWN": (
+        "ระบบภาพและเสียงขัดข้อง: เครื่องแม่ข่ายภาพและเสียงไม่ตอบสนอง",
+        "The audio and video server stopped responding.",
+    ),
+    "MEDIA_ROOM_FAILED": (
+        "ระบบไม่สามารถจัดเตรียมห้องประชุมภาพและเสียงได้",
+        "The system could not prepare the audio and video meeting room.",
+    ),
+    "MEDIA_NOT_RECORDING": (
+        "ระบบไม่สามารถบันทึกภาพและเสียงของผู้เข้าร่วมประชุมบางรายได้",
+        "The system could not record some participants' audio and video.",
+    ),
+    "MEDIA_LOST": (
+        "ผู้เข้าร่วมประชุมขาดการเชื่อมต่อภาพและเสียง",
+        "A participant's audio and video connection was lost.",
+    ),
 }
 
 

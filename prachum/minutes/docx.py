@@ -10,6 +10,7 @@ the record.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +28,11 @@ FALLBACK_FONT = "Laksaman"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def render_minutes_docx(content: dict[str, Any]) -> bytes:
+def render_minutes_docx(
+    content: dict[str, Any], approval: dict[str, Any] | None = None
+) -> bytes:
+    """Same fields as the PDF; ``approval`` as for
+    :func:`prachum.minutes.pdf.render_minutes_pdf` (without it: a draft)."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -63,6 +68,9 @@ def render_minutes_docx(content: dict[str, Any]) -> bytes:
     para(content["title"], bold=True, centre=True)
     for key in ("number", "date", "place"):
         para(content[key], centre=True)
+    if approval is None or not approval["approved"]:
+        mark = approval["mark"] if approval else wording.DRAFT_MARK
+        para(f"({mark})", bold=True, centre=True)
     para(wording.PRESENT, bold=True)
     for n, p in enumerate(content["present"], start=1):
         para(person_line(n, p), indent=True)
@@ -85,6 +93,32 @@ def render_minutes_docx(content: dict[str, Any]) -> bytes:
     recorder = content["recorder"]
     for line in ("", f"({recorder['name']})", recorder["title"], wording.RECORDER):
         para(line, centre=True)
+    _approval_and_annex(document, content, approval, para)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _approval_and_annex(
+    document: Any,
+    content: dict[str, Any],
+    approval: dict[str, Any] | None,
+    para: Callable[..., None],
+) -> None:
+    """The approval block (R54, R55) and the technical annex on its own page (R42)."""
+    if approval is not None and approval["approved"]:
+        para(approval["heading"], bold=True)
+        para(approval["method"], indent=True)
+        if approval["approvers"]:
+            para(wording.CIRCULATION_APPROVERS, indent=True)
+            for line in approval["approvers"]:
+                para(line, indent=True)
+        for line in ("", *approval["signature"]):
+            para(line, centre=True)
+    technical = content.get("technical") or []
+    if technical:
+        document.add_page_break()
+        para(wording.TECHNICAL_ANNEX, bold=True, centre=True)
+        para(wording.TECHNICAL_NOTE, centre=True)
+        for line in technical:
+            para(line, indent=True)

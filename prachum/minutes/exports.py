@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from prachum.evidence.package import File, json_bytes
 from prachum.meetings.models import Meeting
+from prachum.minutes.approval_block import approval_block
 from prachum.minutes.pdf import render_minutes_pdf
 from prachum.minutes.selectors import latest_version, list_approvals
 
@@ -40,4 +41,7 @@ def minutes_files(meeting: Meeting) -> Iterator[File]:
             }
         ),
     )
-    yield ("minutes.pdf", render_minutes_pdf(version.content))
+    yield (
+        "minutes.pdf",
+        render_minutes_pdf(version.content, approval_block(version=version)),
+    )

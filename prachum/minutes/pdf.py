@@ -96,8 +96,13 @@ def _people(pdf: FPDF, label: str, lines: list[str]) -> None:
         _lines(pdf, line, x=LEFT + INDENT)
 
 
-def render_minutes_pdf(content: dict[str, Any]) -> bytes:
-    """The eleven fields in order; same content, same bytes."""
+def render_minutes_pdf(
+    content: dict[str, Any], approval: dict[str, Any] | None = None
+) -> bytes:
+    """The eleven fields in order; same content and approval, same bytes.
+
+    ``approval`` is :func:`prachum.minutes.approval_block.approval_block` of the
+    version; without it the document is marked as a draft."""
     fonts = find_laksaman()
     pdf = _LetterPDF(None)
     pdf.add_font(FONT, "", str(fonts.regular))
@@ -113,6 +118,7 @@ def render_minutes_pdf(content: dict[str, Any]) -> bytes:
     _lines(pdf, content["title"], bold=True, align=Align.C)
     for key in ("number", "date", "place"):
         _lines(pdf, content[key], align=Align.C)
+    draft_mark(pdf, approval)
     # (5)-(7): who came, who did not, who else took part.
     _people(
         pdf,
@@ -143,7 +149,14 @@ def render_minutes_pdf(content: dict[str, Any]) -> bytes:
     # (10) closing time, (11) the recorder's signature block on the right.
     _heading(pdf, f"{wording.CLOSED} {content['closed_at']}")
     recorder = content["recorder"]
-    block = [f"({recorder['name']})", recorder["title"], wording.RECORDER]
+    _signature(pdf, [f"({recorder['name']})", recorder["title"], wording.RECORDER])
+    approval_section(pdf, approval)
+    technical_annex(pdf, content)
+    return bytes(pdf.output())
+
+
+def _signature(pdf: FPDF, block: list[str]) -> None:
+    """A signature block on the right half: name in brackets, position, capacity."""
     _ensure_room(pdf, SIGNATURE_SPACE + LINE_H * len(block))
     pdf.set_y(pdf.get_y() + SIGNATURE_SPACE)
     sig_x = PAGE_W / 2
@@ -158,7 +171,41 @@ def render_minutes_pdf(content: dict[str, Any]) -> bytes:
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
-    return bytes(pdf.output())
+
+
+def draft_mark(pdf: FPDF, approval: dict[str, Any] | None) -> None:
+    """Under the heading of an unapproved version: "ร่าง ยังไม่ได้รับรอง..." (R54)."""
+    if approval is None or not approval["approved"]:
+        mark = approval["mark"] if approval else wording.DRAFT_MARK
+        _lines(pdf, f"({mark})", bold=True, align=Align.C)
+
+
+def approval_section(pdf: FPDF, approval: dict[str, Any] | None) -> None:
+    """After the recorder: the method and date of approval, the approvers by
+    circulation, and the approver's signature block (R54, R55)."""
+    if approval is None or not approval["approved"]:
+        return
+    _heading(pdf, approval["heading"])
+    _lines(pdf, approval["method"], x=LEFT + INDENT)
+    if approval["approvers"]:
+        _lines(pdf, wording.CIRCULATION_APPROVERS, x=LEFT + INDENT)
+        for line in approval["approvers"]:
+            _lines(pdf, line, x=LEFT + 2 * INDENT)
+    _signature(pdf, approval["signature"])
+
+
+def technical_annex(pdf: FPDF, content: dict[str, Any]) -> None:
+    """A last page with the incidents as the system stored them (R42): error text and
+    server names stay out of the body of the minutes."""
+    technical = content.get("technical") or []
+    if not technical:
+        return
+    pdf.add_page()
+    _lines(pdf, wording.TECHNICAL_ANNEX, bold=True, align=Align.C)
+    _lines(pdf, wording.TECHNICAL_NOTE, align=Align.C)
+    _gap(pdf)
+    for line in technical:
+        _lines(pdf, line, x=LEFT + INDENT)
 
 
 def item_body_lines(item: dict[str, Any]) -> list[str]:

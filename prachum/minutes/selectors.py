@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prachum.archive.recordings import list_gaps
 from prachum.attendance.absence import absence_reasons
-from prachum.attendance.models import CheckMethod, Connection, IdentityCheck, Incident
+from prachum.attendance.models import CheckMethod, Connection, IdentityCheck
 from prachum.committees.models import Membership, Role
 from prachum.domain.thai_dates import (
     format_thai_date,
@@ -31,6 +31,7 @@ from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.meetings.selectors import numbered_agenda
 from prachum.minutes import wording
 from prachum.minutes.events import MinutesEvent
+from prachum.minutes.incidents import incident_sentences, technical_lines
 from prachum.minutes.models import MinutesApproval, MinutesStatus, MinutesVersion
 from prachum.room.events import RoomEvent
 from prachum.voting.models import (
@@ -426,12 +427,9 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
         if opened_at
         else wording.NOT_HELD,
         "items": _items(meeting, digits),
-        "incidents": [
-            f"{format_thai_time(i.at, thai_digits=thai)} {i.description}"
-            + (f" ({i.handling})" if i.handling else "")
-            for i in Incident.objects.filter(meeting=meeting).order_by("at")
-        ]
+        "incidents": incident_sentences(meeting, thai=thai, closed_at=closed_at)
         + _recording_gaps(meeting, roster, thai=thai),
+        "technical": technical_lines(meeting, thai=thai),
         "closed_at": format_thai_time(closed_at, thai_digits=thai)
         if closed_at
         else wording.NOT_HELD,

@@ -12,6 +12,7 @@ from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error
 from prachum.meetings.models import Meeting
 from prachum.minutes import policies, selectors, services
+from prachum.minutes.approval_block import approval_block
 from prachum.minutes.docx import render_minutes_docx
 from prachum.minutes.forms import ApprovalForm, MinutesEditForm
 from prachum.minutes.models import MinutesVersion
@@ -45,6 +46,7 @@ def minutes_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "latest": latest,
             "versions": selectors.list_versions(meeting=meeting),
             "approvals": selectors.list_approvals(version=latest) if latest else [],
+            "approval": approval_block(version=latest) if latest else None,
             "can_edit": policies.can_edit_minutes(user=request.user, meeting=meeting),
             "can_approve": policies.can_approve_minutes(
                 user=request.user, meeting=meeting
@@ -185,7 +187,7 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
 def minutes_pdf(request: HttpRequest, pk: str, version: int) -> HttpResponse:
     target = _version(_meeting_for(request, pk), version)
     return _download(
-        render_minutes_pdf(target.content),
+        render_minutes_pdf(target.content, approval_block(version=target)),
         "application/pdf",
         f"minutes-v{target.version}.pdf",
     )
@@ -195,7 +197,7 @@ def minutes_pdf(request: HttpRequest, pk: str, version: int) -> HttpResponse:
 def minutes_docx(request: HttpRequest, pk: str, version: int) -> HttpResponse:
     target = _version(_meeting_for(request, pk), version)
     return _download(
-        render_minutes_docx(target.content),
+        render_minutes_docx(target.content, approval_block(version=target)),
         DOCX_TYPE,
         f"minutes-v{target.version}.docx",
     )

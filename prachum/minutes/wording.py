@@ -63,3 +63,17 @@ CARRIED: Final = "ผลการลงมติ: ผ่าน"
 NOT_CARRIED: Final = "ผลการลงมติ: ไม่ผ่าน"
 VOIDED: Final = "การลงคะแนนถูกยกเลิก"
 CASTING_VOTE: Final = "ประธานออกเสียงชี้ขาด"
+
+# The approval block (R54, R55) and the technical annex (R42).
+APPROVAL: Final = "การรับรองรายงานการประชุม"
+DRAFT_MARK: Final = "ร่าง ยังไม่ได้รับรองรายงานการประชุม"
+APPROVED_AT_MEETING: Final = "รับรองรายงานการประชุมในการประชุมครั้งที่"
+APPROVED_BY_CIRCULATION: Final = "รับรองรายงานการประชุมโดยการเวียน"
+APPROVED_ON: Final = "เมื่อวันที่"
+APPROVER: Final = "ผู้รับรองรายงานการประชุม"
+CIRCULATION_APPROVERS: Final = "กรรมการผู้รับรองโดยการเวียน"
+APPROVED_WHEN: Final = "รับรองเมื่อ"
+TECHNICAL_ANNEX: Final = "ภาคผนวก รายละเอียดทางเทคนิค"
+TECHNICAL_NOTE: Final = (
+    "บันทึกเหตุขัดข้องตามที่ระบบบันทึกไว้ (เวลา ประเภท และรายละเอียด) ประกอบรายงานการประชุม"
+)

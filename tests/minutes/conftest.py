@@ -10,6 +10,8 @@ import pytest
 from prachum.accounts.models import SecondFactorVerification
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting, MeetingMode
+from prachum.minutes import services as minutes_services
+from prachum.minutes.models import MinutesVersion
 from prachum.notices.services import send_notice
 from prachum.room import connections as room_connections
 from prachum.room import floor as room_floor
@@ -117,3 +119,9 @@ def held_meeting(
     room_lifecycle.close_meeting(actor=chair, meeting=meeting)
     meeting.refresh_from_db()
     return meeting
+
+
+@pytest.fixture
+def draft(held_meeting: Meeting, secretary: Any) -> MinutesVersion:
+    """The first draft of ``held_meeting``'s minutes."""
+    return minutes_services.draft_minutes(actor=secretary, meeting=held_meeting)

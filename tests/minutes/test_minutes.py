@@ -67,11 +67,6 @@ def _expected_order(meeting: Any) -> tuple[str, ...]:
     )
 
 
-@pytest.fixture
-def draft(held_meeting: Any, secretary: Any) -> MinutesVersion:
-    return services.draft_minutes(actor=secretary, meeting=held_meeting)
-
-
 @pytest.mark.parametrize("mode", [("-layout",), ()], ids=["layout", "plain"])
 def test_pdf_has_the_eleven_fields_in_order(
     draft: MinutesVersion, tmp_path: Path, mode: tuple[str, ...]
