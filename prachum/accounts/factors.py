@@ -195,7 +195,9 @@ def reset_second_factor(*, actor: User, user: User) -> None:
         logger.exception("Could not tell a person their second factor was reset")
         raise ServiceError(
             AccountError.EMAIL_SEND_FAILED,
-            gettext("The message to the person could not be sent; nothing was changed."),
+            gettext(
+                "The message to the person could not be sent; nothing was changed."
+            ),
         ) from exc
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -36,15 +37,13 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     ):
         if request.method == "POST":
             # Records the refusal in the person's chain when the link is theirs.
-            try:
+            with contextlib.suppress(ServiceError):
                 invitations.accept_invitation(
                     token=token,
                     password="",
                     ip_address=client_ip(request) or None,
                     user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 )
-            except ServiceError:
-                pass
         return _invalid(request)
     person = invitation.user
     form = SetPasswordForm(request.POST or None)

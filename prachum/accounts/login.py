@@ -442,5 +442,7 @@ def unlock_account(*, user: User, actor: User) -> None:
         logger.exception("Could not tell a person their account was unlocked")
         raise ServiceError(
             AccountError.EMAIL_SEND_FAILED,
-            gettext("The message to the person could not be sent; nothing was changed."),
+            gettext(
+                "The message to the person could not be sent; nothing was changed."
+            ),
         ) from exc

@@ -34,8 +34,7 @@ def operators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not (
-            request.user.is_authenticated
-            and request.session.get(keys.SECOND_FACTOR_OK)
+            request.user.is_authenticated and request.session.get(keys.SECOND_FACTOR_OK)
         ):
             return redirect_to_login(
                 request.get_full_path(), resolve_url(settings.LOGIN_URL)

@@ -147,9 +147,7 @@ def search_people(*, query: str = "", limit: int = 200) -> QuerySet[User]:
 
 
 def person_status(*, user: User) -> PersonStatus:
-    invitation = (
-        Invitation.objects.filter(user=user).order_by("-created_at").first()
-    )
+    invitation = Invitation.objects.filter(user=user).order_by("-created_at").first()
     return PersonStatus(
         locked=user.locked_until is not None and user.locked_until > timezone.now(),
         has_password=user.has_usable_password(),
