@@ -175,3 +175,17 @@ def test_a_reset_is_undone_when_the_mail_fails(operator: User, settings: Any) ->
     person.refresh_from_db()
     assert person.second_factor == SecondFactor.TOTP
     assert RecoveryCode.objects.filter(user=person).count() == 10
+
+
+def test_a_reset_ends_the_persons_open_session(operator: User, db: None) -> None:
+    person = UserFactory()
+    their_browser = Client(headers={"user-agent": USER_AGENT})
+    full_login(their_browser, person)
+    assert their_browser.get(reverse("accounts:security")).status_code == 200
+
+    factors.reset_second_factor(actor=operator, user=person)
+
+    response = their_browser.get(reverse("meetings:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in their_browser.session
