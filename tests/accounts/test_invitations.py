@@ -14,7 +14,12 @@ from django.test import Client
 from django.urls import reverse
 
 from prachum.accounts import invitations, mails
-from prachum.accounts.models import Invitation, SecondFactor, User
+from prachum.accounts.models import (
+    Invitation,
+    SecondFactor,
+    SecondFactorVerification,
+    User,
+)
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.selectors import check_chain, list_events
 from tests.accounts.conftest import USER_AGENT, UserFactory, last_code
@@ -279,6 +284,10 @@ def test_from_the_link_to_the_home_page_with_an_authenticator(
     assert not newcomer.second_factor_enrolment_required
     assert newcomer.second_factor == SecondFactor.TOTP
     assert "account.second_factor_enrolled" in _kinds(newcomer)
+    # The confirming code counts as a fresh second factor (identity checks use it).
+    assert SecondFactorVerification.objects.filter(
+        user=newcomer, method="totp"
+    ).exists()
 
 
 def test_the_first_login_may_choose_codes_by_email(
