@@ -175,6 +175,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 EMAIL_OTP_MINUTES = env_int("EMAIL_OTP_MINUTES", 10)
+# The link of an invitation to set a password works once, for this many days.
+ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 7)
 # A fresh second factor for entering a meeting room (R13): at most this old.
 IDENTITY_CHECK_FRESH_MINUTES = env_int("IDENTITY_CHECK_FRESH_MINUTES", 10)
 # The chair may open a meeting from this many minutes before its noticed start.

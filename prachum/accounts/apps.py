@@ -1,4 +1,16 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _on_person_created(*, actor: Any, user: Any, **_: Any) -> None:
+    from django.db import transaction
+
+    from prachum.accounts.invitations import invite_quietly
+
+    # After the commit: the invitation is sent only if the person really exists,
+    # and a mail failure does not undo the roster.
+    transaction.on_commit(lambda: invite_quietly(actor=actor, user=user))
 
 
 class AccountsConfig(AppConfig):
@@ -7,3 +19,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from prachum.accounts import checks  # noqa: F401  (registers the checks)
+        from prachum.core.signals import person_created
+
+        person_created.connect(
+            _on_person_created, dispatch_uid="accounts.invite_new_person"
+        )

@@ -7,17 +7,27 @@ codes or secrets.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from prachum.accounts import otp
+from prachum.accounts import mails, otp
 from prachum.accounts.error_codes import AccountError
 from prachum.accounts.events import AccountEvent
 from prachum.accounts.evidence import chain_key, lock_user, record_event
-from prachum.accounts.models import RecoveryCode, SecondFactor, User
-from prachum.core.errors import ServiceError
+from prachum.accounts.models import (
+    EmailCode,
+    RecoveryCode,
+    SecondFactor,
+    SecondFactorVerification,
+    User,
+)
+from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.services import append_event
+
+logger = logging.getLogger(__name__)
 
 
 def begin_totp_enrolment(*, user: User) -> str:
@@ -131,4 +141,99 @@ def switch_to_email_codes(*, user: User, actor: User) -> None:
             kind=AccountEvent.ACCOUNT_SECOND_FACTOR_CHANGED,
             actor=actor,
             payload={"from": previous, "to": SecondFactor.EMAIL.value},
+        )
+
+
+def reset_second_factor(*, actor: User, user: User) -> None:
+    """An operator removes the person's enrolled factors (a lost phone, a leak).
+
+    The authenticator app, recovery codes and unused e-mail codes stop working; the
+    next login enrols a second factor again. Recorded in the person's chain and
+    mailed to them (``EMAIL_SEND_FAILED``: nothing changes).
+    """
+    if not actor.is_staff:
+        raise PermissionDeniedError(
+            AccountError.OPERATORS_ONLY, gettext("This is for operators only.")
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            user = lock_user(user)
+            previous = user.second_factor
+            user.second_factor = SecondFactor.EMAIL
+            user.totp_secret = ""
+            user.totp_pending_secret = ""
+            user.totp_confirmed_at = None
+            user.totp_last_step = None
+            user.second_factor_enrolment_required = True
+            user.save(
+                update_fields=[
+                    "second_factor",
+                    "totp_secret",
+                    "totp_pending_secret",
+                    "totp_confirmed_at",
+                    "totp_last_step",
+                    "second_factor_enrolment_required",
+                ]
+            )
+            recovery, _ = RecoveryCode.objects.filter(user=user).delete()
+            EmailCode.objects.filter(user=user, used_at__isnull=True).delete()
+            append_event(
+                chain_key=chain_key(user),
+                kind=AccountEvent.ACCOUNT_SECOND_FACTOR_RESET,
+                actor=actor,
+                payload={
+                    "by": str(actor.pk),
+                    "from": previous,
+                    "recovery_codes_removed": recovery,
+                },
+            )
+            mails.send_second_factor_reset(user, actor=actor, at=now)
+    except ServiceError:
+        raise
+    except Exception as exc:
+        logger.exception("Could not tell a person their second factor was reset")
+        raise ServiceError(
+            AccountError.EMAIL_SEND_FAILED,
+            gettext(
+                "The message to the person could not be sent; nothing was changed."
+            ),
+        ) from exc
+
+
+def finish_enrolment(
+    *, user: User, method: str, ip_address: str | None, user_agent: str
+) -> None:
+    """End the first-login enrolment: ``method`` (``totp`` or ``email``) was proved.
+
+    For ``totp`` the confirming code of :func:`confirm_totp_enrolment` is the proof
+    and is recorded as a verification here; for ``email`` the code was checked by
+    ``login.verify_second_factor``, which recorded it.
+    """
+    with transaction.atomic():
+        user = lock_user(user)
+        factor = SecondFactor.TOTP if method == "totp" else SecondFactor.EMAIL
+        user.second_factor = factor
+        user.second_factor_enrolment_required = False
+        user.failed_logins = 0
+        user.failed_second_factors = 0
+        user.save(
+            update_fields=[
+                "second_factor",
+                "second_factor_enrolment_required",
+                "failed_logins",
+                "failed_second_factors",
+            ]
+        )
+        if factor == SecondFactor.TOTP:
+            SecondFactorVerification.objects.create(
+                user=user,
+                method="totp",
+                ip_address=ip_address or None,
+                user_agent=user_agent[:400],
+            )
+        record_event(
+            user,
+            AccountEvent.ACCOUNT_SECOND_FACTOR_ENROLLED,
+            {"method": factor.value, "ip_address": ip_address or None},
         )

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
-from prachum.accounts import otp
+from prachum.accounts import mails, otp
 from prachum.accounts.error_codes import AccountError
 from prachum.accounts.events import AccountEvent
 from prachum.accounts.evidence import chain_key, lock_user, record_event
@@ -35,7 +35,7 @@ from prachum.accounts.models import (
     User,
 )
 from prachum.accounts.selectors import effective_second_factor
-from prachum.core.errors import ServiceError
+from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.services import append_event
 
 logger = logging.getLogger(__name__)
@@ -410,18 +410,39 @@ def verify_second_factor(
 
 
 def unlock_account(*, user: User, actor: User) -> None:
-    """Lift a lockout before it expires (an operator's action, recorded)."""
-    with transaction.atomic():
-        user = lock_user(user)
-        user.locked_until = None
-        user.failed_logins = 0
-        user.failed_second_factors = 0
-        user.save(
-            update_fields=["locked_until", "failed_logins", "failed_second_factors"]
+    """Lift a lockout before it expires: an operator's act, recorded and mailed.
+
+    Raises ``OPERATORS_ONLY`` for anyone but an operator, ``EMAIL_SEND_FAILED`` when
+    the person cannot be told (then nothing changes).
+    """
+    if not actor.is_staff:
+        raise PermissionDeniedError(
+            AccountError.OPERATORS_ONLY, gettext("This is for operators only.")
         )
-        append_event(
-            chain_key=chain_key(user),
-            kind=AccountEvent.ACCOUNT_UNLOCKED,
-            actor=actor,
-            payload={"by": str(actor.pk)},
-        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            user = lock_user(user)
+            user.locked_until = None
+            user.failed_logins = 0
+            user.failed_second_factors = 0
+            user.save(
+                update_fields=["locked_until", "failed_logins", "failed_second_factors"]
+            )
+            append_event(
+                chain_key=chain_key(user),
+                kind=AccountEvent.ACCOUNT_UNLOCKED,
+                actor=actor,
+                payload={"by": str(actor.pk)},
+            )
+            mails.send_unlocked(user, actor=actor, at=now)
+    except ServiceError:
+        raise
+    except Exception as exc:
+        logger.exception("Could not tell a person their account was unlocked")
+        raise ServiceError(
+            AccountError.EMAIL_SEND_FAILED,
+            gettext(
+                "The message to the person could not be sent; nothing was changed."
+            ),
+        ) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import resolve_url
@@ -25,6 +26,8 @@ class SecondFactorRequiredMiddleware:
     login page, ``/api/`` gets ``401 {"code": "SECOND_FACTOR_REQUIRED"}``. The
     Django admin (``/ops/admin/``) is for operators only: it needs ``is_staff``
     and the second factor, and its own password-only login page is never shown.
+    A session whose person must enrol a second factor again (an operator reset it
+    meanwhile) is logged out.
 
     WebSocket connections do not pass through here; consumers must check
     ``scope["session"]["second_factor_ok"]`` themselves.
@@ -38,6 +41,11 @@ class SecondFactorRequiredMiddleware:
         user = getattr(request, "user", None)
         authenticated = user is not None and user.is_authenticated
         verified = authenticated and bool(request.session.get(SECOND_FACTOR_OK))
+        if verified and getattr(user, "second_factor_enrolment_required", False):
+            # An operator reset the factor during this session: it ends here, and
+            # the next login enrols a factor before any page.
+            auth_logout(request)
+            authenticated = verified = False
         if path.startswith(ADMIN_PREFIX):
             if not verified:
                 return self._to_login(request)

@@ -49,6 +49,9 @@ class User(AbstractUser):
     # used to reset the count while guessing codes.
     failed_second_factors = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Set for a person invited by mail and after an operator resets the second
+    # factor: the next login must enrol a factor before the person gets in.
+    second_factor_enrolment_required = models.BooleanField(default=False)
 
     objects: ClassVar[UserManager[Self]] = UserManager()
 
@@ -110,3 +113,27 @@ class SecondFactorVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} by {self.user_id} at {self.at.isoformat()}"
+
+
+class Invitation(models.Model):
+    """A one-time link to set a password, mailed to a new person (R14).
+
+    Only a keyed hash of the link's token is stored. The link expires after
+    ``ACCOUNT_INVITATION_DAYS``, works once, and a newer invitation revokes it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=128, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"invitation #{self.pk} of {self.user_id}"

@@ -7,14 +7,17 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
+from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from prachum.accounts import otp
 from prachum.accounts.models import (
+    Invitation,
     RecoveryCode,
     SecondFactor,
     SecondFactorVerification,
@@ -100,3 +103,56 @@ def latest_outbox_login_code(*, user: User) -> OutboxMessage | None:
         body = part.get_content() if isinstance(part, EmailMessage) else ""
         return OutboxMessage(subject=str(message.get("Subject", "")), body=body)
     return None
+
+
+class InvitationState(StrEnum):
+    VALID = "valid"
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def invitation_state(invitation: Invitation) -> InvitationState:
+    if invitation.used_at is not None:
+        return InvitationState.USED
+    if invitation.revoked_at is not None:
+        return InvitationState.REVOKED
+    if invitation.expires_at <= timezone.now():
+        return InvitationState.EXPIRED
+    return InvitationState.VALID
+
+
+class PersonStatus(NamedTuple):
+    """What an operator needs to see about one person's access."""
+
+    locked: bool
+    has_password: bool
+    enrolment_required: bool
+    factor: SecondFactor
+    invitation_state: str | None  # InvitationState value of the newest invitation
+    invitation_sent_at: datetime | None
+
+
+def search_people(*, query: str = "", limit: int = 200) -> QuerySet[User]:
+    """People whose name, username or e-mail contains ``query``, by name."""
+    people = User.objects.order_by("full_name", "username")
+    query = query.strip()
+    if query:
+        people = people.filter(
+            Q(full_name__icontains=query)
+            | Q(username__icontains=query)
+            | Q(email__icontains=query)
+        )
+    return people[:limit]
+
+
+def person_status(*, user: User) -> PersonStatus:
+    invitation = Invitation.objects.filter(user=user).order_by("-created_at").first()
+    return PersonStatus(
+        locked=user.locked_until is not None and user.locked_until > timezone.now(),
+        has_password=user.has_usable_password(),
+        enrolment_required=user.second_factor_enrolment_required,
+        factor=effective_second_factor(user=user),
+        invitation_state=invitation_state(invitation).value if invitation else None,
+        invitation_sent_at=invitation.created_at if invitation else None,
+    )

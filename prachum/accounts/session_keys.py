@@ -11,3 +11,5 @@ PENDING_USER_ID = "accounts_pending_user_id"
 PENDING_SINCE = "accounts_pending_since"
 # Where to go after the second factor (checked again before use).
 NEXT_URL = "accounts_next"
+# During a first-login enrolment: the person chose codes by e-mail as their factor.
+ENROL_EMAIL = "accounts_enrol_email"

@@ -106,7 +106,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             _safe_next(request, request.GET.get("next")) or settings.LOGIN_REDIRECT_URL
         )
     form = LoginForm(
-        request.POST or None, initial={"next": request.GET.get("next", "")}
+        request.POST or None,
+        initial={
+            "next": request.GET.get("next", ""),
+            "username": request.GET.get("username", "")[:150],
+        },
     )
     if request.method == "POST" and form.is_valid():
         ip_address, user_agent = _client(request)
@@ -123,6 +127,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             _begin_pending(
                 request, user, _safe_next(request, form.cleaned_data["next"])
             )
+            if user.second_factor_enrolment_required:
+                return redirect("accounts:enrol")
             if selectors.effective_second_factor(user=user) == SecondFactor.EMAIL:
                 try:
                     login.send_email_code(user=user)
@@ -134,12 +140,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form})
 
 
-def _complete_login(request: HttpRequest, user: User) -> HttpResponse:
+def _log_in(request: HttpRequest, user: User) -> str:
+    """Log ``user`` in with both factors passed; return where to go next."""
     next_url = request.session.get(keys.NEXT_URL)
     _clear_pending(request)
+    request.session.pop(keys.ENROL_EMAIL, None)
     auth_login(request, user, backend=_AUTH_BACKEND)
     request.session[keys.SECOND_FACTOR_OK] = True
-    return redirect(_safe_next(request, next_url) or settings.LOGIN_REDIRECT_URL)
+    return _safe_next(request, next_url) or resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _complete_login(request: HttpRequest, user: User) -> HttpResponse:
+    return redirect(_log_in(request, user))
 
 
 @sensitive_post_parameters("code")
@@ -152,6 +164,10 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.info(request, _("Please log in with your username and password."))
         return redirect("accounts:login")
+    if user.second_factor_enrolment_required and not request.session.get(
+        keys.ENROL_EMAIL
+    ):
+        return redirect("accounts:enrol")
     factor = selectors.effective_second_factor(user=user)
     primary_form = SecondFactorForm(method=factor.value)
     recovery_form = SecondFactorForm(method="recovery", auto_id="id_recovery_%s")
@@ -185,6 +201,13 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
                     return redirect("accounts:login")
                 form.add_error("code", str(exc.message))
             else:
+                if user.second_factor_enrolment_required:
+                    factors.finish_enrolment(
+                        user=user,
+                        method=form.cleaned_data["method"],
+                        ip_address=ip_address,
+                        user_agent=user_agent,
+                    )
                 return _complete_login(request, user)
     demo_message = None
     if factor == SecondFactor.EMAIL and not settings.EMAIL_URL:
@@ -200,6 +223,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
             "code_minutes": settings.EMAIL_OTP_MINUTES,
             "demo_mode": not settings.EMAIL_URL,
             "demo_message": demo_message,
+            "enrolling": user.second_factor_enrolment_required,
         },
     )
 
@@ -318,4 +342,79 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/recovery_codes.html",
         {"recovery_codes_left": selectors.unused_recovery_code_count(user=user)},
+    )
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    """First login (or after an operator's reset): choose and prove a second factor.
+
+    The person has passed the password only; they are logged in once the factor is
+    proved: a code from the new authenticator app here, or a code by e-mail on the
+    second-factor page.
+    """
+    if _is_fully_logged_in(request):
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Please log in with your username and password."))
+        return redirect("accounts:login")
+    if not user.second_factor_enrolment_required:
+        return redirect("accounts:second_factor")
+    form = TotpConfirmForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "start":
+            factors.begin_totp_enrolment(user=user)
+            return redirect("accounts:enrol")
+        if action == "email":
+            request.session[keys.ENROL_EMAIL] = True
+            try:
+                login.send_email_code(user=user)
+            except ServiceError as exc:
+                if exc.code != "EMAIL_CODE_THROTTLED":
+                    messages.error(request, str(exc.message))
+            return redirect("accounts:second_factor")
+        if action != "confirm":
+            return HttpResponseBadRequest()
+        form = TotpConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                codes = factors.confirm_totp_enrolment(
+                    user=user, code=form.cleaned_data["code"]
+                )
+            except ServiceError as exc:
+                form.add_error("code", str(exc.message))
+            else:
+                ip_address, user_agent = _client(request)
+                factors.finish_enrolment(
+                    user=user,
+                    method="totp",
+                    ip_address=ip_address,
+                    user_agent=user_agent,
+                )
+                next_url = _log_in(request, user)
+                messages.success(
+                    request, _("The authenticator app is now your second factor.")
+                )
+                return render(
+                    request,
+                    "accounts/recovery_codes_new.html",
+                    {"codes": codes, "next_url": next_url},
+                )
+    user.refresh_from_db(fields=["totp_pending_secret"])
+    uri = selectors.pending_totp_uri(user=user)
+    secret = user.totp_pending_secret
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "pending_user": user,
+            "pending": uri is not None,
+            "qr_data_uri": _qr_data_uri(uri) if uri else "",
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "form": form,
+        },
     )

@@ -29,6 +29,7 @@ from prachum.committees.models import (
 from prachum.committees.selectors import deny_list
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
+from prachum.core.signals import person_created
 from prachum.core.text import clean_text
 from prachum.domain.scope import check_scope
 from prachum.evidence.services import append_event
@@ -289,7 +290,8 @@ def import_roster_csv(
     position_title (the position in the committee). The role is a code (chair,
     vice_chair, member, secretary, assistant_secretary, member_secretary,
     member_assistant_secretary, invitee) or its Thai name (``THAI_ROLE_NAMES``). New
-    people get no usable password until an operator sets one.
+    people get no usable password; once the import commits, each is mailed an
+    invitation to set one (``core.signals.person_created``, handled by accounts).
     """
     if not policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
@@ -427,6 +429,7 @@ def import_roster_csv(
                 )
                 user.set_unusable_password()
                 user.save()
+                person_created.send(sender=type(user), actor=actor, user=user)
             created.append(
                 _add_member(
                     actor=actor,

@@ -95,7 +95,11 @@ def committee_detail(request: HttpRequest, pk: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(n)d people added to the roster.") % {"n": len(created)},
+                    _(
+                        "%(n)d people added to the roster. People new to Prachum "
+                        "are sent an e-mail invitation to set their password."
+                    )
+                    % {"n": len(created)},
                 )
                 return redirect("committees:detail", pk=committee.pk)
     return render(

@@ -62,6 +62,22 @@ def browser_type_launch_args(
     }
 
 
+@pytest.fixture(autouse=True)
+def _mail_and_links_as_in_production(
+    request: pytest.FixtureRequest, settings: Any
+) -> None:
+    """Mail goes where the running site puts it, and its links point at the server.
+
+    pytest-django swaps in the in-memory mail backend; people in these tests read
+    their mail on the outbox page, so the site's own backend writes it there. Links
+    in mail (``SITE_URL``) lead to the test server, so a browser can follow them.
+    """
+    settings.EMAIL_BACKEND = "prachum.core.mail.RawEmailBackend"
+    for name in ("live_server", "asgi_live_server"):
+        if name in request.fixturenames:
+            settings.SITE_URL = request.getfixturevalue(name).url
+
+
 @pytest.fixture
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "th-TH", "timezone_id": "Asia/Bangkok"}
