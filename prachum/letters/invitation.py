@@ -125,9 +125,12 @@ def with_official_digits(letter: InvitationLetter) -> InvitationLetter:
 
 
 class _LetterPDF(FPDF):
-    def __init__(self, secrecy: Secrecy | None, thai_digits: bool = False) -> None:
+    def __init__(
+        self, secrecy: Secrecy | None, thai_digits: bool | None = None
+    ) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.secrecy = secrecy
+        # None: print digits as given (documents made before the option was recorded).
         self.thai_digits = thai_digits
 
     def header(self) -> None:
@@ -138,7 +141,9 @@ class _LetterPDF(FPDF):
         if self.page_no() > 1:
             self.set_font(FONT, "", FONT_SIZE)
             self.set_xy(LEFT, TOP - LINE_H)
-            number = official_digits(str(self.page_no()), thai_digits=self.thai_digits)
+            number = official_digits(
+                str(self.page_no()), thai_digits=bool(self.thai_digits)
+            )
             self.cell(PAGE_W - LEFT - RIGHT, LINE_H, f"- {number} -", align="C")
         self.set_xy(LEFT, TOP)
 

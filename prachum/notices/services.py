@@ -105,12 +105,13 @@ def build_letter(
     ends = format_thai_time(meeting.ends_at, thai_digits=digits)
     assert meeting.number is not None, "numbered by the first notice"
     ordinal = meeting_number(meeting.number, meeting.buddhist_year, thai_digits=digits)
+    title = meeting.title.removeprefix("การประชุม")  # "ขอเชิญประชุม" says it already
     room_url = settings.SITE_URL.rstrip("/") + reverse(
         "meetings:detail", args=[meeting.pk]
     )
     body = [
         (
-            f"ด้วย{committee.name} กำหนดการประชุม{meeting.title} ครั้งที่ {ordinal} "
+            f"ด้วย{committee.name} กำหนดการประชุม{title} ครั้งที่ {ordinal} "
             f"ในวันที่ {when} เวลา {starts} ถึง {ends} ณ {place_text(meeting)}"
         ),
     ]
@@ -135,7 +136,7 @@ def build_letter(
         agency_name=agency.name,
         agency_address=agency.address,
         letter_date_text=format_thai_date(sent_on, thai_digits=digits),
-        subject=f"ขอเชิญประชุม{meeting.title} ครั้งที่ {ordinal}",
+        subject=f"ขอเชิญประชุม{title} ครั้งที่ {ordinal}",
         addressee=members_title(committee),  # each recipient's copy: issue_notice
         body_paragraphs=tuple(body),
         enclosures=tuple(enclosures),
