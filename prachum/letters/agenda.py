@@ -59,7 +59,7 @@ def _write(
     hanging: float = 0.0,
 ) -> None:
     """Wrapped lines from ``x``; continuation lines start ``hanging`` further right."""
-    text = official_digits(text, thai_digits=pdf.thai_digits)
+    text = official_digits(text, thai_digits=bool(pdf.thai_digits))
     pdf.set_font(FONT, "B" if bold else "", FONT_SIZE)
     width = PAGE_W - RIGHT - x
     first, *rest = _wrap(pdf, text, width - hanging) or [""]
@@ -93,14 +93,14 @@ def render_agenda_pdf(doc: AgendaDocument) -> bytes:
             label = f"{ITEM} {item.number}"
             pdf.set_font(FONT, "B", FONT_SIZE)
             hanging = pdf.get_string_width(
-                official_digits(label, thai_digits=pdf.thai_digits) + "  "
+                official_digits(label, thai_digits=bool(pdf.thai_digits)) + "  "
             )
             _write(pdf, f"{label}  {item.title}", bold=True, hanging=hanging)
         else:
             pdf.set_font(FONT, "", FONT_SIZE)
             label = f"{item.number} "
             hanging = pdf.get_string_width(
-                official_digits(label, thai_digits=pdf.thai_digits) + " "
+                official_digits(label, thai_digits=bool(pdf.thai_digits)) + " "
             )
             _write(pdf, f"{label} {item.title}", x=LEFT + SUB_INDENT, hanging=hanging)
     return bytes(pdf.output())

@@ -162,7 +162,9 @@ class _LetterPDF(FPDF):
 def render_invitation_pdf(letter: InvitationLetter) -> bytes:
     """Lay ``letter`` out on A4 and return the PDF bytes (same letter, same bytes)."""
     letter = with_official_digits(letter)
-    pdf = new_letter_pdf(letter.subject, secrecy=letter.secrecy, digits=letter.thai_digits)
+    pdf = new_letter_pdf(
+        letter.subject, secrecy=letter.secrecy, digits=letter.thai_digits
+    )
     pdf.add_page()
 
     _first_page_head(pdf, letter)

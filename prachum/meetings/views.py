@@ -20,12 +20,12 @@ from prachum.evidence.models import EvidencePackage
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.evidence.views import PACKAGE_ROLES
 from prachum.meetings import policies, selectors, services
+from prachum.meetings.enclosures import set_document_enclosure
 from prachum.meetings.forms import AgendaItemForm, DocumentForm, MeetingForm, UrgentForm
 from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import AgendaItem, Document, DocumentVersion, Meeting
 from prachum.minutes.selectors import with_minutes_state
 from prachum.notices import services as notice_services
-from prachum.meetings.enclosures import set_document_enclosure
 from prachum.notices.forms import SignatoryForm
 from prachum.notices.models import Notice
 

@@ -25,7 +25,7 @@ AGENDA_ENCLOSURE = "ระเบียบวาระการประชุม
 AGENDA_FILENAME = "enclosure-1-agenda.pdf"
 
 # Titles in the body's roster, as the appointing order writes them.
-_SECRETARIAT_TITLES = {
+_SECRETARIAT_TITLES: dict[str, str] = {
     Role.SECRETARY: "เลขานุการ",
     Role.ASSISTANT_SECRETARY: "ผู้ช่วยเลขานุการ",
     Role.MEMBER_SECRETARY: "กรรมการและเลขานุการ",
@@ -55,7 +55,7 @@ def position_of(user: Any, membership: Membership | None) -> str:
 def salutation(
     *, committee: Committee, user: Any, membership: Membership | None
 ) -> str:
-    """"เรียน ..." for one recipient. Voting members are addressed together as members
+    """ "เรียน ..." for one recipient. Voting members are addressed together as members
     of the body; everyone else (invitees, a non-voting secretariat, a person who has
     left the roster) by name and position, as issue 14 asks (the Saraban form allows
     the position or the name of the person the letter goes to)."""
@@ -99,7 +99,9 @@ def resolve_signer(*, meeting: Meeting, choice: str, sender: Any) -> Signer:
         if chair is None:
             raise ServiceError(
                 NoticeError.NO_SIGNATORY,
-                _("The committee has no chair on its roster: choose another signatory."),
+                _(
+                    "The committee has no chair on its roster: choose another signatory."
+                ),
                 field="signatory",
             )
         lines = [position_of(chair.user, chair), chair_title]

@@ -20,9 +20,10 @@ from prachum.evidence.services import append_event
 from prachum.letters.invitation import InvitationLetter
 from prachum.meetings.error_codes import MeetingError
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
+from prachum.notices.addressing import Signer, resolve_signer
 from prachum.notices.error_codes import NoticeError
 from prachum.notices.events import NoticeEvent
-from prachum.notices.models import Notice, NoticeKind
+from prachum.notices.models import Notice, NoticeKind, Signatory
 from prachum.notices.services import (
     build_letter,
     check_notice_period,
@@ -31,8 +32,6 @@ from prachum.notices.services import (
     noticed_users,
     place_text,
 )
-from prachum.notices.addressing import Signer, resolve_signer
-from prachum.notices.models import Signatory
 from prachum.room.lifecycle import require_transition, transition
 
 
@@ -261,7 +260,11 @@ def cancel_meeting(
             reason=reason,
             signer=signer,
             build=lambda number: cancellation_letter(
-                meeting=meeting, number=number, signer=signer, sent_on=now, reason=reason
+                meeting=meeting,
+                number=number,
+                signer=signer,
+                sent_on=now,
+                reason=reason,
             ),
         )
         transition(meeting, "cancel")

@@ -41,6 +41,9 @@ from prachum.letters.invitation import (
     render_invitation_pdf,
     with_official_digits,
 )
+from prachum.meetings import policies
+from prachum.meetings.life import give_number
+from prachum.meetings.models import Meeting, MeetingMode
 from prachum.notices.addressing import (
     AGENDA_ENCLOSURE,
     AGENDA_FILENAME,
@@ -51,9 +54,6 @@ from prachum.notices.addressing import (
     resolve_signer,
     salutations,
 )
-from prachum.meetings import policies
-from prachum.meetings.life import give_number
-from prachum.meetings.models import Meeting, MeetingMode
 from prachum.notices.error_codes import NoticeError
 from prachum.notices.events import NoticeEvent
 from prachum.notices.models import Notice, NoticeKind, NoticeMessage, Signatory
@@ -451,11 +451,7 @@ def _build_message(
             f"เรียน {user.display_name} {position}".rstrip(),
             *letter.body_paragraphs,
             "หนังสือแนบมาพร้อมนี้ (PDF)"
-            + (
-                f" พร้อมสิ่งที่ส่งมาด้วย {len(attachments)} รายการ"
-                if attachments
-                else ""
-            )
+            + (f" พร้อมสิ่งที่ส่งมาด้วย {len(attachments)} รายการ" if attachments else "")
             + " และไฟล์นัดหมาย (.ics)",
             "เอกสารประกอบการประชุม (ต้องเข้าสู่ระบบ):\n" + "\n".join(links) if links else "",
             f"{letter.signer_name}\n{letter.signer_position}",

@@ -265,7 +265,7 @@ def test_only_the_secretariat_marks_enclosures(
     paper.refresh_from_db()
     assert not paper.is_enclosure
     set_document_enclosure(actor=secretary, document=paper, is_enclosure=True)
-    events = [e for e in list_events(chain_key=ready_meeting.chain_key)]
+    events = list(list_events(chain_key=ready_meeting.chain_key))
     assert events[-1].kind == "document.enclosure_set"
     assert events[-1].payload["is_enclosure"] is True
 
@@ -288,7 +288,8 @@ def test_thai_digits_everywhere_but_web_and_mail_addresses(
     for text in (letter, agenda, body):
         assert re.search("[๐-๙]", text)
         assert not ARABIC_OUTSIDE_ADDRESSES.search(addresses.sub("", text)), text
-    assert "๗๙" not in letter and "79" not in letter  # not an adjourned meeting
+    assert "๗๙" not in letter
+    assert "79" not in letter
 
 
 def test_arabic_digits_everywhere_when_the_agency_chose_them(
@@ -345,7 +346,8 @@ def test_the_meeting_page_marks_documents_as_enclosures(
     page = client.get(
         reverse("meetings:detail", args=[ready_meeting.pk])
     ).content.decode()
-    assert toggle in page and "ส่งพร้อมหนังสือเชิญประชุม" in page
+    assert toggle in page
+    assert "ส่งพร้อมหนังสือเชิญประชุม" in page
     client.post(toggle, {})  # the box unticked
     paper.refresh_from_db()
     assert not paper.is_enclosure
@@ -375,3 +377,18 @@ def test_the_postpone_page_offers_the_signatory(
     )
     assert done.status_code == 302
     assert ready_meeting.notices.order_by("-sent_at").first().signatory == "chair"
+
+
+def test_the_api_takes_the_signatory(
+    ready_meeting: Meeting, secretary: Any, client_for: Any
+) -> None:
+    url = f"/api/meetings/{ready_meeting.pk}/notice"
+    client = client_for(secretary, "en")
+    unknown = client.post(f"{url}?signatory=janitor")
+    assert unknown.status_code in {400, 422}
+    no_head = client.post(f"{url}?signatory=agency_head")
+    assert no_head.status_code == 400
+    assert no_head.json()["code"] == "NO_SIGNATORY"
+    done = client.post(f"{url}?signatory=chair")
+    assert done.status_code == 201
+    assert done.json()["signatory"] == "chair"

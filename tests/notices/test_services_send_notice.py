@@ -114,7 +114,10 @@ def test_a_notice_ten_days_ahead_goes_to_every_member(
     )
     assert (payload["rule"], payload["days_before"]) == ("NOTICE_OK", 10)
     assert sorted(
-        ({k: m[k] for k in ("to", "message_id", "sha256")} for m in payload["messages"]),
+        (
+            {k: m[k] for k in ("to", "message_id", "sha256")}
+            for m in payload["messages"]
+        ),
         key=lambda m: m["message_id"],
     ) == sorted(
         (
