@@ -194,13 +194,16 @@ def send_notice(
     notice = notice_services.send_notice(
         actor=actor_of(request), meeting=meeting, signatory=signatory
     )
-    return 201, {
-        "id": notice.pk,
-        "letter_number": notice.letter_number,
-        "letter_sha256": notice.letter_sha256,
-        "recipients": notice.messages.count(),
-        "signatory": notice.signatory,
-    }
+    return Status(
+        201,
+        {
+            "id": notice.pk,
+            "letter_number": notice.letter_number,
+            "letter_sha256": notice.letter_sha256,
+            "recipients": notice.messages.count(),
+            "signatory": notice.signatory,
+        },
+    )
 
 
 api.add_router("/meetings", "prachum.api.room.router")  # the live room

@@ -326,6 +326,7 @@ def test_the_send_page_offers_the_signatory_and_refuses_one_that_cannot_sign(
     sent = client.post(send, {"signatory": "chair"})
     assert sent.status_code == 302
     assert Notice.objects.get().signatory == "chair"
+    assert "ผู้ลงนาม: ประธานกรรมการ" in client.get(detail).content.decode()
 
 
 def test_the_meeting_page_marks_documents_as_enclosures(
