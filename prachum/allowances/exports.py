@@ -122,6 +122,7 @@ def payment_list(run: AllowanceRun) -> PaymentList:
             _("Signed .................................... Secretary"),
             _("Signed .................................... Payer"),
         ),
+        thai_digits=meeting.committee.agency.thai_digits,
     )
 
 

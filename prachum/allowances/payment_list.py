@@ -9,6 +9,7 @@ signatures. The caller formats every value; this module must not import Django.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from prachum.domain.thai_dates import official_digits
 from prachum.letters.fonts import find_laksaman
 
 FONT: Final = "Laksaman"
@@ -51,9 +53,32 @@ class PaymentList:
     total_words: str
     status_line: str  # "Draft - not confirmed" or who confirmed and when
     certify_lines: tuple[str, ...]  # the signature blocks under the table
+    thai_digits: bool = False  # the agency's option: every digit in one system (R67)
+
+
+def _in_digits(doc: PaymentList) -> PaymentList:
+    def d(text: str) -> str:
+        return official_digits(text, thai_digits=doc.thai_digits)
+
+    return dataclasses.replace(
+        doc,
+        title=d(doc.title),
+        subtitle=d(doc.subtitle),
+        headers=tuple(d(h) for h in doc.headers),  # type: ignore[arg-type]
+        rows=[
+            PaymentRow(*(d(getattr(row, f.name)) for f in dataclasses.fields(row)))
+            for row in doc.rows
+        ],
+        total_label=d(doc.total_label),
+        total=d(doc.total),
+        total_words=d(doc.total_words),
+        status_line=d(doc.status_line),
+        certify_lines=tuple(d(line) for line in doc.certify_lines),
+    )
 
 
 def render_payment_list_pdf(doc: PaymentList) -> bytes:
+    doc = _in_digits(doc)
     fonts = find_laksaman()
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.add_font(FONT, "", str(fonts.regular))
@@ -89,7 +114,7 @@ def render_payment_list_pdf(doc: PaymentList) -> bytes:
         for number, row in enumerate(doc.rows, start=1):
             table.row(
                 (
-                    str(number),
+                    official_digits(str(number), thai_digits=doc.thai_digits),
                     row.name,
                     row.role,
                     row.attended,

@@ -19,6 +19,7 @@ from prachum.meetings.models import AgendaItem, Meeting
 from prachum.meetings.policies import can_prepare_meeting
 from prachum.minutes.selectors import minutes_state, with_minutes_state
 from prachum.notices import services as notice_services
+from prachum.notices.models import Signatory
 
 api = NinjaAPI(title="Prachum API", version="1", urls_namespace="api", auth=django_auth)
 
@@ -94,6 +95,7 @@ class NoticeOut(Schema):
     letter_number: str
     letter_sha256: str
     recipients: int
+    signatory: str
 
 
 def _meeting(request: HttpRequest, meeting_id: UUID) -> Meeting:
@@ -182,15 +184,26 @@ def add_agenda_item(
     response={201: NoticeOut, 400: ErrorOut, 403: ErrorOut},
     tags=["notices"],
 )
-def send_notice(request: HttpRequest, meeting_id: UUID) -> object:
+def send_notice(
+    request: HttpRequest,
+    meeting_id: UUID,
+    signatory: Signatory = Signatory.SECRETARY_FOR_CHAIR,
+) -> object:
+    """Send the notice; ``?signatory=chair|secretary_for_chair|agency_head`` (R63)."""
     meeting = _meeting(request, meeting_id)
-    notice = notice_services.send_notice(actor=actor_of(request), meeting=meeting)
-    return 201, {
-        "id": notice.pk,
-        "letter_number": notice.letter_number,
-        "letter_sha256": notice.letter_sha256,
-        "recipients": notice.messages.count(),
-    }
+    notice = notice_services.send_notice(
+        actor=actor_of(request), meeting=meeting, signatory=signatory
+    )
+    return Status(
+        201,
+        {
+            "id": notice.pk,
+            "letter_number": notice.letter_number,
+            "letter_sha256": notice.letter_sha256,
+            "recipients": notice.messages.count(),
+            "signatory": notice.signatory,
+        },
+    )
 
 
 api.add_router("/meetings", "prachum.api.room.router")  # the live room

@@ -17,7 +17,7 @@ from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import Meeting
 from prachum.meetings.policies import can_prepare_meeting
 from prachum.notices import changes
-from prachum.notices.models import Notice
+from prachum.notices.models import Notice, Signatory
 
 router = Router(tags=["meetings"])
 
@@ -35,6 +35,7 @@ class LifeNoticeOut(Schema):
     letter_sha256: str
     recipients: int
     supersedes_id: UUID | None
+    signatory: str
 
 
 class RescheduleIn(Schema):
@@ -43,10 +44,13 @@ class RescheduleIn(Schema):
     #: the meeting room; omitted: unchanged
     venue: str | None = None
     reason: str
+    #: who signs the letter (R63)
+    signatory: Signatory = Signatory.SECRETARY_FOR_CHAIR
 
 
 class CancelIn(Schema):
     reason: str
+    signatory: Signatory = Signatory.SECRETARY_FOR_CHAIR
 
 
 class FollowUpIn(Schema):
@@ -72,6 +76,7 @@ def _notice_out(notice: Notice) -> dict[str, object]:
         "letter_sha256": notice.letter_sha256,
         "recipients": notice.messages.count(),
         "supersedes_id": notice.supersedes_id,
+        "signatory": notice.signatory,
     }
 
 
@@ -95,6 +100,7 @@ def reschedule(request: HttpRequest, meeting_id: UUID, body: RescheduleIn) -> ob
         ends_at=body.ends_at,
         venue=body.venue,
         reason=body.reason,
+        signatory=body.signatory,
     )
     return Status(201, _notice_out(notice))
 
@@ -109,6 +115,7 @@ def cancel(request: HttpRequest, meeting_id: UUID, body: CancelIn) -> object:
         actor=actor_of(request),
         meeting=_managed(request, meeting_id),
         reason=body.reason,
+        signatory=body.signatory,
     )
     return Status(201, _notice_out(notice))
 

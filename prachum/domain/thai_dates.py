@@ -7,6 +7,7 @@ what it lacks is written here: the Asia/Bangkok conversion and baht text (its
 "เอ็ด" only after a tens-or-higher digit of the same six-digit group).
 """
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -40,6 +41,29 @@ def bangkok_date(d: date) -> date:
 def to_thai_digits(s: str) -> str:
     """Replace Arabic digits with Thai digits (Cabinet resolution 2 May 2543; R67)."""
     return arabic_digit_to_thai_digit(s)
+
+
+_TO_ARABIC = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Web addresses and e-mail addresses keep Arabic digits whatever the option (R67).
+_KEEP_ARABIC = re.compile(
+    r"(?:https?://|www\.)\S+|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
+
+
+def official_digits(text: str, *, thai_digits: bool) -> str:
+    """Every digit of ``text`` in one system: Thai (๐-๙) when the agency chose Thai
+    digits, Arabic otherwise, so no document mixes them (Cabinet resolution of
+    2 May 2543; R67). Web and e-mail addresses always keep Arabic digits."""
+    if not thai_digits:
+        return text.translate(_TO_ARABIC)
+    out: list[str] = []
+    last = 0
+    for match in _KEEP_ARABIC.finditer(text):
+        out.append(to_thai_digits(text[last : match.start()]))
+        out.append(match.group().translate(_TO_ARABIC))
+        last = match.end()
+    out.append(to_thai_digits(text[last:]))
+    return "".join(out)
 
 
 def _digits(s: str, thai_digits: bool) -> str:

@@ -9,12 +9,16 @@ The bytes are deterministic for a given letter (fixed creation date, no random i
 because the evidence chain stores the SHA-256 of exactly what was sent. They are stable
 only for one fpdf2/pythainlp/font version: store the bytes, never re-render to verify.
 
-The caller formats every date and number; this module only lays text out. It must not
-import Django: services call it with plain data.
+The caller formats every date and number; this module only lays text out, and puts
+every digit it prints (the letter's own text, enclosure numbers, page numbers) into the
+one system the agency chose (:func:`prachum.domain.thai_dates.official_digits`, R67).
+It must not import Django: services call it with plain data.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +28,7 @@ from typing import Final, Literal, get_args
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from prachum.domain.thai_dates import official_digits
 from prachum.letters.fonts import find_laksaman
 
 Urgency = Literal["ด่วนที่สุด", "ด่วนมาก", "ด่วน"]
@@ -38,7 +43,8 @@ LEFT: Final = 30.0
 RIGHT: Final = 20.0
 TOP: Final = 25.0  # continuation pages
 BOTTOM: Final = 20.0
-GARUDA_BOX: Final = (PAGE_W / 2 - 15.0, 15.0, 30.0, 30.0)  # x, y, w, h; left empty
+# The Garuda is printed 3 cm high, centred; its width follows the image's proportions.
+GARUDA_BOX: Final = (PAGE_W / 2 - 15.0, 15.0, 30.0, 30.0)  # x, y, w, h
 AGENCY_X: Final = 120.0  # the agency block runs from here to the right margin
 CENTRE_COLUMN_X: Final = 100.0  # date and closing start here, near the page centre
 BODY_INDENT: Final = 25.0  # first line of each body paragraph (2.5 cm)
@@ -90,6 +96,8 @@ class InvitationLetter:
     closing: str = "ขอแสดงความนับถือ"
     urgency: Urgency | None = None
     secrecy: Secrecy | None = None
+    garuda: bytes = b""  # the agency's emblem, PNG or JPEG; empty: none printed
+    thai_digits: bool = False  # the agency's option (R67)
 
     def __post_init__(self) -> None:
         # Callers pass strings from the database, so the Literal types are checked here
@@ -102,10 +110,28 @@ class InvitationLetter:
             raise ValueError("an invitation needs at least one body paragraph")
 
 
+def with_official_digits(letter: InvitationLetter) -> InvitationLetter:
+    """``letter`` with every digit of its text in the agency's system (R67)."""
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(letter):
+        value = getattr(letter, field.name)
+        if isinstance(value, str):
+            changes[field.name] = official_digits(value, thai_digits=letter.thai_digits)
+        elif isinstance(value, tuple):
+            changes[field.name] = tuple(
+                official_digits(v, thai_digits=letter.thai_digits) for v in value
+            )
+    return dataclasses.replace(letter, **changes)  # type: ignore[arg-type]
+
+
 class _LetterPDF(FPDF):
-    def __init__(self, secrecy: Secrecy | None) -> None:
+    def __init__(
+        self, secrecy: Secrecy | None, thai_digits: bool | None = None
+    ) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.secrecy = secrecy
+        # None: print digits as given (documents made before the option was recorded).
+        self.thai_digits = thai_digits
 
     def header(self) -> None:
         # The secrecy mark goes at the top and bottom centre of every page; continuation
@@ -115,7 +141,10 @@ class _LetterPDF(FPDF):
         if self.page_no() > 1:
             self.set_font(FONT, "", FONT_SIZE)
             self.set_xy(LEFT, TOP - LINE_H)
-            self.cell(PAGE_W - LEFT - RIGHT, LINE_H, f"- {self.page_no()} -", align="C")
+            number = official_digits(
+                str(self.page_no()), thai_digits=bool(self.thai_digits)
+            )
+            self.cell(PAGE_W - LEFT - RIGHT, LINE_H, f"- {number} -", align="C")
         self.set_xy(LEFT, TOP)
 
     def footer(self) -> None:
@@ -132,29 +161,19 @@ class _LetterPDF(FPDF):
 
 def render_invitation_pdf(letter: InvitationLetter) -> bytes:
     """Lay ``letter`` out on A4 and return the PDF bytes (same letter, same bytes)."""
-    fonts = find_laksaman()
-    pdf = _LetterPDF(letter.secrecy)
-    pdf.add_font(FONT, "", str(fonts.regular))
-    pdf.add_font(FONT, "B", str(fonts.bold))
-    # Thai above/below marks need OpenType positioning (GPOS mark-to-base), which fpdf2
-    # applies only through HarfBuzz; without it tone marks collide with upper vowels.
-    pdf.set_text_shaping(True)
-    pdf.set_creation_date(FIXED_CREATION_DATE)
-    pdf.set_title(letter.subject)
-    pdf.set_lang("th")
-    pdf.set_margins(LEFT, TOP, RIGHT)
-    # We break pages ourselves so that labelled blocks keep their hanging indent and the
-    # signature block is never separated from its closing.
-    pdf.set_auto_page_break(False, margin=BOTTOM)
+    letter = with_official_digits(letter)
+    pdf = new_letter_pdf(
+        letter.subject, secrecy=letter.secrecy, digits=letter.thai_digits
+    )
     pdf.add_page()
 
     _first_page_head(pdf, letter)
     _labelled(pdf, "เรื่อง", (letter.subject,))
     _labelled(pdf, "เรียน", (letter.addressee,))
     if letter.references:
-        _labelled(pdf, "อ้างถึง", letter.references)
+        _labelled(pdf, "อ้างถึง", letter.references, letter.thai_digits)
     if letter.enclosures:
-        _labelled(pdf, "สิ่งที่ส่งมาด้วย", letter.enclosures)
+        _labelled(pdf, "สิ่งที่ส่งมาด้วย", letter.enclosures, letter.thai_digits)
     *paragraphs, last = letter.body_paragraphs
     for paragraph in paragraphs:
         _body_paragraph(pdf, paragraph)
@@ -169,12 +188,40 @@ def render_invitation_pdf(letter: InvitationLetter) -> bytes:
     return bytes(pdf.output())
 
 
+def new_letter_pdf(
+    title: str, *, secrecy: Secrecy | None = None, digits: bool = False
+) -> _LetterPDF:
+    """An A4 document set up as the letters are: Laksaman with HarfBuzz shaping, the
+    Saraban margins, a fixed creation date; no page yet."""
+    fonts = find_laksaman()
+    pdf = _LetterPDF(secrecy, digits)
+    pdf.add_font(FONT, "", str(fonts.regular))
+    pdf.add_font(FONT, "B", str(fonts.bold))
+    # Thai above/below marks need OpenType positioning (GPOS mark-to-base), which fpdf2
+    # applies only through HarfBuzz; without it tone marks collide with upper vowels.
+    pdf.set_text_shaping(True)
+    pdf.set_creation_date(FIXED_CREATION_DATE)
+    pdf.set_title(title)
+    pdf.set_lang("th")
+    pdf.set_margins(LEFT, TOP, RIGHT)
+    # We break pages ourselves so that labelled blocks keep their hanging indent and the
+    # signature block is never separated from its closing.
+    pdf.set_auto_page_break(False, margin=BOTTOM)
+    return pdf
+
+
 def _content_width() -> float:
     return PAGE_W - LEFT - RIGHT
 
 
 def _first_page_head(pdf: FPDF, letter: InvitationLetter) -> None:
     pdf.set_font(FONT, "", FONT_SIZE)
+    if letter.garuda:
+        # Saraban Regulation ข้อ 11 and its appendix: the Garuda, 3 cm high, centred at
+        # the top of the first page of an external letter.
+        pdf.image(
+            io.BytesIO(letter.garuda), x=Align.C, y=GARUDA_BOX[1], h=GARUDA_BOX[3]
+        )
     if letter.urgency:
         # ชั้นความเร็ว: red, large, above ที่ at the top left.
         pdf.set_font(FONT, "B", MARK_SIZE)
@@ -195,7 +242,9 @@ def _first_page_head(pdf: FPDF, letter: InvitationLetter) -> None:
     _text_block(pdf, CENTRE_COLUMN_X, date_width, letter.letter_date_text)
 
 
-def _labelled(pdf: FPDF, label: str, values: Sequence[str]) -> None:
+def _labelled(
+    pdf: FPDF, label: str, values: Sequence[str], thai_digits: bool = False
+) -> None:
     """A label at the margin with its value(s) hanging after it, numbered if several."""
     pdf.set_y(pdf.get_y() + BLOCK_GAP)
     _ensure_room(pdf, LINE_H)
@@ -205,7 +254,8 @@ def _labelled(pdf: FPDF, label: str, values: Sequence[str]) -> None:
     value_x = LEFT + pdf.get_string_width(label) + pdf.get_string_width("  ")
     width = PAGE_W - RIGHT - value_x
     for number, value in enumerate(values, start=1):
-        text = f"{number}. {value}" if len(values) > 1 else value
+        ordinal = official_digits(str(number), thai_digits=thai_digits)
+        text = f"{ordinal}. {value}" if len(values) > 1 else value
         _text_block(pdf, value_x, width, text)
 
 

@@ -15,3 +15,4 @@ class MeetingEvent(EventKind):
     AGENDA_ITEM_REMOVED = "agenda.item_removed"
     DOCUMENT_UPLOADED = "document.uploaded"
     DOCUMENT_READ = "document.read"
+    DOCUMENT_ENCLOSURE_SET = "document.enclosure_set"

@@ -57,6 +57,9 @@ class DocumentForm(forms.Form):
         label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False
     )
     file = forms.FileField(label=_("File"))
+    is_enclosure = forms.BooleanField(
+        label=_("Send with the notice as an enclosure"), required=False
+    )
 
     def __init__(
         self, *args: Any, meeting: Meeting | None = None, **kwargs: Any

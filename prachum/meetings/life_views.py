@@ -28,6 +28,7 @@ from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import Meeting
 from prachum.meetings.policies import can_prepare_meeting
 from prachum.notices import changes
+from prachum.notices.forms import SignatoryField
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -73,6 +74,7 @@ def reschedule(request: HttpRequest, pk: str) -> HttpResponse:
             "venue": meeting.venue,
         },
     )
+    form.fields["signatory"] = SignatoryField()
     if request.method == "POST" and form.is_valid():
         try:
             notice = changes.reschedule_meeting(
@@ -107,6 +109,7 @@ def reschedule(request: HttpRequest, pk: str) -> HttpResponse:
 def cancel(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = get_meeting_for(actor_of(request), pk, may=can_prepare_meeting)
     form = CancelForm(request.POST or None)
+    form.fields["signatory"] = SignatoryField()
     if request.method == "POST" and form.is_valid():
         try:
             notice = changes.cancel_meeting(

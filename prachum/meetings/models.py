@@ -179,6 +179,8 @@ class Document(TimeStampedModel):
         related_name="documents",
     )
     title = models.CharField(_("title"), max_length=300)
+    # Sent with the notice as an enclosure (สิ่งที่ส่งมาด้วย), after the agenda (R63).
+    is_enclosure = models.BooleanField(_("send with the notice"), default=False)
 
     def __str__(self) -> str:
         return self.title

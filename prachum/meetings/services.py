@@ -369,6 +369,7 @@ def upload_document(
     upload: UploadedFile[bytes],
     agenda_item: AgendaItem | None = None,
     document: Document | None = None,
+    is_enclosure: bool = False,
 ) -> DocumentVersion:
     """Store a meeting paper with its SHA-256; a re-upload makes a new version (R19, R20).
 
@@ -411,7 +412,10 @@ def upload_document(
             )
         if document is None:
             document = Document.objects.create(
-                meeting=meeting, agenda_item=agenda_item, title=title
+                meeting=meeting,
+                agenda_item=agenda_item,
+                title=title,
+                is_enclosure=is_enclosure,
             )
         elif document.meeting_id != meeting.pk:
             raise ServiceError(
@@ -443,6 +447,7 @@ def upload_document(
                 "content_type": mime,
                 "size": version.size,
                 "sha256": digest,
+                "is_enclosure": document.is_enclosure,
             },
         )
     return version

@@ -15,6 +15,11 @@ urlpatterns = [
         name="agenda_remove",
     ),
     path("<uuid:pk>/documents/", views.document_upload, name="document_upload"),
+    path(
+        "<uuid:pk>/documents/<uuid:document_pk>/enclosure/",
+        views.document_enclosure,
+        name="document_enclosure",
+    ),
     path("documents/<int:version_pk>/", views.document_download, name="document"),
     path(
         "<uuid:pk>/decide-electronic/",

@@ -20,11 +20,13 @@ from prachum.evidence.models import EvidencePackage
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.evidence.views import PACKAGE_ROLES
 from prachum.meetings import policies, selectors, services
+from prachum.meetings.enclosures import set_document_enclosure
 from prachum.meetings.forms import AgendaItemForm, DocumentForm, MeetingForm, UrgentForm
 from prachum.meetings.lookups import get_meeting_for
-from prachum.meetings.models import AgendaItem, DocumentVersion, Meeting
+from prachum.meetings.models import AgendaItem, Document, DocumentVersion, Meeting
 from prachum.minutes.selectors import with_minutes_state
 from prachum.notices import services as notice_services
+from prachum.notices.forms import SignatoryForm
 from prachum.notices.models import Notice
 
 
@@ -91,6 +93,7 @@ def _render_detail(
     item_form: AgendaItemForm | None = None,
     document_form: DocumentForm | None = None,
     urgent_form: UrgentForm | None = None,
+    signatory_form: SignatoryForm | None = None,
     notice_error: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -112,6 +115,7 @@ def _render_detail(
             "item_form": item_form or AgendaItemForm(meeting=meeting),
             "document_form": document_form or DocumentForm(meeting=meeting),
             "urgent_form": urgent_form or UrgentForm(),
+            "signatory_form": signatory_form or SignatoryForm(),
             "notice_error": notice_error,
             "chain": check_chain(chain_key=meeting.chain_key),
         },
@@ -184,6 +188,7 @@ def document_upload(request: HttpRequest, pk: str) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
                 agenda_item=form.cleaned_data["agenda_item"],
+                is_enclosure=form.cleaned_data["is_enclosure"],
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -191,6 +196,24 @@ def document_upload(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("Document uploaded."))
             return redirect("meetings:detail", pk=meeting.pk)
     return _render_detail(request, meeting, document_form=form, status=400)
+
+
+@login_required
+@require_POST
+def document_enclosure(request: HttpRequest, pk: str, document_pk: str) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    document = get_object_or_404(Document, pk=document_pk, meeting=meeting)
+    try:
+        set_document_enclosure(
+            actor=actor_of(request),
+            document=document,
+            is_enclosure=request.POST.get("is_enclosure") == "on",
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Enclosures of the notice saved."))
+    return redirect("meetings:detail", pk=meeting.pk)
 
 
 @login_required
@@ -249,11 +272,28 @@ def mark_urgent(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def send_notice(request: HttpRequest, pk: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
+    form = SignatoryForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(
+            request,
+            meeting,
+            signatory_form=form,
+            notice_error=_("Choose who signs the letter."),
+            status=400,
+        )
     try:
-        notice = notice_services.send_notice(actor=actor_of(request), meeting=meeting)
+        notice = notice_services.send_notice(
+            actor=actor_of(request),
+            meeting=meeting,
+            signatory=form.cleaned_data["signatory"],
+        )
     except ServiceError as exc:
         return _render_detail(
-            request, meeting, notice_error=str(exc.message), status=400
+            request,
+            meeting,
+            signatory_form=form,
+            notice_error=str(exc.message),
+            status=400,
         )
     messages.success(
         request,

@@ -20,6 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from prachum.domain.thai_dates import official_digits
 from prachum.minutes import wording
 from prachum.minutes.pdf import absent_line, item_body_lines, person_line
 
@@ -52,10 +53,13 @@ def render_minutes_docx(
     props.comments = f"font: {FONT_NAME}; fallback: {FALLBACK_FONT}"
     props.created = props.modified = FIXED_DATE.replace(tzinfo=None)
     props.language = "th-TH"
+    thai = content.get("thai_digits")
 
     def para(
         text: str, *, bold: bool = False, centre: bool = False, indent: bool = False
     ) -> None:
+        if thai is not None:  # every digit in the agency's one system (R67)
+            text = official_digits(text, thai_digits=thai)
         p = document.add_paragraph()
         run = p.add_run(text)
         run.bold = bold

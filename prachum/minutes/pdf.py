@@ -13,6 +13,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from prachum.domain.thai_dates import official_digits
 from prachum.letters.fonts import find_laksaman
 from prachum.letters.invitation import (
     BLOCK_GAP,
@@ -44,6 +45,8 @@ def _lines(
     align: Align = Align.L,
     first_indent: float = 0.0,
 ) -> None:
+    if isinstance(pdf, _LetterPDF) and pdf.thai_digits is not None:
+        text = official_digits(text, thai_digits=pdf.thai_digits)  # R67
     pdf.set_font(FONT, "B" if bold else "", FONT_SIZE)
     width = PAGE_W - RIGHT - x
     for index, line in enumerate(_wrap(pdf, text, width, first_indent)):
@@ -104,7 +107,8 @@ def render_minutes_pdf(
     ``approval`` is :func:`prachum.minutes.approval_block.approval_block` of the
     version; without it the document is marked as a draft."""
     fonts = find_laksaman()
-    pdf = _LetterPDF(None)
+    # Every digit in the agency's one system (R67), when the content records it.
+    pdf = _LetterPDF(None, content.get("thai_digits"))
     pdf.add_font(FONT, "", str(fonts.regular))
     pdf.add_font(FONT, "B", str(fonts.bold))
     pdf.set_text_shaping(True)
@@ -162,6 +166,8 @@ def _signature(pdf: FPDF, block: list[str]) -> None:
     sig_x = PAGE_W / 2
     pdf.set_font(FONT, "", FONT_SIZE)
     for line in block:
+        if pdf.thai_digits is not None:
+            line = official_digits(line, thai_digits=pdf.thai_digits)
         pdf.set_x(sig_x)
         pdf.cell(
             PAGE_W - RIGHT - sig_x,

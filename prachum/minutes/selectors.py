@@ -409,6 +409,7 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
     title = meeting.title.removeprefix(wording.MINUTES_OF).removeprefix("การประชุม")
     return {
         "format": FORMAT,
+        "thai_digits": thai,  # every digit printed in one system (R67)
         "meeting": str(meeting.pk),
         "title": f"{wording.MINUTES_OF}{title}",
         "number": f"{wording.NUMBER} "

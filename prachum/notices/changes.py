@@ -20,9 +20,10 @@ from prachum.evidence.services import append_event
 from prachum.letters.invitation import InvitationLetter
 from prachum.meetings.error_codes import MeetingError
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
+from prachum.notices.addressing import Signer, resolve_signer
 from prachum.notices.error_codes import NoticeError
 from prachum.notices.events import NoticeEvent
-from prachum.notices.models import Notice, NoticeKind
+from prachum.notices.models import Notice, NoticeKind, Signatory
 from prachum.notices.services import (
     build_letter,
     check_notice_period,
@@ -69,14 +70,14 @@ def postponement_letter(
     *,
     meeting: Meeting,
     number: str,
-    sender: Any,
+    signer: Signer,
     sent_on: Any,
     before: Held,
     reason: str,
 ) -> InvitationLetter:
     """The invitation at the new time, opening with the old one (เลื่อนการประชุม)."""
     letter = build_letter(
-        meeting=meeting, number=number, sender=sender, sent_on=sent_on
+        meeting=meeting, number=number, signer=signer, sent_on=sent_on
     )
     digits = meeting.committee.agency.thai_digits
     opening, name = _opening(meeting, before, digits)
@@ -89,11 +90,11 @@ def postponement_letter(
 
 
 def cancellation_letter(
-    *, meeting: Meeting, number: str, sender: Any, sent_on: Any, reason: str
+    *, meeting: Meeting, number: str, signer: Signer, sent_on: Any, reason: str
 ) -> InvitationLetter:
     """The cancellation (ยกเลิกการประชุม) with its reason; no enclosures."""
     letter = build_letter(
-        meeting=meeting, number=number, sender=sender, sent_on=sent_on
+        meeting=meeting, number=number, signer=signer, sent_on=sent_on
     )
     digits = meeting.committee.agency.thai_digits
     opening, name = _opening(meeting, _held(meeting), digits)
@@ -127,6 +128,7 @@ def reschedule_meeting(
     ends_at: datetime,
     venue: str | None = None,
     reason: str,
+    signatory: str = Signatory.SECRETARY_FOR_CHAIR,
 ) -> Notice:
     """Postpone (or move) a noticed meeting: new date, time and/or venue, and a new
     notice to everyone, under the notice period of APA s.80 (or the chair's urgent
@@ -179,6 +181,7 @@ def reschedule_meeting(
         recipients = None  # everyone on the roster and everyone noticed before
         meeting.starts_at, meeting.ends_at, meeting.venue = starts_at, ends_at, venue
         decision = check_notice_period(meeting=meeting, now=now)
+        signer = resolve_signer(meeting=meeting, choice=signatory, sender=actor)
         Meeting.objects.filter(pk=meeting.pk).update(
             starts_at=starts_at, ends_at=ends_at, venue=venue, updated_at=now
         )
@@ -210,10 +213,11 @@ def reschedule_meeting(
             supersedes=previous,
             reason=reason,
             previous_starts_at=before.starts_at,
+            signer=signer,
             build=lambda number: postponement_letter(
                 meeting=meeting,
                 number=number,
-                sender=actor,
+                signer=signer,
                 sent_on=now,
                 before=before,
                 reason=reason,
@@ -223,7 +227,13 @@ def reschedule_meeting(
     return notice
 
 
-def cancel_meeting(*, actor: Actor, meeting: Meeting, reason: str) -> Notice:
+def cancel_meeting(
+    *,
+    actor: Actor,
+    meeting: Meeting,
+    reason: str,
+    signatory: str = Signatory.SECRETARY_FOR_CHAIR,
+) -> Notice:
     """Cancel a noticed meeting: a cancellation letter to everyone noticed, with the
     reason; the meeting can no longer open."""
     reason = clean_text(reason, field="reason", max_length=2000)
@@ -232,6 +242,7 @@ def cancel_meeting(*, actor: Actor, meeting: Meeting, reason: str) -> Notice:
         meeting = lock_for_notice(actor=actor, meeting=meeting)
         require_transition(meeting, "cancel")
         previous = _last_notice(meeting)
+        signer = resolve_signer(meeting=meeting, choice=signatory, sender=actor)
         append_event(
             chain_key=meeting.chain_key,
             kind=NoticeEvent.MEETING_CANCELLED,
@@ -247,8 +258,13 @@ def cancel_meeting(*, actor: Actor, meeting: Meeting, reason: str) -> Notice:
             recipients=noticed_users(meeting),
             supersedes=previous,
             reason=reason,
+            signer=signer,
             build=lambda number: cancellation_letter(
-                meeting=meeting, number=number, sender=actor, sent_on=now, reason=reason
+                meeting=meeting,
+                number=number,
+                signer=signer,
+                sent_on=now,
+                reason=reason,
             ),
         )
         transition(meeting, "cancel")

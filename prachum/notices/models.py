@@ -17,6 +17,17 @@ class NoticeKind(models.TextChoices):
     CANCELLATION = "cancellation", _("Cancellation")  # ยกเลิกการประชุม
 
 
+class Signatory(models.TextChoices):
+    """Who signs the letter (ผู้ลงนาม), chosen when it is sent (R63)."""
+
+    SECRETARY_FOR_CHAIR = (
+        "secretary_for_chair",
+        _("The secretary, signing on the chair's behalf"),
+    )
+    CHAIR = "chair", _("The chair")
+    AGENCY_HEAD = "agency_head", _("The head of the agency")
+
+
 class Notice(TimeStampedModel):
     """A letter sent about a meeting; never changed: a postponement is a new notice
     that ``supersedes`` the one before (ADR 0015)."""
@@ -48,6 +59,10 @@ class Notice(TimeStampedModel):
     # The meeting's time as this notice gave it (a postponement keeps the old one too).
     meeting_starts_at = models.DateTimeField(null=True, blank=True)
     previous_starts_at = models.DateTimeField(null=True, blank=True)
+    # Empty on notices sent before the choice existed (the sender signed them).
+    signatory = models.CharField(
+        _("signed by"), max_length=30, choices=Signatory.choices, blank=True
+    )
 
 
 class NoticeMessage(TimeStampedModel):

@@ -7,10 +7,12 @@ the worker then hands those same bytes to the mail server.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -30,20 +32,36 @@ from prachum.domain.thai_dates import (
     format_thai_time,
     letter_number,
     meeting_number,
+    official_digits,
 )
 from prachum.evidence.services import append_event
 from prachum.letters.ics import render_invitation_ics
-from prachum.letters.invitation import InvitationLetter, render_invitation_pdf
+from prachum.letters.invitation import (
+    InvitationLetter,
+    render_invitation_pdf,
+    with_official_digits,
+)
 from prachum.meetings import policies
 from prachum.meetings.life import give_number
 from prachum.meetings.models import Meeting, MeetingMode
+from prachum.notices.addressing import (
+    AGENDA_ENCLOSURE,
+    AGENDA_FILENAME,
+    Signer,
+    enclosure_documents,
+    members_title,
+    render_agenda,
+    resolve_signer,
+    salutations,
+)
 from prachum.notices.error_codes import NoticeError
 from prachum.notices.events import NoticeEvent
-from prachum.notices.models import Notice, NoticeKind, NoticeMessage
+from prachum.notices.models import Notice, NoticeKind, NoticeMessage, Signatory
 from prachum.notices.tasks import deliver_notice_messages
 from prachum.room.lifecycle import require_transition, transition
 
 LETTER_FILENAME = "invitation-letter.pdf"
+PDF = "application/pdf"
 ICS_FILENAME = "invitation.ics"
 
 
@@ -74,7 +92,7 @@ def _adjourned_paragraph(adjourned: Meeting, digits: bool) -> str:
 
 
 def build_letter(
-    *, meeting: Meeting, number: str, sender: Any, sent_on: Any
+    *, meeting: Meeting, number: str, signer: Signer, sent_on: Any
 ) -> InvitationLetter:
     """The invitation letter's content, in the Saraban external-letter form (R63)."""
     committee = meeting.committee
@@ -87,15 +105,13 @@ def build_letter(
     ends = format_thai_time(meeting.ends_at, thai_digits=digits)
     assert meeting.number is not None, "numbered by the first notice"
     ordinal = meeting_number(meeting.number, meeting.buddhist_year, thai_digits=digits)
-    documents = list(
-        meeting.documents.order_by("created_at").values_list("title", flat=True)
-    )
+    title = meeting.title.removeprefix("การประชุม")  # "ขอเชิญประชุม" says it already
     room_url = settings.SITE_URL.rstrip("/") + reverse(
         "meetings:detail", args=[meeting.pk]
     )
     body = [
         (
-            f"ด้วย{committee.name} กำหนดการประชุม{meeting.title} ครั้งที่ {ordinal} "
+            f"ด้วย{committee.name} กำหนดการประชุม{title} ครั้งที่ {ordinal} "
             f"ในวันที่ {when} เวลา {starts} ถึง {ends} ณ {place_text(meeting)}"
         ),
     ]
@@ -112,22 +128,26 @@ def build_letter(
     if meeting.urgent_reason:
         body.append(f"การประชุมครั้งนี้เป็นการเรียกประชุมด่วน เนื่องจาก {meeting.urgent_reason}")
     body.append("จึงเรียนมาเพื่อโปรดเข้าร่วมประชุมตามวัน เวลา และช่องทางดังกล่าว")
-    enclosures = ["ระเบียบวาระการประชุม", *documents]
+    # R63: the agenda is enclosure 1, then the documents marked to go with the notice;
+    # issue_notice attaches exactly these, in this order.
+    enclosures = [AGENDA_ENCLOSURE, *(d.title for d in enclosure_documents(meeting))]
     return InvitationLetter(
         letter_number=number,
         agency_name=agency.name,
         agency_address=agency.address,
         letter_date_text=format_thai_date(sent_on, thai_digits=digits),
-        subject=f"ขอเชิญประชุม{meeting.title} ครั้งที่ {ordinal}",
-        addressee=f"กรรมการ{committee.name}",
+        subject=f"ขอเชิญประชุม{title} ครั้งที่ {ordinal}",
+        addressee=members_title(committee),  # each recipient's copy: issue_notice
         body_paragraphs=tuple(body),
         enclosures=tuple(enclosures),
-        signer_name=sender.display_name,
-        signer_position=sender.position or "เลขานุการ" + committee.name,
+        signer_name=signer.name,
+        signer_position=signer.position,
         contact_unit=agency.name,
         contact_phone=agency.phone,
         contact_email=agency.email or settings.DEFAULT_FROM_EMAIL,
         urgency="ด่วนที่สุด" if meeting.urgent_reason else None,
+        garuda=bytes(agency.garuda or b""),
+        thai_digits=digits,
     )
 
 
@@ -201,7 +221,12 @@ def check_notice_period(*, meeting: Meeting, now: datetime) -> NoticeDecision:
     return decision
 
 
-def send_notice(*, actor: Actor, meeting: Meeting) -> Notice:
+def send_notice(
+    *,
+    actor: Actor,
+    meeting: Meeting,
+    signatory: str = Signatory.SECRETARY_FOR_CHAIR,
+) -> Notice:
     """Record and queue the notice to every participant; refuse a notice that is too late.
 
     APA s.80: at least 3 days' written notice (per-body override) unless the chair
@@ -222,14 +247,16 @@ def send_notice(*, actor: Actor, meeting: Meeting) -> Notice:
                 ),
             )
         decision = check_notice_period(meeting=meeting, now=now)
+        signer = resolve_signer(meeting=meeting, choice=signatory, sender=actor)
         give_number(meeting)
         notice = issue_notice(
             actor=actor,
             meeting=meeting,
             decision=decision,
             now=now,
+            signer=signer,
             build=lambda number: build_letter(
-                meeting=meeting, number=number, sender=actor, sent_on=now
+                meeting=meeting, number=number, signer=signer, sent_on=now
             ),
         )
         transition(meeting, "notify")
@@ -243,6 +270,7 @@ def issue_notice(
     decision: NoticeDecision | None,
     now: datetime,
     build: Callable[[str], InvitationLetter],
+    signer: Signer,
     kind: str = NoticeKind.INVITATION,
     recipients: list[Any] | None = None,
     supersedes: Notice | None = None,
@@ -251,7 +279,8 @@ def issue_notice(
 ) -> Notice:
     """Number, render, store and queue one letter about ``meeting`` (locked by the
     caller) to ``recipients`` (default: everyone, see :func:`_recipients`), with its
-    evidence event, in the caller's transaction. ``build(letter_number)`` writes it."""
+    evidence event, in the caller's transaction. ``build(letter_number)`` writes it;
+    each recipient gets a copy addressed to them, with the enclosures attached."""
     recipients = _recipients(meeting) if recipients is None else recipients
     if not recipients:
         raise ServiceError(
@@ -267,8 +296,18 @@ def issue_notice(
         next_letter_number=agency.next_letter_number + 1
     )
     with translation.override("th"):
-        letter = build(number)
+        letter = with_official_digits(build(number))  # the mail's text too (R67)
+        # The file copy (สำเนาคู่ฉบับ) is addressed to the members; each recipient's
+        # copy differs only in its "เรียน" line (one rendering per distinct line).
         pdf = render_invitation_pdf(letter)
+        addressed = salutations(committee=meeting.committee, users=recipients)
+        copies = {letter.addressee: pdf}
+        for line in dict.fromkeys(addressed.values()):
+            if line not in copies:
+                copies[line] = render_invitation_pdf(
+                    dataclasses.replace(letter, addressee=line)
+                )
+        attachments = _enclosure_files(meeting, letter)
         ics = render_invitation_ics(
             uid=f"{meeting.pk}@prachum",
             summary=letter.subject,
@@ -300,6 +339,7 @@ def issue_notice(
         reason=reason,
         meeting_starts_at=meeting.starts_at,
         previous_starts_at=previous_starts_at,
+        signatory=signer.choice,
     )
     positions = dict(
         meeting.committee.memberships.values_list("user_id", "position_title")
@@ -312,6 +352,8 @@ def issue_notice(
             user=u,
             position=positions.get(u.pk, ""),
             now=now,
+            letter_pdf=copies[addressed[u.pk]],
+            attachments=attachments,
         )
         for u in recipients
     ]
@@ -331,11 +373,24 @@ def issue_notice(
             "rule": rule,
             "days_before": decision.days_before if decision else None,
             "clause": decision.clause if decision else None,
+            "signatory": {
+                "choice": signer.choice,
+                "name": signer.name,
+                "position": signer.position,
+            },
+            "enclosures": [
+                {"number": n, "file": name, "sha256": hashlib.sha256(data).hexdigest()}
+                for n, (name, data, _type) in enumerate(attachments, start=1)
+            ],
             "messages": [
                 {
                     "to": m.recipient_email,
                     "message_id": m.message_id,
                     "sha256": m.sha256,
+                    "addressee": addressed[m.recipient_id],
+                    "letter_sha256": hashlib.sha256(
+                        copies[addressed[m.recipient_id]]
+                    ).hexdigest(),
                 }
                 for m in messages
             ],
@@ -344,6 +399,28 @@ def issue_notice(
     notice_id = str(notice.pk)
     transaction.on_commit(lambda: _enqueue_delivery(notice_id))
     return notice
+
+
+Attachment = tuple[str, bytes, str]  # file name, bytes, MIME type
+
+
+def _enclosure_files(meeting: Meeting, letter: InvitationLetter) -> list[Attachment]:
+    """The files behind the letter's "สิ่งที่ส่งมาด้วย", in its order: the agenda as
+    enclosure 1, then the marked documents (R63). A letter without enclosures (the
+    cancellation) attaches none."""
+    if not letter.enclosures:
+        return []
+    files: list[Attachment] = [
+        (AGENDA_FILENAME, render_agenda(meeting, place=place_text(meeting)), PDF)
+    ]
+    for number, document in enumerate(enclosure_documents(meeting), start=2):
+        version = document.current_version
+        assert version is not None  # enclosure_documents keeps uploaded ones only
+        suffix = Path(version.original_name).suffix.lower()[:10]
+        with version.file.open("rb") as handle:
+            data = handle.read()
+        files.append((f"enclosure-{number}{suffix}", data, version.content_type))
+    return files
 
 
 def _enqueue_delivery(notice_id: str) -> None:
@@ -358,6 +435,8 @@ def _build_message(
     user: Any,
     position: str,
     now: Any,
+    letter_pdf: bytes,
+    attachments: list[Attachment],
 ) -> NoticeMessage:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "prachum.local"
     message_id = make_msgid(idstring=f"notice-{notice.pk.hex[:12]}", domain=domain)
@@ -371,11 +450,14 @@ def _build_message(
         [
             f"เรียน {user.display_name} {position}".rstrip(),
             *letter.body_paragraphs,
-            "หนังสือเชิญประชุมแนบมาพร้อมนี้ (PDF) พร้อมไฟล์นัดหมาย (.ics)",
+            "หนังสือแนบมาพร้อมนี้ (PDF)"
+            + (f" พร้อมสิ่งที่ส่งมาด้วย {len(attachments)} รายการ" if attachments else "")
+            + " และไฟล์นัดหมาย (.ics)",
             "เอกสารประกอบการประชุม (ต้องเข้าสู่ระบบ):\n" + "\n".join(links) if links else "",
             f"{letter.signer_name}\n{letter.signer_position}",
         ]
     ).strip()
+    body = official_digits(body, thai_digits=letter.thai_digits)
     email = EmailMessage(
         subject=letter.subject,
         body=body,
@@ -383,7 +465,9 @@ def _build_message(
         to=[user.email],
         headers={"Message-ID": message_id, "Date": format_datetime(now)},
     )
-    email.attach(LETTER_FILENAME, bytes(notice.letter_pdf), "application/pdf")
+    email.attach(LETTER_FILENAME, letter_pdf, PDF)
+    for name, data, mime in attachments:
+        email.attach(name, data, mime)
     # Django adds the charset itself; naming it here too would repeat the parameter.
     email.attach(ICS_FILENAME, bytes(notice.ics), "text/calendar; method=REQUEST")
     raw = serialize_message(email)

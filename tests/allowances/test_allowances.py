@@ -256,6 +256,19 @@ def test_the_pdf_payment_list(
         assert expected in squashed, expected
 
 
+def test_the_pdf_payment_list_in_the_agencys_thai_digits(
+    allowance_meeting: Meeting, secretary: Any, tmp_path: Path
+) -> None:
+    """R67: the agency's option holds for the payment list too, every number in it."""
+    agency = allowance_meeting.committee.agency
+    agency.thai_digits = True
+    agency.save()
+    run = compute_allowance_run(actor=secretary, meeting=allowance_meeting)
+    text = _pdf_text(exports.pdf_bytes(run), tmp_path)
+    assert "๑,๒๕๐.๐๐" in text
+    assert not any(c.isascii() and c.isdigit() for c in text), text
+
+
 def _login(client: Client, user: Any) -> None:
     """Past both factors, as ``tests/web/conftest.py`` does."""
     client.force_login(user)

@@ -17,6 +17,7 @@ from prachum.domain.thai_dates import (
     format_thai_time,
     letter_number,
     meeting_number,
+    official_digits,
     to_thai_digits,
 )
 
@@ -33,6 +34,21 @@ def test_thai_digits_are_u0e50_to_u0e59():
     assert to_thai_digits("0123456789") == THAI_DIGITS
     assert to_thai_digits("มท 0210.5/ว 2272") == "มท ๐๒๑๐.๕/ว ๒๒๗๒"  # seed letter
     assert to_thai_digits("") == ""
+
+
+def test_official_digits_thai_except_web_and_mail_addresses():  # R67
+    text = "ที่ มท 0210.5/41 มาตรา ๗๙ https://x.go.th/m/12 saraban1@moi.go.th โทร. 0 2222"
+    assert official_digits(text, thai_digits=True) == (
+        "ที่ มท ๐๒๑๐.๕/๔๑ มาตรา ๗๙ https://x.go.th/m/12 saraban1@moi.go.th โทร. ๐ ๒๒๒๒"
+    )
+    assert official_digits("www.a1.go.th/๒", thai_digits=True) == "www.a1.go.th/2"
+    assert official_digits("", thai_digits=True) == ""
+
+
+def test_official_digits_arabic_turns_thai_digits_back():  # R67: never mixed
+    assert official_digits("มาตรา ๗๙ พ.ศ. ๒๕๓๙ ครั้งที่ 1/2569", thai_digits=False) == (
+        "มาตรา 79 พ.ศ. 2539 ครั้งที่ 1/2569"
+    )
 
 
 @pytest.mark.parametrize(

@@ -84,6 +84,7 @@ def test_a_pdf_is_stored_with_its_sha256_as_version_1(meeting, secretary, settin
         "content_type": "application/pdf",
         "size": len(MINIMAL_PDF),
         "sha256": digest,
+        "is_enclosure": False,
     }
 
 

@@ -71,10 +71,16 @@ def test_a_notice_ten_days_ahead_goes_to_every_member(
         assert message["To"] == stored.recipient_email
         assert message["From"] == "prachum@example.go.th"
         assert message["Message-ID"].strip() == stored.message_id  # may be folded
-        assert set(attachments) == {"invitation-letter.pdf", "invitation.ics"}
+        assert set(attachments) == {
+            "invitation-letter.pdf",
+            "invitation.ics",
+            "enclosure-1-agenda.pdf",  # the agenda, สิ่งที่ส่งมาด้วย 1 (R63)
+        }
         letter = attachments["invitation-letter.pdf"]
         assert letter.get_content_type() == "application/pdf"
-        assert letter.get_content() == pdf
+        # Members get the file copy; the non-voting secretary a copy addressed by name.
+        voting = stored.recipient.username != "secretary"
+        assert (letter.get_content() == pdf) is voting
         calendar = attachments["invitation.ics"]
         assert calendar.get_content_type() == "text/calendar"
         assert calendar.get_param("method") == "REQUEST"
@@ -107,7 +113,13 @@ def test_a_notice_ten_days_ahead_goes_to_every_member(
         notice.ics_sha256,
     )
     assert (payload["rule"], payload["days_before"]) == ("NOTICE_OK", 10)
-    assert sorted(payload["messages"], key=lambda m: m["message_id"]) == sorted(
+    assert sorted(
+        (
+            {k: m[k] for k in ("to", "message_id", "sha256")}
+            for m in payload["messages"]
+        ),
+        key=lambda m: m["message_id"],
+    ) == sorted(
         (
             {"to": m.recipient_email, "message_id": m.message_id, "sha256": m.sha256}
             for m in messages
