@@ -67,11 +67,12 @@ def _notice_row(meeting: Meeting) -> FileRow:
     if summary is None:
         return FileRow("notice", _("Notice of meeting"), _("Not yet sent"))
     status = _(
-        "Letter %(number)s sent %(when)s: delivered %(delivered)d, "
-        "waiting to send %(queued)d, delivery failed %(failed)d"
+        "Letter %(number)s sent %(when)s to %(total)d people: delivered "
+        "%(delivered)d, waiting to send %(queued)d, delivery failed %(failed)d"
     ) % {
         "number": summary.notice.letter_number,
         "when": _when(summary.notice.sent_at, meeting),
+        "total": summary.total,
         "delivered": summary.delivered,
         "queued": summary.queued,
         "failed": summary.failed,
@@ -125,7 +126,7 @@ def _room_row(meeting: Meeting) -> FileRow:
 
 def _minutes_row(meeting: Meeting) -> FileRow:
     progress = minutes_progress.minutes_progress(meeting=meeting)
-    link = (
+    link: tuple[Link, ...] = (
         Link(
             reverse("minutes:detail", args=[meeting.pk]),
             _("Minutes"),
@@ -139,6 +140,13 @@ def _minutes_row(meeting: Meeting) -> FileRow:
         return FileRow("minutes", title, _("Not yet drafted"), WAITING, link)
     version = progress.version
     assert version is not None
+    link += (
+        Link(
+            reverse("minutes:pdf", args=[meeting.pk, version.version]),
+            _("Minutes (PDF)"),
+            "file-minutes-pdf",
+        ),
+    )
     if progress.state == minutes_progress.APPROVED:
         status = _("Approved (version %(v)d) on %(when)s by %(name)s") % {
             "v": version.version,

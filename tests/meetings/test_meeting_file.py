@@ -128,7 +128,9 @@ def test_statuses_follow_the_record_and_link_each_part(
         "timeline",
     ]
     assert rows["notice"][0] == "waiting"
-    assert "ส่งถึงแล้ว 0 ราย รอส่ง 9 ราย ส่งไม่สำเร็จ 0 ราย" in rows["notice"][1]
+    assert (
+        "ถึงผู้รับ 9 ราย: ส่งถึงแล้ว 0 ราย รอส่ง 9 ราย ส่งไม่สำเร็จ 0 ราย" in (rows["notice"][1])
+    )
     deliver_notice(notice_id=str(held.notices.get().pk))  # the worker's delivery
     state, text = _file(client, held)["notice"]
     assert state == "ok"
@@ -141,6 +143,8 @@ def test_statuses_follow_the_record_and_link_each_part(
 
     draft = minutes_services.draft_minutes(actor=secretary, meeting=held)
     assert "ร่าง (ฉบับที่ 1)" in _file(client, held)["minutes"][1]
+    page = client.get(reverse("meetings:detail", args=[held.pk])).content.decode()
+    assert reverse("minutes:pdf", args=[held.pk, draft.version]) in page
     minutes_services.record_minutes_approval(
         actor=vice_chair, version=draft, method="circulation"
     )
