@@ -26,12 +26,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from prachum.allowances.models import AllowanceRun, RunStatus
 from prachum.attendance.models import CheckMethod, Connection, IdentityCheck, RoomState
-from prachum.committees.models import AllowanceRate, Committee, Membership, Role
+from prachum.committees.models import (
+    SECRETARIAT_ROLES,
+    AllowanceRate,
+    Committee,
+    Membership,
+    Role,
+)
 from prachum.domain import allowances as engine
 from prachum.domain.quorum import Role as DomainRole
 from prachum.domain.thai_dates import BANGKOK
@@ -201,3 +207,40 @@ def current_run(*, meeting: Meeting) -> AllowanceRun | None:
     """The confirmed run if there is one, else the newest draft."""
     runs = list_runs(meeting=meeting)
     return runs.filter(status=RunStatus.CONFIRMED).first() or runs.first()
+
+
+NOT_COMPUTED = "not_computed"
+COMPUTED = "computed"
+CONFIRMED = "confirmed"
+
+
+def allowance_state(*, meeting: Meeting) -> tuple[str, AllowanceRun | None]:
+    """Not computed, computed (a draft list awaiting confirmation) or confirmed (R56)."""
+    run = current_run(meeting=meeting)
+    if run is None:
+        return NOT_COMPUTED, None
+    return (CONFIRMED if run.status == RunStatus.CONFIRMED else COMPUTED), run
+
+
+def runs_awaiting_confirmation(*, user: Any) -> QuerySet[AllowanceRun]:
+    """The newest draft list of each meeting without a confirmed one, in committees
+    where ``user`` is secretariat (who confirms: :mod:`prachum.allowances.policies`)."""
+    newer = AllowanceRun.objects.filter(
+        meeting=OuterRef("meeting"), computed_at__gt=OuterRef("computed_at")
+    )
+    confirmed = AllowanceRun.objects.filter(
+        meeting=OuterRef("meeting"), status=RunStatus.CONFIRMED
+    )
+    secretariat = Membership.objects.filter(
+        committee=OuterRef("meeting__committee"),
+        user=user,
+        role__in=SECRETARIAT_ROLES,
+    )
+    return (
+        AllowanceRun.objects.filter(status=RunStatus.DRAFT)
+        .filter(Exists(secretariat))
+        .exclude(Exists(newer))
+        .exclude(Exists(confirmed))
+        .select_related("meeting__committee")
+        .order_by("computed_at")
+    )

@@ -7,7 +7,10 @@ from django.db.models import QuerySet
 
 from prachum.committees.models import SECRETARIAT_ROLES, Committee
 from prachum.domain.agenda import item_numbers
-from prachum.meetings.models import AgendaItem, Document, Meeting
+from prachum.meetings.models import AgendaItem, Document, Meeting, MeetingStatus
+
+# Noticed and not yet over: the meetings a person still has to attend.
+UPCOMING = (MeetingStatus.NOTIFIED, MeetingStatus.OPEN, MeetingStatus.SUSPENDED)
 
 
 @dataclass(frozen=True)
@@ -58,4 +61,11 @@ def list_documents(*, meeting: Meeting) -> QuerySet[Document]:
         meeting.documents.select_related("agenda_item")
         .prefetch_related("versions")
         .order_by("created_at")
+    )
+
+
+def upcoming_meetings_for(*, user: Any) -> QuerySet[Meeting]:
+    """The user's next meetings: noticed, not yet over, soonest first."""
+    return (
+        list_meetings_for(user=user).filter(status__in=UPCOMING).order_by("starts_at")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prachum.meetings import life_views, views
+from prachum.meetings import file_views, life_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -34,6 +34,8 @@ urlpatterns = [
         name="notice_letter",
     ),
     path("<uuid:pk>/evidence/", views.evidence, name="evidence"),
+    path("<uuid:pk>/timeline/", file_views.timeline, name="timeline"),
+    path("<uuid:pk>/timeline.svg", file_views.timeline_download, name="timeline_svg"),
     path("<uuid:pk>/reschedule/", life_views.reschedule, name="reschedule"),
     path("<uuid:pk>/cancel/", life_views.cancel, name="cancel"),
     path("<uuid:pk>/delete/", life_views.delete_draft, name="delete"),

@@ -21,6 +21,7 @@ from prachum.evidence.selectors import check_chain, list_events
 from prachum.evidence.views import PACKAGE_ROLES
 from prachum.meetings import policies, selectors, services
 from prachum.meetings.enclosures import set_document_enclosure
+from prachum.meetings.file_views import home_context, meeting_file
 from prachum.meetings.forms import AgendaItemForm, DocumentForm, MeetingForm, UrgentForm
 from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import AgendaItem, Document, DocumentVersion, Meeting
@@ -44,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 selectors.list_meetings_for(user=request.user)
             ),
             "managed": selectors.list_managed_committees(user=request.user),
+            **home_context(user=request.user),
         },
     )
 
@@ -106,7 +108,7 @@ def _render_detail(
             "agenda": selectors.numbered_agenda(meeting=meeting),
             "documents": selectors.list_documents(meeting=meeting),
             "notices": Notice.objects.filter(meeting=meeting)
-            .prefetch_related("messages")
+            .prefetch_related("messages__recipient")
             .order_by("-sent_at"),
             "can_prepare": can_prepare,
             "is_chair": policies.can_decide_as_chair(
@@ -118,6 +120,7 @@ def _render_detail(
             "signatory_form": signatory_form or SignatoryForm(),
             "notice_error": notice_error,
             "chain": check_chain(chain_key=meeting.chain_key),
+            "file": meeting_file(user=request.user, meeting=meeting),
         },
         status=status,
     )

@@ -8,11 +8,17 @@ The content is already display text (see ``prachum.minutes.selectors``).
 
 from __future__ import annotations
 
+import io
+import re
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from prachum.archive.timeline import meeting_timeline
+from prachum.archive.timeline_svg import render_timeline_svg
 from prachum.domain.thai_dates import official_digits
 from prachum.letters.fonts import find_laksaman
 from prachum.letters.invitation import (
@@ -30,6 +36,7 @@ from prachum.letters.invitation import (
     _LetterPDF,
     _wrap,
 )
+from prachum.meetings.models import Meeting
 from prachum.minutes import wording
 
 INDENT = 10.0
@@ -155,6 +162,7 @@ def render_minutes_pdf(
     recorder = content["recorder"]
     _signature(pdf, [f"({recorder['name']})", recorder["title"], wording.RECORDER])
     approval_section(pdf, approval)
+    _timeline_annex(pdf, content)
     technical_annex(pdf, content)
     return bytes(pdf.output())
 
@@ -212,6 +220,31 @@ def technical_annex(pdf: FPDF, content: dict[str, Any]) -> None:
     _gap(pdf)
     for line in technical:
         _lines(pdf, line, x=LEFT + INDENT)
+
+
+def _timeline_annex(pdf: FPDF, content: dict[str, Any]) -> None:
+    """Annex: the attendance-and-quorum timeline drawn from the meeting's record (who
+    was present when, the quorum line, votes and incidents; issue 14 point 4). The
+    record of a closed meeting no longer changes: same record, same bytes."""
+    meeting_id = content.get("meeting")
+    meeting = Meeting.objects.filter(pk=str(meeting_id)).first() if meeting_id else None
+    if meeting is None:
+        return
+    timeline = meeting_timeline(meeting=meeting)
+    if timeline.is_empty:
+        return
+    with translation.override("th"):
+        heading = _("Annex: attendance and quorum timeline")
+        svg = render_timeline_svg(timeline, title=heading)
+    pdf.add_page(orientation="L")  # a wide picture: the annex page is landscape
+    pdf.set_font(FONT, "B", FONT_SIZE)
+    pdf.cell(0, LINE_H, heading, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    top = pdf.get_y() + BLOCK_GAP
+    width = pdf.w - LEFT - RIGHT
+    size = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    ratio = int(size[2]) / int(size[1]) if size else 0.5
+    height = min(width * ratio, pdf.h - top - TOP)
+    pdf.image(io.BytesIO(svg.encode()), x=LEFT, y=top, h=height)
 
 
 def item_body_lines(item: dict[str, Any]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Reading the outbox folder (offline mail) for the UI."""
+"""Reading notices for the UI: how each one was delivered, and the outbox folder
+(offline mail)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import email
 import email.policy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from django.db.models import Count, Q, QuerySet
+
+from prachum.committees.models import SECRETARIAT_ROLES
 from prachum.core.mail import outbox_dir
+from prachum.meetings.models import MEETING_OVER, Meeting
+from prachum.notices.models import Notice, NoticeMessage
 
 MAX_LISTED = 200
 
@@ -49,3 +56,60 @@ def get_outbox_message(*, name: str) -> OutboxMessage | None:
     if path.suffix != ".eml" or not path.is_file():
         return None
     return _parse(path)
+
+
+# --- delivery of a meeting's notices (the meeting's file; the secretary's tasks) -----
+
+
+@dataclass(frozen=True)
+class DeliverySummary:
+    """The latest notice of a meeting and how its messages fared, person by person."""
+
+    notice: Notice
+    delivered: int
+    queued: int
+    failed: int
+
+    @property
+    def total(self) -> int:
+        return self.delivered + self.queued + self.failed
+
+
+def latest_notice(*, meeting: Meeting) -> Notice | None:
+    return Notice.objects.filter(meeting=meeting).order_by("-sent_at").first()
+
+
+def delivery_summary(*, meeting: Meeting) -> DeliverySummary | None:
+    """Counts of the latest notice's messages by outcome (None: no notice sent)."""
+    notice = latest_notice(meeting=meeting)
+    if notice is None:
+        return None
+    status = NoticeMessage.Status
+    counts = NoticeMessage.objects.filter(notice=notice).aggregate(
+        delivered=Count("pk", filter=Q(status=status.SENT)),
+        queued=Count("pk", filter=Q(status=status.QUEUED)),
+        failed=Count("pk", filter=Q(status=status.FAILED)),
+    )
+    return DeliverySummary(notice=notice, **counts)
+
+
+def failed_deliveries_for(*, user: Any) -> QuerySet[Meeting]:
+    """Meetings not yet over, kept by ``user`` as secretariat, with a notice message
+    the mail server refused (annotated ``failed_count``)."""
+    return (
+        Meeting.objects.filter(
+            committee__memberships__user=user,
+            committee__memberships__role__in=SECRETARIAT_ROLES,
+        )
+        .exclude(status__in=MEETING_OVER)
+        .annotate(
+            failed_count=Count(
+                "notices__messages",
+                filter=Q(notices__messages__status=NoticeMessage.Status.FAILED),
+                distinct=True,
+            )
+        )
+        .filter(failed_count__gt=0)
+        .select_related("committee")
+        .order_by("starts_at")
+    )

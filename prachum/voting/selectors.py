@@ -159,6 +159,13 @@ def list_polls(*, item: AgendaItem) -> QuerySet[Poll]:
     return Poll.objects.filter(item=item).prefetch_related("options")
 
 
+def opened_polls(*, meeting: Meeting) -> QuerySet[Poll]:
+    """The meeting's polls that were opened, in the order they were opened."""
+    return Poll.objects.filter(meeting=meeting, opened_at__isnull=False).order_by(
+        "opened_at"
+    )
+
+
 def progress(poll: Poll) -> dict[str, Any]:
     return {
         "poll": str(poll.pk),
