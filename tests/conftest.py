@@ -115,6 +115,12 @@ def member(committee: Committee) -> Any:
 
 
 @pytest.fixture
+def operator(db: None) -> Any:
+    """An operator (is_staff): installs, configures, looks after accounts."""
+    return UserFactory(username="operator", full_name="ผู้ดูแลระบบ", staff=True)
+
+
+@pytest.fixture
 def outsider(db: None) -> Any:
     return UserFactory(username="outsider", full_name="คนนอก ทดสอบ")
 

@@ -123,7 +123,11 @@ def render_timeline_svg(timeline: Timeline, *, title: str = "") -> str:
             f'<line x1="{X0}" y1="{y + LANE_H / 2}" x2="{X1}" y2="{y + LANE_H / 2}" '
             'stroke="#eeeeee" stroke-width="1"/>'
         )
-        out.append(_text(LABEL_W, y + LANE_H / 2 + 4, lane.name, text_anchor="end"))
+        out.append(
+            _text(
+                LABEL_W, y + LANE_H / 2 + 4, _digits(lane.name, thai), text_anchor="end"
+            )
+        )
         for bar in lane.bars:
             x = scale.x(bar.start)
             w = max(scale.x(bar.end) - x, 1.0)

@@ -51,7 +51,10 @@ def approval_block(*, version: MinutesVersion) -> dict[str, Any]:
     meeting = Meeting.objects.select_related("committee__agency").get(
         pk=version.meeting_id
     )
-    thai = meeting.committee.agency.thai_digits
+    # The digits of the document it is printed in (R67): the version records the
+    # agency's choice when drafted; older versions have none, so the agency's today.
+    recorded = version.content.get("thai_digits")
+    thai = meeting.committee.agency.thai_digits if recorded is None else recorded
     date = f"{wording.APPROVED_ON} " + format_thai_date(
         version.approved_at, thai_digits=thai
     )

@@ -30,11 +30,6 @@ NEW_PASSWORD = "Rain over Chiang Mai 2569"
 
 
 @pytest.fixture
-def operator(db: None) -> User:
-    return UserFactory(is_staff=True, full_name="Operator One")
-
-
-@pytest.fixture
 def newcomer(db: None) -> User:
     person = User(
         username="somchai", email="somchai@example.go.th", full_name="Somchai Jaidee"

@@ -30,11 +30,6 @@ PEOPLE = reverse("accounts:people")
 
 
 @pytest.fixture
-def operator(db: None) -> User:
-    return UserFactory(is_staff=True, full_name="Operator One")
-
-
-@pytest.fixture
 def browser(operator: User) -> Client:
     client = Client(headers={"user-agent": USER_AGENT, "accept-language": "th"})
     full_login(client, operator)
@@ -130,7 +125,7 @@ def test_reset_second_factor_is_recorded_mailed_and_forces_enrolment(
     parsed = _last_mail_to(person)
     assert parsed[otp.LOGIN_CODE_HEADER] == mails.SECOND_FACTOR_RESET
     body = parsed.get_body(preferencelist=("plain",)).get_content()
-    assert "Operator One" in body
+    assert operator.full_name in body
     assert "รีเซ็ต" in body
 
     # The next login goes to the enrolment page, not to a code.

@@ -13,28 +13,11 @@ from django.urls import reverse
 from prachum.accounts import mails, otp
 from prachum.accounts.models import Invitation, User
 from prachum.committees import services
-from prachum.committees.models import Role
 from prachum.evidence.selectors import list_events
 from tests.committees.test_services_import_roster_csv import roster_csv
-from tests.factories import CommitteeFactory, MembershipFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def new_committee(agency: Any) -> Any:
-    committee = CommitteeFactory(agency=agency)
-    MembershipFactory(
-        committee=committee,
-        role=Role.SECRETARY,
-        user=UserFactory(username="new_secretary", full_name="เลขา ทดสอบ"),
-    )
-    return committee
-
-
-@pytest.fixture
-def secretary(new_committee: Any) -> User:
-    return new_committee.memberships.get(role=Role.SECRETARY).user
 
 
 ROWS = [
@@ -49,13 +32,13 @@ def _invited() -> set[str]:
 
 def test_new_people_are_invited_after_the_import_commits(
     new_committee: Any,
-    secretary: User,
+    new_secretary: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     UserFactory(username="somsri", email="somsri@example.go.th")  # has a password
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.import_roster_csv(
-            actor=secretary, committee=new_committee, data=roster_csv(ROWS)
+            actor=new_secretary, committee=new_committee, data=roster_csv(ROWS)
         )
         assert _invited() == set()  # nothing before the commit
     assert callbacks
@@ -70,11 +53,11 @@ def test_new_people_are_invited_after_the_import_commits(
     event = list_events(chain_key=f"account:{person.pk}").get(
         kind="account.invitation_sent"
     )
-    assert event.actor_label == f"user:{secretary.pk}"
+    assert event.actor_label == f"user:{new_secretary.pk}"
 
 
 def test_a_refused_import_invites_no_one(
-    new_committee: Any, secretary: User, django_capture_on_commit_callbacks: Any
+    new_committee: Any, new_secretary: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     bad = [*ROWS, ["x", "not-an-email", "", "X", "", "กรรมการ"]]
     with (
@@ -82,17 +65,17 @@ def test_a_refused_import_invites_no_one(
         pytest.raises(services.RosterImportError),
     ):
         services.import_roster_csv(
-            actor=secretary, committee=new_committee, data=roster_csv(bad)
+            actor=new_secretary, committee=new_committee, data=roster_csv(bad)
         )
     assert _invited() == set()
     assert mail.outbox == []
 
 
 def test_the_committee_page_import_sends_invitations(
-    new_committee: Any, secretary: User, django_capture_on_commit_callbacks: Any
+    new_committee: Any, new_secretary: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = Client()
-    client.force_login(secretary)
+    client.force_login(new_secretary)
     session = client.session
     session["second_factor_ok"] = True
     session.save()

@@ -7,11 +7,11 @@ import pytest
 
 from prachum.accounts.models import User
 from prachum.committees import services
-from prachum.committees.models import Membership, Role
+from prachum.committees.models import Membership
 from prachum.core.errors import PermissionDeniedError
 from prachum.evidence.models import EvidenceEvent
 from prachum.evidence.selectors import check_chain, list_events
-from tests.factories import CommitteeFactory, MembershipFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,23 +24,6 @@ def roster_csv(rows, *, header=HEADER, bom=True) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     return ("\ufeff" if bom else "").encode() + buffer.getvalue().encode("utf-8")
-
-
-@pytest.fixture
-def new_committee(agency):
-    """A committee with only its secretary, as before the roster is imported."""
-    committee = CommitteeFactory(agency=agency)
-    MembershipFactory(
-        committee=committee,
-        role=Role.SECRETARY,
-        user=UserFactory(username="new_secretary"),
-    )
-    return committee
-
-
-@pytest.fixture
-def new_secretary(new_committee):
-    return new_committee.memberships.get(role=Role.SECRETARY).user
 
 
 def _counts():

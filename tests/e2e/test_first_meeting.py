@@ -46,9 +46,10 @@ from tests.factories import CommitteeFactory, MembershipFactory, UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(
-    os.environ.get("PRACHUM_TEST_ARTIFACTS", ROOT / "test-artifacts")
-) / "first-meeting"
+ARTIFACTS = (
+    Path(os.environ.get("PRACHUM_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+    / "first-meeting"
+)
 TIMEOUT_MS = 20_000
 PASSWORD = "a-long-demo-passphrase-42"
 COMMITTEE = "คณะกรรมการพัฒนาคุณภาพชีวิตระดับอำเภอ"
@@ -84,7 +85,9 @@ class Shots:
 
     def __call__(self, page: Page, name: str) -> None:
         self.n += 1
-        page.screenshot(path=str(ARTIFACTS / f"{self.n:02d}-{name}.png"), full_page=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"{self.n:02d}-{name}.png"), full_page=True
+        )
 
 
 @pytest.fixture
@@ -135,7 +138,9 @@ def _mail_to(address: str, subject_part: str) -> email.message.EmailMessage:
     outbox = Path(django_settings.EMAIL_OUTBOX_DIR)
     found = []
     for path in sorted(outbox.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        message = email.message_from_bytes(
+            path.read_bytes(), policy=email.policy.default
+        )
         if address in str(message["To"]) and subject_part in str(message["Subject"]):
             found.append(message)
     assert found, f"no mail to {address} about {subject_part!r}"
@@ -280,7 +285,8 @@ def test_a_secretarys_first_meeting_by_clicking(
     sec.fill("input[name=title]", f"การประชุม{COMMITTEE}")
     sec.fill("input[name=starts_at]", start.strftime("%Y-%m-%dT%H:%M"))
     sec.fill(
-        "input[name=ends_at]", (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+        "input[name=ends_at]",
+        (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
     )
     sec.select_option("select[name=mode]", "hybrid")
     sec.fill("input[name=venue]", VENUE)
@@ -296,7 +302,9 @@ def test_a_secretarys_first_meeting_by_clicking(
     chair.get_by_role("link", name="คณะกรรมการ", exact=True).click()
     chair.get_by_role("link", name=COMMITTEE).click()
     chair.get_by_role("link", name=meeting.title).click()
-    chair.get_by_role("button", name="ข้าพเจ้ากำหนดให้จัดการประชุมครั้งนี้ผ่านสื่ออิเล็กทรอนิกส์").click()
+    chair.get_by_role(
+        "button", name="ข้าพเจ้ากำหนดให้จัดการประชุมครั้งนี้ผ่านสื่ออิเล็กทรอนิกส์"
+    ).click()
     chair.locator("details summary").first.click()
     chair.fill("textarea[name=reason]", "มีเรื่องเร่งด่วนต้องพิจารณาก่อนสิ้นเดือน")
     chair.get_by_role("button", name="บันทึกเป็นกรณีเร่งด่วน").click()
@@ -314,7 +322,9 @@ def test_a_secretarys_first_meeting_by_clicking(
     _enter_room(sec, base, at_the_room=True)
     chair.reload()  # the chair, back at the meeting page: now noticed
     _enter_room(chair, base, at_the_room=False)
-    users = {m.user.username: m.user for m in committee.memberships.select_related("user")}
+    users = {
+        m.user.username: m.user for m in committee.memberships.select_related("user")
+    }
     for username in ("malee", "wichai", "suda"):
         sec.select_option("#console-sign-in select[name=user]", str(users[username].pk))
         sec.locator("#console-sign-in button[type=submit]").click()

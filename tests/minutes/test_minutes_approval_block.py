@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from prachum.domain.thai_dates import format_thai_date
 from prachum.meetings import services as meeting_services
+from prachum.meetings.models import Meeting
 from prachum.minutes import services
 from prachum.minutes.approval_block import approval_block
 from prachum.minutes.docx import render_minutes_docx
@@ -107,11 +108,12 @@ def test_approval_at_a_later_meeting_names_that_meeting(
 
 
 def test_approval_at_the_same_meeting_in_thai_digits(
-    draft: MinutesVersion, chair: Any, tmp_path: Path
+    held_meeting: Meeting, secretary: Any, chair: Any, tmp_path: Path
 ) -> None:
-    agency = draft.meeting.committee.agency
+    agency = held_meeting.committee.agency
     agency.thai_digits = True
     agency.save(update_fields=["thai_digits"])
+    draft = services.draft_minutes(actor=secretary, meeting=held_meeting)
     approved = services.approve_minutes(
         actor=chair, version=draft, method="same_meeting"
     )
@@ -122,6 +124,22 @@ def test_approval_at_the_same_meeting_in_thai_digits(
     assert str(meeting.number) not in block["method"]  # in Thai digits
     assert block["method"].endswith(f"เมื่อวันที่ {number}")
     assert _has(_pdf_text(approved, tmp_path), block["method"])
+
+
+def test_the_approval_keeps_the_digits_of_the_document(
+    draft: MinutesVersion, chair: Any
+) -> None:
+    """Drafted with Arabic digits, approved after the agency chose Thai digits: the
+    approval block is printed in the document's digits, not in a mix (R67)."""
+    agency = draft.meeting.committee.agency
+    agency.thai_digits = True
+    agency.save(update_fields=["thai_digits"])
+    approved = services.approve_minutes(
+        actor=chair, version=draft, method="same_meeting"
+    )
+    block = approval_block(version=approved)
+    assert block["method"].endswith(format_thai_date(approved.approved_at))
+    assert str(approved.meeting.number) in block["method"]
 
 
 def _client(user: Any) -> Client:

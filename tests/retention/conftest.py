@@ -30,7 +30,7 @@ from prachum.room import connections as room_connections
 from prachum.room import incidents as room_incidents
 from prachum.room import lifecycle as room_lifecycle
 from prachum.room import participants as room_participants
-from tests.factories import MINIMAL_PDF, UserFactory
+from tests.factories import MINIMAL_PDF
 
 REASON = "ทดสอบการเก็บรักษา"
 
@@ -38,11 +38,6 @@ REASON = "ทดสอบการเก็บรักษา"
 @pytest.fixture(autouse=True)
 def _transfer_dir(settings: Any, tmp_path: Any) -> None:
     settings.RETENTION_TRANSFER_DIR = tmp_path / "transfer"
-
-
-@pytest.fixture
-def operator(db: None) -> Any:
-    return UserFactory(username="operator", full_name="ผู้ดูแลระบบ", staff=True)
 
 
 def hold_meeting(
