@@ -349,8 +349,14 @@ def test_a_secretarys_first_meeting_by_clicking(
     shot(sec, "minutes-draft")
     chair.get_by_role("link", name="การประชุม", exact=True).click()
     chair.locator("#my-tasks a").first.click()
-    chair.select_option("select[name=method]", "circulation")
-    chair.get_by_role("button", name="รับรองและปิดการแก้ไขรายงานการประชุม").click()
+    finalise = chair.locator(
+        "form",
+        has=chair.get_by_role("button", name="รับรองและปิดการแก้ไขรายงานการประชุม"),
+    )
+    finalise.locator("select[name=method]").select_option("circulation")
+    finalise.get_by_role("button").click()
+    expect(chair.locator("body")).to_contain_text("รับรองรายงานการประชุมโดยการเวียน")
+    expect(chair.locator("body")).to_contain_text("ผู้รับรองรายงานการประชุม")
     version = MinutesVersion.objects.get(meeting=meeting)
     assert version.is_locked
     shot(chair, "minutes-approved")
