@@ -49,9 +49,7 @@ def own_dissent_items(*, meeting: Meeting, member: Any) -> list[DissentChoice]:
         return []
     out = []
     for row in numbered_agenda(meeting=meeting):
-        resolution = (
-            Resolution.objects.filter(item=row.item).order_by("-at").first()
-        )
+        resolution = Resolution.objects.filter(item=row.item).order_by("-at").first()
         if resolution is None or not attended_item(item=row.item, member=member):
             continue
         mine = list(

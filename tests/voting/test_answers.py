@@ -73,9 +73,9 @@ def test_each_answer_is_a_thai_sentence_of_its_own(
 def test_the_chair_hears_what_each_step_did(
     room: Meeting, voters: list[Any], chair: Any
 ) -> None:
-    second = AgendaItem.objects.filter(meeting=room, parent=None).order_by(
-        "position"
-    )[1]
+    second = AgendaItem.objects.filter(meeting=room, parent=None).order_by("position")[
+        1
+    ]
 
     def run(name: str, actor: Any = chair, **args: Any) -> str:
         resolved = commands.resolve(name, meeting=room, args=args)
@@ -99,11 +99,14 @@ def test_the_chair_hears_what_each_step_did(
     assert run("resolution.record", item=second.pk, text="อนุมัติ") == (
         "บันทึกมติวาระที่ 2 แล้ว"
     )
-    assert run(
-        "dissent.record",
-        actor=voters[2],
-        item=second.pk,
-        member=voters[2].pk,
-        opinion="ไม่เห็นด้วย",
-    ) == f"บันทึกความเห็นแย้งของ {voters[2].display_name} ในวาระที่ 2 แล้ว"
+    assert (
+        run(
+            "dissent.record",
+            actor=voters[2],
+            item=second.pk,
+            member=voters[2].pk,
+            opinion="ไม่เห็นด้วย",
+        )
+        == f"บันทึกความเห็นแย้งของ {voters[2].display_name} ในวาระที่ 2 แล้ว"
+    )
     assert run("meeting.close") == "ปิดประชุมแล้ว"

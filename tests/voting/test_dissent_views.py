@@ -77,7 +77,8 @@ def test_an_empty_opinion_is_refused_in_thai_and_the_text_kept(
     assert response.status_code == 400
     assert not Dissent.objects.exists()
     [(level, text)] = _messages(response)
-    assert level == "error" and not text.isascii()
+    assert level == "error"
+    assert not text.isascii()
 
 
 def test_an_item_not_attended_or_not_resolved_is_not_offered_nor_accepted(
@@ -115,9 +116,7 @@ def test_a_member_may_not_record_another_members_dissent_from_the_room_form(
         _url("dissent", room),
         {"item": item.pk, "member": voters[4].pk, "opinion": "ไม่เห็นด้วย"},
     )
-    assert _messages(response) == [
-        ("error", "ท่านบันทึกได้เฉพาะความเห็นแย้งของท่านเอง")
-    ]
+    assert _messages(response) == [("error", "ท่านบันทึกได้เฉพาะความเห็นแย้งของท่านเอง")]
     assert not Dissent.objects.exists()
 
 

@@ -61,21 +61,18 @@ def test_opening_says_recording_and_a_secret_item_stops_it_for_everyone(
     room_events = listen(room_state.room_group(opened.pk))
     with django_capture_on_commit_callbacks(execute=True):
         room_floor.set_current_item(actor=chair, meeting=opened, item=secret)
-    [started] = [
-        e for e in room_events.events() if e["type"] == "agenda.item_started"
-    ]
+    [started] = [e for e in room_events.events() if e["type"] == "agenda.item_started"]
     assert started["patch"]["recording"] == {"state": "paused_secret_item"}
     # the same as what the media server was told, and as a fresh snapshot
     media_room = live_media_room(meeting_id=opened.pk)
-    assert media_room is not None and media_room.record is False
+    assert media_room is not None
+    assert media_room.record is False
     assert _state(opened, member) == "paused_secret_item"
 
     room_events = listen(room_state.room_group(opened.pk))
     with django_capture_on_commit_callbacks(execute=True):
         room_floor.set_current_item(actor=chair, meeting=opened, item=open_item)
-    [started] = [
-        e for e in room_events.events() if e["type"] == "agenda.item_started"
-    ]
+    [started] = [e for e in room_events.events() if e["type"] == "agenda.item_started"]
     assert started["patch"]["recording"] == {"state": "on"}
     assert _state(opened, member) == "on"
 
