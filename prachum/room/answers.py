@@ -58,7 +58,7 @@ def _admit(meeting: Meeting, args: Mapping[str, Any], result: Any) -> str:
 
 
 def _open(meeting: Meeting, args: Mapping[str, Any], result: Any) -> str:
-    if args.get("reason"):
+    if getattr(result, "quorum_met", None) is False:  # the room as opened
         return _("The meeting is open, without a quorum; the reason is recorded.")
     return _("The meeting is open.")
 

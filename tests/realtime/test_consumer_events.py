@@ -81,7 +81,7 @@ async def test_the_chair_opens_and_moves_the_agenda_and_a_member_sees_each_versi
     assert (await chair_socket.receive_until(is_type("ack")))[0] == {
         "type": "ack",
         "ref": "o",
-        "message": "The meeting is open, without a quorum; the reason is recorded.",
+        "message": "เปิดประชุมแล้ว โดยไม่ครบองค์ประชุม และบันทึกเหตุผลไว้แล้ว",
     }
     opened, seen = await _follow(member_socket, "meeting.opened", seen)
     assert opened["patch"]["meeting_status"] == "open"
@@ -90,7 +90,7 @@ async def test_the_chair_opens_and_moves_the_agenda_and_a_member_sees_each_versi
     await chair_socket.send({"type": "item.set", "item": str(items[1].pk), "ref": "i"})
     ack, _ = await chair_socket.receive_until(is_type("ack"))
     assert ack["ref"] == "i"
-    assert ack["message"] == "Agenda item 2 has started."
+    assert ack["message"] == "เริ่มพิจารณาวาระที่ 2 แล้ว"
     # (other room events, such as the media room's, may come between: each version
     # is still the previous + 1)
     started, seen = await _follow(member_socket, "agenda.item_started", seen)
@@ -162,7 +162,7 @@ async def test_a_lost_connection_is_an_incident_the_chair_sees_live(
     assert {
         "type": "ack",
         "ref": "h",
-        "message": "The handling of the problem is recorded.",
+        "message": "บันทึกการแก้ไขปัญหาแล้ว",
     } in frames
     handled = next(f for f in frames if f["type"] == "incident")
     assert handled["incident"]["id"] == frame["incident"]["id"]
