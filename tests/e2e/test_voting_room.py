@@ -90,9 +90,7 @@ def test_an_open_and_a_secret_vote_in_four_browsers(
     names = {name: cast[name][0].full_name for name in PEOPLE}
 
     # Everyone sees whether the meeting is recorded (issue 14 point 7).
-    expect(pages["member_a"].locator("#recording-state")).to_have_text(
-        "ยังไม่เริ่มบันทึก"
-    )
+    expect(pages["member_a"].locator("#recording-state")).to_have_text("ยังไม่เริ่มบันทึก")
     chair.locator("#console-open button[type=submit]").click()
     expect(chair.locator("#room-messages")).to_contain_text("เปิดประชุมแล้ว")
     for page in pages.values():
