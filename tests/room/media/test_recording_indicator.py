@@ -162,3 +162,10 @@ def test_the_room_page_has_the_indicator_in_thai(
     assert labels["confirm"]["meeting_close"].startswith("ยืนยันการปิดประชุม")
     assert "%(number)s" in labels["confirm"]["poll_close"]
     assert 'data-confirm="meeting_close"' not in body  # a member has no console
+    # the quorum in words: "มาประชุม 6 คน จาก 9 คน (ต้องมีอย่างน้อย 5 คน) ครบองค์ประชุม"
+    assert 'มาประชุม <span id="quorum-counted">' in body
+    assert '(ต้องมีอย่างน้อย <span id="quorum-required">' in body
+    assert (labels["quorum_met"], labels["quorum_not_met"]) == (
+        "ครบองค์ประชุม",
+        "ไม่ครบองค์ประชุม",
+    )
