@@ -29,8 +29,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def run(command: schemas.Command, *, meeting: Meeting, actor: Actor) -> None:
-    """Carry out ``command`` for ``actor``; a refusal raises :class:`ServiceError`."""
+def run(command: schemas.Command, *, meeting: Meeting, actor: Actor) -> str:
+    """Carry out ``command`` for ``actor`` and give its answer (what it did, in the
+    socket's language); a refusal raises :class:`ServiceError`."""
     args = {
         name: _plain(value)
         for name, value in command.model_dump(exclude={"type", "ref"}).items()
@@ -43,4 +44,4 @@ def run(command: schemas.Command, *, meeting: Meeting, actor: Actor) -> None:
             _("That does not belong to this meeting."),
             field=exc.field,
         ) from exc
-    commands.execute(command.type, meeting=meeting, actor=actor, **resolved)
+    return commands.carry_out(command.type, meeting=meeting, actor=actor, **resolved)

@@ -309,7 +309,7 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await self.close(code=CLOSE_NORMAL)
             case _:
                 try:
-                    await self._call(
+                    answer = await self._call(
                         commands.run,
                         command=message,
                         meeting=self.meeting,
@@ -320,7 +320,10 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                         exc.code, exc.message, ref=message.ref, field=exc.field
                     )
                 else:
-                    await self.send_json({"type": "ack", "ref": message.ref})
+                    # The answer says what was done ("the vote on item 4.1 is open").
+                    await self.send_json(
+                        {"type": "ack", "ref": message.ref, "message": answer}
+                    )
 
     # --- events from the channel layer ----------------------------------------------
 

@@ -22,6 +22,7 @@ from prachum.core.actors import Actor
 from prachum.meetings.lookups import agenda_item_of, committee_user
 from prachum.meetings.models import Meeting
 from prachum.room import floor, incidents, lifecycle, media_controls, participants
+from prachum.room.answers import ANSWERS, Answer
 
 PARTICIPANT = "participant"  # anyone identified in the room
 CHAIR = "chair"  # the chair or the secretariat
@@ -31,11 +32,14 @@ Resolver = Callable[[Meeting, Any], Any]
 
 @dataclass(frozen=True)
 class RoomCommand:
-    """``run(actor=, meeting=, **args)``; ``refs`` maps an argument to a resolver name."""
+    """``run(actor=, meeting=, **args)``; ``refs`` maps an argument to a resolver name;
+    ``answer(meeting, args, result)`` is the sentence that tells what was done
+    (:mod:`prachum.room.answers`): every command has its own."""
 
     run: Callable[..., object]
     permission: str
     refs: Mapping[str, str] = field(default_factory=dict)
+    answer: Answer = field(kw_only=True)
 
 
 RESOLVERS: dict[str, Resolver] = {
@@ -58,43 +62,88 @@ def _handle(*, actor: Actor, meeting: Meeting, incident: Any, handling: str) -> 
 
 
 COMMANDS: dict[str, RoomCommand] = {
-    "hand.raise": RoomCommand(floor.raise_hand, PARTICIPANT),
-    "hand.lower": RoomCommand(floor.lower_hand, PARTICIPANT),
-    "floor.give": RoomCommand(floor.give_floor, CHAIR, {"user": "member"}),
-    "floor.end": RoomCommand(floor.end_floor, CHAIR),
-    "item.set": RoomCommand(floor.set_current_item, CHAIR, {"item": "item"}),
-    "meeting.open": RoomCommand(_open, CHAIR),
-    "meeting.suspend": RoomCommand(lifecycle.suspend_meeting, CHAIR),
-    "meeting.resume": RoomCommand(lifecycle.resume_meeting, CHAIR),
-    "meeting.close": RoomCommand(lifecycle.close_meeting, CHAIR),
-    "incident.report": RoomCommand(incidents.report_incident, PARTICIPANT),
-    "incident.handle": RoomCommand(_handle, CHAIR, {"incident": "incident"}),
+    "hand.raise": RoomCommand(
+        floor.raise_hand, PARTICIPANT, answer=ANSWERS["hand.raise"]
+    ),
+    "hand.lower": RoomCommand(
+        floor.lower_hand, PARTICIPANT, answer=ANSWERS["hand.lower"]
+    ),
+    "floor.give": RoomCommand(
+        floor.give_floor, CHAIR, {"user": "member"}, answer=ANSWERS["floor.give"]
+    ),
+    "floor.end": RoomCommand(floor.end_floor, CHAIR, answer=ANSWERS["floor.end"]),
+    "item.set": RoomCommand(
+        floor.set_current_item, CHAIR, {"item": "item"}, answer=ANSWERS["item.set"]
+    ),
+    "meeting.open": RoomCommand(_open, CHAIR, answer=ANSWERS["meeting.open"]),
+    "meeting.suspend": RoomCommand(
+        lifecycle.suspend_meeting, CHAIR, answer=ANSWERS["meeting.suspend"]
+    ),
+    "meeting.resume": RoomCommand(
+        lifecycle.resume_meeting, CHAIR, answer=ANSWERS["meeting.resume"]
+    ),
+    "meeting.close": RoomCommand(
+        lifecycle.close_meeting, CHAIR, answer=ANSWERS["meeting.close"]
+    ),
+    "incident.report": RoomCommand(
+        incidents.report_incident, PARTICIPANT, answer=ANSWERS["incident.report"]
+    ),
+    "incident.handle": RoomCommand(
+        _handle, CHAIR, {"incident": "incident"}, answer=ANSWERS["incident.handle"]
+    ),
     "participant.remove": RoomCommand(
-        participants.remove_participant, CHAIR, {"user": "member"}
+        participants.remove_participant,
+        CHAIR,
+        {"user": "member"},
+        answer=ANSWERS["participant.remove"],
     ),
     "participant.readmit": RoomCommand(
-        participants.readmit_participant, CHAIR, {"user": "member"}
+        participants.readmit_participant,
+        CHAIR,
+        {"user": "member"},
+        answer=ANSWERS["participant.readmit"],
     ),
     "invitee.admit": RoomCommand(
-        participants.admit_invitee, CHAIR, {"user": "member", "item": "item"}
+        participants.admit_invitee,
+        CHAIR,
+        {"user": "member", "item": "item"},
+        answer=ANSWERS["invitee.admit"],
     ),
     "participant.vouch": RoomCommand(
-        participants.vouch_identity, CHAIR, {"user": "member"}
+        participants.vouch_identity,
+        CHAIR,
+        {"user": "member"},
+        answer=ANSWERS["participant.vouch"],
     ),
     "participant.sign_in": RoomCommand(
-        participants.sign_in_at_room, CHAIR, {"user": "member"}
+        participants.sign_in_at_room,
+        CHAIR,
+        {"user": "member"},
+        answer=ANSWERS["participant.sign_in"],
     ),
     "participant.sign_out": RoomCommand(
-        participants.sign_out_of_room, CHAIR, {"user": "member"}
+        participants.sign_out_of_room,
+        CHAIR,
+        {"user": "member"},
+        answer=ANSWERS["participant.sign_out"],
     ),
     "media.mute": RoomCommand(
-        media_controls.mute_participant, CHAIR, {"user": "member"}
+        media_controls.mute_participant,
+        CHAIR,
+        {"user": "member"},
+        answer=ANSWERS["media.mute"],
     ),
     "media.unmute_request": RoomCommand(
-        media_controls.request_unmute, CHAIR, {"user": "member"}
+        media_controls.request_unmute,
+        CHAIR,
+        {"user": "member"},
+        answer=ANSWERS["media.unmute_request"],
     ),
     "media.stop_video": RoomCommand(
-        media_controls.stop_video, CHAIR, {"user": "member"}
+        media_controls.stop_video,
+        CHAIR,
+        {"user": "member"},
+        answer=ANSWERS["media.stop_video"],
     ),
 }
 
@@ -135,3 +184,9 @@ def resolve(name: str, *, meeting: Meeting, args: Mapping[str, Any]) -> dict[str
 def execute(name: str, *, meeting: Meeting, actor: Actor, **args: Any) -> object:
     """Carry out command ``name`` with resolved ``args``; a refusal raises ServiceError."""
     return COMMANDS[name].run(actor=actor, meeting=meeting, **args)
+
+
+def carry_out(name: str, *, meeting: Meeting, actor: Actor, **args: Any) -> str:
+    """:func:`execute`, then the command's answer: what it did, in one sentence."""
+    result = execute(name, meeting=meeting, actor=actor, **args)
+    return COMMANDS[name].answer(meeting, args, result)

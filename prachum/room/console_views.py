@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prachum.accounts.models import User
@@ -35,19 +34,19 @@ from prachum.core.errors import ServiceError
 from prachum.meetings.models import Meeting
 from prachum.room import commands
 
-Action = Callable[[Meeting, User, dict[str, Any]], object]
+Action = Callable[[Meeting, User, dict[str, Any]], str]
 
 
 def run_command(
     meeting: Meeting, actor: User, name: str, args: Mapping[str, Any]
-) -> object:
+) -> str:
     """Resolve the command's references inside ``meeting`` (404 if one is not of
-    it), then carry it out."""
+    it), carry it out and give its answer: what it did, in one sentence."""
     try:
         resolved = commands.resolve(name, meeting=meeting, args=args)
     except commands.UnknownReferenceError:
         raise Http404 from None
-    return commands.execute(name, meeting=meeting, actor=actor, **resolved)
+    return commands.carry_out(name, meeting=meeting, actor=actor, **resolved)
 
 
 def command(
@@ -62,9 +61,9 @@ def console(
     pk: Any,
     form_class: type[Form] | None,
     action: Action,
-    done: str,
 ) -> HttpResponse:
-    """Validate, carry out, tell the outcome as a message, back to the room."""
+    """Validate, carry out, tell what was done (the command's answer), back to the
+    room."""
     meeting = meeting_for(request, pk)
     data: dict[str, Any] = {}
     if form_class is not None:
@@ -76,11 +75,11 @@ def console(
             return redirect("attendance:room", pk=meeting.pk)
         data = form.cleaned_data
     try:
-        action(meeting, actor_of(request), data)
+        answer = action(meeting, actor_of(request), data)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, done)
+        messages.success(request, answer)
     return redirect("attendance:room", pk=meeting.pk)
 
 
@@ -100,7 +99,6 @@ def open_meeting(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         ReasonForm,
         command("meeting.open", lambda m, d: {"reason": d["reason"]}),
-        _("The meeting is open."),
     )
 
 
@@ -112,7 +110,6 @@ def suspend_meeting(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         ReasonForm,
         command("meeting.suspend", lambda m, d: {"reason": d["reason"]}),
-        _("The meeting is suspended."),
     )
 
 
@@ -124,16 +121,13 @@ def resume_meeting(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         None,
         command("meeting.resume", _none),
-        _("The meeting is resumed."),
     )
 
 
 @login_required
 @require_POST
 def close_meeting(request: HttpRequest, pk: Any) -> HttpResponse:
-    return console(
-        request, pk, None, command("meeting.close", _none), _("The meeting is closed.")
-    )
+    return console(request, pk, None, command("meeting.close", _none))
 
 
 @login_required
@@ -144,24 +138,19 @@ def set_item(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         ItemForm,
         command("item.set", lambda m, d: {"item": d["item"]}),
-        _("The current agenda item is set."),
     )
 
 
 @login_required
 @require_POST
 def give_floor(request: HttpRequest, pk: Any) -> HttpResponse:
-    return console(
-        request, pk, UserForm, command("floor.give", _user), _("The floor is given.")
-    )
+    return console(request, pk, UserForm, command("floor.give", _user))
 
 
 @login_required
 @require_POST
 def end_floor(request: HttpRequest, pk: Any) -> HttpResponse:
-    return console(
-        request, pk, None, command("floor.end", _none), _("The floor is ended.")
-    )
+    return console(request, pk, None, command("floor.end", _none))
 
 
 @login_required
@@ -175,7 +164,6 @@ def remove_participant(request: HttpRequest, pk: Any) -> HttpResponse:
             "participant.remove",
             lambda m, d: {"user": d["user"], "reason": d["reason"]},
         ),
-        _("The participant is removed from the meeting."),
     )
 
 
@@ -187,7 +175,6 @@ def readmit_participant(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         UserForm,
         command("participant.readmit", _user),
-        _("The participant may rejoin the meeting."),
     )
 
 
@@ -199,7 +186,6 @@ def admit_invitee(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         AdmitForm,
         command("invitee.admit", lambda m, d: {"user": d["user"], "item": d["item"]}),
-        _("The invitee is admitted for the agenda item."),
     )
 
 
@@ -219,7 +205,6 @@ def vouch(request: HttpRequest, pk: Any) -> HttpResponse:
                 "note": d["note"],
             },
         ),
-        _("Your vouching for the participant is recorded."),
     )
 
 
@@ -231,7 +216,6 @@ def sign_in(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         UserForm,
         command("participant.sign_in", _user),
-        _("The participant is signed in at the meeting room."),
     )
 
 
@@ -243,7 +227,6 @@ def sign_out(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         UserForm,
         command("participant.sign_out", _user),
-        _("The participant is signed out of the meeting room."),
     )
 
 
@@ -255,7 +238,6 @@ def report_incident(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         ReportForm,
         command("incident.report", lambda m, d: {"description": d["description"]}),
-        _("Your report is recorded; the chair sees it now."),
     )
 
 
@@ -270,5 +252,4 @@ def handle_incident(request: HttpRequest, pk: Any, incident_pk: Any) -> HttpResp
             "incident.handle",
             lambda m, d: {"incident": incident_pk, "handling": d["handling"]},
         ),
-        _("The handling is recorded."),
     )

@@ -19,6 +19,7 @@ from prachum.room.error_codes import RoomError
 from prachum.room.events import RoomEvent
 from prachum.room.facts import allowed_for_item, room_facts
 from prachum.room.quorum import refresh_quorum
+from prachum.room.recording import recording_dict
 from prachum.room.snapshot import (
     floor_dict,
     item_dict,
@@ -93,6 +94,8 @@ def set_current_item(*, actor: Actor, meeting: Meeting, item: AgendaItem) -> Roo
             },
             patch={
                 "current_item": item_dict(room),
+                # stopped for a secret item, resumed after it (R32)
+                "recording": recording_dict(meeting=room.meeting, item=item),
                 # only the rows that changed, not the whole roster (issue 4)
                 **rows,
                 "quorum": quorum,

@@ -33,6 +33,7 @@ from prachum.room.error_codes import RoomError
 from prachum.room.events import RoomEvent
 from prachum.room.incidents import create_incident
 from prachum.room.quorum import live_quorum, quorum_dict, refresh_quorum
+from prachum.room.recording import recording_dict
 from prachum.room.snapshot import floor_dict, item_dict, participants
 from prachum.room.state import (
     ROOM_OPEN,
@@ -212,6 +213,9 @@ def open_meeting(
                 "meeting_status": MeetingStatus.OPEN,
                 "quorum": quorum_dict(status),
                 "current_item": item_dict(room),
+                "recording": recording_dict(
+                    meeting=meeting, item=room.current_item, media_room_opening=True
+                ),
             },
         )
         media.on_meeting_opened(room.meeting)  # Janus room, after commit
@@ -282,6 +286,7 @@ def close_meeting(*, actor: Actor, meeting: Meeting) -> RoomState:
             },
             patch={
                 "meeting_status": MeetingStatus.CLOSED,
+                "recording": recording_dict(meeting=room.meeting),
                 "floor": floor_dict(room),
                 "participants": participants(meeting=room.meeting),
                 "quorum": quorum,

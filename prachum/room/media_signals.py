@@ -38,6 +38,7 @@ from prachum.room.media import (
     should_record,
 )
 from prachum.room.quorum import refresh_quorum
+from prachum.room.recording import recording_dict
 from prachum.room.snapshot import participants
 from prachum.room.state import (
     ROOM_OPEN,
@@ -235,7 +236,10 @@ def on_media_server_down(
                 actor=None,
                 kind=RoomEvent.MEDIA_SERVER_DOWN,
                 payload={"server": server, "at": iso(at), "error": error[:500]},
-                patch={"media": {"state": "down"}},
+                patch={
+                    "media": {"state": "down"},
+                    "recording": recording_dict(meeting=room.meeting),
+                },
             )
     touched = presence.stop_all_audio(server=server, at=at, reason=REASON_SERVER_DOWN)
     for meeting_id in touched:
@@ -304,7 +308,10 @@ def on_media_server_up(
                 actor=None,
                 kind=RoomEvent.MEDIA_ROOM_RESTORED,
                 payload=payload,
-                patch={"media": {"state": "up", **payload}},
+                patch={
+                    "media": {"state": "up", **payload},
+                    "recording": recording_dict(meeting=room.meeting),
+                },
             )
 
 

@@ -52,29 +52,25 @@ def media_join(request: HttpRequest, pk: Any) -> JsonResponse:
 # -- the chair's media controls over HTTP (the socket has the same: realtime/commands) --
 
 
-def _media_control(request: HttpRequest, pk: Any, name: str, done: str) -> HttpResponse:
+def _media_control(request: HttpRequest, pk: Any, name: str) -> HttpResponse:
     return console(
-        request, pk, UserForm, command(name, lambda m, d: {"user": d["user"]}), done
+        request, pk, UserForm, command(name, lambda m, d: {"user": d["user"]})
     )
 
 
 @login_required
 @require_POST
 def media_mute(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _media_control(request, pk, "media.mute", _("The participant is muted."))
+    return _media_control(request, pk, "media.mute")
 
 
 @login_required
 @require_POST
 def media_unmute(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _media_control(
-        request, pk, "media.unmute_request", _("The participant is asked to unmute.")
-    )
+    return _media_control(request, pk, "media.unmute_request")
 
 
 @login_required
 @require_POST
 def media_stop_video(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _media_control(
-        request, pk, "media.stop_video", _("The participant's video is stopped.")
-    )
+    return _media_control(request, pk, "media.stop_video")

@@ -40,6 +40,7 @@ from prachum.room.facts import (
 )
 from prachum.room.incidents import incident_dict, list_incidents
 from prachum.room.quorum import live_quorum, quorum_dict
+from prachum.room.recording import recording_dict
 
 
 def _participant_row(fields: tuple[Any, ...], facts: RoomFacts) -> dict[str, Any]:
@@ -264,6 +265,8 @@ def room_snapshot(*, meeting: Meeting, user: Any) -> dict[str, Any]:
         "participants": roster["participants"],
         "quorum": roster["quorum"],
         "floor": floor_dict(room),
+        # the recording indicator everyone sees (issue 14 point 7)
+        "recording": recording_dict(meeting=meeting),
         "me": {"id": str(user.pk), "console": console},
         "server_time": timezone.now().isoformat(),
         "server_node": settings.SERVER_NODE,

@@ -11,7 +11,12 @@ from prachum.attendance import views as check_views
 from prachum.room import console_views as views
 from prachum.room import media_views
 from prachum.room.views import room
-from prachum.voting import challenge_views, room_ballot_views, room_views
+from prachum.voting import (
+    challenge_views,
+    dissent_views,
+    room_ballot_views,
+    room_views,
+)
 
 app_name = "attendance"
 urlpatterns = [
@@ -49,6 +54,7 @@ urlpatterns = [
     path("votes/casting-vote/", room_views.casting_vote, name="casting_vote"),
     path("votes/resolution/", room_views.record_resolution, name="resolution"),
     path("votes/dissent/", room_views.record_dissent, name="dissent"),
+    path("dissents/", dissent_views.my_dissents, name="my_dissents"),
     path("votes/room/", room_ballot_views.room_ballots_page, name="room_ballots"),
     path("votes/hands/", room_ballot_views.record_hand_vote, name="hand_vote"),
     path(

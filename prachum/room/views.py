@@ -24,6 +24,7 @@ from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.meetings.policies import can_prepare_meeting
 from prachum.room.facts import current_item, may_enter
 from prachum.room.lifecycle import opens_from
+from prachum.room.recording import recording_labels
 from prachum.voting import selectors as voting_selectors
 from prachum.voting.models import PollStatus
 
@@ -105,7 +106,6 @@ def _room_labels() -> dict[str, Any]:
         "voting": _("voting"),
         "you": _("you"),
         "secret": _("Secret"),
-        "sent": _("Done."),
         "not_sent": _("The connection was lost before the answer came back."),
         "handled": _("Handled"),
         "record_handling": _("Record handling"),
@@ -114,6 +114,19 @@ def _room_labels() -> dict[str, Any]:
         "check_again": _("Confirm your identity again"),
         "choose": _("— choose —"),
         "vote": _vote_labels(),
+        # asked before a step that cannot be undone (issue 14 point 7)
+        "confirm": {
+            "meeting_close": _(
+                "Close the meeting? Everyone leaves the meeting room, the recording "
+                "ends and the record of the meeting is sealed. A closed meeting "
+                "cannot be opened again."
+            ),
+            "poll_close": _(
+                "Close the vote on agenda item %(number)s? The ballots are counted "
+                "now and no more ballots can be cast."
+            ),
+        },
+        "recording": recording_labels(),
     }
 
 

@@ -15,6 +15,7 @@ from prachum.core.errors import CoreError, ServiceError
 from prachum.meetings.models import Meeting
 from prachum.room.commands import CHAIR, PARTICIPANT, RoomCommand
 from prachum.voting import ballots, item_record, paper_ballots, polls, room_ballots
+from prachum.voting.answers import ANSWERS
 from prachum.voting.lookups import poll_of
 from prachum.voting.selectors import live_poll
 
@@ -98,21 +99,50 @@ def _paper(
 
 
 COMMANDS: dict[str, RoomCommand] = {
-    "poll.create": RoomCommand(_create, CHAIR, {"item": "item"}),
-    "poll.open": RoomCommand(_open, CHAIR, {"poll": "poll"}),
-    "poll.close": RoomCommand(_close, CHAIR, {"poll": "poll"}),
-    "ballot.cast": RoomCommand(_cast, PARTICIPANT, {"poll": "poll"}),
-    "poll.casting_vote": RoomCommand(_casting, CHAIR, {"poll": "poll"}),
-    "ballot.hand": RoomCommand(_hand, CHAIR, {"poll": "poll", "voter": "member"}),
-    "terminal.unlock": RoomCommand(_unlock, CHAIR, {"poll": "poll", "voter": "member"}),
-    "terminal.lock": RoomCommand(_lock, CHAIR, {"poll": "poll"}),
-    "terminal.cast": RoomCommand(_terminal_cast, CHAIR, {"poll": "poll"}),
-    "paper.batch": RoomCommand(_paper, CHAIR, {"poll": "poll"}),
+    "poll.create": RoomCommand(
+        _create, CHAIR, {"item": "item"}, answer=ANSWERS["poll.create"]
+    ),
+    "poll.open": RoomCommand(
+        _open, CHAIR, {"poll": "poll"}, answer=ANSWERS["poll.open"]
+    ),
+    "poll.close": RoomCommand(
+        _close, CHAIR, {"poll": "poll"}, answer=ANSWERS["poll.close"]
+    ),
+    "ballot.cast": RoomCommand(
+        _cast, PARTICIPANT, {"poll": "poll"}, answer=ANSWERS["ballot.cast"]
+    ),
+    "poll.casting_vote": RoomCommand(
+        _casting, CHAIR, {"poll": "poll"}, answer=ANSWERS["poll.casting_vote"]
+    ),
+    "ballot.hand": RoomCommand(
+        _hand, CHAIR, {"poll": "poll", "voter": "member"}, answer=ANSWERS["ballot.hand"]
+    ),
+    "terminal.unlock": RoomCommand(
+        _unlock,
+        CHAIR,
+        {"poll": "poll", "voter": "member"},
+        answer=ANSWERS["terminal.unlock"],
+    ),
+    "terminal.lock": RoomCommand(
+        _lock, CHAIR, {"poll": "poll"}, answer=ANSWERS["terminal.lock"]
+    ),
+    "terminal.cast": RoomCommand(
+        _terminal_cast, CHAIR, {"poll": "poll"}, answer=ANSWERS["terminal.cast"]
+    ),
+    "paper.batch": RoomCommand(
+        _paper, CHAIR, {"poll": "poll"}, answer=ANSWERS["paper.batch"]
+    ),
     "resolution.record": RoomCommand(
-        _resolution, CHAIR, {"item": "item", "poll": "poll"}
+        _resolution,
+        CHAIR,
+        {"item": "item", "poll": "poll"},
+        answer=ANSWERS["resolution.record"],
     ),
     "dissent.record": RoomCommand(
-        _dissent, CHAIR, {"item": "item", "member": "member"}
+        _dissent,
+        PARTICIPANT,
+        {"item": "item", "member": "member"},
+        answer=ANSWERS["dissent.record"],
     ),
 }
 

@@ -21,7 +21,7 @@ from prachum.meetings.models import AgendaItem, MeetingStatus
 
 # Votes change the room's versioned state through the room's own lock and commit step.
 from prachum.room.state import ROOM_OPEN, commit_room_change, lock_room
-from prachum.voting import policies
+from prachum.voting import dissents, policies
 from prachum.voting.error_codes import VotingError as E
 from prachum.voting.events import VotingEvent
 from prachum.voting.limits import TEXT_MAX
@@ -173,11 +173,35 @@ def record_resolution(
     return resolution
 
 
+def _require_own_dissent_allowed(item: AgendaItem, member: Any) -> None:
+    """A member's own dissent is from a resolution of an item they attended (the
+    secretariat may still record one handed in writing: APA s.83)."""
+    if not dissents.has_resolution(item):
+        raise ServiceError(
+            E.NO_RESOLUTION,
+            _(
+                "No resolution has been recorded for this item yet; a dissenting "
+                "opinion is recorded after the resolution."
+            ),
+            field="item",
+        )
+    if not dissents.attended_item(item=item, member=member):
+        raise ServiceError(
+            E.NOT_PRESENT_FOR_ITEM,
+            _(
+                "You may record your dissenting opinion only on an item you attended "
+                "and did not withdraw from."
+            ),
+            field="item",
+        )
+
+
 def record_dissent(
     *, actor: Actor, item: AgendaItem, member: Any, opinion: str
 ) -> Dissent:
     """Record a member's dissenting opinion and reasons for the minutes (APA s.83;
-    R52). A member records their own; the chair or secretariat may record one."""
+    R52). A member records their own, on a resolved item they attended; the chair or
+    secretariat may record one for a member."""
     opinion = clean_text(opinion, field="opinion", max_length=TEXT_MAX)
     with transaction.atomic():
         room = lock_room(item.meeting)
@@ -192,6 +216,8 @@ def record_dissent(
         _voting_member(room.meeting, member)
         if room.meeting.status not in {*ROOM_OPEN, MeetingStatus.CLOSED}:
             raise ServiceError(E.MEETING_NOT_OPEN, _("The meeting has not been held."))
+        if actor.pk == member.pk:
+            _require_own_dissent_allowed(item, member)
         dissent = Dissent.objects.create(
             item=item,
             member=member,

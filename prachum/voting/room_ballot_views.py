@@ -72,16 +72,15 @@ def _carry_out(
     pk: Any,
     name: str,
     args: Callable[[Meeting], dict[str, Any]],
-    done: str,
     back: str = "attendance:room_ballots",
 ) -> HttpResponse:
     meeting = _manager_meeting(request, pk)
     try:
-        run_command(meeting, actor_of(request), name, args(meeting))
+        answer = run_command(meeting, actor_of(request), name, args(meeting))
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, done)
+        messages.success(request, answer)
     return redirect(back, pk=meeting.pk)
 
 
@@ -147,9 +146,7 @@ def record_hand_vote(request: HttpRequest, pk: Any) -> HttpResponse:
             "choice": _choice(request, poll),
         }
 
-    return _carry_out(
-        request, pk, "ballot.hand", args, _("The show of hands is recorded.")
-    )
+    return _carry_out(request, pk, "ballot.hand", args)
 
 
 @login_required
@@ -160,7 +157,6 @@ def unlock_terminal(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         "terminal.unlock",
         lambda m: {"poll": _poll(m, request), "voter": _id(request, "voter")},
-        _("The room ballot terminal is unlocked."),
     )
 
 
@@ -172,7 +168,6 @@ def lock_terminal(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         "terminal.lock",
         lambda m: {"poll": _poll(m, request)},
-        _("The room ballot terminal is locked."),
     )
 
 
@@ -207,9 +202,7 @@ def record_paper_batch(request: HttpRequest, pk: Any) -> HttpResponse:
             data["counts"] = counts
         return data
 
-    return _carry_out(
-        request, pk, "paper.batch", args, _("The paper ballots are entered.")
-    )
+    return _carry_out(request, pk, "paper.batch", args)
 
 
 def _id_of(value: str) -> str:
@@ -289,6 +282,5 @@ def terminal_cast(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         "terminal.cast",
         args,
-        _("The ballot is cast. The terminal is locked again."),
         back="attendance:terminal",
     )

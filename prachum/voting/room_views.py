@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prachum.accounts.models import User
@@ -60,7 +59,6 @@ def create_poll(request: HttpRequest, pk: Any) -> HttpResponse:
                 "secret": d["secret"],
             },
         ),
-        _("The vote is prepared; open it when the meeting is ready to vote."),
     )
 
 
@@ -72,7 +70,6 @@ def open_poll(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         PollReasonForm,
         command("poll.open", lambda m, d: {"poll": d["poll"], "reason": d["reason"]}),
-        _("The vote is open."),
     )
 
 
@@ -84,7 +81,6 @@ def close_poll(request: HttpRequest, pk: Any) -> HttpResponse:
         pk,
         PollReasonForm,
         command("poll.close", lambda m, d: {"poll": d["poll"], "reason": d["reason"]}),
-        _("The vote is closed."),
     )
 
 
@@ -93,25 +89,25 @@ def close_poll(request: HttpRequest, pk: Any) -> HttpResponse:
 def cast_ballot(request: HttpRequest, pk: Any) -> HttpResponse:
     """The message never repeats the choice: a page must not prove a secret vote."""
 
-    def act(m: Meeting, u: User, d: dict[str, Any]) -> object:
+    def act(m: Meeting, u: User, d: dict[str, Any]) -> str:
         poll = _poll(m, request.POST.get("poll"))
         return run_command(
             m, u, "ballot.cast", {"poll": poll, "choice": _choice(request, poll)}
         )
 
-    return console(request, pk, None, act, _("Your ballot is cast."))
+    return console(request, pk, None, act)
 
 
 @login_required
 @require_POST
 def casting_vote(request: HttpRequest, pk: Any) -> HttpResponse:
-    def act(m: Meeting, u: User, d: dict[str, Any]) -> object:
+    def act(m: Meeting, u: User, d: dict[str, Any]) -> str:
         poll = _poll(m, request.POST.get("poll"))
         return run_command(
             m, u, "poll.casting_vote", {"poll": poll, "choice": _choice(request, poll)}
         )
 
-    return console(request, pk, None, act, _("The casting vote is recorded."))
+    return console(request, pk, None, act)
 
 
 @login_required
@@ -129,7 +125,6 @@ def record_resolution(request: HttpRequest, pk: Any) -> HttpResponse:
                 "poll": d["poll"] or None,
             },
         ),
-        _("The resolution is recorded."),
     )
 
 
@@ -148,5 +143,4 @@ def record_dissent(request: HttpRequest, pk: Any) -> HttpResponse:
                 "opinion": d["opinion"],
             },
         ),
-        _("The dissenting opinion is recorded."),
     )

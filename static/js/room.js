@@ -48,6 +48,7 @@ export function applyPatch(snapshot, patch) {
   if (patch.floor) snapshot.floor = patch.floor;
   if ("current_item" in patch) snapshot.current_item = patch.current_item;
   if (patch.meeting_status) snapshot.meeting.status = patch.meeting_status;
+  if (patch.recording) snapshot.recording = patch.recording;
   if (patch.poll) {
     // The snapshot holds the live poll only (open, or awaiting the casting vote). A
     // patch carries no "me": keep the one the snapshot gave for the same poll.
@@ -200,9 +201,9 @@ class Room {
       case "poll.progress": // absolute figures, no version: apply at once, keep the largest
         this.progressed(frame);
         break;
-      case "ack":
+      case "ack": // its message says what was done ("the vote on item 4.1 is open")
       case "pong":
-        this.settle(frame.ref, null);
+        this.settle(frame.ref, null, frame.message);
         break;
       case "error":
         this.lastError = frame;
@@ -213,11 +214,11 @@ class Room {
     }
   }
 
-  settle(ref, message) {
+  settle(ref, message, answer) {
     const entry = ref ? this.pending.get(ref) : null;
     if (!entry) return false;
     this.pending.delete(ref);
-    if (message === null) entry.resolve();
+    if (message === null) entry.resolve(answer);
     else entry.reject(new Error(message));
     return true;
   }
@@ -338,6 +339,10 @@ class Room {
 
   submit(event) {
     const form = event.target;
+    if (!this.confirmed(form)) {
+      event.preventDefault(); // neither over the socket nor over HTTP
+      return;
+    }
     const action = form.dataset.action;
     if (!action || !this.isOpen()) return; // no socket: the form posts over HTTP
     event.preventDefault();
@@ -345,17 +350,31 @@ class Room {
     const buttons = form.querySelectorAll("button");
     buttons.forEach((b) => (b.disabled = true));
     this.send(frame)
-      .then(() => {
+      .then((answer) => {
         form.reset();
         if (action === "ballot.cast") {
           const poll = this.polls.get(frame.poll);
           if (poll && poll.me) poll.me.voted = true;
           this.renderVoting();
         }
-        this.flash(action === "ballot.cast" ? this.t.vote.voted : this.t.sent, "success");
+        if (answer) this.flash(answer, "success");
       })
       .catch((error) => this.flash(error.message, "error"))
       .finally(() => buttons.forEach((b) => (b.disabled = false)));
+  }
+
+  // A form with ``data-confirm`` (closing the meeting or a vote) asks first, in
+  // words that say what will happen; the item's number comes from the poll it closes.
+  confirmed(form) {
+    const key = form.dataset.confirm;
+    if (!key || !this.t.confirm || !this.t.confirm[key]) return true;
+    const pollInput = form.querySelector('[name="poll"]');
+    const id = pollInput && pollInput.value;
+    const live = this.state && this.state.poll && this.state.poll.id === id ? this.state.poll : null;
+    const poll = id ? this.polls.get(id) || live : null;
+    const itemId = poll ? poll.item : this.state && this.state.current_item && this.state.current_item.id;
+    const item = this.state ? this.state.agenda.find((i) => i.id === itemId) : null;
+    return window.confirm(fmt(this.t.confirm[key], { number: item ? item.number : "" }));
   }
 
   // A form as a socket frame: the same field names as the HTTP form; ``data-type``
@@ -392,7 +411,9 @@ class Room {
       setTimeout(done, 2000);
       return;
     }
-    this.send({ type }).catch((error) => this.flash(error.message, "error"));
+    this.send({ type })
+      .then((answer) => answer && this.flash(answer, "success"))
+      .catch((error) => this.flash(error.message, "error"));
   }
 
   // --- drawing ----------------------------------------------------------------
@@ -444,6 +465,11 @@ class Room {
     const status = byId("meeting-status");
     status.dataset.status = s.meeting.status;
     status.textContent = t.status[s.meeting.status] || s.meeting.status;
+    // Whether the meeting is recorded now, from the server's state (never guessed here).
+    const recording = byId("recording-state");
+    const rec = (s.recording && s.recording.state) || "not_started";
+    recording.dataset.state = rec;
+    recording.textContent = t.recording[rec] || "";
     const item = byId("current-item");
     item.dataset.id = s.current_item ? s.current_item.id : "";
     item.textContent = s.current_item
@@ -683,6 +709,14 @@ class Room {
         el("li", { "data-member": d.member }, el("strong", { text: d.name || this.name(d.member) }), `: ${d.opinion}`),
       ),
     );
+    // A voting member's own dissent, once the item has a resolution (the server checks
+    // that they attended the item and were not withdrawn from it).
+    const own = byId("own-dissent");
+    if (own) {
+      const me = this.state.participants.find((p) => p.id === this.state.me.id);
+      own.hidden = !(record && record.resolution && me && me.voting);
+      own.querySelector('input[name="item"]').value = item || "";
+    }
   }
 
   renderQuorum() {

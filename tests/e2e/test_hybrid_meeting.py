@@ -249,6 +249,8 @@ def _hybrid_meeting(
                 _enter_remotely(page, base, meeting)
                 rooms[name] = page
             chair, secretary = rooms["chair"], rooms["secretary"]
+            # Closing a vote or the meeting asks first (issue 14 point 7): yes.
+            chair.on("dialog", lambda dialog: dialog.accept())
 
             # One member logs in and never confirms their identity.
             skipper = contexts[SKIPS_CHECK].new_page()

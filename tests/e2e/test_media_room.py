@@ -201,6 +201,7 @@ def _meet(
         try:
             _enter_and_open(pages, base, people, media_meeting)
             chair, member = pages["chair"], pages["member"]
+            chair.on("dialog", lambda dialog: dialog.accept())  # "close the meeting?"
             chair.locator("#media-join-video").click()
             member.locator("#media-join-audio").click()
             wait_media(chair, "m.state === 'publishing' && m.iceConnectedMs !== null")

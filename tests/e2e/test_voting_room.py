@@ -79,10 +79,24 @@ def test_an_open_and_a_secret_vote_in_four_browsers(
         user, secret = cast[name]
         _enter_room(pages[name], base, user, secret, meeting)
     chair = pages["chair"]
+    # Closing a vote asks first, naming the item (issue 14 point 7): the chair says yes.
+    asked: list[str] = []
+
+    def confirm(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    chair.on("dialog", confirm)
     names = {name: cast[name][0].full_name for name in PEOPLE}
 
+    # Everyone sees whether the meeting is recorded (issue 14 point 7).
+    expect(pages["member_a"].locator("#recording-state")).to_have_text("ยังไม่เริ่มบันทึก")
     chair.locator("#console-open button[type=submit]").click()
+    expect(chair.locator("#room-messages")).to_contain_text("เปิดประชุมแล้ว")
     for page in pages.values():
+        expect(page.locator("#recording-state")).not_to_have_attribute(
+            "data-state", "not_started"
+        )
         expect(page.locator("#meeting-status")).to_have_attribute("data-status", "open")
         expect(page.locator("#poll-none")).to_be_visible()
     for name in MEMBERS:
@@ -106,6 +120,11 @@ def test_an_open_and_a_secret_vote_in_four_browsers(
     expect(chair.locator("#ballot-form")).to_be_visible()  # the chair has not voted
 
     chair.locator("#poll-close-form button[type=submit]").click()
+    # ... and answers with what it did, the totals in words
+    expect(chair.locator("#room-messages")).to_contain_text(
+        "ปิดการลงคะแนนวาระที่ 1 แล้ว: เห็นด้วย 2 ไม่เห็นด้วย 1 งดออกเสียง 0"
+    )
+    assert asked[-1].startswith("ยืนยันการปิดการลงคะแนนวาระที่ 1 ")
     for page in pages.values():
         expect(page.locator("#poll")).to_have_attribute("data-status", "closed")
         result = page.locator("#poll-result")
@@ -174,6 +193,17 @@ def test_an_open_and_a_secret_vote_in_four_browsers(
     for page in pages.values():
         dissent = page.locator(f"#dissents li[data-member='{cast['member_a'][0].pk}']")
         expect(dissent).to_contain_text("ยังไม่ได้ตรวจคุณสมบัติ")
+    # A member records their own dissent from the room (APA s.83; issue 14 point 7).
+    own = pages["member_b"]
+    own.locator("#own-dissent summary").click()
+    own.locator("#own-dissent-opinion").fill("ไม่เห็นด้วย ควรรอผลการตรวจสอบก่อน")
+    own.locator("#own-dissent-form button[type=submit]").click()
+    expect(own.locator("#room-messages")).to_contain_text(
+        f"บันทึกความเห็นแย้งของ {cast['member_b'][0].display_name} ในวาระที่ 1 แล้ว"
+    )
+    for page in pages.values():
+        mine = page.locator(f"#dissents li[data-member='{cast['member_b'][0].pk}']")
+        expect(mine).to_contain_text("รอผลการตรวจสอบก่อน")
 
     kinds = [e.kind for e in list_events(chain_key=meeting.chain_key)]
     assert kinds.count("poll.opened") == 2

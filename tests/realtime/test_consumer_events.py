@@ -77,9 +77,11 @@ async def test_the_chair_opens_and_moves_the_agenda_and_a_member_sees_each_versi
     _, seen = await _follow(member_socket, "attendance.joined", seen)
 
     await chair_socket.send({"type": "meeting.open", "reason": "ทดสอบ", "ref": "o"})
+    # The answer says what was done (issue 14 point 7), not a generic "Done."
     assert (await chair_socket.receive_until(is_type("ack")))[0] == {
         "type": "ack",
         "ref": "o",
+        "message": "เปิดประชุมแล้ว โดยไม่ครบองค์ประชุม และบันทึกเหตุผลไว้แล้ว",
     }
     opened, seen = await _follow(member_socket, "meeting.opened", seen)
     assert opened["patch"]["meeting_status"] == "open"
@@ -88,6 +90,7 @@ async def test_the_chair_opens_and_moves_the_agenda_and_a_member_sees_each_versi
     await chair_socket.send({"type": "item.set", "item": str(items[1].pk), "ref": "i"})
     ack, _ = await chair_socket.receive_until(is_type("ack"))
     assert ack["ref"] == "i"
+    assert ack["message"] == "เริ่มพิจารณาวาระที่ 2 แล้ว"
     # (other room events, such as the media room's, may come between: each version
     # is still the previous + 1)
     started, seen = await _follow(member_socket, "agenda.item_started", seen)
@@ -156,7 +159,11 @@ async def test_a_lost_connection_is_an_incident_the_chair_sees_live(
         }
     )
     frames = [await chair_socket.receive(), await chair_socket.receive()]
-    assert {"type": "ack", "ref": "h"} in frames
+    assert {
+        "type": "ack",
+        "ref": "h",
+        "message": "บันทึกการแก้ไขปัญหาแล้ว",
+    } in frames
     handled = next(f for f in frames if f["type"] == "incident")
     assert handled["incident"]["id"] == frame["incident"]["id"]
     assert handled["incident"]["handling"] == "โทรศัพท์ติดต่อแล้ว"

@@ -66,7 +66,7 @@ def test_vouching_over_http_records_who_vouched(
 
     assert response["Location"] == _url("room", notified_meeting)
     assert _messages(response) == [
-        ("success", "Your vouching for the participant is recorded.")
+        ("success", f"Your vouching for {member.display_name} is recorded.")
     ]
     check = IdentityCheck.objects.get(meeting=notified_meeting, user=member)
     assert check.method == CheckMethod.VOUCHED

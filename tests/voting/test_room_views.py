@@ -56,12 +56,16 @@ def test_a_whole_open_vote_from_the_room_forms(
         _url("poll_create", room),
         {"item": item.pk, "kind": "motion", "question": "อนุมัติ", "secret": "false"},
     ) == [
-        ("success", "The vote is prepared; open it when the meeting is ready to vote.")
+        (
+            "success",
+            "A vote on agenda item 1 is prepared; open it when the meeting is ready "
+            "to vote.",
+        )
     ]
     poll = Poll.objects.get(item=item)
     assert not poll.is_secret
     assert _post(console, _url("poll_open", room), {"poll": poll.pk}) == [
-        ("success", "The vote is open.")
+        ("success", "The vote on agenda item 1 is open.")
     ]
     snapshot = room_snapshot.room_snapshot(meeting=room, user=voters[1])
     assert snapshot["poll"]["id"] == str(poll.pk)
@@ -88,7 +92,7 @@ def test_a_whole_open_vote_from_the_room_forms(
     assert closing[0][0] == "error"
 
     assert _post(console, _url("poll_close", room), {"poll": poll.pk}) == [
-        ("success", "The vote is closed.")
+        ("success", "The vote on agenda item 1 is closed: yes 2, no 1, abstain 0.")
     ]
     poll.refresh_from_db()
     assert poll.status == PollStatus.CLOSED
@@ -98,13 +102,19 @@ def test_a_whole_open_vote_from_the_room_forms(
         console,
         _url("resolution", room),
         {"item": item.pk, "text": "ที่ประชุมมีมติอนุมัติ", "poll": poll.pk},
-    ) == [("success", "The resolution is recorded.")]
+    ) == [("success", "The resolution on agenda item 1 is recorded.")]
     assert Resolution.objects.get(item=item).poll == poll
     assert _post(
         console,
         _url("dissent", room),
         {"item": item.pk, "member": voters[2].pk, "opinion": "ไม่เห็นด้วยเพราะงบประมาณ"},
-    ) == [("success", "The dissenting opinion is recorded.")]
+    ) == [
+        (
+            "success",
+            f"The dissenting opinion of {voters[2].display_name} on agenda item 1 "
+            "is recorded.",
+        )
+    ]
     assert Dissent.objects.get(item=item).member == voters[2]
     assert _post(console, _url("close", room), {}) == [
         ("success", "The meeting is closed.")

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from prachum.attendance.models import IdentityCheck
 from prachum.core.errors import ServiceError
 from prachum.evidence.selectors import list_events
 from prachum.meetings.models import AgendaItem, Meeting
-from prachum.voting import ballots, item_record, polls, selectors
+from prachum.voting import ballots, dissents, item_record, polls, selectors
 from prachum.voting.models import Dissent, Poll, Recusal, Resolution
 from tests.voting.conftest import refusal
 
@@ -166,6 +168,7 @@ def test_a_member_records_their_own_dissent_and_the_secretary_a_written_one(
     voters: list[Any],
     secretary: Any,
 ) -> None:
+    item_record.record_resolution(actor=secretary, item=item, text="อนุมัติ")
     mine = item_record.record_dissent(
         actor=voters[3],
         item=item,
@@ -196,6 +199,9 @@ def test_a_member_records_their_own_dissent_and_the_secretary_a_written_one(
         ("not_a_member", "NOT_A_MEMBER"),
         ("no_reasons", "REQUIRED"),
         ("outsider", "NOT_ALLOWED"),
+        ("no_resolution", "NO_RESOLUTION"),
+        ("was_away", "NOT_PRESENT_FOR_ITEM"),
+        ("withdrew", "NOT_PRESENT_FOR_ITEM"),
     ],
 )
 def test_dissent_refusals(
@@ -221,7 +227,45 @@ def test_dissent_refusals(
         kwargs["opinion"] = ""
     elif case == "outsider":
         kwargs.update(actor=outsider, member=outsider)
+    elif case == "was_away":  # member5 is not at the meeting
+        kwargs.update(actor=voters[6], member=voters[6])
+    elif case == "withdrew":
+        item_record.record_recusal(
+            actor=secretary, item=item, member=voters[3], ground="s13_3"
+        )
+    if case != "no_resolution":
+        item_record.record_resolution(actor=secretary, item=item, text="อนุมัติ")
     with pytest.raises(ServiceError) as excinfo:
         item_record.record_dissent(**kwargs)
     assert refusal(excinfo) == code
     assert not Dissent.objects.exists()
+
+
+def test_a_member_on_the_list_of_a_vote_on_the_item_may_dissent_after_leaving(
+    room: Meeting,
+    item: AgendaItem,
+    voters: list[Any],
+    chair: Any,
+    secretary: Any,
+) -> None:
+    """On the frozen list of a vote on the item they attended it, even if their
+    identity check was revoked since (they left the meeting)."""
+    poll = polls.create_poll(actor=chair, item=item, kind="motion", question="อนุมัติ")
+    polls.open_poll(actor=chair, poll=poll)
+    polls.close_poll(actor=chair, poll=poll)
+    item_record.record_resolution(actor=secretary, item=item, text="อนุมัติ")
+    IdentityCheck.objects.filter(meeting=room, user=voters[3]).update(
+        revoked_at=timezone.now()
+    )
+    assert dissents.attended_item(item=item, member=voters[3])
+    assert not dissents.attended_item(item=item, member=voters[6])
+    dissent = item_record.record_dissent(
+        actor=voters[3], item=item, member=voters[3], opinion="ไม่เห็นด้วย"
+    )
+    assert dissent.member == voters[3]
+    choices = dissents.own_dissent_items(meeting=room, member=voters[3])
+    assert [(c.number, c.resolution, c.mine) for c in choices] == [
+        ("1", "อนุมัติ", ["ไม่เห็นด้วย"])
+    ]
+    assert dissents.own_dissent_items(meeting=room, member=voters[6]) == []
+    assert dissents.own_dissent_items(meeting=room, member=secretary) == []
