@@ -9,6 +9,7 @@ get the citation back as the domain wrote it.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 
@@ -119,6 +120,16 @@ RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
         re.compile(r"\bs\.(\d+)(\(\d+\))?"),
         lambda m: _("s.%(number)s") % {"number": m.group(1) + (m.group(2) or "")},
     ),
+    (
+        re.compile(r"\bparas (\d)-(\d)\b"),
+        lambda m: (
+            _("%(first)s to %(last)s")
+            % {
+                "first": PARAGRAPHS.get(m.group(1), m.group(1)),
+                "last": PARAGRAPHS.get(m.group(2), m.group(2)),
+            }
+        ),
+    ),
     (re.compile(r"\bpara (\d)\b"), lambda m: str(PARAGRAPHS.get(m.group(1), m[0]))),
     (
         re.compile(r"\bclause (\d+)"),
@@ -153,3 +164,23 @@ def explain_code(code: str) -> str:
 
 def _thai() -> bool:
     return (translation.get_language() or "th").startswith("th")
+
+
+def known_clauses() -> dict[str, str]:
+    """Every clause the law engine cites, in the active language, for the pages whose
+    script shows citations it receives over the socket (the room's poll results)."""
+    found: dict[str, str] = {}
+    for module in DOMAIN_MODULES:
+        for name, value in vars(importlib.import_module(module)).items():
+            if name.isupper() and isinstance(value, str) and CITES_A_LAW.search(value):
+                found[value] = cite(value)
+    return found
+
+
+def code_labels() -> dict[str, str]:
+    """Every law-engine code explained in the active language (for page scripts)."""
+    return {code: explain_code(code) for code in EXPLANATIONS}
+
+
+DOMAIN_MODULES = ("prachum.domain.reasons", "prachum.domain.challenges")
+CITES_A_LAW = re.compile(r"B\.E\.|\bs\.\d|\bss\.\d|\bAPA\b|\bDecree\b")

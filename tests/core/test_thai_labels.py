@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import pkgutil
+import re
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 import prachum
-from prachum.core.citations import cite, explain_code
+from prachum.core.citations import cite, explain_code, known_clauses
 from prachum.core.events import EventKind, event_label
 from prachum.core.templatetags.thai import money
 from prachum.domain import reasons
@@ -83,10 +84,9 @@ def test_clauses_read_as_thai_citations() -> None:
             == "พ.ร.ฎ. เบี้ยประชุมกรรมการ พ.ศ. 2547 มาตรา 7(2)"
         )
         assert "[S]" not in cite(reasons.RD_SECRETARIES)
-        for name in dir(reasons):
-            value = getattr(reasons, name)
-            if name.isupper() and isinstance(value, str):
-                assert not any(w in cite(value) for w in ("B.E.", " s.", "ss.")), name
+        for english, thai in known_clauses().items():
+            assert re.search(r"[ก-๙]", thai), english
+            assert not re.search(r"B\.E\.|\bs\.\d|\bss\.|\bparas?\b", thai), thai
         assert explain_code("NOT_ATTENDED") != "NOT_ATTENDED"
     with translation.override("en"):
         assert cite(reasons.APA_S82) == "APA B.E. 2539 s.82"
