@@ -112,6 +112,8 @@ NOT_WORDS = re.compile(
     r"|\b[a-z0-9]{5}-[a-z0-9]{5}\b",  # recovery codes
     re.IGNORECASE,
 )
+# "Ready ready": a label and its raw value side by side.
+REPEATED_WORD = re.compile(r"(?i)(?<!\S)([A-Za-z\u0E00-\u0E7F]{3,})\s+\1(?![^\s.,:;)])")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 FRAGMENT_SPLIT = re.compile(r"\s*(?:·|•|—|–|\||\n|:\s|\(|\)|;)\s*")
 
@@ -246,6 +248,8 @@ class Checker:
         fragments = {text, *(f.strip() for f in FRAGMENT_SPLIT.split(text))}
         for fragment in sorted(f for f in fragments if f):
             self._check_fragment(where, fragment)
+        for word in REPEATED_WORD.findall(text):
+            self._offend(where, "the same word twice", word, text)
         for amount in MONEY_WITHOUT_SEPARATOR.findall(text):
             if Decimal(amount) >= 1000:
                 self._offend(where, "amount without separators", amount, text)
