@@ -816,7 +816,7 @@ class Room {
         el("strong", { text: t.incident[i.kind] || i.kind }),
         ` ${at}`,
         who ? ` · ${who}` : "",
-        i.description && i.description !== who ? el("div", { text: i.description }) : null,
+        i.summary && i.summary !== who ? el("div", { text: i.summary }) : null,
       );
       if (i.handled_at) {
         li.append(el("div", { className: "muted", text: `${t.handled}: ${i.handling}` }));

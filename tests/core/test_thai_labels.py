@@ -153,3 +153,28 @@ def test_a_missing_field_is_named_with_a_thai_message(
     assert body["code"] == "INVALID_INPUT"
     assert body["detail"][0]["field"] == "title"
     assert body["detail"][0]["msg"] == "กรุณากรอกข้อมูลนี้"
+
+
+def test_automatic_incidents_read_as_sentences() -> None:
+    from prachum.room import media
+    from prachum.room.incident_text import incident_summary
+
+    with translation.override("th"):
+        for code in (
+            media.MEDIA_SERVER_DOWN,
+            media.MEDIA_ROOM_FAILED,
+            media.MEDIA_LOST,
+            media.MEDIA_NOT_RECORDING,
+        ):
+            text = incident_summary(
+                kind="other", description=f"{code}: janus-1: [Errno 111] refused"
+            )
+            assert re.search(r"[ก-๙]", text), code
+            assert "janus" not in text
+            assert code not in text
+        quorum = incident_summary(kind="quorum_lost", description="4/5")
+        assert quorum == "นับเป็นองค์ประชุม 4 คน ต้องมีอย่างน้อย 5 คน"
+        assert incident_summary(kind="reported", description="ภาพกระตุก") == "ภาพกระตุก"
+        assert not incident_summary(
+            kind="connection_lost", description="นายก ข", subject_name="นายก ข"
+        )
