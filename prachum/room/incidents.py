@@ -48,7 +48,11 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
 
 
 def list_incidents(*, meeting: Meeting) -> QuerySet[Incident]:
-    return Incident.objects.filter(meeting=meeting).order_by("at")
+    return (
+        Incident.objects.filter(meeting=meeting)
+        .select_related("subject")
+        .order_by("at")
+    )
 
 
 def incident_of(*, meeting: Meeting, incident_id: Any) -> Incident | None:
