@@ -33,6 +33,8 @@ from prachum.minutes import wording
 from prachum.minutes.events import MinutesEvent
 from prachum.minutes.models import MinutesApproval, MinutesStatus, MinutesVersion
 from prachum.room.events import RoomEvent
+from prachum.room.incident_text import incident_summary
+from prachum.room.incidents import list_incidents
 from prachum.voting.models import (
     Dissent,
     OpenBallot,
@@ -368,6 +370,18 @@ def _recording_gaps(
     return lines
 
 
+def _incident_text(incident: Incident) -> str:
+    """The incident as a sentence (``MEDIA_SERVER_DOWN: ...`` is not for the minutes)."""
+    return (
+        incident_summary(
+            kind=incident.kind,
+            description=incident.description,
+            subject_name=incident.subject.display_name if incident.subject else "",
+        )
+        or incident.description
+    )
+
+
 def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
     """The Saraban form's eleven fields, in order, from the meeting's record (R49)."""
     meeting = Meeting.objects.select_related("committee__agency").get(pk=meeting.pk)
@@ -427,9 +441,9 @@ def minutes_content(*, meeting: Meeting) -> dict[str, Any]:
         else wording.NOT_HELD,
         "items": _items(meeting, digits),
         "incidents": [
-            f"{format_thai_time(i.at, thai_digits=thai)} {i.description}"
+            f"{format_thai_time(i.at, thai_digits=thai)} {_incident_text(i)}"
             + (f" ({i.handling})" if i.handling else "")
-            for i in Incident.objects.filter(meeting=meeting).order_by("at")
+            for i in list_incidents(meeting=meeting)
         ]
         + _recording_gaps(meeting, roster, thai=thai),
         "closed_at": format_thai_time(closed_at, thai_digits=thai)
