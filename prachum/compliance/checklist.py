@@ -28,7 +28,7 @@ from prachum.attendance.models import Connection, IdentityCheck, Incident
 from prachum.committees.selectors import deny_list
 from prachum.core.citations import cite, explain_code
 from prachum.domain.scope import check_scope
-from prachum.domain.thai_dates import BANGKOK
+from prachum.domain.thai_dates import BANGKOK, format_money
 from prachum.evidence.models import Seal
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.meetings.events import MeetingEvent
@@ -427,7 +427,9 @@ def _allowances(meeting: Meeting) -> Check:
     runs = AllowanceRun.objects.filter(meeting=meeting)
     confirmed = runs.filter(status=RunStatus.CONFIRMED).first()
     if confirmed is not None:
-        return Check("ALLOWANCES", "R56", title, True, url, f"{confirmed.total:,.2f}")
+        return Check(
+            "ALLOWANCES", "R56", title, True, url, format_money(confirmed.total)
+        )
     if runs.exists():
         return Check(
             "ALLOWANCES", "R56", title, None, url, _("Computed, not yet confirmed.")

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from prachum.core import citations, events
 from prachum.domain.thai_dates import (
+    format_money,
     format_thai_date,
     format_thai_datetime,
     format_thai_time,
@@ -66,7 +67,7 @@ def money(value: Decimal | float | int | str | None) -> str:
         amount = Decimal(str(value).replace(",", ""))
     except InvalidOperation:
         return str(value)
-    return f"{amount:,.2f}"
+    return format_money(amount)
 
 
 @register.filter
