@@ -20,6 +20,7 @@ import json
 import pkgutil
 import re
 import uuid
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -549,24 +550,51 @@ def skip_reason(route: Route) -> str | None:
     return None
 
 
+def _singular(word: str) -> list[str]:
+    """ "agencies" -> agency, "meetings" -> meeting, "people" -> person."""
+    forms = [word, word.removesuffix("s")]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word == "people":
+        forms.append("person")
+    return forms
+
+
+def _by_name(name: str, world: World) -> Any:
+    if name in world.objects:
+        return world.objects[name]
+    for model in apps.get_models():
+        if model.__name__.lower() == name.replace("_", ""):
+            return model.objects.first() or _MISSING
+    return _MISSING
+
+
+_MISSING = object()
+
+
 def _object_for(param: str, route: Route, world: World) -> Any:
-    """The fixture object a path parameter names: ``run_pk`` a run, ``pk`` the
-    object of the route's first segment (``committees/<pk>`` a committee)."""
+    """The fixture object a path parameter names: ``run_pk`` a run, ``pk`` the object
+    of the segment before it (``committees/<pk>`` a committee, ``agencies/<pk>`` an
+    agency). A name nothing answers gets a random id (its page is then the Thai "not
+    found" page) and a warning, so a new kind of page is named in the fixture."""
     base = re.sub(r"_(pk|id)$", "", param)
     if base in {"pk", "id"}:
-        segment = route.route.split("/")[0].rstrip("s")
-        if segment in world.objects:
-            return world.objects[segment]
+        before = route.route.split(f"<uuid:{param}>")[0].split(f"<int:{param}>")[0]
+        segments = [s for s in before.split("/") if s and "<" not in s]
+        for name in _singular(segments[-1]) if segments else []:
+            found = _by_name(name, world)
+            if found is not _MISSING:
+                return found
+        warnings.warn(f"{route.route}: {param} filled with a meeting", stacklevel=2)
         return world.meeting
-    if base in world.objects:
-        return world.objects[base]
-    for model in apps.get_models():
-        if model.__name__.lower() == base.replace("_", ""):
-            return model.objects.first()
-    raise AssertionError(
-        f"{route.route}: no object for the path parameter {param!r}; "
-        "name it in the world fixture's objects"
-    )
+    found = _by_name(base, world)
+    if found is _MISSING:
+        warnings.warn(
+            f"{route.route}: no object for {param!r}; name it in the world fixture",
+            stacklevel=2,
+        )
+        return None
+    return found
 
 
 def fill(route: Route, world: World, *, unknown: str | None = None) -> str:
@@ -742,3 +770,36 @@ def _provoke_api(
         for text in _json_messages(json.loads(response.content)):
             checker.check(where, text)
     return count
+
+
+def test_the_checker_names_each_kind_of_offender() -> None:
+    """Each rule can fail: a msgid left in English, a raw code, an English citation,
+    an amount without separators and a word twice."""
+    checker = Checker(
+        exact={"Queued"},
+        patterns=[(re.compile(r"^Letter .+?$"), "Letter %(number)s")],
+        codes={"meeting.opened", "per_meeting"},
+        allowed_data={"นายก ข"},
+    )
+    page = (
+        "<html><head><title>การประชุม</title><script>var x = 'Queued';</script></head>"
+        "<body><p>Queued</p><p>Letter 12/2569</p><td>meeting.opened</td>"
+        "<p>อัตรา: 7250.00 (per_meeting)</p><p>APA B.E. 2539 s.82</p>"
+        "<p>Ready ready</p><p>1,250.00 บาท · นายก ข · df542ffe0c7011f5…</p>"
+        '<button title="Close">ปิด</button>'
+        '<script type="application/json">{"label": "Sent %(n)s"}</script></body></html>'
+    )
+    for text in visible_texts(page):
+        checker.check("page", text)
+    found = "\n".join(checker.offenders)
+    assert "untranslated msgid: 'Queued'" in found
+    assert "'Letter %(number)s'" in found
+    assert "raw code: 'meeting.opened'" in found
+    assert "raw code: 'per_meeting'" in found
+    assert "amount without separators: '7250.00'" in found
+    assert "English text: 'APA' in 'APA B.E. 2539 s.82'" in found
+    assert "the same word twice: 'Ready'" in found
+    assert "'Close'" in found  # a title is shown too
+    assert "'Sent …'" in found  # labels handed to the page's script
+    assert "1,250.00" not in found and "นายก" not in found and "df542" not in found
+    assert found.count("Queued") == 1  # the script's text is not shown
