@@ -801,5 +801,7 @@ def test_the_checker_names_each_kind_of_offender() -> None:
     assert "the same word twice: 'Ready'" in found
     assert "'Close'" in found  # a title is shown too
     assert "'Sent …'" in found  # labels handed to the page's script
-    assert "1,250.00" not in found and "นายก" not in found and "df542" not in found
+    assert "1,250.00" not in found
+    assert "นายก" not in found
+    assert "df542" not in found
     assert found.count("Queued") == 1  # the script's text is not shown
