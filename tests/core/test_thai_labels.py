@@ -178,3 +178,15 @@ def test_automatic_incidents_read_as_sentences() -> None:
         assert not incident_summary(
             kind="connection_lost", description="นายก ข", subject_name="นายก ข"
         )
+
+
+@pytest.mark.django_db
+def test_error_pages_are_thai(secretary: Any) -> None:
+    browser = _browser(secretary, "th")
+    missing = browser.get(f"/meetings/{uuid.uuid4()}/")
+    assert missing.status_code == 404
+    assert "ไม่พบหน้าที่ต้องการ" in missing.content.decode()
+    expired = Client(enforce_csrf_checks=True, headers={"accept-language": "th"})
+    refused = expired.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert refused.status_code == 403
+    assert "แบบฟอร์มหมดอายุ" in refused.content.decode()
