@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from prachum.archive.recordings import list_gaps
@@ -371,15 +372,17 @@ def _recording_gaps(
 
 
 def _incident_text(incident: Incident) -> str:
-    """The incident as a sentence (``MEDIA_SERVER_DOWN: ...`` is not for the minutes)."""
-    return (
-        incident_summary(
-            kind=incident.kind,
-            description=incident.description,
-            subject_name=incident.subject.display_name if incident.subject else "",
+    """The incident as a sentence (``MEDIA_SERVER_DOWN: ...`` is not for the minutes),
+    in Thai like the rest of the minutes whatever the page's language."""
+    with translation.override("th"):
+        return (
+            incident_summary(
+                kind=incident.kind,
+                description=incident.description,
+                subject_name=incident.subject.display_name if incident.subject else "",
+            )
+            or incident.description
         )
-        or incident.description
-    )
 
 
 def minutes_content(*, meeting: Meeting) -> dict[str, Any]:

@@ -885,7 +885,7 @@ function deviceCheck(box) {
     try {
       stream = stream || (await navigator.mediaDevices.getUserMedia({ audio: true }));
     } catch (error) {
-      status.textContent = fmt(t.refused, { reason: error.name });
+      status.textContent = fmt(t.refused, { reason: t.reasons[error.name] || t.unknown_reason });
       status.className = "error";
       return;
     }
