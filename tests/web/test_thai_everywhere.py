@@ -353,10 +353,12 @@ def world(
     secretary: Any,
     room_settings: None,
     django_capture_on_commit_callbacks: Any,
+    request: pytest.FixtureRequest,
 ) -> World:
     # What the services write down is written as a Thai user's request would (another
     # test may have left English active in this thread).
     translation.activate("th")
+    request.addfinalizer(translation.deactivate)
     committee.legal_basis = "คำสั่งสำนักงานปลัดกระทรวงตัวอย่าง ที่ 1/2569"
     committee.fallback_channel = "โทรศัพท์ถึงเลขานุการ 0 2222 0001"
     committee.save()
