@@ -353,12 +353,10 @@ def world(
     secretary: Any,
     room_settings: None,
     django_capture_on_commit_callbacks: Any,
-    request: pytest.FixtureRequest,
-) -> World:
+) -> Iterator[World]:
     # What the services write down is written as a Thai user's request would (another
     # test may have left English active in this thread).
     translation.activate("th")
-    request.addfinalizer(translation.deactivate)
     committee.legal_basis = "คำสั่งสำนักงานปลัดกระทรวงตัวอย่าง ที่ 1/2569"
     committee.fallback_channel = "โทรศัพท์ถึงเลขานุการ 0 2222 0001"
     committee.save()
@@ -496,7 +494,8 @@ def world(
     people["operator"] = UserFactory(
         username="operator", full_name="ผู้ดูแล ระบบ", is_staff=True
     )
-    return World(committee, meeting, draft, people, objects)
+    yield World(committee, meeting, draft, people, objects)
+    translation.deactivate()
 
 
 def _has(model: type[models.Model], name: str) -> bool:
