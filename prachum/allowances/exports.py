@@ -16,11 +16,16 @@ from prachum.allowances.payment_list import (
     render_payment_list_pdf,
 )
 from prachum.attendance.models import CheckMethod, LocationKind
-from prachum.domain.thai_dates import baht_text, format_thai_date, format_thai_datetime
+from prachum.domain.thai_dates import (
+    baht_text,
+    format_money,
+    format_thai_date,
+    format_thai_datetime,
+)
 
 
 def money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
+    return format_money(amount)
 
 
 def attended_text(*, mode: str, identity_method: str) -> str:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from prachum.committees.models import Role
+from prachum.committees.models import AllowanceKind, Role
 from prachum.meetings.models import Meeting
 
 
@@ -73,6 +73,13 @@ class AllowanceRun(models.Model):
 
     def __str__(self) -> str:
         return f"allowances {self.meeting_id} {self.status} {self.total}"
+
+    @property
+    def rate_kind_label(self) -> str:
+        """The kind of rate in words ("รายครั้ง"), as the committee's rate page says."""
+        if self.rate_kind in AllowanceKind.values:
+            return str(AllowanceKind(self.rate_kind).label)
+        return self.rate_kind
 
 
 class AllowanceLine(models.Model):

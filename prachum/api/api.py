@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema, Status
 from ninja.security import django_auth
 
+from prachum.api import errors as api_errors
 from prachum.committees.selectors import list_committees_for
 from prachum.core.actors import actor_of
 from prachum.core.errors import PermissionDeniedError, ServiceError
@@ -22,6 +23,7 @@ from prachum.notices import services as notice_services
 from prachum.notices.models import Signatory
 
 api = NinjaAPI(title="Prachum API", version="1", urls_namespace="api", auth=django_auth)
+api_errors.register(api)
 
 
 class ErrorOut(Schema):

@@ -139,11 +139,20 @@ def send_code(request: HttpRequest, pk: Any) -> HttpResponse:
     return redirect("attendance:check", pk=meeting.pk)
 
 
-def _check_labels() -> dict[str, str]:
+def _check_labels() -> dict[str, Any]:
     return {
         "no_media": _(
             "This browser cannot use a microphone here (a secure page is needed)."
         ),
         "refused": _("The microphone could not be used: %(reason)s"),
+        # The browser's reason (a DOMException name) in words.
+        "reasons": {
+            "NotAllowedError": _("permission to use it was not given"),
+            "NotFoundError": _("no microphone was found"),
+            "NotReadableError": _("another program is using it"),
+            "OverconstrainedError": _("it does not support what the page asked for"),
+            "SecurityError": _("the browser blocked it on this page"),
+        },
+        "unknown_reason": _("the browser gave no reason"),
         "listening": _("Speak: the meter should move. A test tone is playing."),
     }

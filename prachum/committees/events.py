@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from prachum.core.events import EventKind
 
 
 class CommitteeEvent(EventKind):
-    COMMITTEE_CREATED = "committee.created"
-    COMMITTEE_MEMBER_ADDED = "committee.member_added"
-    COMMITTEE_ROSTER_IMPORTED = "committee.roster_imported"
-    COMMITTEE_ALLOWANCE_RATE_SET = "committee.allowance_rate_set"
-    COMMITTEE_MEMBER_POSITION_SET = "committee.member_position_set"
-    AGENCY_CREATED = "agency.created"
-    AGENCY_UPDATED = "agency.updated"
+    COMMITTEE_CREATED = "committee.created", _("Committee created")
+    COMMITTEE_MEMBER_ADDED = "committee.member_added", _("Member added")
+    COMMITTEE_ROSTER_IMPORTED = "committee.roster_imported", _("Roster imported")
+    COMMITTEE_ALLOWANCE_RATE_SET = (
+        "committee.allowance_rate_set",
+        _("Allowance rate set"),
+    )
+    COMMITTEE_MEMBER_POSITION_SET = (
+        "committee.member_position_set",
+        _("Member's position set"),
+    )
+    AGENCY_CREATED = "agency.created", _("Agency created")
+    AGENCY_UPDATED = "agency.updated", _("Agency changed")

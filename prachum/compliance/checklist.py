@@ -26,8 +26,9 @@ from prachum.allowances.models import AllowanceRun, RunStatus
 from prachum.archive import recordings
 from prachum.attendance.models import Connection, IdentityCheck, Incident
 from prachum.committees.selectors import deny_list
+from prachum.core.citations import cite, explain_code
 from prachum.domain.scope import check_scope
-from prachum.domain.thai_dates import BANGKOK
+from prachum.domain.thai_dates import BANGKOK, format_money
 from prachum.evidence.models import Seal
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.meetings.events import MeetingEvent
@@ -109,7 +110,7 @@ def _in_scope(meeting: Meeting) -> Check:
         _("The meeting is not excluded from electronic meetings"),
         decision.allowed,
         _detail_url(meeting),
-        f"{decision.code} ({decision.clause})",
+        f"{explain_code(decision.code)} ({cite(decision.clause)})",
     )
 
 
@@ -183,8 +184,18 @@ def _notice_on_time(meeting: Meeting, notice: Notice | None) -> Check:
         title,
         notice.notice_rule_code in NOTICE_OK_CODES,
         _evidence_url(meeting),
-        f"{notice.notice_rule_code}; {days}",
+        _notice_detail(notice.notice_rule_code, days),
     )
+
+
+def _notice_detail(code: str, days: Any) -> str:
+    """The notice rule's verdict in words, and how many days ahead it was sent."""
+    if days is None:
+        return explain_code(code)
+    return _("%(verdict)s; sent %(days)s days before the meeting") % {
+        "verdict": explain_code(code),
+        "days": days,
+    }
 
 
 def _identity(meeting: Meeting) -> Check:
@@ -307,7 +318,8 @@ def _clock(meeting: Meeting) -> Check:
         title,
         recorded,
         _evidence_url(meeting),
-        _("synchronised: %(synced)s") % {"synced": synced},
+        _("clock synchronised in %(synced)d of %(readings)d readings")
+        % {"synced": sum(1 for s in synced if s), "readings": len(synced)},
     )
 
 
@@ -368,7 +380,11 @@ def _chain(meeting: Meeting) -> Check:
     title = _("The evidence chain is intact and sealed")
     if not report.ok:
         problem = report.problem
-        detail = f"{problem.code} @ {problem.seq}" if problem else "broken"
+        detail = (
+            _("broken at event %(seq)s") % {"seq": problem.seq}
+            if problem
+            else _("broken")
+        )
         return Check("CHAIN", "R34", title, False, _evidence_url(meeting), detail)
     if not sealed:
         passed = False if meeting.status == MeetingStatus.CLOSED else None
@@ -411,7 +427,9 @@ def _allowances(meeting: Meeting) -> Check:
     runs = AllowanceRun.objects.filter(meeting=meeting)
     confirmed = runs.filter(status=RunStatus.CONFIRMED).first()
     if confirmed is not None:
-        return Check("ALLOWANCES", "R56", title, True, url, f"{confirmed.total:,.2f}")
+        return Check(
+            "ALLOWANCES", "R56", title, True, url, format_money(confirmed.total)
+        )
     if runs.exists():
         return Check(
             "ALLOWANCES", "R56", title, None, url, _("Computed, not yet confirmed.")

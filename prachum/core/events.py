@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
 
 class EventKind(StrEnum):
@@ -16,7 +17,25 @@ class EventKind(StrEnum):
     No members here: each app lists its own in ``<app>/events.py`` (a subclass), so a
     mistyped kind is a type error. Members are ``str``: canonical JSON, the stored
     ``kind`` column and the chain's hashes see exactly the same bytes as before.
+
+    Each member carries the label people read (``X = "meeting.opened", _("Meeting
+    opened")``): the value is what is stored and hashed, the label is translated at the
+    edge (``{{ event.kind|event_label }}``). A member without one shows its value, which
+    the Thai-everywhere test refuses.
     """
+
+    _label: Any
+
+    def __new__(cls, value: str, label: Any = None) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        """The translated label (in the active language)."""
+        return str(self._label) if self._label is not None else str(self.value)
 
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
@@ -30,3 +49,18 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
             )
 
     transaction.on_commit(_send)
+
+
+def _kinds(cls: type[EventKind]) -> dict[str, EventKind]:
+    found: dict[str, EventKind] = {}
+    for sub in cls.__subclasses__():
+        found.update({member.value: member for member in sub})
+        found.update(_kinds(sub))
+    return found
+
+
+def event_label(kind: str) -> str:
+    """The label of a stored event kind in the active language (the kind if unknown)."""
+    autodiscover_modules("events")
+    member = _kinds(EventKind).get(str(kind))
+    return member.label if member is not None else str(kind)

@@ -145,6 +145,12 @@ def _read_number(n: int) -> str:
     return head + (_read_group(rest) if rest else "")
 
 
+def format_money(amount: Decimal, *, thai_digits: bool = False) -> str:
+    """Baht as every page and list shows them: thousands separators, two decimals,
+    "1,250.00" (or "๑,๒๕๐.๐๐")."""
+    return _digits(f"{amount:,.2f}", thai_digits)
+
+
 def baht_text(amount: Decimal) -> str:
     """Spell a baht amount as on cheques and receipts: "หนึ่งพันสองร้อยห้าสิบบาทถ้วน",
     "ห้าสิบสตางค์". Rounded ROUND_HALF_UP to the satang first (Bank of Thailand usage;

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from prachum.core.events import EventKind
 
 
 class EvidenceChainEvent(EventKind):
-    EVIDENCE_PACKAGE_DOWNLOADED = "evidence.package_downloaded"
-    EVIDENCE_SEALED = "evidence.sealed"
+    EVIDENCE_PACKAGE_DOWNLOADED = (
+        "evidence.package_downloaded",
+        _("Evidence package downloaded"),
+    )
+    EVIDENCE_SEALED = "evidence.sealed", _("Evidence sealed")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from prachum.evidence.chain import HashChain
 
@@ -115,10 +116,10 @@ class EvidencePackage(models.Model):
     """One built evidence package (a zip) for a meeting, with its build progress."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        BUILDING = "building"
-        READY = "ready"
-        FAILED = "failed"
+        QUEUED = "queued", _("Waiting to be built")
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Could not be built")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     chain = models.ForeignKey(

@@ -67,8 +67,21 @@ def package_status(request: HttpRequest, pk: str, package_pk: str) -> JsonRespon
     meeting = _meeting_for_package(request, pk)
     package = get_object_or_404(EvidencePackage, pk=package_pk, subject_id=meeting.pk)
     return JsonResponse(
-        {"status": package.status, "progress": package.progress, "step": package.step}
+        {
+            "status": package.status,
+            "progress": package.progress,
+            "step": package.step,
+            # What the page shows: the status in words, not the build step's code.
+            "label": package_label(package),
+        }
     )
+
+
+def package_label(package: EvidencePackage) -> str:
+    """ "กำลังจัดทำ (45%)" while building, else the status alone ("พร้อมดาวน์โหลด")."""
+    if package.status == EvidencePackage.Status.BUILDING:
+        return f"{package.get_status_display()} ({package.progress}%)"
+    return str(package.get_status_display())
 
 
 @login_required

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from prachum.core.events import EventKind
 
 
 class NoticeEvent(EventKind):
-    NOTICE_SENT = "notice.sent"
-    NOTICE_DELIVERED = "notice.delivered"
-    NOTICE_DELIVERY_FAILED = "notice.delivery_failed"
-    MEETING_RESCHEDULED = "meeting.rescheduled"
-    MEETING_CANCELLED = "meeting.cancelled"
+    NOTICE_SENT = "notice.sent", _("Notice sent")
+    NOTICE_DELIVERED = "notice.delivered", _("Notice delivered")
+    NOTICE_DELIVERY_FAILED = "notice.delivery_failed", _("Notice not delivered")
+    MEETING_RESCHEDULED = "meeting.rescheduled", _("Meeting rescheduled")
+    MEETING_CANCELLED = "meeting.cancelled", _("Meeting cancelled")

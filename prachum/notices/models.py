@@ -69,9 +69,9 @@ class NoticeMessage(TimeStampedModel):
     """One e-mail to one recipient: the exact bytes handed to the mail server (R11)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        SENT = "sent"
-        FAILED = "failed"
+        QUEUED = "queued", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not delivered")
 
     notice = models.ForeignKey(
         Notice, on_delete=models.PROTECT, related_name="messages"

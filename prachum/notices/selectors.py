@@ -6,6 +6,8 @@ from __future__ import annotations
 import email
 import email.policy
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,14 @@ class OutboxMessage:
     date: str
     attachments: tuple[str, ...]
     text: str
+
+    @property
+    def sent_at(self) -> datetime | None:
+        """The Date header as a datetime (shown in Thai by the template), if it parses."""
+        try:
+            return parsedate_to_datetime(self.date)
+        except (TypeError, ValueError):
+            return None
 
 
 def _parse(path: Path) -> OutboxMessage:

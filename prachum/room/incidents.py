@@ -22,6 +22,7 @@ from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting
 from prachum.room.error_codes import RoomError
 from prachum.room.events import RoomEvent
+from prachum.room.incident_text import incident_summary
 from prachum.room.state import console_group, lock_room, require_chair, room_text
 
 
@@ -30,6 +31,12 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
         "id": str(incident.id),
         "kind": incident.kind,
         "description": incident.description,
+        # What the room shows: a sentence, not the record's codes and figures.
+        "summary": incident_summary(
+            kind=incident.kind,
+            description=incident.description,
+            subject_name=incident.subject.display_name if incident.subject else "",
+        ),
         "at": incident.at.isoformat(),
         "reported_by": str(incident.reported_by_id)
         if incident.reported_by_id
@@ -41,7 +48,11 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
 
 
 def list_incidents(*, meeting: Meeting) -> QuerySet[Incident]:
-    return Incident.objects.filter(meeting=meeting).order_by("at")
+    return (
+        Incident.objects.filter(meeting=meeting)
+        .select_related("subject")
+        .order_by("at")
+    )
 
 
 def incident_of(*, meeting: Meeting, incident_id: Any) -> Incident | None:

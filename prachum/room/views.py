@@ -19,6 +19,7 @@ from prachum.attendance.selectors import current_check
 from prachum.attendance.views import is_legacy, meeting_for
 from prachum.committees.models import Role
 from prachum.core.actors import actor_of
+from prachum.core.citations import code_labels, known_clauses
 from prachum.domain.quorum import Standing
 from prachum.meetings.models import Meeting, MeetingMode, MeetingStatus
 from prachum.meetings.policies import can_prepare_meeting
@@ -127,6 +128,9 @@ def _room_labels() -> dict[str, Any]:
             ),
         },
         "recording": recording_labels(),
+        # The law engine's citations and codes, as the results and quorum name them.
+        "clauses": known_clauses(),
+        "codes": code_labels(),
     }
 
 

@@ -582,7 +582,7 @@ class Room {
     }
     const rows = [];
     if (poll.status === "voided") {
-      rows.push(el("p", { className: "error", text: fmt(v.voided_reason, { reason: result.outcome || "" }) }));
+      rows.push(el("p", { className: "error", text: fmt(v.voided_reason, { reason: this.t.codes[result.outcome] || result.outcome || "" }) }));
     } else if (result.tally) {
       const counts = poll.kind === "motion" ? result.tally : result.tally.counts;
       const keys = poll.kind === "motion" ? ["yes", "no", "abstain"] : poll.options.map((o) => o.id);
@@ -609,7 +609,7 @@ class Room {
       if (result.casting_vote) {
         rows.push(el("p", { text: `${v.casting_vote}: ${result.casting_vote.choice.map((k) => this.label(poll, k)).join(", ")}` }));
       }
-      if (result.clause) rows.push(el("p", { className: "muted", text: result.clause }));
+      if (result.clause) rows.push(el("p", { className: "muted", text: this.t.clauses[result.clause] || result.clause }));
     }
     if (poll.is_secret) rows.push(el("p", { className: "muted", text: v.totals_only }));
     box.replaceChildren(...rows);
@@ -728,7 +728,7 @@ class Room {
     status.dataset.met = String(q.met);
     status.textContent = q.met ? this.t.quorum_met : this.t.quorum_not_met;
     byId("quorum-reasons").replaceChildren(
-      ...q.reasons.map((r) => el("li", { "data-code": r.code, text: `${r.clause}: ${r.detail}` })),
+      ...q.reasons.map((r) => el("li", { "data-code": r.code, text: `${this.t.codes[r.code] || r.code} (${this.t.clauses[r.clause] || r.clause})` })),
     );
   }
 
@@ -850,7 +850,7 @@ class Room {
         el("strong", { text: t.incident[i.kind] || i.kind }),
         ` ${at}`,
         who ? ` · ${who}` : "",
-        i.description && i.description !== who ? el("div", { text: i.description }) : null,
+        i.summary && i.summary !== who ? el("div", { text: i.summary }) : null,
       );
       if (i.handled_at) {
         li.append(el("div", { className: "muted", text: `${t.handled}: ${i.handling}` }));
@@ -919,7 +919,7 @@ function deviceCheck(box) {
     try {
       stream = stream || (await navigator.mediaDevices.getUserMedia({ audio: true }));
     } catch (error) {
-      status.textContent = fmt(t.refused, { reason: error.name });
+      status.textContent = fmt(t.refused, { reason: t.reasons[error.name] || t.unknown_reason });
       status.className = "error";
       return;
     }

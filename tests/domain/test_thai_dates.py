@@ -12,6 +12,7 @@ from prachum.domain.errors import DomainError
 from prachum.domain.thai_dates import (
     baht_text,
     buddhist_year,
+    format_money,
     format_thai_date,
     format_thai_datetime,
     format_thai_time,
@@ -182,3 +183,16 @@ def test_baht_text_agrees_with_pythainlp_below_a_million(baht, satang):
     # a lone one after ล้าน (see test_baht_text), which is why baht_text is our own.
     amount = Decimal(baht) + Decimal(satang) / 100
     assert baht_text(amount) == bahttext(float(amount))
+
+
+@pytest.mark.parametrize(
+    ("amount", "thai_digits", "text"),
+    [
+        ("7250", False, "7,250.00"),
+        ("1250.5", False, "1,250.50"),
+        ("0", False, "0.00"),
+        ("1250", True, "๑,๒๕๐.๐๐"),
+    ],
+)
+def test_format_money(amount, thai_digits, text):
+    assert format_money(Decimal(amount), thai_digits=thai_digits) == text

@@ -51,7 +51,12 @@ def test_the_secretary_builds_a_package_and_each_download_is_logged(
     status = client.get(
         reverse("evidence:package_status", args=[meeting.pk, package.pk])
     ).json()
-    assert status == {"status": "ready", "progress": 100, "step": "ready"}
+    assert status == {
+        "status": "ready",
+        "progress": 100,
+        "step": "ready",
+        "label": "พร้อมดาวน์โหลด",
+    }
     download = client.get(
         reverse("evidence:package_download", args=[meeting.pk, package.pk])
     )
