@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0002_notice_kinds'),
+        ('notices', '0003_notice_signatory'),
     ]
 
     operations = [
