@@ -174,8 +174,8 @@ def _signature(pdf: FPDF, block: list[str]) -> None:
     sig_x = PAGE_W / 2
     pdf.set_font(FONT, "", FONT_SIZE)
     for line in block:
-        if pdf.thai_digits is not None:
-            line = official_digits(line, thai_digits=pdf.thai_digits)
+        if isinstance(pdf, _LetterPDF) and pdf.thai_digits is not None:
+            line = official_digits(line, thai_digits=pdf.thai_digits)  # R67
         pdf.set_x(sig_x)
         pdf.cell(
             PAGE_W - RIGHT - sig_x,
