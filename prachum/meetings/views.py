@@ -24,7 +24,13 @@ from prachum.meetings.enclosures import set_document_enclosure
 from prachum.meetings.file_views import home_context, meeting_file
 from prachum.meetings.forms import AgendaItemForm, DocumentForm, MeetingForm, UrgentForm
 from prachum.meetings.lookups import get_meeting_for
-from prachum.meetings.models import AgendaItem, Document, DocumentVersion, Meeting
+from prachum.meetings.models import (
+    MEETING_OVER,
+    AgendaItem,
+    Document,
+    DocumentVersion,
+    Meeting,
+)
 from prachum.minutes.selectors import with_minutes_state
 from prachum.notices import services as notice_services
 from prachum.notices.forms import SignatoryForm
@@ -111,6 +117,9 @@ def _render_detail(
             .prefetch_related("messages__recipient")
             .order_by("-sent_at"),
             "can_prepare": can_prepare,
+            # The agenda, the documents and the notice are fixed once the meeting is
+            # over: their forms are not offered (the services refuse them too).
+            "can_edit_papers": can_prepare and meeting.status not in MEETING_OVER,
             "is_chair": policies.can_decide_as_chair(
                 user=request.user, meeting=meeting
             ),

@@ -215,9 +215,11 @@ def incident_sentences(
 
 
 def technical_lines(meeting: Meeting, *, thai: bool) -> list[str]:
-    """Each incident as stored (kind, description, handling): the technical annex."""
-    return [
-        f"{format_thai_time(i.at, thai_digits=thai)} [{i.kind}] {i.description}"
-        + (f" ({i.handling})" if i.handling else "")
-        for i in Incident.objects.filter(meeting=meeting).order_by("at")
-    ]
+    """Each incident as stored (description, handling), under its kind's Thai name: the
+    technical annex. The description stays as the system wrote it (R42)."""
+    with translation.override("th"):
+        return [
+            f"{format_thai_time(i.at, thai_digits=thai)} [{i.get_kind_display()}] "
+            f"{i.description}" + (f" ({i.handling})" if i.handling else "")
+            for i in Incident.objects.filter(meeting=meeting).order_by("at")
+        ]

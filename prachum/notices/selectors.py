@@ -6,7 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,11 @@ class OutboxMessage:
     def sent_at(self) -> datetime | None:
         """The Date header as a datetime (shown in Thai by the template), if it parses."""
         try:
-            return parsedate_to_datetime(self.date)
+            parsed = parsedate_to_datetime(self.date)
         except (TypeError, ValueError):
             return None
+        # "-0000" (RFC 5322 s.3.3: UTC, local zone unknown) parses as a naive time.
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _parse(path: Path) -> OutboxMessage:

@@ -42,6 +42,12 @@ from prachum.evidence.models import EvidencePackage
 from prachum.meetings.models import Meeting
 from prachum.minutes.models import MinutesVersion
 from tests.factories import CommitteeFactory, MembershipFactory, UserFactory
+from tests.web.test_thai_everywhere import (
+    Checker,
+    catalogue,
+    raw_codes,
+    visible_texts,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -75,19 +81,25 @@ def _emblem() -> bytes:
 
 
 class Shots:
-    """Numbered screenshots of the walk, kept as test artefacts."""
+    """Numbered screenshots of the walk, kept as test artefacts; each screen's text is
+    checked as the untranslated-text test checks every page (issue 14 point 8), here
+    with what the browser shows after the room's script has run."""
 
-    def __init__(self) -> None:
+    def __init__(self, allowed: set[str]) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for old in ARTIFACTS.glob("*.png"):
             old.unlink()
         self.n = 0
+        exact, patterns = catalogue()
+        self.checker = Checker(exact, patterns, raw_codes(), allowed)
 
     def __call__(self, page: Page, name: str) -> None:
         self.n += 1
         page.screenshot(
             path=str(ARTIFACTS / f"{self.n:02d}-{name}.png"), full_page=True
         )
+        for text in visible_texts(page.content()):
+            self.checker.check(f"{self.n:02d}-{name} {page.url}", text)
 
 
 @pytest.fixture
@@ -219,7 +231,15 @@ def test_a_secretarys_first_meeting_by_clicking(
 ) -> None:
     settings.IDENTITY_CHECK_FRESH_MINUTES = 30
     base = asgi_live_server.url
-    shot = Shots()
+    shot = Shots(
+        {
+            *PEOPLE,
+            *(f"{u}@example.go.th" for u in PEOPLE),
+            "kanda",
+            str(office["secretary"].email),
+            office["agency"].email,
+        }
+    )
     new_context = lambda: browser.new_context(  # noqa: E731
         locale="th-TH", timezone_id="Asia/Bangkok"
     )
@@ -382,3 +402,4 @@ def test_a_secretarys_first_meeting_by_clicking(
 
     for context in (sec_context, *contexts.values()):
         context.close()
+    assert not shot.checker.offenders, "\n".join(shot.checker.offenders)

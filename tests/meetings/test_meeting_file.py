@@ -349,3 +349,18 @@ def test_home_lists_my_upcoming_meetings_soonest_first(
     assert upcoming.index(sooner.title) < upcoming.index(later.title)
     assert draft.title not in upcoming
     assert timezone.now() < sooner.starts_at
+
+
+def test_a_closed_meetings_papers_are_no_longer_offered_for_change(
+    held: Meeting,
+    notified_meeting: Meeting,
+    client_for: Callable[..., Client],
+    secretary: Any,
+) -> None:
+    client = client_for(secretary)
+    forms = ('id="agenda-form"', 'id="document-form"', 'id="send-notice"')
+    before = client.get(reverse("meetings:detail", args=[notified_meeting.pk]))
+    assert all(form in before.content.decode() for form in forms)
+    after = client.get(reverse("meetings:detail", args=[held.pk])).content.decode()
+    assert not any(form in after for form in forms)
+    assert 'id="file-minutes"' in after
