@@ -33,10 +33,11 @@ from typing import Any
 import pyotp
 import pytest
 from django.conf import settings as django_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from prachum.committees.forms import roster_help
 from prachum.committees.models import Agency, Committee, Membership, Role
 from prachum.evidence.models import EvidencePackage
 from prachum.meetings.models import Meeting
@@ -68,6 +69,13 @@ PEOPLE = {
     "suda": ("นาง", "สุดา ใจงาม", "พัฒนาการอำเภอ", "กรรมการ"),
 }
 CHAIR = "prasert"
+# Chromium's fake capture devices list under these names: the browser's, not ours.
+FAKE_DEVICES = {
+    "Fake Default Audio Input",
+    "Fake Audio Input 1",
+    "Fake Audio Input 2",
+    "fake_device_0",
+}
 
 
 def _emblem() -> bytes:
@@ -91,7 +99,12 @@ class Shots:
             old.unlink()
         self.n = 0
         exact, patterns = catalogue()
-        self.checker = Checker(exact, patterns, raw_codes(), allowed)
+        with translation.override("th"):
+            # The roster file's format: its column names and role codes are the format.
+            allowed_texts = {roster_help()}
+        self.checker = Checker(
+            exact, patterns, raw_codes(), allowed | FAKE_DEVICES, allowed_texts
+        )
 
     def __call__(self, page: Page, name: str) -> None:
         self.n += 1
