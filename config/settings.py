@@ -241,7 +241,15 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The handler filters too: commands that raise their own loggers' level (the task
+    # worker sets INFO) still print only from LOG_LEVEL up.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": env_str("LOG_LEVEL", "INFO"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # fontTools logs every font subset at INFO while rendering a PDF.
     "loggers": {"fontTools": {"level": "WARNING"}},

@@ -209,7 +209,7 @@ class Command(BaseCommand):
             "  secretary  — กรรมการและเลขานุการ (prepares meetings, sends notices, votes)",
             "  chair      — ประธาน",
             "  member1..member6, vicechair — กรรมการ",
-            "  admin      — operator (Django admin at /ops/admin/)",
+            "  admin      — operator (agencies and people: หน่วยงาน, ผู้ใช้ in the menu)",
             "An urgent hybrid meeting (notice sent) starts 20 minutes after the first run:",
             "the chair may open it from 30 minutes before its start.",
             "Second factor: a one-time code by e-mail; with no mail server it is shown on the",
