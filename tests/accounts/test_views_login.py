@@ -225,7 +225,7 @@ def test_locked_account_message_is_shown_on_the_login_page(
 def test_field_errors_follow_the_request_language(user: User) -> None:
     thai = Client(headers={"accept-language": "th"})
     response = thai.post(LOGIN, {"username": "", "password": ""})
-    assert "ฟิลด์นี้จำเป็น" in response.content.decode()
+    assert "กรุณากรอกข้อมูลนี้" in response.content.decode()
     english = Client(headers={"accept-language": "en"})
     response = english.post(LOGIN, {"username": "", "password": ""})
     assert "This field is required." in response.content.decode()
