@@ -300,3 +300,36 @@ def test_a_person_added_in_the_admin_gets_no_password_but_an_invitation(
     person = User.objects.get(username="mana")
     assert not person.has_usable_password()
     assert [e.kind for e in _chain(person)] == ["account.invitation_sent"]
+
+
+def test_the_new_pages_refuse_non_operators_and_acts_on_oneself(
+    browser: Client, operator: User, client: Client
+) -> None:
+    person = UserFactory(email="p@example.go.th")
+    full_login(client, UserFactory())
+    url = reverse("accounts:person_email", args=[person.pk])
+    assert client.post(url, {"email": "x@example.org"}).status_code == 403
+    for action in ("reset_password", "deactivate", "make_operator"):
+        assert (
+            client.post(
+                reverse("accounts:person_action", args=[person.pk, action])
+            ).status_code
+            == 403
+        )
+    own = browser.get(reverse("accounts:person", args=[operator.pk])).content.decode()
+    assert "ปิดบัญชีผู้ใช้" not in own  # no button to close one's own account
+    refused = browser.post(
+        reverse("accounts:person_action", args=[operator.pk, "deactivate"]),
+        follow=True,
+    )
+    assert "ไม่สามารถดำเนินการนี้กับบัญชีของตนเองได้" in refused.content.decode()
+    operator.refresh_from_db()
+    person.refresh_from_db()
+    assert operator.is_active
+    assert (person.email, person.is_active, person.is_staff) == (
+        "p@example.go.th",
+        True,
+        False,
+    )
+    assert _chain(person) == []
+    assert _chain(operator) == []
