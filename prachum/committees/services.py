@@ -381,13 +381,11 @@ def import_roster_csv(
             account, allowed = roster_accounts.resolve_row(
                 actor=actor, username=row["username"], email=row["email"]
             )
-            if not allowed:
+            if row["username"] in existing_ids:
+                pass  # already reported: on this roster
+            elif not allowed:
                 errors.append(RowError(line, "", str(roster_accounts.CANNOT_ADD)))
-            elif (
-                account is not None
-                and account.pk in existing_pks
-                and row["username"] not in existing_ids
-            ):
+            elif account is not None and account.pk in existing_pks:
                 errors.append(
                     RowError(line, "email", _("This person is already on the roster."))
                 )

@@ -142,3 +142,20 @@ def test_f11_the_page_shows_the_generic_refusal_in_thai(
     page = response.content.decode()
     assert "ไม่สามารถเพิ่มบุคคลนี้" in page
     assert not new_committee.memberships.filter(user=operator).exists()
+
+
+def test_a_member_named_again_with_another_address_gets_one_error(
+    committee: Any, secretary: User, member: User
+) -> None:
+    errors = _refusal(
+        secretary,
+        committee,
+        [[member.username, "new@example.org", "", "X", "", "member"]],
+    )
+    assert [(e.row, e.column) for e in errors] == [(2, "username")]
+    by_address = _refusal(
+        secretary,
+        committee,
+        [["someone_new", member.email, "", "X", "", "member"]],
+    )
+    assert [(e.row, e.column) for e in by_address] == [(2, "email")]
