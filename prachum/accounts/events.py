@@ -52,3 +52,27 @@ class AccountEvent(EventKind):
         "account.second_factor_reset",
         _("Second factor reset by an operator"),
     )
+    ACCOUNT_EMAIL_CHANGED = (
+        "account.email_changed",
+        _("E-mail address changed by an operator"),
+    )
+    ACCOUNT_PASSWORD_RESET = (
+        "account.password_reset",
+        _("Password reset by an operator"),
+    )
+    ACCOUNT_DEACTIVATED = (
+        "account.deactivated",
+        _("Account deactivated by an operator"),
+    )
+    ACCOUNT_REACTIVATED = (
+        "account.reactivated",
+        _("Account reactivated by an operator"),
+    )
+    ACCOUNT_OPERATOR_GRANTED = (
+        "account.operator_granted",
+        _("Made a system operator"),
+    )
+    ACCOUNT_OPERATOR_REVOKED = (
+        "account.operator_revoked",
+        _("No longer a system operator"),
+    )

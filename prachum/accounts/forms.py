@@ -86,3 +86,7 @@ class SetPasswordForm(forms.Form):
 
 class PeopleSearchForm(forms.Form):
     q = forms.CharField(label=_("Name or e-mail"), max_length=200, required=False)
+
+
+class ChangeEmailForm(forms.Form):
+    email = forms.EmailField(label=_("New e-mail address"), max_length=254)

@@ -1,8 +1,11 @@
 """Operators' pages for people's access (R14), instead of the Django admin.
 
-An operator finds a person, sends the invitation again, resets the second factor or
-unlocks the account. Each act goes through a service that records it in the
-person's chain and mails the person.
+An operator finds a person, sends the invitation again, resets the second factor,
+unlocks the account, changes the e-mail address, resets the password (a new
+one-time link; nobody types a password for someone else), closes or reopens the
+account and gives or takes away the operator flag. Each act goes through a service
+that records it in the person's chain with the operator's identity and mails the
+person (:mod:`prachum.accounts.operator_acts`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from prachum.accounts import factors, invitations, login, selectors
+from prachum.accounts import factors, invitations, login, operator_acts, selectors
 from prachum.accounts import session_keys as keys
-from prachum.accounts.forms import PeopleSearchForm
+from prachum.accounts.forms import ChangeEmailForm, PeopleSearchForm
 from prachum.accounts.models import User
 from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
@@ -62,11 +65,50 @@ def people_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_view(request: HttpRequest, pk: str) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
+    return _person_page(request, person, ChangeEmailForm())
+
+
+def _person_page(
+    request: HttpRequest, person: User, email_form: ChangeEmailForm, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "accounts/person.html",
-        {"person": person, "status": selectors.person_status(user=person)},
+        {
+            "person": person,
+            "status": selectors.person_status(user=person),
+            "email_form": email_form,
+            "is_self": person.pk == request.user.pk,
+        },
+        status=status,
     )
+
+
+@operators_only
+@require_POST
+def person_email_view(request: HttpRequest, pk: str) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    previous = person.email
+    form = ChangeEmailForm(request.POST)
+    if form.is_valid():
+        try:
+            person = operator_acts.change_email(
+                actor=actor_of(request), user=person, email=form.cleaned_data["email"]
+            )
+        except ServiceError as exc:
+            form.add_error("email", str(exc.message))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The e-mail address was changed. A message was sent to the "
+                    "previous address %(previous)s and to the new address %(email)s."
+                )
+                % {"previous": previous, "email": person.email},
+            )
+            return redirect("accounts:person", pk=person.pk)
+    person.refresh_from_db()
+    return _person_page(request, person, form, status=400)
 
 
 _ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
@@ -84,6 +126,37 @@ _ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
     "unlock": (
         lambda actor, user: login.unlock_account(actor=actor, user=user),
         gettext_lazy("The account was unlocked."),
+    ),
+    "reset_password": (
+        lambda actor, user: operator_acts.reset_password(actor=actor, user=user),
+        gettext_lazy(
+            "The password was reset: the old one no longer works and a one-time "
+            "link to set a new one was sent."
+        ),
+    ),
+    "deactivate": (
+        lambda actor, user: operator_acts.set_active(
+            actor=actor, user=user, active=False
+        ),
+        gettext_lazy("The account was closed."),
+    ),
+    "reactivate": (
+        lambda actor, user: operator_acts.set_active(
+            actor=actor, user=user, active=True
+        ),
+        gettext_lazy("The account was reopened."),
+    ),
+    "make_operator": (
+        lambda actor, user: operator_acts.set_operator(
+            actor=actor, user=user, operator=True
+        ),
+        gettext_lazy("The person is now a system operator."),
+    ),
+    "remove_operator": (
+        lambda actor, user: operator_acts.set_operator(
+            actor=actor, user=user, operator=False
+        ),
+        gettext_lazy("The person is no longer a system operator."),
     ),
 }
 

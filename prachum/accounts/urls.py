@@ -20,6 +20,11 @@ urlpatterns = [
     path("people/", operator_views.people_view, name="people"),
     path("people/<uuid:pk>/", operator_views.person_view, name="person"),
     path(
+        "people/<uuid:pk>/email/",
+        operator_views.person_email_view,
+        name="person_email",
+    ),
+    path(
         "people/<uuid:pk>/<slug:action>/",
         operator_views.person_action_view,
         name="person_action",

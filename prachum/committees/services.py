@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prachum.committees import policies
+from prachum.committees import policies, roster_accounts
 from prachum.committees.error_codes import CommitteeError
 from prachum.committees.events import CommitteeEvent
 from prachum.committees.models import (
@@ -29,7 +29,7 @@ from prachum.committees.models import (
 from prachum.committees.selectors import deny_list
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
-from prachum.core.signals import person_created
+from prachum.core.signals import member_linked, person_created
 from prachum.core.text import clean_text
 from prachum.domain.scope import check_scope
 from prachum.evidence.services import append_event
@@ -178,6 +178,10 @@ def add_member(
             CoreError.NOT_ALLOWED,
             _("Only the committee's secretary may change its roster."),
         )
+    if not roster_accounts.can_give_role_to(actor=actor, user=user):
+        raise PermissionDeniedError(
+            CoreError.NOT_ALLOWED, str(roster_accounts.CANNOT_ADD)
+        )
     with transaction.atomic():
         membership = _add_member(
             actor=actor,
@@ -292,6 +296,10 @@ def import_roster_csv(
     member_assistant_secretary, invitee) or its Thai name (``THAI_ROLE_NAMES``). New
     people get no usable password; once the import commits, each is mailed an
     invitation to set one (``core.signals.person_created``, handled by accounts).
+    Which account a row means, and which rows are refused without saying why, is
+    :mod:`prachum.committees.roster_accounts` (issue 15 F11): the e-mail address
+    is the identity, an existing owner is mailed (``core.signals.member_linked``),
+    and only an operator puts an operator account on a roster.
     """
     if not policies.can_manage_committee(user=actor, committee=committee):
         raise PermissionDeniedError(
@@ -330,6 +338,9 @@ def import_roster_csv(
         "position_title"
     ).max_length
     existing_ids = set(committee.memberships.values_list("user__username", flat=True))
+    existing_pks = set(committee.memberships.values_list("user_id", flat=True))
+    accounts: dict[int, Any] = {}  # line -> the existing account it means
+    lines: list[int] = []
     chair_count = committee.memberships.filter(role=Role.CHAIR).count()
     for line, raw in enumerate(reader, start=2):
         if line - 1 > MAX_ROSTER_ROWS:
@@ -362,18 +373,23 @@ def import_roster_csv(
         except ValidationError:
             errors.append(RowError(line, "email", _("Not a valid e-mail address.")))
         else:
-            other = user_model.objects.filter(email__iexact=row["email"]).exclude(
-                username=row["username"]
-            )
-            if other.exists():
-                errors.append(
-                    RowError(line, "email", _("This e-mail belongs to another person."))
-                )
-            elif row["email"].casefold() in seen_emails:
+            if row["email"].casefold() in seen_emails:
                 errors.append(
                     RowError(line, "email", _("This e-mail appears twice in the file."))
                 )
             seen_emails.add(row["email"].casefold())
+            account, allowed = roster_accounts.resolve_row(
+                actor=actor, username=row["username"], email=row["email"]
+            )
+            if row["username"] in existing_ids:
+                pass  # already reported: on this roster
+            elif not allowed:
+                errors.append(RowError(line, "", str(roster_accounts.CANNOT_ADD)))
+            elif account is not None and account.pk in existing_pks:
+                errors.append(
+                    RowError(line, "email", _("This person is already on the roster."))
+                )
+            accounts[line] = account
         if not row["full_name"]:
             errors.append(RowError(line, "full_name", _("A full name is required.")))
         for column, value in row.items():
@@ -411,14 +427,15 @@ def import_roster_csv(
                     RowError(line, "role", _("A committee has only one chair."))
                 )
         rows.append(row)
+        lines.append(line)
     if not rows and not errors:
         errors.append(RowError(2, "", _("The file has no rows.")))
     if errors:
         raise RosterImportError(errors)
     created: list[Membership] = []
     with transaction.atomic():
-        for row in rows:
-            user = user_model.objects.filter(username=row["username"]).first()
+        for line, row in zip(lines, rows, strict=True):
+            user = accounts.get(line)
             if user is None:
                 user = user_model(
                     username=row["username"],
@@ -430,6 +447,14 @@ def import_roster_csv(
                 user.set_unusable_password()
                 user.save()
                 person_created.send(sender=type(user), actor=actor, user=user)
+            else:
+                member_linked.send(
+                    sender=type(user),
+                    actor=actor,
+                    user=user,
+                    committee=committee.name,
+                    role=Role(row["role"]).label,
+                )
             created.append(
                 _add_member(
                     actor=actor,
