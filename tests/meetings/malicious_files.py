@@ -78,7 +78,9 @@ def pdf_clean_with_link() -> bytes:
         Type=pikepdf.Name.Annot,
         Subtype=pikepdf.Name.Link,
         Rect=[0, 0, 100, 20],
-        A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://ocsc.go.th")),
+        A=pikepdf.Dictionary(
+            S=pikepdf.Name.URI, URI=pikepdf.String("https://ocsc.go.th")
+        ),
     )
     pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([link]))
     return _save(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -98,9 +100,10 @@ def clean_docx() -> bytes:
 def docx_plus(*parts: tuple[str, bytes]) -> bytes:
     """The clean Word file with ``parts`` added."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(clean_docx())) as src, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(clean_docx())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             dst.writestr(info, src.read(info))
         for name, data in parts:
@@ -110,7 +113,9 @@ def docx_plus(*parts: tuple[str, bytes]) -> bytes:
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 112
 OLE_PACKAGE = (
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64 + "\x01Ole10Native".encode("utf-16-le")
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    + b"\0" * 64
+    + "\x01Ole10Native".encode("utf-16-le")
 )
 REMOTE_TEMPLATE_RELS = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

@@ -23,14 +23,30 @@ pytestmark = pytest.mark.django_db
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 HOSTILE: dict[str, tuple[str, Callable[[], bytes], str]] = {
-    "pdf_open_action_js": ("agenda.pdf", lambda: mf.PDF_OPEN_ACTION_JS, "PDF_ACTIVE_CONTENT"),
+    "pdf_open_action_js": (
+        "agenda.pdf",
+        lambda: mf.PDF_OPEN_ACTION_JS,
+        "PDF_ACTIVE_CONTENT",
+    ),
     "pdf_escaped_js": ("agenda.pdf", lambda: mf.PDF_ESCAPED_JS, "PDF_ACTIVE_CONTENT"),
     "pdf_launch": ("agenda.pdf", mf.pdf_launch_in_object_stream, "PDF_ACTIVE_CONTENT"),
-    "pdf_page_aa": ("agenda.pdf", mf.pdf_page_aa_in_object_stream, "PDF_ACTIVE_CONTENT"),
+    "pdf_page_aa": (
+        "agenda.pdf",
+        mf.pdf_page_aa_in_object_stream,
+        "PDF_ACTIVE_CONTENT",
+    ),
     "pdf_attached_exe": ("agenda.pdf", mf.pdf_with_attached_exe, "PDF_ACTIVE_CONTENT"),
     "pdf_password": ("agenda.pdf", mf.pdf_with_password, "FILE_DAMAGED"),
-    "zip_bomb_200mb": ("budget.docx", lambda: mf.zip_bomb(megabytes=200), "ARCHIVE_TOO_LARGE"),
-    "ratio_bomb_5mb": ("budget.docx", lambda: mf.zip_bomb(megabytes=5), "ARCHIVE_TOO_LARGE"),
+    "zip_bomb_200mb": (
+        "budget.docx",
+        lambda: mf.zip_bomb(megabytes=200),
+        "ARCHIVE_TOO_LARGE",
+    ),
+    "ratio_bomb_5mb": (
+        "budget.docx",
+        lambda: mf.zip_bomb(megabytes=5),
+        "ARCHIVE_TOO_LARGE",
+    ),
     "lying_sizes": ("budget.docx", mf.zip_lying_about_size, "FILE_DAMAGED"),
     "setup_exe": (
         "budget.docx",
@@ -101,7 +117,9 @@ def test_f7_a_hostile_paper_is_refused_and_nothing_stored(
 ) -> None:
     name, build, code = HOSTILE[case]
     content = build()
-    assert len(content) < settings.DOCUMENT_MAX_BYTES  # refused for what it is, not size
+    assert (
+        len(content) < settings.DOCUMENT_MAX_BYTES
+    )  # refused for what it is, not size
     before = _state(settings)
     started = time.monotonic()
 
@@ -124,7 +142,9 @@ def test_f7_the_1_gib_bomb_of_the_finding_is_refused_from_its_headers(
     assert caught.value.code == "ARCHIVE_TOO_LARGE"
 
 
-def test_too_many_parts_are_refused(meeting: Any, secretary: Any, settings: Any) -> None:
+def test_too_many_parts_are_refused(
+    meeting: Any, secretary: Any, settings: Any
+) -> None:
     settings.UPLOAD_ZIP_MAX_ENTRIES = 20
     parts = [(f"word/media/image{i}.png", b"x") for i in range(20)]
     with pytest.raises(ServiceError) as caught:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from prachum.core.downloads import protect_download, safe_filename
 from prachum.evidence.models import EvidenceEvent
 from prachum.meetings import services
 from prachum.meetings.models import Document, DocumentVersion
@@ -153,11 +154,7 @@ def test_f7_the_public_key_download_is_a_sandboxed_attachment(
 
 
 def test_a_download_name_loses_folders_quotes_and_direction_marks() -> None:
-    from prachum.core.downloads import protect_download, safe_filename
-
     assert safe_filename('..\\x/ab\u202ecod."pdf') == "abcod.pdf"
-    from prachum.core.downloads import protect_download, safe_filename
-
     assert safe_filename("\u200f") == "document"
 
     response = protect_download(HttpResponse(b""), filename="เอกสาร.pdf")
