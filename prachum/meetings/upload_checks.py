@@ -274,6 +274,8 @@ def _check_zip(content: bytes, *, budget: _Budget, depth: int) -> set[str]:
     with archive:
         infos = archive.infolist()
         budget.add_entries(len(infos))
+        if len({info.filename for info in infos}) != len(infos):
+            raise _damaged()  # two parts of one name: readers may disagree which counts
         # Declared sizes first: nothing is decompressed before the whole file fits.
         for info in infos:
             _check_part_name(info.filename)

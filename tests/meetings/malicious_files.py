@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import warnings
 import zipfile
 
 import docx
@@ -106,8 +107,10 @@ def docx_plus(*parts: tuple[str, bytes]) -> bytes:
     ):
         for info in src.infolist():
             dst.writestr(info, src.read(info))
-        for name, data in parts:
-            dst.writestr(name, data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a duplicate part name is one of the cases
+            for name, data in parts:
+                dst.writestr(name, data)
     return out.getvalue()
 
 

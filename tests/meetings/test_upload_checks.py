@@ -85,6 +85,11 @@ HOSTILE: dict[str, tuple[str, Callable[[], bytes], str]] = {
         ),
         "ARCHIVE_UNSAFE_CONTENT",
     ),
+    "duplicate_part": (
+        "budget.docx",
+        lambda: mf.docx_plus(("word/document.xml", b"<w:document/>")),
+        "FILE_DAMAGED",
+    ),
     "plain_zip_named_docx": ("budget.docx", mf.plain_zip, "FILE_NAME_MISMATCH"),
     "pdf_named_docx": ("budget.docx", lambda: MINIMAL_PDF, "FILE_NAME_MISMATCH"),
     "docx_named_pdf": ("budget.pdf", mf.clean_docx, "FILE_NAME_MISMATCH"),
