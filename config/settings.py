@@ -229,6 +229,45 @@ DOCUMENT_ALLOWED_TYPES = env_list(
     ],
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What an uploaded paper may carry (issue 15, F7; prachum/meetings/upload_checks.py).
+# An Office file is a zip: at most this many parts, this many bytes once opened, and no
+# part over 1 MB compressed more than this ratio (a zip bomb); none of these endings.
+UPLOAD_ZIP_MAX_ENTRIES = env_int("UPLOAD_ZIP_MAX_ENTRIES", 2000)
+UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("UPLOAD_ZIP_MAX_TOTAL_BYTES", 100 * 1024 * 1024)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
+UPLOAD_ZIP_FORBIDDEN_SUFFIXES = env_list(
+    "UPLOAD_ZIP_FORBIDDEN_SUFFIXES",
+    [
+        ".exe",
+        ".dll",
+        ".bat",
+        ".cmd",
+        ".com",
+        ".scr",
+        ".pif",
+        ".cpl",
+        ".msi",
+        ".msp",
+        ".js",
+        ".jse",
+        ".vbs",
+        ".vbe",
+        ".wsf",
+        ".wsh",
+        ".hta",
+        ".ps1",
+        ".psm1",
+        ".jar",
+        ".lnk",
+        ".reg",
+        ".sh",
+        ".docm",
+        ".xlsm",
+        ".pptm",
+    ],
+)
+# A PDF with more objects than this is refused as unreadable (bounds the check's time).
+UPLOAD_PDF_MAX_OBJECTS = env_int("UPLOAD_PDF_MAX_OBJECTS", 2_000_000)
 
 # Deployment facts recorded with the evidence (R44).
 HOSTING_COUNTRY = env_str("HOSTING_COUNTRY", "TH")

@@ -14,6 +14,7 @@ from prachum.allowances import exports, policies, selectors, services
 from prachum.allowances.models import AllowanceRun
 from prachum.committees import selectors as committee_selectors
 from prachum.core.actors import actor_of
+from prachum.core.downloads import protect_download
 from prachum.core.errors import ServiceError
 from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import Meeting
@@ -96,13 +97,11 @@ def export_csv(request: HttpRequest, pk: str, run_pk: str) -> HttpResponse:
     response = HttpResponse(
         exports.csv_bytes(run), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(run, "csv")}"'
-    return response
+    return protect_download(response, filename=_filename(run, "csv"))
 
 
 @login_required
 def export_pdf(request: HttpRequest, pk: str, run_pk: str) -> HttpResponse:
     run = _run_for(request, pk, run_pk)
     response = HttpResponse(exports.pdf_bytes(run), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{_filename(run, "pdf")}"'
-    return response
+    return protect_download(response, filename=_filename(run, "pdf"))

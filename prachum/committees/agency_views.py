@@ -15,6 +15,7 @@ from prachum.committees import agencies, policies, selectors
 from prachum.committees.forms import AgencyForm, NewAgencyForm
 from prachum.committees.models import Agency
 from prachum.core.actors import actor_of
+from prachum.core.downloads import protect_inline
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error
 
@@ -99,7 +100,6 @@ def agency_garuda(request: HttpRequest, pk: str) -> HttpResponse:
     content_type = agencies.garuda_content_type(data)
     if content_type is None:
         raise Http404
-    response = HttpResponse(data, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = protect_inline(HttpResponse(data, content_type=content_type))
     response["Cache-Control"] = "private, max-age=300"
     return response

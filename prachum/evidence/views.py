@@ -13,6 +13,7 @@ from prachum.archive import services as archive_services
 from prachum.committees.models import SECRETARIAT_ROLES, Role
 from prachum.committees.policies import role_in
 from prachum.core.actors import actor_of
+from prachum.core.downloads import protect_download
 from prachum.core.errors import ServiceError
 from prachum.core.web import client_ip
 from prachum.evidence import keys, services
@@ -35,10 +36,7 @@ def public_key(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(
             keys.verify_key_pem(), content_type="application/x-pem-file"
         )
-        response["Content-Disposition"] = (
-            'attachment; filename="prachum-agency-ed25519.pub.pem"'
-        )
-        return response
+        return protect_download(response, filename="prachum-agency-ed25519.pub.pem")
     return render(
         request,
         "evidence/public_key.html",
@@ -99,4 +97,7 @@ def package_download(request: HttpRequest, pk: str, package_pk: str) -> FileResp
     name = (
         f"evidence-{meeting.number}-{meeting.buddhist_year}-{str(package.pk)[:8]}.zip"
     )
-    return FileResponse(open(package.path, "rb"), as_attachment=True, filename=name)
+    return protect_download(
+        FileResponse(open(package.path, "rb"), content_type="application/zip"),
+        filename=name,
+    )

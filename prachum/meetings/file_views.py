@@ -25,6 +25,7 @@ from prachum.archive.timeline import meeting_timeline
 from prachum.archive.timeline_svg import render_timeline_svg
 from prachum.committees.policies import role_in
 from prachum.core.actors import actor_of
+from prachum.core.downloads import protect_download
 from prachum.domain.thai_dates import format_thai_datetime
 from prachum.evidence.models import EvidencePackage
 from prachum.evidence.selectors import latest_package
@@ -330,6 +331,4 @@ def timeline_download(request: HttpRequest, pk: str) -> HttpResponse:
         _timeline_svg(meeting).encode(), content_type="image/svg+xml; charset=utf-8"
     )
     name = f"timeline-{meeting.number or 0}-{meeting.buddhist_year}.svg"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protect_download(response, filename=name)

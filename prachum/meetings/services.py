@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -23,7 +22,7 @@ from prachum.core.text import clean_text
 from prachum.domain.agenda import STANDARD_AGENDA
 from prachum.domain.thai_dates import buddhist_year
 from prachum.evidence.services import append_event
-from prachum.meetings import policies
+from prachum.meetings import policies, upload_checks
 from prachum.meetings.error_codes import MeetingError
 from prachum.meetings.events import MeetingEvent
 from prachum.meetings.models import (
@@ -345,22 +344,6 @@ def remove_agenda_item(*, actor: Actor, item: AgendaItem) -> None:
         )
 
 
-def _sniff_type(head: bytes, name: str) -> str | None:
-    kind = filetype.guess(head)
-    if kind is None:
-        return None
-    mime = str(kind.mime)
-    if mime == "application/zip" and name.lower().endswith((".docx", ".xlsx", ".pptx")):
-        # Office Open XML files are zip archives; filetype names some of them only as zip.
-        suffix = name.lower().rsplit(".", 1)[-1]
-        return {
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        }[suffix]
-    return mime
-
-
 def upload_document(
     *,
     actor: Actor,
@@ -373,7 +356,8 @@ def upload_document(
 ) -> DocumentVersion:
     """Store a meeting paper with its SHA-256; a re-upload makes a new version (R19, R20).
 
-    The file type is read from the content, not from the browser's claim.
+    The file type is read from the content, not from the browser's claim, and the
+    content is checked for anything that runs (upload_checks, issue 15 F7).
     """
     title = clean_text(title, field="title", max_length=300)
     size = upload.size or 0
@@ -390,7 +374,7 @@ def upload_document(
         )
     upload.seek(0)
     content = upload.read()
-    mime = _sniff_type(content[:8192], upload.name or "")
+    mime = upload_checks.sniff_type(content, upload.name or "")
     if mime not in settings.DOCUMENT_ALLOWED_TYPES:
         raise ServiceError(
             MeetingError.FILE_TYPE_NOT_ALLOWED,
@@ -399,6 +383,7 @@ def upload_document(
             ),
             field="file",
         )
+    upload_checks.check_upload(content, name=upload.name or "", mime=mime)
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
         meeting = _lock_meeting(meeting)

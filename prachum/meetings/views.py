@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import posixpath
 from datetime import timedelta
 
 from django.contrib import messages
@@ -14,12 +15,13 @@ from prachum.committees import policies as committee_policies
 from prachum.committees.models import Committee
 from prachum.committees.policies import role_in
 from prachum.core.actors import actor_of
+from prachum.core.downloads import protect_download, safe_filename
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error, client_ip
 from prachum.evidence.models import EvidencePackage
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.evidence.views import PACKAGE_ROLES
-from prachum.meetings import policies, selectors, services
+from prachum.meetings import policies, selectors, services, upload_checks
 from prachum.meetings.enclosures import set_document_enclosure
 from prachum.meetings.file_views import home_context, meeting_file
 from prachum.meetings.forms import AgendaItemForm, DocumentForm, MeetingForm, UrgentForm
@@ -240,9 +242,9 @@ def document_download(request: HttpRequest, version_pk: int) -> FileResponse:
     except ServiceError:
         raise Http404 from None
     response = FileResponse(version.file.open("rb"), content_type=version.content_type)
-    response["Content-Disposition"] = f'inline; filename="{version.sha256[:12]}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    stem = posixpath.splitext(safe_filename(version.original_name))[0]
+    suffix = upload_checks.EXTENSIONS.get(version.content_type, ("",))[0]
+    return protect_download(response, filename=f"{stem or version.sha256[:12]}{suffix}")
 
 
 @login_required
@@ -320,10 +322,9 @@ def notice_letter(request: HttpRequest, pk: str, notice_pk: str) -> HttpResponse
     meeting = _meeting_for(request, pk)
     notice = get_object_or_404(Notice, pk=notice_pk, meeting=meeting)
     response = HttpResponse(bytes(notice.letter_pdf), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="notice-{meeting.number or 0}-{meeting.buddhist_year}.pdf"'
+    return protect_download(
+        response, filename=f"notice-{meeting.number or 0}-{meeting.buddhist_year}.pdf"
     )
-    return response
 
 
 @login_required

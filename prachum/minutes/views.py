@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prachum.core.actors import actor_of
+from prachum.core.downloads import protect_download
 from prachum.core.errors import ServiceError
 from prachum.core.web import add_service_error
 from prachum.meetings.models import Meeting
@@ -178,9 +179,9 @@ def minutes_approve(request: HttpRequest, pk: str, version: int) -> HttpResponse
 
 
 def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return protect_download(
+        HttpResponse(data, content_type=content_type), filename=name
+    )
 
 
 @login_required

@@ -297,6 +297,10 @@ def test_views_for_the_secretary_and_chair_only(
     pdf = client.get(reverse("allowances:pdf", args=[allowance_meeting.pk, run.pk]))
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
+    for download in (csv, pdf):  # Issue 15, F7: sandboxed attachments.
+        assert download["Content-Disposition"].startswith("attachment;")
+        assert download["Content-Security-Policy"] == "sandbox"
+        assert download["X-Content-Type-Options"] == "nosniff"
     # The chair sees the list but the secretariat confirms it.
     client.post(reverse("allowances:confirm", args=[allowance_meeting.pk, run.pk]))
     run.refresh_from_db()

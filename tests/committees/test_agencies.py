@@ -215,6 +215,8 @@ def test_an_operator_adds_an_agency_from_the_navigation_and_sees_its_emblem(
     image = client.get(garuda_url)
     assert image["Content-Type"] == "image/png"
     assert image.content == emblem
+    assert image["Content-Security-Policy"] == "sandbox"
+    assert image["X-Content-Type-Options"] == "nosniff"
     assert FIELDS["name"] in client.get(list_url).content.decode()
     (event,) = list_events(chain_key=agency.chain_key)
     assert event.kind == "agency.created"

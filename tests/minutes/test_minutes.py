@@ -222,6 +222,10 @@ def test_views_edit_and_download(
     pdf = client.get(reverse("minutes:pdf", args=[meeting.pk, 1]))
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
+    # Issue 15, F7: every file handed out is a sandboxed attachment.
+    assert pdf["Content-Disposition"].startswith("attachment;")
+    assert pdf["Content-Security-Policy"] == "sandbox"
+    assert pdf["X-Content-Type-Options"] == "nosniff"
     docx_response = client.get(reverse("minutes:docx", args=[meeting.pk, 1]))
     assert zipfile.is_zipfile(io.BytesIO(docx_response.content))
     client = _client(secretary)

@@ -61,6 +61,10 @@ def test_the_secretary_builds_a_package_and_each_download_is_logged(
         reverse("evidence:package_download", args=[meeting.pk, package.pk])
     )
     data = b"".join(download.streaming_content)
+    # Issue 15, F7: every file handed out is a sandboxed attachment.
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Content-Security-Policy"] == "sandbox"
+    assert download["X-Content-Type-Options"] == "nosniff"
     assert zipfile.ZipFile(BytesIO(data)).read("manifest.json")
     kinds = [e.kind for e in list_events(chain_key=meeting.chain_key)]
     assert kinds[-3:] == [
