@@ -66,6 +66,8 @@ start() {
   disable_debian_unit
   mkdir -p "$RUN_DIR"
   "$PY" manage.py render_janus_config >/dev/null
+  # Recordings and logs are for this user only (issue 15, F4): files 0600, folders 0700.
+  umask 077
   nohup janus -C "$ETC/janus.jcfg" -F "$ETC" >>"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 50); do

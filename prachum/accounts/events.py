@@ -52,3 +52,7 @@ class AccountEvent(EventKind):
         "account.second_factor_reset",
         _("Second factor reset by an operator"),
     )
+    ACCOUNT_SECRET_REENCRYPTED = (
+        "account.secret_reencrypted",
+        _("Authenticator secret re-encrypted with a new key"),
+    )
