@@ -104,8 +104,8 @@ def write_keys_file(path: Path, keys: list[str]) -> None:
     private_dir(path.parent)
     partial = path.with_name(path.name + ".part")
     text = (
-        "# Prachum field keys (Fernet), newest first. Back this file up with the "
-        "database.\n" + "".join(f"{k}\n" for k in keys)
+        "# Prachum field keys (Fernet), newest first. Back this file up, apart "
+        "from the database backups (ADR 0017).\n" + "".join(f"{k}\n" for k in keys)
     )
     with open(partial, "w", encoding="ascii", opener=private_opener) as handle:
         handle.write(text)
