@@ -8,10 +8,19 @@ from pathlib import Path
 import environ
 
 from config.env import env_bool, env_int, env_list, env_secret, env_str
+from prachum.core.private_files import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    prepare_sqlite_file,
+    private_dir,
+    restrict_umask,
+)
 
+# What Prachum writes (database, mail, keys, packages, recordings) is for its own user
+# only: files 0600, folders 0700 (issue 15, F4; prachum/core/private_files.py).
+restrict_umask()
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("PRACHUM_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR = private_dir(Path(env_str("PRACHUM_VAR_DIR", str(BASE_DIR / "var"))))
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_secret("SECRET_KEY", file_default=VAR_DIR / "secrets" / "secret_key")
@@ -92,6 +101,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        prepare_sqlite_file(Path(DATABASES["default"]["NAME"]))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
     "DATABASE_POOL", True
 ):
@@ -206,6 +217,10 @@ JS_VENDOR_DIRS = {
 }
 STATICFILES_DIRS += [(p, d) for p, d in JS_VENDOR_DIRS.items() if d.is_dir()]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded documents and collected static files: Django sets these modes itself (its
+# default 0644 would ignore the umask). Static files are served by the same process.
+FILE_UPLOAD_PERMISSIONS = PRIVATE_FILE_MODE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = PRIVATE_DIR_MODE
 
 # Mail. Without EMAIL_URL, every message is written to the outbox folder and shown in
 # the UI, so a demo works offline. EMAIL_URL=smtp://user:pass@host:port (smtp+tls://
@@ -291,7 +306,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # fontTools logs every font subset at INFO while rendering a PDF.
-    "loggers": {"fontTools": {"level": "WARNING"}},
+    "loggers": {"fontTools": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
 
 # The agency's Ed25519 key that signs sealed meetings and evidence packages (generated
@@ -299,6 +314,14 @@ LOGGING = {
 # the public key, but no new ones can be signed with it).
 SIGNING_KEY_FILE = Path(
     env_str("SIGNING_KEY_FILE", str(VAR_DIR / "secrets" / "agency-ed25519.pem"))
+)
+# Secrets stored in the database (TOTP secrets) are encrypted with a field key:
+# FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys, newest first) or else the file
+# below, generated on first use. Back it up with the database; rotate it with
+# `manage.py rotate_field_key` (ADR 0018).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+FIELD_ENCRYPTION_KEYS_FILE = Path(
+    env_str("FIELD_ENCRYPTION_KEYS_FILE", str(VAR_DIR / "secrets" / "field-keys"))
 )
 EVIDENCE_PACKAGES_DIR = Path(
     env_str("EVIDENCE_PACKAGES_DIR", str(VAR_DIR / "packages"))

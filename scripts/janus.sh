@@ -8,6 +8,9 @@
 #   stop    stop the Janus started here (by its pid file only).
 #   status  exit 0 when running, 3 when not.
 set -euo pipefail
+# Recordings, logs and the pid file are for this user only (issue 15, F4): files
+# 0600, folders 0700; Janus inherits the umask.
+umask 077
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 VAR=${PRACHUM_VAR_DIR:-var}

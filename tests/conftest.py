@@ -49,6 +49,9 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     # Each test signs with its own agency key and builds packages in its own folder.
     settings.SIGNING_KEY_FILE = tmp_path / "secrets" / "agency-ed25519.pem"
     settings.EVIDENCE_PACKAGES_DIR = tmp_path / "packages"
+    # ... and encrypts stored secrets with its own field key (made on first use).
+    settings.FIELD_ENCRYPTION_KEYS = []
+    settings.FIELD_ENCRYPTION_KEYS_FILE = tmp_path / "secrets" / "field-keys"
     # The room's tests open meetings noticed for days ahead; the on-time rule has its
     # own tests (tests/room/test_open_on_time.py), which set the real margin.
     settings.MEETING_OPEN_EARLY_MINUTES = 60 * 24 * 365

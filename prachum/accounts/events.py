@@ -76,3 +76,7 @@ class AccountEvent(EventKind):
         "account.operator_revoked",
         _("No longer a system operator"),
     )
+    ACCOUNT_SECRET_REENCRYPTED = (
+        "account.secret_reencrypted",
+        _("Authenticator secret re-encrypted with a new key"),
+    )

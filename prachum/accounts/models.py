@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from prachum.core.secrets_at_rest import EncryptedCharField
+
 
 class SecondFactor(models.TextChoices):
     TOTP = "totp", _("Authenticator app (TOTP)")
@@ -36,11 +38,13 @@ class User(AbstractUser):
         choices=SecondFactor.choices,
         default=SecondFactor.EMAIL,
     )
-    totp_secret = models.CharField(max_length=64, blank=True)
+    # Encrypted with the field key (prachum/core/secrets_at_rest.py, issue 15 F4):
+    # Python sees the secret, the database only its ciphertext.
+    totp_secret = EncryptedCharField(blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     # A secret shown during enrolment; it becomes ``totp_secret`` once a code from it
     # is confirmed, so a half-finished enrolment never locks the person out.
-    totp_pending_secret = models.CharField(max_length=64, blank=True)
+    totp_pending_secret = EncryptedCharField(blank=True)
     # The last TOTP time-step accepted; a code of that step or earlier is a replay.
     totp_last_step = models.BigIntegerField(null=True, blank=True)
     failed_logins = models.PositiveIntegerField(default=0)

@@ -21,6 +21,8 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
+from prachum.core.private_files import private_dir, write_private_bytes
+
 
 def serialize_message(message: EmailMessage) -> bytes:
     """Return the RFC 5322 bytes of ``message`` with CRLF line ends, as SMTP carries them."""
@@ -32,9 +34,7 @@ def serialize_message(message: EmailMessage) -> bytes:
 
 
 def outbox_dir() -> Path:
-    path = Path(settings.EMAIL_OUTBOX_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(settings.EMAIL_OUTBOX_DIR))
 
 
 def deliver_raw(*, sender: str, recipients: Sequence[str], raw: bytes) -> None:
@@ -43,7 +43,8 @@ def deliver_raw(*, sender: str, recipients: Sequence[str], raw: bytes) -> None:
     if not url:
         stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
         name = f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-        (outbox_dir() / name).write_bytes(raw)
+        # Login codes and notices: for Prachum's user only (0600 in a 0700 folder).
+        write_private_bytes(outbox_dir() / name, raw)
         return
     parts = urlsplit(url)
     host = parts.hostname or "localhost"

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from prachum.core.private_files import private_dir, private_opener
 from prachum.evidence import keys
 from prachum.evidence.models import EvidenceChain, EvidencePackage
 from prachum.evidence.selectors import list_events
@@ -108,12 +109,14 @@ def write_package(
         digest, size = _digest(data)
         manifest["files"].append({"path": path, "sha256": digest, "size": size})
     manifest["signature"] = sign(keys.signing_key(), manifest)
-    out_dir = Path(settings.EVIDENCE_PACKAGES_DIR)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = private_dir(Path(settings.EVIDENCE_PACKAGES_DIR))
     target = out_dir / f"{meeting_id}-{package.pk}.zip"
     partial = target.with_suffix(".zip.part")
     progress(85, "zip")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with (
+        open(partial, "wb", opener=private_opener) as stream,
+        zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
         archive.writestr(MANIFEST, json_bytes(manifest))
         archive.writestr(PUBLIC_KEY, keys.verify_key_pem())
         for path, data in files:

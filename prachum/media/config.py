@@ -202,7 +202,10 @@ def write(config: JanusConfig, *, template_dir: Path = TEMPLATE_DIR) -> list[Pat
     files = render(config, template_dir=template_dir)
     config.config_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(config.config_dir, 0o700)
-    config.recordings_dir.mkdir(parents=True, exist_ok=True)
+    # Recordings are for Prachum's user only (F4); Janus runs as that user with
+    # umask 077 (scripts/janus.sh), so each .mjr it writes is 0600 too.
+    config.recordings_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(config.recordings_dir, 0o700)
     written = []
     for name, text in files.items():
         path = config.config_dir / name

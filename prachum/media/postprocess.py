@@ -241,7 +241,7 @@ def process_folder(folder: Path, *, server: str | None = None) -> Result:
     tools = require_tools()
     sources = find_sources(folder)
     out_dir = folder / PROCESSED_DIR
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     pairs = []
     for source in sources:
         match = _NAME.match(source.name)
@@ -314,7 +314,7 @@ def mix_audio(segments: Sequence[Segment], *, origin_us: int, folder: Path) -> M
     end_ms = max((s.ended_us - origin_us) // 1000 for s in audio)
     budget = 120 + end_ms / 1000 * len(audio) / 20
     work = out_dir / "mix-work"
-    work.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True, mode=0o700)
     inputs = [
         (s.output, max(0, (s.started_us - origin_us) // 1000))
         for s in sorted(audio, key=lambda s: (s.started_us, s.source))

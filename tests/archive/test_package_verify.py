@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
 import zipfile
@@ -124,6 +126,21 @@ def _rewrite(source: Path, target: Path, change: Any) -> Path:
             if data is not None:
                 dst.writestr(name, data)
     return target
+
+
+@pytest.fixture
+def loose_umask() -> Any:
+    """The usual umask 022, under which a file made without a mode is 0644."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_f4_the_package_is_private_to_prachum(
+    loose_umask: None, package_path: Path
+) -> None:
+    assert stat.S_IMODE(package_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(package_path.parent.stat().st_mode) == 0o700
 
 
 def test_an_untouched_package_verifies(package_path: Path, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,14 @@ def test_the_command_refuses_a_protected_recordings_folder(
         call_command(
             "render_janus_config", "--recordings-dir", "/var/tmp/rec", verbosity=0
         )
+
+
+def test_f4_the_recordings_folder_is_private(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        cfg = config(tmp_path)
+        cfg.recordings_dir.mkdir(parents=True, mode=0o755)
+        write(cfg)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(cfg.recordings_dir.stat().st_mode) == 0o700

@@ -30,6 +30,7 @@ from prachum.committees import agencies as committee_agencies
 from prachum.committees import rates as committee_rates
 from prachum.committees import services as committee_services
 from prachum.committees.models import Agency, Committee, Role
+from prachum.core.private_files import write_private_text
 from prachum.letters.fonts import find_laksaman
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import MeetingMode
@@ -216,8 +217,7 @@ class Command(BaseCommand):
             "code page and in var/outbox/.",
         ]
         text = "\n".join(lines) + "\n"
-        logins_path.write_text(text, encoding="utf-8")
-        logins_path.chmod(0o600)
+        write_private_text(logins_path, text)
         if not quiet:
             self.stdout.write(text)
 
