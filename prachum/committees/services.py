@@ -378,7 +378,7 @@ def import_roster_csv(
         if not row["full_name"]:
             errors.append(RowError(line, "full_name", _("A full name is required.")))
         for column, value in row.items():
-            if problem := formula_error(cells[column]) or text_error(value):
+            if problem := formula_error(cells[column]) or text_error(cells[column]):
                 errors.append(RowError(line, column, problem))
             elif "<" in value or ">" in value:
                 errors.append(

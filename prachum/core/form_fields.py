@@ -23,10 +23,10 @@ def validate_text(value: str) -> None:
 
 
 class TextField(forms.CharField):
-    default_validators = [validate_text]
-
     def to_python(self, value: Any) -> Any:
+        # Before stripping: Python counts some controls (U+001C-U+001F, U+0085) as
+        # spaces, and a refused character is refused wherever it stands.
+        if isinstance(value, str):
+            validate_text(value)
         value = super().to_python(value)
-        if isinstance(value, str) and text_is_clean(value):
-            return unicodedata.normalize("NFC", value)
-        return value
+        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value

@@ -3,11 +3,15 @@ build points 4 and 7): the import refuses the row, names the column, saves nothi
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from prachum.accounts.models import User
 from prachum.committees import services
 from prachum.committees.models import Membership
+from prachum.core.csv_cells import neutralise
 from tests.committees.test_services_import_roster_csv import roster_csv
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +75,31 @@ def test_a_hyphen_inside_a_name_is_still_accepted(new_committee, new_secretary):
         actor=new_secretary, committee=new_committee, data=data
     )
     assert membership.user.full_name == "สมชาย ใจ-ดี"
+
+
+def test_every_csv_export_writes_through_the_neutralising_writer():
+    """No ``csv.writer`` outside ``prachum/core/csv_cells.py`` (issue 15 point 7)."""
+    root = Path(__file__).resolve().parents[2] / "prachum"
+    writers = [
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.py")
+        if re.search(r"csv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8"))
+    ]
+    assert writers == ["core/csv_cells.py"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+66 81", "'+66 81"),
+        ("-", "'-"),
+        ("@x", "'@x"),
+        ("\t=x", "'\t=x"),
+        ("สมชาย", "สมชาย"),
+        ("a=b", "a=b"),
+        (12, 12),
+    ],
+)
+def test_the_writer_prefixes_dangerous_cells_only(cell, written):
+    assert neutralise(cell) == written

@@ -9,14 +9,17 @@ import json
 import unicodedata
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.attendance.models import Incident
+from prachum.attendance.models import Absence, Incident
+from prachum.core.text import text_is_clean
 from prachum.meetings.models import AgendaItem, Meeting
+from tests.text_strategies import draw_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +138,123 @@ def test_thai_is_stored_nfc_normalised_and_newlines_stay_in_a_description(
     item = AgendaItem.objects.get(pk=response.json()["id"])
     assert item.title == unicodedata.normalize("NFC", "วาระ" + decomposed)
     assert item.description == "บรรทัดแรก\nบรรทัดสอง\tจบ"
+
+
+# --- arbitrary Unicode through every kind of door (Hypothesis) ------------------------
+
+EXAMPLES = 50
+
+
+def _json_with(text: str, **body: Any) -> str:
+    """``body`` as JSON with ``text`` wherever the value is ``"__X__"`` (escapes kept)."""
+    return json.dumps(body).replace('"__X__"', json.dumps(text))
+
+
+def _check_api_answer(text: str, response: Any) -> bool:
+    """Never a 5xx; refused text is a 422; True when the text was accepted."""
+    assert response.status_code < 500, (text, response.content)
+    if not text_is_clean(text):
+        assert response.status_code == 422, (text, response.content)
+        assert response.json()["code"] == "INVALID_INPUT"
+        return False
+    if response.status_code >= 400:  # blank, too long, markup: the service's reasons
+        assert response.json()["code"] in {"REQUIRED", "TOO_LONG", "MARKUP_NOT_ALLOWED"}
+        return False
+    return True
+
+
+@pytest.mark.parametrize("field", ["title", "description"])
+def test_arbitrary_unicode_in_an_api_agenda_item_is_never_a_5xx(
+    logged_in: Callable[..., Client], secretary: Any, meeting: Meeting, field: str
+) -> None:
+    client = logged_in(secretary)
+    for text in draw_texts(EXAMPLES):
+        body = {"title": "วาระ", field: "__X__"}
+        response = _post_raw(
+            client, f"/api/meetings/{meeting.pk}/agenda", _json_with(text, **body)
+        )
+        if _check_api_answer(text, response):
+            item = AgendaItem.objects.get(pk=response.json()["id"])
+            stored = unicodedata.normalize("NFC", text)
+            expected = " ".join(stored.split()) if field == "title" else stored.strip()
+            assert getattr(item, field) == expected
+
+
+def test_arbitrary_unicode_in_an_api_incident_is_never_a_5xx(
+    logged_in: Callable[..., Client], notified_meeting: Meeting, member: Any
+) -> None:
+    client = logged_in(member)
+    _entered(client, notified_meeting, member)
+    for text in draw_texts(EXAMPLES):
+        response = _post_raw(
+            client,
+            f"/api/meetings/{notified_meeting.pk}/incidents",
+            _json_with(text, description="__X__"),
+        )
+        if _check_api_answer(text, response):
+            incident = Incident.objects.get(pk=response.json()["id"])
+            assert incident.description == unicodedata.normalize("NFC", text).strip()
+
+
+def test_arbitrary_unicode_in_an_api_leave_reason_is_never_a_5xx(
+    logged_in: Callable[..., Client], notified_meeting: Meeting, member: Any
+) -> None:
+    client = logged_in(member)
+    for text in draw_texts(EXAMPLES):
+        response = _post_raw(
+            client,
+            f"/api/meetings/{notified_meeting.pk}/absences",
+            _json_with(text, reason="__X__"),
+        )
+        if _check_api_answer(text, response):
+            absence = Absence.objects.get(pk=response.json()["id"])
+            assert absence.reason == unicodedata.normalize("NFC", text).strip()
+            absence.delete()  # one leave per member: make room for the next example
+
+
+def _form_post(client: Client, url: str, **fields: str) -> Any:
+    """A form posted as a browser would encode it; a lone surrogate goes as the bytes
+    an attacker could send (``surrogatepass``), which Django reads as U+FFFD."""
+    body = urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in fields.items()})
+    return client.post(url, body, content_type="application/x-www-form-urlencoded")
+
+
+def _as_received(text: str) -> str:
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def test_arbitrary_unicode_in_the_agenda_form_is_never_a_5xx(
+    logged_in: Callable[..., Client], secretary: Any, meeting: Meeting
+) -> None:
+    client = logged_in(secretary)
+    url = reverse("meetings:agenda_add", args=[meeting.pk])
+    for text in draw_texts(EXAMPLES):
+        before = set(AgendaItem.objects.values_list("pk", flat=True))
+        response = _form_post(client, url, title=text)
+        assert response.status_code in {302, 400}, (text, response.status_code)
+        received = _as_received(text)
+        if not text_is_clean(received):
+            assert response.status_code == 400, (text, response.status_code)
+            assert "ตัวอักษรควบคุม" in response.content.decode(), text
+        if response.status_code == 302:
+            (new,) = AgendaItem.objects.exclude(pk__in=before)
+            assert new.title == " ".join(unicodedata.normalize("NFC", received).split())
+
+
+def test_arbitrary_unicode_in_the_leave_form_is_never_a_5xx(
+    logged_in: Callable[..., Client], notified_meeting: Meeting, member: Any
+) -> None:
+    client = logged_in(member)
+    url = reverse("attendance:absence", args=[notified_meeting.pk])
+    for text in draw_texts(EXAMPLES):
+        response = _form_post(client, url, reason=text)
+        assert response.status_code in {200, 302, 400}, (text, response.status_code)
+        received = _as_received(text)
+        if not text_is_clean(received):
+            assert response.status_code != 302, text
+            assert "ตัวอักษรควบคุม" in response.content.decode(), text
+        if response.status_code == 302:
+            absence = Absence.objects.get()
+            stored = unicodedata.normalize("NFC", received).strip()
+            assert absence.reason == stored
+            absence.delete()
