@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from prachum.core.form_fields import TextField
+
 METHOD_CHOICES = [
     ("totp", _("Authenticator app")),
     ("email", _("E-mail code")),
@@ -21,24 +23,24 @@ _CODE_LABELS = {
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(
+    username = TextField(
         label=_("Username"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
-    password = forms.CharField(
+    password = forms.CharField(  # compared as typed: not gated
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
+    next = TextField(required=False, widget=forms.HiddenInput)
 
 
 class SecondFactorForm(forms.Form):
     """One code and the method it belongs to (a hidden field of each form)."""
 
     method = forms.ChoiceField(choices=METHOD_CHOICES, widget=forms.HiddenInput)
-    code = forms.CharField(
+    code = TextField(
         label=_("Code"),
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
@@ -53,7 +55,7 @@ class SecondFactorForm(forms.Form):
 
 
 class TotpConfirmForm(forms.Form):
-    code = forms.CharField(
+    code = TextField(
         label=_("Code from your authenticator app"),
         max_length=16,
         widget=forms.TextInput(
@@ -65,12 +67,12 @@ class TotpConfirmForm(forms.Form):
 class SetPasswordForm(forms.Form):
     """A new password, typed twice; the validators run in the service."""
 
-    password1 = forms.CharField(
+    password1 = forms.CharField(  # compared as typed: not gated
         label=_("New password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    password2 = forms.CharField(
+    password2 = forms.CharField(  # compared as typed: not gated
         label=_("New password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -85,7 +87,7 @@ class SetPasswordForm(forms.Form):
 
 
 class PeopleSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name or e-mail"), max_length=200, required=False)
+    q = TextField(label=_("Name or e-mail"), max_length=200, required=False)
 
 
 class ChangeEmailForm(forms.Form):

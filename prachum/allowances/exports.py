@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from prachum.allowances.payment_list import (
     render_payment_list_pdf,
 )
 from prachum.attendance.models import CheckMethod, LocationKind
+from prachum.core.csv_cells import csv_writer
 from prachum.domain.thai_dates import (
     baht_text,
     format_money,
@@ -54,7 +54,7 @@ def payment_rows(run: AllowanceRun) -> list[PaymentRow]:
 def csv_bytes(run: AllowanceRun) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Thai names correctly."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(
         [
             _("No."),

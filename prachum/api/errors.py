@@ -11,15 +11,48 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from prachum.api.error_codes import ApiError
+from prachum.core.text import TextRefusedError, gate_data, invalid_text_message
+
+
+class GatedParser(Parser):
+    """Ninja's JSON parser with the text gate (issue 15 point 4) on every string.
+
+    A body or query string carrying a lone surrogate, a control character or a bidi
+    override never reaches a schema or the database (it used to be a 500 when SQLite or
+    PostgreSQL refused to store it); every other string arrives NFC-normalised.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return gate_data(super().parse_body(request))  # type: ignore[no-any-return]
+
+    def parse_querydict(
+        self,
+        data: MultiValueDict[str, Any],
+        list_fields: list[str],
+        request: HttpRequest,
+    ) -> dict[str, Any]:
+        parsed = super().parse_querydict(data, list_fields, request)
+        try:
+            return gate_data(parsed)  # type: ignore[no-any-return]
+        except TextRefusedError as exc:
+            raise ValidationError([_text_error(exc)]) from exc
+
+
+def _text_error(exc: TextRefusedError) -> dict[str, Any]:
+    return {"type": "invalid_text", "loc": tuple(str(exc.field).split("."))}
 
 
 def _field_message(error: dict[str, Any]) -> str:
     kind = str(error.get("type", ""))
+    if kind == "invalid_text":
+        return str(invalid_text_message())
     if kind == "missing":
         return _("This field is required.")
     if kind.startswith(("string_too_long", "too_long")):
@@ -37,7 +70,8 @@ def _field_name(error: dict[str, Any]) -> str:
 
 
 def register(api: NinjaAPI) -> None:
-    """Install the handlers on ``api``."""
+    """Install the text gate and the handlers on ``api``."""
+    api.parser = GatedParser()
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
@@ -67,6 +101,8 @@ def register(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, TextRefusedError):  # the body parser's gate
+            return invalid(request, ValidationError([_text_error(exc.__cause__)]))
         if isinstance(exc, AuthenticationError) or exc.status_code == 401:
             code, message = ApiError.NOT_LOGGED_IN, _("Log in first.")
         elif exc.status_code == 403:

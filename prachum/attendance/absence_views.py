@@ -21,6 +21,7 @@ from prachum.committees.models import Role
 from prachum.committees.selectors import list_members
 from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
+from prachum.core.form_fields import TextField
 from prachum.core.web import add_service_error
 from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import Meeting
@@ -28,7 +29,7 @@ from prachum.meetings.models import Meeting
 
 class AbsenceForm(forms.Form):
     member = forms.ChoiceField(label=gettext_lazy("Member"), required=False)
-    reason = forms.CharField(
+    reason = TextField(
         label=gettext_lazy("Reason for leave"),
         max_length=absences.REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),

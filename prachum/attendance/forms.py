@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from prachum.attendance.models import LocationKind
+from prachum.core.form_fields import TextField
 from prachum.meetings.models import Meeting, MeetingMode
 
 
@@ -32,7 +33,7 @@ def location_choices(meeting: Meeting) -> list[tuple[str, str]]:
 class IdentityCheckForm(forms.Form):
     """The identity check (แสดงตน): a fresh code when needed, location, device check."""
 
-    code = forms.CharField(
+    code = TextField(
         label=_("One-time code"),
         max_length=32,
         required=False,
@@ -79,7 +80,7 @@ class IdentityCheckForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    reason = TextField(label=_("Reason"), required=False, max_length=2000)
 
 
 class ItemForm(forms.Form):
@@ -91,7 +92,7 @@ class UserForm(forms.Form):
 
 
 class RemoveForm(UserForm):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    reason = TextField(label=_("Reason"), required=False, max_length=2000)
 
 
 class AdmitForm(UserForm):
@@ -103,19 +104,17 @@ class VouchForm(UserForm):
         label=_("Where are they?"), choices=LocationKind.choices
     )
     in_kingdom = forms.BooleanField(required=False)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    note = TextField(label=_("Note"), required=False, max_length=2000)
 
 
 class ReportForm(forms.Form):
-    description = forms.CharField(
+    description = TextField(
         label=_("What is the problem?"), required=False, max_length=2000
     )
 
 
 class HandleForm(forms.Form):
-    handling = forms.CharField(
-        label=_("How it was handled"), required=False, max_length=2000
-    )
+    handling = TextField(label=_("How it was handled"), required=False, max_length=2000)
 
 
 # --- votes (the same field names as the room's vote frames) --------------------------
@@ -131,8 +130,8 @@ class PollCreateForm(forms.Form):
             ("k_of_n", _("Up to k of several options")),
         ],
     )
-    question = forms.CharField(label=_("Question"), max_length=500)
-    options = forms.CharField(
+    question = TextField(label=_("Question"), max_length=500)
+    options = TextField(
         label=_("Options, one per line"), required=False, max_length=30_000
     )
     max_choices = forms.IntegerField(
@@ -159,18 +158,16 @@ class PollCreateForm(forms.Form):
 
 class PollReasonForm(forms.Form):
     poll = forms.UUIDField(label=_("Vote"))
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=10_000)
+    reason = TextField(label=_("Reason"), required=False, max_length=10_000)
 
 
 class ResolutionForm(forms.Form):
     item = forms.UUIDField(label=_("Agenda item"))
-    text = forms.CharField(label=_("Resolution"), max_length=10_000)
+    text = TextField(label=_("Resolution"), max_length=10_000)
     poll = forms.UUIDField(label=_("Vote"), required=False)
 
 
 class DissentForm(forms.Form):
     item = forms.UUIDField(label=_("Agenda item"))
     member = forms.UUIDField(label=_("Member"))
-    opinion = forms.CharField(
-        label=_("Dissenting opinion and reasons"), max_length=10_000
-    )
+    opinion = TextField(label=_("Dissenting opinion and reasons"), max_length=10_000)

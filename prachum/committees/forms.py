@@ -16,6 +16,7 @@ from prachum.committees.models import (
     Role,
 )
 from prachum.committees.services import THAI_ROLE_NAMES
+from prachum.core.form_fields import TextField
 
 
 class CommitteeForm(forms.Form):
@@ -24,9 +25,9 @@ class CommitteeForm(forms.Form):
         queryset=Agency.objects.none(),
         help_text=_("The committee's letters go out under this agency's name."),
     )
-    name = forms.CharField(label=_("Name"), max_length=300)
+    name = TextField(label=_("Name"), max_length=300)
     body_type = forms.ChoiceField(label=_("Type of body"), choices=BodyType.choices)
-    legal_basis = forms.CharField(
+    legal_basis = TextField(
         label=_("Legal basis"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -37,7 +38,7 @@ class CommitteeForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Meeting category"), choices=MeetingCategory.choices
     )
-    fallback_channel = forms.CharField(
+    fallback_channel = TextField(
         label=_("Fallback channel"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -57,29 +58,29 @@ class CommitteeForm(forms.Form):
 class AgencyForm(forms.Form):
     """An agency as operators keep it; the emblem is checked by the service (content)."""
 
-    name = forms.CharField(label=_("Name of the agency"), max_length=200)
-    letter_code = forms.CharField(
+    name = TextField(label=_("Name of the agency"), max_length=200)
+    letter_code = TextField(
         label=_("Letter-number prefix"),
         max_length=40,
         help_text=_(
             "The agency's code printed after ที่ on its letters, e.g. มท 0210.5."
         ),
     )
-    address = forms.CharField(
+    address = TextField(
         label=_("Address"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=1000,
     )
-    phone = forms.CharField(label=_("Telephone"), max_length=50, required=False)
+    phone = TextField(label=_("Telephone"), max_length=50, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    head_name = forms.CharField(
+    head_name = TextField(
         label=_("Head of the agency"),
         max_length=200,
         required=False,
         help_text=_("Title and full name, e.g. นายสมชาย ใจดี."),
     )
-    head_position = forms.CharField(
+    head_position = TextField(
         label=_("Position of the head of the agency"),
         max_length=200,
         required=False,
@@ -141,7 +142,7 @@ class RosterImportForm(forms.Form):
 
 class PositionTitleForm(forms.Form):
     membership = forms.UUIDField(widget=forms.HiddenInput)
-    position_title = forms.CharField(
+    position_title = TextField(
         label=_("Position in the committee"), max_length=300, required=False
     )
 
@@ -194,7 +195,7 @@ class AllowanceRateForm(forms.Form):
     valid_from = forms.DateField(
         label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    source = forms.CharField(
+    source = TextField(
         label=_("Source letter"),
         max_length=300,
         required=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,9 +29,10 @@ from prachum.committees.models import (
 )
 from prachum.committees.selectors import deny_list
 from prachum.core.actors import Actor
+from prachum.core.csv_cells import formula_error
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.signals import member_linked, person_created
-from prachum.core.text import clean_text
+from prachum.core.text import clean_text, text_error
 from prachum.domain.scope import check_scope
 from prachum.evidence.services import append_event
 
@@ -352,9 +354,8 @@ def import_roster_csv(
                 )
             )
             break
-        row = {
-            k: (raw.get(k) or "").strip() for k in (*ROSTER_COLUMNS, *OPTIONAL_COLUMNS)
-        }
+        cells = {k: raw.get(k) or "" for k in (*ROSTER_COLUMNS, *OPTIONAL_COLUMNS)}
+        row = {k: unicodedata.normalize("NFC", v.strip()) for k, v in cells.items()}
         if not row["username"]:
             errors.append(RowError(line, "username", _("A login name is required.")))
         elif row["username"] in seen_users:
@@ -393,7 +394,9 @@ def import_roster_csv(
         if not row["full_name"]:
             errors.append(RowError(line, "full_name", _("A full name is required.")))
         for column, value in row.items():
-            if "<" in value or ">" in value:
+            if problem := formula_error(cells[column]) or text_error(cells[column]):
+                errors.append(RowError(line, column, problem))
+            elif "<" in value or ">" in value:
                 errors.append(
                     RowError(line, column, _("Angle brackets (< >) are not allowed."))
                 )

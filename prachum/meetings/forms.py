@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from prachum.core.form_fields import TextField
 from prachum.meetings.models import AgendaItem, Meeting, MeetingMode
 
 
@@ -18,7 +19,7 @@ def _limit_items(form: forms.Form, name: str, meeting: Meeting, **filters: Any) 
 
 
 class MeetingForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = TextField(label=_("Title"), max_length=300)
     starts_at = forms.DateTimeField(
         label=_("Starts at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -29,13 +30,13 @@ class MeetingForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("Mode"), choices=MeetingMode.choices, initial=MeetingMode.ELECTRONIC
     )
-    venue = forms.CharField(label=_("Meeting room"), max_length=300, required=False)
+    venue = TextField(label=_("Meeting room"), max_length=300, required=False)
     is_secret = forms.BooleanField(label=_("Secret meeting"), required=False)
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=500)
-    description = forms.CharField(
+    title = TextField(label=_("Title"), max_length=500)
+    description = TextField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     parent = forms.ModelChoiceField(
@@ -52,7 +53,7 @@ class AgendaItemForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = TextField(label=_("Title"), max_length=300)
     agenda_item = forms.ModelChoiceField(
         label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False
     )
@@ -70,7 +71,7 @@ class DocumentForm(forms.Form):
 
 
 class UrgentForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason for urgent convening"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -84,20 +85,20 @@ def _when_field(label: Any) -> forms.DateTimeField:
 class RescheduleForm(forms.Form):
     starts_at = _when_field(_("New start"))
     ends_at = _when_field(_("New end"))
-    venue = forms.CharField(label=_("Meeting room"), max_length=300, required=False)
-    reason = forms.CharField(
+    venue = TextField(label=_("Meeting room"), max_length=300, required=False)
+    reason = TextField(
         label=_("Reason for postponing"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class DeleteDraftForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Why delete (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -107,4 +108,4 @@ class DeleteDraftForm(forms.Form):
 class FollowUpForm(forms.Form):
     starts_at = _when_field(_("Starts at"))
     ends_at = _when_field(_("Ends at"))
-    venue = forms.CharField(label=_("Meeting room"), max_length=300, required=False)
+    venue = TextField(label=_("Meeting room"), max_length=300, required=False)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from prachum.core.form_fields import TextField
 from prachum.meetings.models import Meeting
 from prachum.minutes.models import ApprovalMethod
 
@@ -18,7 +19,7 @@ class MinutesEditForm(forms.Form):
         self.reason_fields: list[tuple[str, str]] = []
         for item in content["items"]:
             name = f"discussion_{item['item']}"
-            self.fields[name] = forms.CharField(
+            self.fields[name] = TextField(
                 label=f"{item['number']} {item['title']}",
                 required=False,
                 initial=item["discussion"],
@@ -27,7 +28,7 @@ class MinutesEditForm(forms.Form):
             self.item_fields.append((name, item["item"]))
         for person in content["absent"]:
             name = f"reason_{person['user']}"
-            self.fields[name] = forms.CharField(
+            self.fields[name] = TextField(
                 label=person["name"],
                 required=False,
                 initial=person["reason"],

@@ -37,6 +37,7 @@ from pydantic import ValidationError
 
 from prachum.attendance import policies
 from prachum.core.errors import ServiceError
+from prachum.core.text import TextRefusedError, gate_data, invalid_text_message_lazy
 from prachum.meetings.lookups import find_meeting
 from prachum.realtime import commands, schemas
 from prachum.realtime import scope as scope_facts
@@ -70,6 +71,7 @@ MESSAGES: dict[str, str | Promise] = {
     "MESSAGE_TOO_LARGE": _("The message is too large."),
     "MALFORMED": _("The message could not be read."),
     "INVALID_MESSAGE": _("The message is not valid."),
+    "INVALID_TEXT": invalid_text_message_lazy,
     "SERVER_ERROR": _("Something went wrong on the server; try again."),
 }
 
@@ -276,6 +278,13 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             data = json.loads(text_data)
         except (ValueError, RecursionError):
             await self._bad_input("MALFORMED")
+            return
+        try:  # the text gate (issue 15): every string, before the schema sees it
+            data = gate_data(data)
+        except TextRefusedError as exc:
+            await self._bad_input(
+                "INVALID_TEXT", field=exc.field, ref=schemas.ref_of(data)
+            )
             return
         try:
             message = schemas.parse_message(data)

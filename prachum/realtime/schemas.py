@@ -12,6 +12,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from prachum.core.text import text_is_clean
+
 MAX_REF = 64
 
 
@@ -245,6 +247,6 @@ def ref_of(data: object) -> str | None:
     """The client's ``ref`` from a frame that failed validation, if it is usable."""
     if isinstance(data, dict):
         ref = data.get("ref")
-        if isinstance(ref, str) and len(ref) <= MAX_REF:
+        if isinstance(ref, str) and len(ref) <= MAX_REF and text_is_clean(ref):
             return ref
     return None

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from prachum.committees.selectors import list_members
 from prachum.core.actors import actor_of
 from prachum.core.errors import ServiceError
+from prachum.core.form_fields import TextField
 from prachum.core.web import add_service_error
 from prachum.meetings.lookups import get_meeting_for
 from prachum.meetings.models import Meeting
@@ -36,12 +37,12 @@ class ChallengeForm(forms.Form):
             "A ground under APA s.13 is addressed to the chair; a ground under s.16 to the member challenged."
         ),
     )
-    facts = forms.CharField(
+    facts = TextField(
         label=gettext_lazy("Facts"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-    challenger_name = forms.CharField(
+    challenger_name = TextField(
         label=gettext_lazy("Challenged by (if handed in by another party)"),
         max_length=challenges.NAME_MAX,
         required=False,

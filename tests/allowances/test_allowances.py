@@ -3,6 +3,8 @@ how much, the amount in words, confirmation, and the CSV and PDF payment lists."
 
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 from collections.abc import Callable
 from decimal import Decimal
@@ -309,3 +311,22 @@ def test_views_for_the_secretary_and_chair_only(
     client.post(reverse("allowances:confirm", args=[allowance_meeting.pk, run.pk]))
     run.refresh_from_db()
     assert run.status == RunStatus.CONFIRMED
+
+
+def test_f8_the_payment_list_csv_neutralises_formulas_in_names(
+    allowance_meeting: Meeting, secretary: Any, chair: Any
+) -> None:
+    chair.title = ""
+    chair.full_name = '=HYPERLINK("http://evil.example/","คลิก")'
+    chair.save(update_fields=["title", "full_name"])
+    run = compute_allowance_run(actor=secretary, meeting=allowance_meeting)
+
+    rows = list(csv.reader(io.StringIO(exports.csv_bytes(run).decode("utf-8-sig"))))
+
+    names = [row[1] for row in rows]
+    assert '\'=HYPERLINK("http://evil.example/","คลิก")' in names
+    assert not any(
+        cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+        for row in rows
+        for cell in row
+    )
