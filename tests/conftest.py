@@ -9,7 +9,8 @@ secretary ten days ahead, at 10:00 Bangkok time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -157,3 +158,13 @@ def make_meeting(committee: Committee, secretary: Any) -> Callable[..., Meeting]
 @pytest.fixture
 def meeting(make_meeting: Callable[..., Meeting]) -> Meeting:
     return make_meeting(days_ahead=10)
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The usual umask 022: a file made without an explicit mode is 0644."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)

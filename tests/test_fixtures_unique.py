@@ -70,3 +70,28 @@ def test_a_second_definition_is_found(tmp_path: Path) -> None:
     assert duplicates(tmp_path) == {
         "meeting": ["conftest.py:4", "sub/test_x.py:4", "sub/test_x.py:8"]
     }
+
+
+# pytest-playwright's fixtures: a test that asks for one (even one of our own under the
+# same name) is parametrised per browser and grouped with the browser tests, which
+# start Playwright's event loop early and break every asyncio test after them.
+PLAYWRIGHT_FIXTURES = {
+    "browser",
+    "browser_context_args",
+    "browser_name",
+    "browser_type",
+    "browser_type_launch_args",
+    "context",
+    "page",
+    "playwright",
+}
+
+
+def test_no_fixture_outside_the_browser_tests_takes_a_playwright_name() -> None:
+    found = fixture_definitions(TESTS)
+    clashes = {
+        name: [where for where in places if not where.startswith("e2e/")]
+        for name, places in found.items()
+        if name in PLAYWRIGHT_FIXTURES
+    }
+    assert not {name: where for name, where in clashes.items() if where}

@@ -118,3 +118,11 @@ def login_password(user: User, password: str = PASSWORD) -> User:
         ip_address="192.0.2.10",
         user_agent=USER_AGENT,
     )
+
+
+@pytest.fixture
+def operator_client(operator: Any) -> Client:
+    """The operator, logged in with both factors, in Thai."""
+    client = Client(headers={"user-agent": USER_AGENT, "accept-language": "th"})
+    full_login(client, operator)
+    return client

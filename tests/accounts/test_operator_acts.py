@@ -22,13 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def browser(operator: User) -> Client:
-    client = Client(headers={"user-agent": USER_AGENT, "accept-language": "th"})
-    full_login(client, operator)
-    return client
-
-
-@pytest.fixture
 def superuser(db: None) -> User:
     return UserFactory(username="root", is_staff=True, is_superuser=True)
 
@@ -129,13 +122,15 @@ def test_f3_the_admin_cannot_change_an_email_a_password_or_the_flags(
 
 
 def test_f3_an_email_change_is_evidence_and_tells_the_previous_address(
-    browser: Client, operator: User
+    operator_client: Client, operator: User
 ) -> None:
     person = UserFactory(email="somchai@example.go.th")
-    page = browser.get(reverse("accounts:person", args=[person.pk])).content.decode()
+    page = operator_client.get(
+        reverse("accounts:person", args=[person.pk])
+    ).content.decode()
     assert "เปลี่ยนที่อยู่อีเมล" in page
 
-    response = browser.post(
+    response = operator_client.post(
         reverse("accounts:person_email", args=[person.pk]),
         {"email": "somchai.j@example.go.th"},
         follow=True,
@@ -159,15 +154,15 @@ def test_f3_an_email_change_is_evidence_and_tells_the_previous_address(
 
 
 def test_an_email_already_used_or_invalid_is_refused_in_thai(
-    browser: Client,
+    operator_client: Client,
 ) -> None:
     person = UserFactory(email="a@example.go.th")
     UserFactory(email="b@example.go.th")
     url = reverse("accounts:person_email", args=[person.pk])
-    taken = browser.post(url, {"email": "B@example.go.th"})
+    taken = operator_client.post(url, {"email": "B@example.go.th"})
     assert taken.status_code == 400
     assert "ใช้กับบัญชีผู้ใช้อื่นอยู่แล้ว" in taken.content.decode()
-    bad = browser.post(url, {"email": "not-an-address"})
+    bad = operator_client.post(url, {"email": "not-an-address"})
     assert bad.status_code == 400
     person.refresh_from_db()
     assert person.email == "a@example.go.th"
@@ -176,13 +171,13 @@ def test_an_email_already_used_or_invalid_is_refused_in_thai(
 
 
 def test_f3_a_password_reset_voids_the_old_one_and_mails_a_link_not_a_password(
-    browser: Client, operator: User, client: Client
+    operator_client: Client, operator: User, client: Client
 ) -> None:
     person = UserFactory()
     theirs = Client(headers={"user-agent": USER_AGENT})
     full_login(theirs, person)
 
-    response = browser.post(
+    response = operator_client.post(
         reverse("accounts:person_action", args=[person.pk, "reset_password"]),
         follow=True,
     )
@@ -203,11 +198,11 @@ def test_f3_a_password_reset_voids_the_old_one_and_mails_a_link_not_a_password(
 
 
 def test_f3_closing_and_reopening_an_account_and_the_operator_flag_are_evidence(
-    browser: Client, operator: User
+    operator_client: Client, operator: User
 ) -> None:
     person = UserFactory()
     for action in ("deactivate", "reactivate", "make_operator", "remove_operator"):
-        response = browser.post(
+        response = operator_client.post(
             reverse("accounts:person_action", args=[person.pk, action])
         )
         assert response.status_code == 302
@@ -230,7 +225,9 @@ def test_f3_closing_and_reopening_an_account_and_the_operator_flag_are_evidence(
     ]
 
 
-def test_a_closed_account_cannot_log_in(browser: Client, client: Client) -> None:
+def test_a_closed_account_cannot_log_in(
+    operator_client: Client, client: Client
+) -> None:
     person = UserFactory()
     operator_acts.set_active(
         actor=User.objects.get(username="operator"), user=person, active=False
@@ -303,7 +300,7 @@ def test_a_person_added_in_the_admin_gets_no_password_but_an_invitation(
 
 
 def test_the_new_pages_refuse_non_operators_and_acts_on_oneself(
-    browser: Client, operator: User, client: Client
+    operator_client: Client, operator: User, client: Client
 ) -> None:
     person = UserFactory(email="p@example.go.th")
     full_login(client, UserFactory())
@@ -316,9 +313,11 @@ def test_the_new_pages_refuse_non_operators_and_acts_on_oneself(
             ).status_code
             == 403
         )
-    own = browser.get(reverse("accounts:person", args=[operator.pk])).content.decode()
+    own = operator_client.get(
+        reverse("accounts:person", args=[operator.pk])
+    ).content.decode()
     assert "ปิดบัญชีผู้ใช้" not in own  # no button to close one's own account
-    refused = browser.post(
+    refused = operator_client.post(
         reverse("accounts:person_action", args=[operator.pk, "deactivate"]),
         follow=True,
     )

@@ -29,13 +29,6 @@ pytestmark = pytest.mark.django_db
 PEOPLE = reverse("accounts:people")
 
 
-@pytest.fixture
-def browser(operator: User) -> Client:
-    client = Client(headers={"user-agent": USER_AGENT, "accept-language": "th"})
-    full_login(client, operator)
-    return client
-
-
 def _action(person: User, action: str) -> str:
     return reverse("accounts:person_action", args=[person.pk, action])
 
@@ -60,37 +53,40 @@ def test_the_people_page_is_for_operators_only(client: Client, db: None) -> None
 
 
 def test_the_navigation_links_the_people_page_for_operators(
-    browser: Client, client: Client, db: None
+    operator_client: Client, client: Client, db: None
 ) -> None:
     assert (
-        f'href="{PEOPLE}"' in browser.get(reverse("accounts:security")).content.decode()
+        f'href="{PEOPLE}"'
+        in operator_client.get(reverse("accounts:security")).content.decode()
     )
     full_login(client, UserFactory())
     assert PEOPLE not in client.get(reverse("accounts:security")).content.decode()
 
 
-def test_people_are_found_by_name_or_email(browser: Client) -> None:
+def test_people_are_found_by_name_or_email(operator_client: Client) -> None:
     UserFactory(full_name="สมหญิง รักดี", email="somying@example.go.th")
     UserFactory(full_name="มานะ ขยัน", email="mana@example.go.th")
-    by_name = browser.get(PEOPLE, {"q": "สมหญิง"}).content.decode()
+    by_name = operator_client.get(PEOPLE, {"q": "สมหญิง"}).content.decode()
     assert "สมหญิง รักดี" in by_name
     assert "มานะ" not in by_name
-    by_mail = browser.get(PEOPLE, {"q": "mana@"}).content.decode()
+    by_mail = operator_client.get(PEOPLE, {"q": "mana@"}).content.decode()
     assert "มานะ ขยัน" in by_mail
     assert "สมหญิง" not in by_mail
     assert "ผู้ใช้" in by_mail  # the Thai title
 
 
 def test_resend_invitation_from_the_person_page(
-    browser: Client, operator: User
+    operator_client: Client, operator: User
 ) -> None:
     person = User(username="mana", email="mana@example.go.th", full_name="มานะ ขยัน")
     person.set_unusable_password()
     person.save()
-    page = browser.get(reverse("accounts:person", args=[person.pk])).content.decode()
+    page = operator_client.get(
+        reverse("accounts:person", args=[person.pk])
+    ).content.decode()
     assert "ส่งคำเชิญอีกครั้ง" in page
 
-    response = browser.post(_action(person, "invite"), follow=True)
+    response = operator_client.post(_action(person, "invite"), follow=True)
     assert "ส่งคำเชิญอีกครั้งแล้ว" in response.content.decode()
     assert Invitation.objects.filter(user=person).count() == 1
     parsed = _last_mail_to(person)
@@ -102,12 +98,12 @@ def test_resend_invitation_from_the_person_page(
 
 
 def test_reset_second_factor_is_recorded_mailed_and_forces_enrolment(
-    browser: Client, operator: User, client: Client
+    operator_client: Client, operator: User, client: Client
 ) -> None:
     person, _, _ = enrol_totp(UserFactory())
     assert RecoveryCode.objects.filter(user=person).count() == 10
 
-    response = browser.post(_action(person, "reset_factor"), follow=True)
+    response = operator_client.post(_action(person, "reset_factor"), follow=True)
     assert "รีเซ็ตการยืนยันตัวตนขั้นที่สองแล้ว" in response.content.decode()
 
     person.refresh_from_db()
@@ -136,13 +132,15 @@ def test_reset_second_factor_is_recorded_mailed_and_forces_enrolment(
 
 
 def test_unlock_from_the_person_page_is_recorded_and_mailed(
-    browser: Client, operator: User
+    operator_client: Client, operator: User
 ) -> None:
     person = UserFactory(locked_until=timezone.now() + timedelta(minutes=10))
-    page = browser.get(reverse("accounts:person", args=[person.pk])).content.decode()
+    page = operator_client.get(
+        reverse("accounts:person", args=[person.pk])
+    ).content.decode()
     assert "ปลดล็อกบัญชี" in page
 
-    browser.post(_action(person, "unlock"))
+    operator_client.post(_action(person, "unlock"))
     person.refresh_from_db()
     assert person.locked_until is None
     event = list_events(chain_key=f"account:{person.pk}").get(kind="account.unlocked")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -126,14 +125,6 @@ def _rewrite(source: Path, target: Path, change: Any) -> Path:
             if data is not None:
                 dst.writestr(name, data)
     return target
-
-
-@pytest.fixture
-def loose_umask() -> Any:
-    """The usual umask 022, under which a file made without a mode is 0644."""
-    previous = os.umask(0o022)
-    yield
-    os.umask(previous)
 
 
 def test_f4_the_package_is_private_to_prachum(

@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def in_room(connect_socket: Connect, room_meeting: Meeting, monkeypatch: Any) -> Any:
+def in_room_unthrottled(
+    connect_socket: Connect, room_meeting: Meeting, monkeypatch: Any
+) -> Any:
     # A clock that jumps ahead on every look: the flood control never refuses here.
     ticks = itertools.count(step=1000)
     monkeypatch.setattr(MeetingRoomConsumer, "clock", staticmethod(lambda: next(ticks)))
@@ -43,9 +45,9 @@ async def _incidents() -> list[str]:
 
 
 async def test_f5_a_lone_surrogate_in_a_socket_incident_is_refused(
-    in_room: Any, member: Any
+    in_room_unthrottled: Any, member: Any
 ) -> None:
-    socket = await in_room(member)
+    socket = await in_room_unthrottled(member)
     await socket.send_text(
         '{"type": "incident.report", "ref": "r1", "description": "\\udc00x"}'
     )
@@ -63,9 +65,9 @@ async def test_f5_a_lone_surrogate_in_a_socket_incident_is_refused(
 
 
 async def test_f10_a_bidi_override_in_a_socket_incident_is_refused(
-    in_room: Any, member: Any
+    in_room_unthrottled: Any, member: Any
 ) -> None:
-    socket = await in_room(member)
+    socket = await in_room_unthrottled(member)
     await socket.send(
         {"type": "incident.report", "ref": "r2", "description": "abc\u202eexe.pdf"}
     )
@@ -75,9 +77,9 @@ async def test_f10_a_bidi_override_in_a_socket_incident_is_refused(
 
 
 async def test_arbitrary_unicode_on_the_socket_is_stored_nfc_or_refused(
-    in_room: Any, member: Any
+    in_room_unthrottled: Any, member: Any
 ) -> None:
-    socket = await in_room(member)
+    socket = await in_room_unthrottled(member)
     accepted: list[str] = []
     for text in draw_texts(50):
         await socket.send({"type": "incident.report", "ref": "h", "description": text})

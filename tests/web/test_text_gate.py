@@ -44,7 +44,7 @@ def _entered(client: Client, meeting: Meeting, user: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _room_settings(settings: Any) -> None:
+def _in_memory_layer(settings: Any) -> None:
     settings.CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
     }
