@@ -209,8 +209,10 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
                         user_agent=user_agent,
                     )
                 return _complete_login(request, user)
+    # The code is shown only in an explicit demonstration (issue 15, F1).
+    show_code = settings.DEMO_MODE and not settings.EMAIL_URL
     demo_message = None
-    if factor == SecondFactor.EMAIL and not settings.EMAIL_URL:
+    if factor == SecondFactor.EMAIL and show_code:
         demo_message = selectors.latest_outbox_login_code(user=user)
     return render(
         request,
@@ -221,7 +223,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
             "form": primary_form,
             "recovery_form": recovery_form,
             "code_minutes": settings.EMAIL_OTP_MINUTES,
-            "demo_mode": not settings.EMAIL_URL,
+            "show_code": show_code,
             "demo_message": demo_message,
             "enrolling": user.second_factor_enrolment_required,
         },
