@@ -30,11 +30,6 @@ from prachum.accounts import mails, otp, throttle
 from prachum.accounts.error_codes import AccountError
 from prachum.accounts.events import AccountEvent
 from prachum.accounts.evidence import chain_key, lock_user, record_event
-from prachum.accounts.password_step import (
-    authenticate_password as authenticate_password,
-)
-from prachum.accounts.password_step import client_payload as _client
-from prachum.accounts.password_step import locked_error as _locked_error
 from prachum.accounts.models import (
     EmailCode,
     RecoveryCode,
@@ -42,6 +37,11 @@ from prachum.accounts.models import (
     SecondFactorVerification,
     User,
 )
+from prachum.accounts.password_step import (
+    authenticate_password as authenticate_password,
+)
+from prachum.accounts.password_step import client_payload as _client
+from prachum.accounts.password_step import locked_error as _locked_error
 from prachum.accounts.selectors import effective_second_factor
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.services import append_event

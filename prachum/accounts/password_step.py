@@ -109,13 +109,37 @@ def _wrong(user: User | None, password: str, recovery_code: str) -> str:
         return "unknown"
     if not user.check_password(password):
         return "password"
-    if recovery_code and not RecoveryCode.objects.filter(
-        user=user,
-        used_at__isnull=True,
-        code_hash__in=otp.candidate_hashes(otp.normalise_code(recovery_code)),
-    ).exists():
+    if (
+        recovery_code
+        and not RecoveryCode.objects.filter(
+            user=user,
+            used_at__isnull=True,
+            code_hash__in=otp.candidate_hashes(otp.normalise_code(recovery_code)),
+        ).exists()
+    ):
         return "recovery_code"
     return ""
+
+
+def _refusal(
+    keys: throttle.Keys, now: datetime, *, with_recovery_code: bool
+) -> tuple[str, ServiceError] | None:
+    """A hold on this name from this address or on the address; else the slowdown
+    of the name, which a recovery code passes. ``(reason, error)`` or ``None``."""
+    holds = [
+        until
+        for until in (
+            throttle.held_until(keys.pair, now),
+            throttle.held_until(keys.address, now),
+        )
+        if until is not None
+    ]
+    if holds:
+        return "held", _held_error(max(holds), now)
+    slowed = None if with_recovery_code else throttle.held_until(keys.name, now)
+    if slowed is not None:
+        return "slowed", _slowed_error(slowed, now)
+    return None
 
 
 def _count_failure(
@@ -175,58 +199,51 @@ def authenticate_password(
     error: ServiceError | None = None
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
-        holds = [
-            until
-            for until in (
-                throttle.held_until(keys.pair, now),
-                throttle.held_until(keys.address, now),
-            )
-            if until is not None
-        ]
-        slowed = None if recovery_code else throttle.held_until(keys.name, now)
-        if holds or slowed is not None:
+        refusal = _refusal(keys, now, with_recovery_code=bool(recovery_code))
+        reason = "" if refusal else _wrong(user, password, recovery_code)
+        if refusal is not None:
             if user is not None:
-                reason = "held" if holds else "slowed"
                 record_event(
-                    user, AccountEvent.ACCOUNT_LOGIN_REFUSED, {"reason": reason, **client}
+                    user,
+                    AccountEvent.ACCOUNT_LOGIN_REFUSED,
+                    {"reason": refusal[0], **client},
                 )
-            if holds:
-                error = _held_error(max(holds), now)
-            else:
-                assert slowed is not None
-                error = _slowed_error(slowed, now)
-        elif reason := _wrong(user, password, recovery_code):
+            error = refusal[1]
+        elif reason or user is None:
             if user is not None:
                 record_event(
-                    user, AccountEvent.ACCOUNT_LOGIN_FAILED, {"reason": reason, **client}
+                    user,
+                    AccountEvent.ACCOUNT_LOGIN_FAILED,
+                    {"reason": reason, **client},
                 )
             error = _count_failure(keys, user, now, client) or _invalid_login(
                 bool(recovery_code)
             )
+        elif not user.is_active:
+            record_event(
+                user,
+                AccountEvent.ACCOUNT_LOGIN_FAILED,
+                {"reason": "inactive", **client},
+            )
+            error = _invalid_login(bool(recovery_code))
+        elif user.locked_until is not None and user.locked_until > now:
+            record_event(
+                user,
+                AccountEvent.ACCOUNT_LOGIN_REFUSED,
+                {"reason": "locked", **client},
+            )
+            error = locked_error(user.locked_until, now)
         else:
-            assert user is not None
-            if not user.is_active:
-                record_event(
-                    user,
-                    AccountEvent.ACCOUNT_LOGIN_FAILED,
-                    {"reason": "inactive", **client},
-                )
-                error = _invalid_login(bool(recovery_code))
-            elif user.locked_until is not None and user.locked_until > now:
-                record_event(
-                    user, AccountEvent.ACCOUNT_LOGIN_REFUSED, {"reason": "locked", **client}
-                )
-                error = locked_error(user.locked_until, now)
-            else:
-                throttle.forget(keys.pair, keys.name)
-                user.failed_logins = user.failed_second_factors
-                user.save(update_fields=["failed_logins"])
-                record_event(
-                    user,
-                    AccountEvent.ACCOUNT_LOGIN_SUCCEEDED,
-                    {"factor": "password", **client},
-                )
+            throttle.forget(keys.pair, keys.name)
+            user.failed_logins = user.failed_second_factors
+            user.save(update_fields=["failed_logins"])
+            record_event(
+                user,
+                AccountEvent.ACCOUNT_LOGIN_SUCCEEDED,
+                {"factor": "password", **client},
+            )
     if error is not None:
         raise error
-    assert user is not None
+    if user is None:  # pragma: no cover - an unknown name always ends in an error
+        raise RuntimeError("password step ended without a person")
     return user

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from prachum.accounts import login
+from prachum.accounts.evidence import chain_key
 from prachum.accounts.models import User
 from prachum.core.errors import ServiceError
-from prachum.accounts.evidence import chain_key
 from prachum.evidence.models import EvidenceEvent
 from prachum.evidence.selectors import list_events
 from tests.accounts.conftest import PASSWORD, USER_AGENT, UserFactory, enrol_totp
@@ -108,7 +108,9 @@ def test_f6_the_chair_gets_in_with_a_recovery_code_while_the_account_is_slowed(
     )
 
 
-def test_the_slowdown_passes_with_time(user: User, now: Any, settings: Any, time_machine: Any) -> None:
+def test_the_slowdown_passes_with_time(
+    user: User, now: Any, settings: Any, time_machine: Any
+) -> None:
     _spray_from_many_addresses(user.username, settings.LOGIN_ACCOUNT_SLOW_AFTER)
     assert _try(user.username, PASSWORD, CHAIR_ADDRESS)[0] == "LOGIN_SLOWED"
     time_machine.shift(timedelta(seconds=settings.LOGIN_ACCOUNT_DELAY_SECONDS + 1))
@@ -135,9 +137,7 @@ def test_f6_the_login_page_takes_a_recovery_code_and_logs_the_chair_in(
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_failures_and_holds_are_in_the_persons_chain_only(
-    user: User, now: Any
-) -> None:
+def test_failures_and_holds_are_in_the_persons_chain_only(user: User, now: Any) -> None:
     for _ in range(5):
         _try(user.username, "wrong", ATTACKER)
     _try(user.username, PASSWORD, ATTACKER)

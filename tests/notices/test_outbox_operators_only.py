@@ -35,9 +35,7 @@ def _names(page: str) -> list[str]:
     return re.findall(r'href="/outbox/([^"/]+)/"', page)
 
 
-def test_f2_a_secretary_cannot_read_the_outbox(
-    secretary: User, operator: User
-) -> None:
+def test_f2_a_secretary_cannot_read_the_outbox(secretary: User, operator: User) -> None:
     login.send_email_code(user=operator)
     operator_client = _client_for(operator)
     names = _names(operator_client.get(OUTBOX).content.decode())
