@@ -119,9 +119,10 @@ async def test_f1_the_web_process_refuses_to_start_without_mail_or_demo_mode(
     settings.DEMO_MODE = False
     settings.EMAIL_URL = ""
     sent: list[dict[str, Any]] = []
+    messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
 
     async def receive() -> dict[str, Any]:
-        return {"type": "lifespan.startup"}
+        return messages.pop(0)
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
