@@ -130,3 +130,14 @@ async def test_f1_the_web_process_refuses_to_start_without_mail_or_demo_mode(
     await application({"type": "lifespan"}, receive, send)
     assert [m["type"] for m in sent] == ["lifespan.startup.failed"]
     assert "accounts.E001" in sent[0]["message"]
+
+
+def test_check_deploy_warns_while_demo_mode_is_on(settings: Any) -> None:
+    settings.DEMO_MODE = True
+    ids = [m.id for m in run_checks(include_deployment_checks=True)]
+    assert "accounts.W002" in ids
+    settings.DEMO_MODE = False
+    settings.EMAIL_URL = "smtp://mail.example.go.th:25"
+    ids = [m.id for m in run_checks(include_deployment_checks=True)]
+    assert "accounts.W002" not in ids
+    assert "accounts.E001" not in ids

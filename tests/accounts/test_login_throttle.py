@@ -160,3 +160,15 @@ def test_an_operators_unlock_lifts_the_holds_on_the_account(
     assert _try(user.username, PASSWORD, ATTACKER)[0] == "LOGIN_LOCKED"
     login.unlock_account(user=user, actor=operator)
     assert _try(user.username, PASSWORD, ATTACKER) == ("OK", "")
+
+
+def test_one_address_at_its_fastest_never_slows_the_name_down(
+    user: User, now: Any, time_machine: Any, settings: Any
+) -> None:
+    # Five wrong passwords, held back for 15 minutes, five more, ... for three hours.
+    for _ in range(12):
+        answers = [_try(user.username, "wrong", ATTACKER)[0] for _ in range(6)]
+        assert answers[-1] == "LOGIN_LOCKED"
+        time_machine.shift(timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES))
+    assert _try(user.username, "wrong", ATTACKER)[0] == "LOGIN_INVALID"
+    assert _try(user.username, PASSWORD, CHAIR_ADDRESS) == ("OK", "")
