@@ -40,8 +40,8 @@ test-system-deps: ## Install what the tests need: fonts, poppler, Janus, Chromiu
 
 setup: venv system-deps ## Migrate the database and load the demo data
 	@echo "Preparing the database and the demo data ..."
-	@$(PY) manage.py migrate --noinput --verbosity 0
-	@$(PY) manage.py seed_demo --verbosity 0
+	@DEMO_MODE=$${DEMO_MODE:-true} $(PY) manage.py migrate --noinput --verbosity 0
+	@DEMO_MODE=$${DEMO_MODE:-true} $(PY) manage.py seed_demo --verbosity 0
 
 run: setup ## Set up and start the whole system (web + worker) with demo data
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
@@ -67,7 +67,7 @@ lint: dev ## ruff, mypy, import-linter, missing migrations
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy prachum config
 	$(VENV)/bin/lint-imports
-	$(PY) manage.py makemigrations --check --dry-run
+	DEMO_MODE=true $(PY) manage.py makemigrations --check --dry-run
 
 bench: dev ## Run the benchmarks (one JSON line per figure)
 	@for b in bench/[!_]*.py; do $(PY) $$b || exit 1; done

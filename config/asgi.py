@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -38,8 +39,18 @@ from prachum.media.watchdog import start_watchdog_thread  # noqa: E402
 start_watchdog_thread()
 
 
+def _serious_check_messages() -> str:
+    """Django's system checks, as ``runserver`` and the worker run them at start-up:
+    the web process refuses to start on an error (e.g. ``accounts.E001``: no mail
+    server and no ``DEMO_MODE``)."""
+    from django.core import checks
+
+    return "\n".join(str(m) for m in checks.run_checks() if m.is_serious())
+
+
 async def application(scope: Any, receive: Any, send: Any) -> None:
-    """The router, plus the server's lifespan: at startup the web process starts
+    """The router, plus the server's lifespan: at startup the web process runs the
+    system checks (and refuses to start on an error), then starts
     keeping full garbage collections out of the room's fan-out
     (``prachum/realtime/gc_tuning.py``; tests that drive the router get none of it)."""
     if scope["type"] != "lifespan":
@@ -52,6 +63,10 @@ async def application(scope: Any, receive: Any, send: Any) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            refused = await sync_to_async(_serious_check_messages)()
+            if refused:
+                await send({"type": "lifespan.startup.failed", "message": refused})
+                return
             gc_tuning.start(
                 freeze_seconds=settings.GC_FREEZE_SECONDS,
                 full_collect_minutes=settings.GC_FULL_COLLECT_MINUTES,

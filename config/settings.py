@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "prachum.core.context_processors.demo_mode",
             ],
         },
     },
@@ -182,9 +183,17 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# Login protection (R14): lock an account after repeated failures.
+# Login protection (R14, ADR "login throttling"): wrong passwords hold back one typed
+# name from one address after LOGIN_MAX_FAILURES, one address after
+# LOGIN_ADDRESS_MAX_FAILURES (any names), each for LOGIN_LOCKOUT_MINUTES; a name tried
+# wrongly LOGIN_ACCOUNT_SLOW_AFTER times from several addresses is slowed (one try per
+# LOGIN_ACCOUNT_DELAY_SECONDS) unless a recovery code comes with the password.
+# LOGIN_MAX_FAILURES wrong second-factor codes lock the account.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30)
+LOGIN_ACCOUNT_SLOW_AFTER = env_int("LOGIN_ACCOUNT_SLOW_AFTER", 15)
+LOGIN_ACCOUNT_DELAY_SECONDS = env_int("LOGIN_ACCOUNT_DELAY_SECONDS", 120)
 EMAIL_OTP_MINUTES = env_int("EMAIL_OTP_MINUTES", 10)
 # The link of an invitation to set a password works once, for this many days.
 ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 7)
@@ -222,10 +231,14 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_PERMISSIONS = PRIVATE_FILE_MODE
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = PRIVATE_DIR_MODE
 
-# Mail. Without EMAIL_URL, every message is written to the outbox folder and shown in
-# the UI, so a demo works offline. EMAIL_URL=smtp://user:pass@host:port (smtp+tls://
-# for STARTTLS, smtps:// for TLS) sends through a real server.
+# Mail. Without EMAIL_URL, every message is written to the outbox folder (operators
+# read it at /outbox/). EMAIL_URL=smtp://user:pass@host:port (smtp+tls:// for STARTTLS,
+# smtps:// for TLS) sends through a real server.
 EMAIL_URL = env_str("EMAIL_URL")
+# A demonstration (`make run` sets it): log-in codes from the outbox folder are shown
+# on the code page and every page carries a red banner. Without EMAIL_URL and without
+# DEMO_MODE, Prachum refuses to start (accounts.E001): nobody would get a code.
+DEMO_MODE = env_bool("DEMO_MODE", False)
 EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
 EMAIL_BACKEND = "prachum.core.mail.RawEmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "prachum@localhost")

@@ -9,6 +9,9 @@ PY=.venv/bin/python
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 # Letters and e-mails link to this address.
 export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
+# A demonstration: log-in codes are shown on the code page, a red banner on every page
+# says so. Never for real meetings (those need EMAIL_URL and DEMO_MODE=false).
+export DEMO_MODE=${DEMO_MODE:-true}
 
 # Audio/video: our own Janus on loopback when installed (make setup installs it with
 # apt when run as root); otherwise Prachum runs without media.
@@ -53,8 +56,12 @@ echo "  media   $media"
 if [ -n "${EMAIL_URL:-}" ]; then
   echo "  mail    sent through EMAIL_URL"
 else
-  echo "  mail    not sent: kept in ${PRACHUM_VAR_DIR:-var}/outbox and shown at http://$HOST:$PORT/outbox/"
+  echo "  mail    not sent: kept in ${PRACHUM_VAR_DIR:-var}/outbox (operators read it at http://$HOST:$PORT/outbox/)"
 fi
+case ${DEMO_MODE,,} in
+  1 | true | yes | on) echo "  demo    DEMO_MODE=true: log-in codes shown on the code page, red banner — not for real meetings" ;;
+  *) echo "  demo    off" ;;
+esac
 echo
 cat var/demo-logins.txt 2>/dev/null || true
 echo

@@ -43,6 +43,8 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
     settings.TASKS = IMMEDIATE_TASKS
     settings.EMAIL_URL = ""
+    # Codes are not shown on the page unless a test asks for a demonstration.
+    settings.DEMO_MODE = False
     settings.DEFAULT_FROM_EMAIL = "prachum@example.go.th"
     settings.SITE_URL = "https://prachum.example.go.th"
     # Hashing the cast's passwords with PBKDF2 would dominate the run time.

@@ -33,6 +33,14 @@ class LoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    # Offered when a name is slowed down after wrong passwords from many places: a
+    # recovery code with the password still gets in (issue 15, F6).
+    recovery_code = TextField(
+        label=_("Recovery code"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
     next = TextField(required=False, widget=forms.HiddenInput)
 
 

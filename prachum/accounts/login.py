@@ -1,4 +1,7 @@
-"""Logging in with a password and a second factor (R14), and the lockout they share.
+"""Logging in with a password and a second factor (R14), and the account lockout.
+
+The password step and its throttling live in :mod:`prachum.accounts.password_step`
+(re-exported here); wrong second-factor codes lock the account itself.
 
 Every attempt appends an event to the person's evidence chain ``account:<user id>``
 (:mod:`prachum.accounts.evidence`) in the same transaction. Payloads never carry
@@ -23,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
-from prachum.accounts import mails, otp
+from prachum.accounts import mails, otp, throttle
 from prachum.accounts.error_codes import AccountError
 from prachum.accounts.events import AccountEvent
 from prachum.accounts.evidence import chain_key, lock_user, record_event
@@ -34,6 +37,11 @@ from prachum.accounts.models import (
     SecondFactorVerification,
     User,
 )
+from prachum.accounts.password_step import (
+    authenticate_password as authenticate_password,
+)
+from prachum.accounts.password_step import client_payload as _client
+from prachum.accounts.password_step import locked_error as _locked_error
 from prachum.accounts.selectors import effective_second_factor
 from prachum.core.errors import PermissionDeniedError, ServiceError
 from prachum.evidence.services import append_event
@@ -45,36 +53,6 @@ SecondFactorMethod = Literal["totp", "email", "recovery"]
 EMAIL_CODE_PURPOSE = "login"
 EMAIL_CODE_MAX_ATTEMPTS = 5
 EMAIL_CODE_RESEND_SECONDS = 30
-_USER_AGENT_MAX = 400
-
-
-def _client(ip_address: str | None, user_agent: str) -> dict[str, Any]:
-    return {
-        "ip_address": ip_address or None,
-        "user_agent": user_agent[:_USER_AGENT_MAX],
-    }
-
-
-def _invalid_login() -> ServiceError:
-    # Identical for unknown users, wrong passwords and inactive accounts.
-    return ServiceError(
-        AccountError.LOGIN_INVALID, gettext("The username or password is incorrect.")
-    )
-
-
-def _locked_error(locked_until: datetime, now: datetime) -> ServiceError:
-    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
-    return ServiceError(
-        AccountError.LOGIN_LOCKED,
-        ngettext(
-            "Too many failed attempts. The account is locked; "
-            "try again in %(minutes)d minute.",
-            "Too many failed attempts. The account is locked; "
-            "try again in %(minutes)d minutes.",
-            minutes,
-        )
-        % {"minutes": minutes},
-    )
 
 
 def _locked_until(user: User, now: datetime) -> datetime | None:
@@ -114,60 +92,6 @@ def _count_failure(
         {"failures": failures, "locked_until": user.locked_until.isoformat(), **client},
     )
     return _locked_error(user.locked_until, now)
-
-
-def authenticate_password(
-    *, username: str, password: str, ip_address: str | None, user_agent: str
-) -> User:
-    """Check the first factor. Raises ``LOGIN_INVALID`` or ``LOGIN_LOCKED``.
-
-    A correct password clears the password failures but not second-factor failures
-    (see ``User.failed_second_factors``); the login is complete only after
-    :func:`verify_second_factor`.
-    """
-    now = timezone.now()
-    client = _client(ip_address, user_agent)
-    error: ServiceError | None = None
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is None:
-            # Run the hasher anyway so response time does not reveal unknown names.
-            User().set_password(password)
-            logger.info("Login attempt for an unknown username")
-            raise _invalid_login()
-        locked_until = _locked_until(user, now)
-        if locked_until is not None:
-            record_event(
-                user, AccountEvent.ACCOUNT_LOGIN_REFUSED, {"reason": "locked", **client}
-            )
-            error = _locked_error(locked_until, now)
-        elif not user.check_password(password):
-            record_event(
-                user,
-                AccountEvent.ACCOUNT_LOGIN_FAILED,
-                {"reason": "password", **client},
-            )
-            error = _count_failure(user, now=now, second_factor=False, client=client)
-            error = error or _invalid_login()
-        elif not user.is_active:
-            record_event(
-                user,
-                AccountEvent.ACCOUNT_LOGIN_FAILED,
-                {"reason": "inactive", **client},
-            )
-            error = _invalid_login()
-        else:
-            user.failed_logins = user.failed_second_factors
-            user.locked_until = None
-            user.save(update_fields=["failed_logins", "locked_until"])
-            record_event(
-                user,
-                AccountEvent.ACCOUNT_LOGIN_SUCCEEDED,
-                {"factor": "password", **client},
-            )
-    if error is not None:
-        raise error
-    return user
 
 
 def _send_code_mail(user: User, code: str) -> None:
@@ -423,6 +347,7 @@ def unlock_account(*, user: User, actor: User) -> None:
     try:
         with transaction.atomic():
             user = lock_user(user)
+            throttle.forget_name(user.username)
             user.locked_until = None
             user.failed_logins = 0
             user.failed_second_factors = 0

@@ -141,3 +141,22 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation #{self.pk} of {self.user_id}"
+
+
+class LoginThrottle(models.Model):
+    """Wrong passwords counted for one scope (ADR "login throttling", issue 15 F6).
+
+    A scope is a typed name from one address, one address (an IPv6 /64), or a typed
+    name from everywhere. ``key`` and ``name_key`` are keyed hashes: neither typed
+    names (which may not exist, or be a mistyped password) nor addresses are stored.
+    ``score`` leaks away with time (see :mod:`prachum.accounts.throttle`).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    name_key = models.CharField(max_length=64, blank=True, db_index=True)
+    score = models.FloatField(default=0)
+    updated_at = models.DateTimeField()
+    held_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"login throttle {self.key[:12]}"

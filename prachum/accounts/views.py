@@ -112,21 +112,35 @@ def login_view(request: HttpRequest) -> HttpResponse:
             "username": request.GET.get("username", "")[:150],
         },
     )
+    offer_recovery = bool(request.POST.get("recovery_code"))
     if request.method == "POST" and form.is_valid():
         ip_address, user_agent = _client(request)
+        recovery_code = form.cleaned_data["recovery_code"]
         try:
             user = login.authenticate_password(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 ip_address=ip_address,
                 user_agent=user_agent,
+                recovery_code=recovery_code,
             )
+            if recovery_code:
+                login.verify_second_factor(
+                    user=user,
+                    method="recovery",
+                    code=recovery_code,
+                    ip_address=ip_address,
+                    user_agent=user_agent,
+                )
         except ServiceError as exc:
             form.add_error(None, str(exc.message))
+            offer_recovery = offer_recovery or exc.code == "LOGIN_SLOWED"
         else:
             _begin_pending(
                 request, user, _safe_next(request, form.cleaned_data["next"])
             )
+            if recovery_code:
+                return _complete_login(request, user)
             if user.second_factor_enrolment_required:
                 return redirect("accounts:enrol")
             if selectors.effective_second_factor(user=user) == SecondFactor.EMAIL:
@@ -137,7 +151,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     if exc.code != "EMAIL_CODE_THROTTLED":
                         messages.error(request, str(exc.message))
             return redirect("accounts:second_factor")
-    return render(request, "accounts/login.html", {"form": form})
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "offer_recovery": offer_recovery},
+    )
 
 
 def _log_in(request: HttpRequest, user: User) -> str:
@@ -209,8 +227,10 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
                         user_agent=user_agent,
                     )
                 return _complete_login(request, user)
+    # The code is shown only in an explicit demonstration (issue 15, F1).
+    show_code = settings.DEMO_MODE and not settings.EMAIL_URL
     demo_message = None
-    if factor == SecondFactor.EMAIL and not settings.EMAIL_URL:
+    if factor == SecondFactor.EMAIL and show_code:
         demo_message = selectors.latest_outbox_login_code(user=user)
     return render(
         request,
@@ -221,7 +241,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
             "form": primary_form,
             "recovery_form": recovery_form,
             "code_minutes": settings.EMAIL_OTP_MINUTES,
-            "demo_mode": not settings.EMAIL_URL,
+            "show_code": show_code,
             "demo_message": demo_message,
             "enrolling": user.second_factor_enrolment_required,
         },

@@ -98,7 +98,8 @@ def check(request: HttpRequest, pk: Any) -> HttpResponse:
             messages.success(request, _("Your identity is confirmed for this meeting."))
             return redirect("attendance:room", pk=meeting.pk)
     demo_message = None
-    if needs_code and factor == SecondFactor.EMAIL and not settings.EMAIL_URL:
+    show_code = settings.DEMO_MODE and not settings.EMAIL_URL
+    if needs_code and factor == SecondFactor.EMAIL and show_code:
         demo_message = account_selectors.latest_outbox_login_code(user=user)
     return render(
         request,
@@ -109,7 +110,7 @@ def check(request: HttpRequest, pk: Any) -> HttpResponse:
             "factor": factor.value,
             "needs_code": needs_code,
             "fresh_minutes": settings.IDENTITY_CHECK_FRESH_MINUTES,
-            "demo_mode": not settings.EMAIL_URL,
+            "show_code": show_code,
             "demo_message": demo_message,
             "enterable": meeting.status in ENTERABLE,
             "already_in": may_enter(meeting=meeting, user=user),

@@ -219,7 +219,7 @@ def test_locked_account_message_is_shown_on_the_login_page(
     assert "try again in 15 minutes" in response.content.decode()
     response = _password_step(client, user)
     assert response.status_code == 200
-    assert "The account is locked" in response.content.decode()
+    assert "Too many failed attempts from this network" in response.content.decode()
 
 
 def test_field_errors_follow_the_request_language(user: User) -> None:
@@ -274,6 +274,7 @@ def test_demo_mode_shows_the_code_message_from_the_outbox(
 ) -> None:
     settings.EMAIL_BACKEND = "prachum.core.mail.RawEmailBackend"
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
+    settings.DEMO_MODE = True
     somebody_else = UserFactory()
     login.send_email_code(user=somebody_else)
     user = UserFactory()

@@ -132,6 +132,7 @@ def test_an_email_code_user_asks_for_a_code_and_sees_it_in_demo_mode(
 ) -> None:
     settings.EMAIL_BACKEND = "prachum.core.mail.RawEmailBackend"
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
+    settings.DEMO_MODE = True
     factor_at(member, minutes_ago=30)
     client = client_for(member, "en")
     page = client.get(_check(notified_meeting)).content.decode()

@@ -69,7 +69,8 @@ def _mail_and_links_as_in_production(
     """Mail goes where the running site puts it, and its links point at the server.
 
     pytest-django swaps in the in-memory mail backend; people in these tests read
-    their mail on the outbox page, so the site's own backend writes it there. Links
+    their mail from the outbox folder (the page is for operators only), so the site's
+    own backend writes it there. Links
     in mail (``SITE_URL``) lead to the test server, so a browser can follow them.
     """
     settings.EMAIL_BACKEND = "prachum.core.mail.RawEmailBackend"

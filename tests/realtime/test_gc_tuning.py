@@ -43,6 +43,7 @@ async def test_the_server_lifespan_starts_and_stops_it(
     from config.asgi import application
 
     settings.GC_FREEZE_SECONDS = 30
+    settings.DEMO_MODE = True  # no mail server in the tests: a demonstration
     messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
     sent: list[dict[str, Any]] = []
     frozen_after_startup: list[int] = []

@@ -213,8 +213,8 @@ class Command(BaseCommand):
             "  admin      — operator (agencies and people: หน่วยงาน, ผู้ใช้ in the menu)",
             "An urgent hybrid meeting (notice sent) starts 20 minutes after the first run:",
             "the chair may open it from 30 minutes before its start.",
-            "Second factor: a one-time code by e-mail; with no mail server it is shown on the",
-            "code page and in var/outbox/.",
+            "Second factor: a one-time code by e-mail; with no mail server and DEMO_MODE=true",
+            "(make run sets it) it is shown on the code page; operators read var/outbox/ at /outbox/.",
         ]
         text = "\n".join(lines) + "\n"
         write_private_text(logins_path, text)
