@@ -240,6 +240,14 @@ EMAIL_URL = env_str("EMAIL_URL")
 # DEMO_MODE, Prachum refuses to start (accounts.E001): nobody would get a code.
 DEMO_MODE = env_bool("DEMO_MODE", False)
 EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
+
+# Secret meetings (MDES e-meeting security standard B.E. 2563; R44): the agency declares
+# that this deployment's meeting control system is installed (hosted) and provided
+# (serviced) inside the Kingdom. Until both are declared, secret meetings and secret
+# agenda items are refused. Off by default, also under `make run`: nobody can tell
+# where a demonstration machine stands.
+HOSTED_IN_THAILAND = env_bool("HOSTED_IN_THAILAND", False)
+SERVICED_IN_THAILAND = env_bool("SERVICED_IN_THAILAND", False)
 EMAIL_BACKEND = "prachum.core.mail.RawEmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "prachum@localhost")
 
