@@ -50,9 +50,7 @@ class IdentityCheckForm(forms.Form):
         required=False,
     )
     alone_declared = forms.BooleanField(
-        label=_(
-            "If I attend remotely: nobody else is present or listening where I am"
-        ),
+        label=_("If I attend remotely: nobody else is present or listening where I am"),
         required=False,
     )
 

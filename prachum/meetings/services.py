@@ -25,7 +25,6 @@ from prachum.evidence.services import append_event
 from prachum.meetings import policies, upload_checks
 from prachum.meetings.error_codes import MeetingError
 from prachum.meetings.events import MeetingEvent
-from prachum.meetings.secrecy import require_secret_hosting
 from prachum.meetings.models import (
     AgendaItem,
     Document,
@@ -35,6 +34,7 @@ from prachum.meetings.models import (
     MeetingMode,
     MeetingStatus,
 )
+from prachum.meetings.secrecy import require_secret_hosting
 
 EDITABLE = {MeetingStatus.DRAFT, MeetingStatus.NOTIFIED}
 

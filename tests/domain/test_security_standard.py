@@ -13,16 +13,30 @@ def test_hosted_and_serviced_in_the_kingdom_allows_secret_meetings():
     assert "MDES" in decision.clause
 
 
-@pytest.mark.parametrize(("hosted", "serviced"), [(False, True), (True, False), (False, False)])
+@pytest.mark.parametrize(
+    ("hosted", "serviced"), [(False, True), (True, False), (False, False)]
+)
 def test_anything_abroad_refuses_secret_meetings(hosted, serviced):
-    decision = check_secret_hosting(hosted_in_kingdom=hosted, serviced_in_kingdom=serviced)
+    decision = check_secret_hosting(
+        hosted_in_kingdom=hosted, serviced_in_kingdom=serviced
+    )
     assert not decision.allowed
     assert decision.code in EXPLANATIONS
 
 
 def test_the_controls_are_clause_5_in_order_then_the_secret_measures():
     keys = [c.key for c in CONTROLS]
-    assert keys[:7] == ["identity", "av", "documents", "voting", "evidence", "traffic", "failures"]
+    assert keys[:7] == [
+        "identity",
+        "av",
+        "documents",
+        "voting",
+        "evidence",
+        "traffic",
+        "failures",
+    ]
     assert all("clause 5(" in c.clause for c in CONTROLS[:7])
-    assert [c.clause.endswith(f"({n})") for n, c in enumerate(CONTROLS[:7], 1)] == [True] * 7
+    assert [c.clause.endswith(f"({n})") for n, c in enumerate(CONTROLS[:7], 1)] == [
+        True
+    ] * 7
     assert len(set(keys)) == len(keys)
