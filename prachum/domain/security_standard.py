@@ -43,11 +43,16 @@ class HostingDecision:
     clause: str
 
 
+THAILAND = "TH"  # ISO 3166-1 alpha-2
+
+
 def check_secret_hosting(
-    *, hosted_in_kingdom: bool, serviced_in_kingdom: bool
+    *, hosting_country: str, service_country: str
 ) -> HostingDecision:
     """May this deployment hold a secret meeting or item? Only when its meeting control
-    system is installed (hosted) and provided (serviced) inside the Kingdom (R44)."""
-    if hosted_in_kingdom and serviced_in_kingdom:
+    system is installed (hosted) and provided (serviced) inside the Kingdom (R44).
+    The countries are ISO 3166 codes the agency declares; empty means undeclared."""
+    countries = {hosting_country.strip().upper(), service_country.strip().upper()}
+    if countries == {THAILAND}:
         return HostingDecision(True, "SECRET_HOSTING_IN_KINGDOM", MDES2563_SECRET)
     return HostingDecision(False, "SECRET_HOSTING_NOT_DECLARED", MDES2563_SECRET)

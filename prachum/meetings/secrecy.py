@@ -13,8 +13,8 @@ from prachum.meetings.error_codes import MeetingError
 def secret_meetings_allowed() -> bool:
     """Has the agency declared this deployment hosted and serviced in Thailand?"""
     return check_secret_hosting(
-        hosted_in_kingdom=bool(settings.HOSTED_IN_THAILAND),
-        serviced_in_kingdom=bool(settings.SERVICED_IN_THAILAND),
+        hosting_country=settings.HOSTING_COUNTRY,
+        service_country=settings.SERVICE_COUNTRY,
     ).allowed
 
 

@@ -177,7 +177,7 @@ def test_the_report_lists_the_security_standard_and_the_agency_reference(
     agency = checklist_meeting.committee.agency
     agency.security_certification = "สพธอ. รับรองเลขที่ 7/2569"
     agency.save()
-    settings.HOSTED_IN_THAILAND = False
+    settings.HOSTING_COUNTRY = "SG"
     text = client.get(url).content.decode()
     assert "<strong>สพธอ. รับรองเลขที่ 7/2569</strong>" in text
     assert "การประชุมลับจึงไม่อาจจัดได้" in text

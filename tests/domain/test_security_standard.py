@@ -7,19 +7,17 @@ from prachum.domain.security_standard import CONTROLS, check_secret_hosting
 
 
 def test_hosted_and_serviced_in_the_kingdom_allows_secret_meetings():
-    decision = check_secret_hosting(hosted_in_kingdom=True, serviced_in_kingdom=True)
+    decision = check_secret_hosting(hosting_country="TH", service_country=" th ")
     assert decision.allowed
     assert decision.code == "SECRET_HOSTING_IN_KINGDOM"
     assert "MDES" in decision.clause
 
 
 @pytest.mark.parametrize(
-    ("hosted", "serviced"), [(False, True), (True, False), (False, False)]
+    ("hosted", "serviced"), [("SG", "TH"), ("TH", "SG"), ("", ""), ("TH", "")]
 )
 def test_anything_abroad_refuses_secret_meetings(hosted, serviced):
-    decision = check_secret_hosting(
-        hosted_in_kingdom=hosted, serviced_in_kingdom=serviced
-    )
+    decision = check_secret_hosting(hosting_country=hosted, service_country=serviced)
     assert not decision.allowed
     assert decision.code in EXPLANATIONS
 

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def abroad(settings: Any) -> None:
-    settings.HOSTED_IN_THAILAND = False
-    settings.SERVICED_IN_THAILAND = True
+    settings.HOSTING_COUNTRY = "SG"
+    settings.SERVICE_COUNTRY = "TH"
 
 
 def _counts() -> tuple[int, int, int]:
@@ -62,7 +62,7 @@ def test_a_secret_meeting_is_refused_unless_declared_in_the_kingdom(
 def test_serviced_abroad_is_refused_too(
     settings: Any, committee: Any, secretary: Any
 ) -> None:
-    settings.SERVICED_IN_THAILAND = False
+    settings.SERVICE_COUNTRY = ""
     with pytest.raises(ServiceError):
         _schedule(secretary, committee, is_secret=True)
 
@@ -98,7 +98,7 @@ def test_an_item_already_secret_may_still_be_edited(
     item = services.add_agenda_item(
         actor=secretary, meeting=meeting, title="เรื่องลับ", is_secret=True
     )
-    settings.HOSTED_IN_THAILAND = False
+    settings.HOSTING_COUNTRY = "SG"
     services.update_agenda_item(
         actor=secretary, item=item, title="เรื่องลับ (แก้ไข)", is_secret=True
     )

@@ -212,7 +212,7 @@ def test_a_secret_item_is_not_taken_up_once_the_declaration_is_withdrawn(
         actor=secretary, meeting=notified_meeting, title="เรื่องลับ", is_secret=True
     )
     live = open_room(notified_meeting)
-    settings.HOSTED_IN_THAILAND = False  # R44: the deployment moved abroad
+    settings.HOSTING_COUNTRY = "SG"  # R44: the deployment moved abroad
     _unchanged(
         live,
         "SECRET_NOT_HOSTED_IN_KINGDOM",
