@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",  # its Swagger UI from local static files, not a CDN (issue 15, F9)
     "django_tasks",
     "django_tasks_db",
     "prachum.core",
