@@ -190,6 +190,21 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (issue 15, F12; README "Production"): behind a proxy that ends TLS, the proxy
+# says the request came over HTTPS in PROXY_SSL_HEADER (e.g. X-Forwarded-Proto); it
+# must set or strip that header on every request. Janus posts its events over
+# loopback HTTP, so /internal/ is never redirected.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^internal/"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+_proxy_ssl_header = env_str("PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
 
 # Login protection (R14, ADR "login throttling"): wrong passwords hold back one typed
 # name from one address after LOGIN_MAX_FAILURES, one address after
