@@ -17,8 +17,8 @@ def _readme_production_env() -> dict[str, str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"## Production\n.*?```env\n(.*?)```", readme, re.DOTALL)
     assert block, "README has no production environment block"
-    pairs = [line.split("=", 1) for line in block.group(1).splitlines() if line]
-    return {name: value for name, value in pairs}
+    lines = [line.partition("=") for line in block.group(1).splitlines() if line]
+    return {name: value for name, _, value in lines}
 
 
 def _check_deploy(
