@@ -321,8 +321,13 @@ UPLOAD_ZIP_FORBIDDEN_SUFFIXES = env_list(
 # A PDF with more objects than this is refused as unreadable (bounds the check's time).
 UPLOAD_PDF_MAX_OBJECTS = env_int("UPLOAD_PDF_MAX_OBJECTS", 2_000_000)
 
-# Deployment facts recorded with the evidence (R44).
-HOSTING_COUNTRY = env_str("HOSTING_COUNTRY", "TH")
+# Where the meeting control system is installed (hosted) and who provides (services)
+# it, as ISO 3166 country codes the agency declares (MDES e-meeting security standard
+# B.E. 2563, secret meetings; R44). Secret meetings and secret agenda items are
+# refused unless both are "TH". Empty (undeclared) by default, also under `make run`:
+# nobody can tell where a demonstration machine stands.
+HOSTING_COUNTRY = env_str("HOSTING_COUNTRY", "")
+SERVICE_COUNTRY = env_str("SERVICE_COUNTRY", "")
 SERVER_NODE = env_str("SERVER_NODE", "web-1")
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 

@@ -45,6 +45,9 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.EMAIL_URL = ""
     # Codes are not shown on the page unless a test asks for a demonstration.
     settings.DEMO_MODE = False
+    # Secret meetings are allowed only on a deployment declared in the Kingdom (R44).
+    settings.HOSTING_COUNTRY = "TH"
+    settings.SERVICE_COUNTRY = "TH"
     settings.DEFAULT_FROM_EMAIL = "prachum@example.go.th"
     settings.SITE_URL = "https://prachum.example.go.th"
     # Hashing the cast's passwords with PBKDF2 would dominate the run time.

@@ -28,6 +28,7 @@ def attendance_files(meeting: Meeting) -> Iterator[File]:
                     "room": c.room,
                     "in_kingdom": c.in_kingdom,
                     "device_ok": c.device_ok,
+                    "alone_declared": c.alone_declared,
                     "performed_by": str(c.performed_by_id),
                     "at": c.at,
                     "ip": c.ip_address,

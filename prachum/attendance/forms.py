@@ -49,6 +49,10 @@ class IdentityCheckForm(forms.Form):
         label=_("I can hear the tone and my microphone moves the meter"),
         required=False,
     )
+    alone_declared = forms.BooleanField(
+        label=_("If I attend remotely: nobody else is present or listening where I am"),
+        required=False,
+    )
 
     def __init__(
         self,
@@ -69,6 +73,8 @@ class IdentityCheckForm(forms.Form):
             del self.fields["code"]
         if not needs_kingdom:
             del self.fields["in_kingdom"]
+        if LocationKind.REMOTE.value not in {value for value, _label in choices}:
+            del self.fields["alone_declared"]
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data.get("code", "").strip()

@@ -41,6 +41,9 @@ class IdentityCheck(models.Model):
     room = models.CharField(max_length=300, blank=True)
     in_kingdom = models.BooleanField(null=True)
     device_ok = models.BooleanField(default=False)
+    # Optional: a remote participant declares that nobody else is present or listening
+    # where they are (R46; a project measure, not a duty of MDES 2563).
+    alone_declared = models.BooleanField(default=False)
     performed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

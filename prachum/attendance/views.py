@@ -91,6 +91,7 @@ def check(request: HttpRequest, pk: Any) -> HttpResponse:
                 ),
                 ip_address=ip_address,
                 user_agent=user_agent,
+                alone_declared=bool(form.cleaned_data.get("alone_declared")),
             )
         except ServiceError as exc:
             add_service_error(form, exc)

@@ -42,6 +42,7 @@ _TEXT_FIELDS: dict[str, tuple[int, bool]] = {
     "phone": (50, False),
     "head_name": (200, False),
     "head_position": (200, False),
+    "security_certification": (300, False),
 }
 
 
@@ -163,6 +164,7 @@ def create_agency(
     thai_digits: bool = False,
     head_name: str = "",
     head_position: str = "",
+    security_certification: str = "",
     next_letter_number: int = 1,
     garuda: bytes | None = None,
 ) -> Agency:
@@ -178,6 +180,7 @@ def create_agency(
             "thai_digits": thai_digits,
             "head_name": head_name,
             "head_position": head_position,
+            "security_certification": security_certification,
         }
     )
     if next_letter_number < 1:

@@ -86,6 +86,16 @@ class AgencyForm(forms.Form):
         required=False,
         help_text=_("As printed under the signature, e.g. ผู้ว่าราชการจังหวัด..."),
     )
+    security_certification = TextField(
+        label=_("Security standard certification or self-assessment"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "The reference and date of the ETDA certification or of the agency's "
+            "self-assessment against the e-meeting security standard B.E. 2563; "
+            "leave empty if there is none."
+        ),
+    )
     thai_digits = forms.BooleanField(
         label=_("Thai digits in letters"),
         required=False,

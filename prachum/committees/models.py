@@ -42,6 +42,18 @@ class Agency(TimeStampedModel):
     head_position = models.CharField(
         _("position of the head of the agency"), max_length=200, blank=True
     )
+    # R73: the agency's certification or self-assessment against the MDES e-meeting
+    # security standard B.E. 2563 (e.g. an ETDA certificate number and date).
+    security_certification = models.CharField(
+        _("security standard certification or self-assessment"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The reference and date of the ETDA certification or of the agency's "
+            "self-assessment against the e-meeting security standard B.E. 2563; "
+            "leave empty if there is none."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "agencies"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from django.utils import translation
 
 from prachum.compliance.checklist import all_passed, meeting_checklist
+from prachum.compliance.standard import security_standard
 from prachum.evidence.package import File, json_bytes
 from prachum.meetings.models import Meeting
 
@@ -15,6 +16,7 @@ from prachum.meetings.models import Meeting
 def compliance_files(meeting: Meeting) -> Iterator[File]:
     with translation.override("en"):
         checks = meeting_checklist(meeting)
+        standard = security_standard(meeting)
     yield (
         "compliance.json",
         json_bytes(
@@ -22,6 +24,7 @@ def compliance_files(meeting: Meeting) -> Iterator[File]:
                 "meeting": str(meeting.pk),
                 "all_passed": all_passed(checks),
                 "checks": [c.as_dict() for c in checks],
+                "security_standard": standard,
             }
         ),
     )

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from prachum.compliance.checklist import all_passed, meeting_checklist
+from prachum.compliance.standard import security_standard
 from prachum.core.actors import actor_of
 from prachum.meetings.lookups import get_meeting_for
 
@@ -18,5 +19,10 @@ def meeting_checklist_view(request: HttpRequest, pk: str) -> HttpResponse:
     return render(
         request,
         "compliance/meeting.html",
-        {"meeting": meeting, "checks": checks, "all_passed": all_passed(checks)},
+        {
+            "meeting": meeting,
+            "checks": checks,
+            "all_passed": all_passed(checks),
+            "standard": security_standard(meeting),
+        },
     )

@@ -84,6 +84,7 @@ PHRASES = (
         gettext_lazy("(chair +25%, as applied by MOF)"),
     ),
     ("(secretaries)", gettext_lazy("(secretaries)")),
+    ("(secret meetings)", gettext_lazy("(secret meetings)")),
     ("the body's own rule", gettext_lazy("the body's own rule")),
     (
         "Body's payment rule (e.g. NHRC regulation 2561 clause 16)",

@@ -37,6 +37,18 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
         "ตามประกาศ คสช. ฉบับที่ 74/2557 ห้ามประชุมลับผ่านสื่ออิเล็กทรอนิกส์",
         "Under NCPO Announcement 74/2557 secret meetings could not be electronic.",
     ),
+    # Secret meetings: hosting in the Kingdom (MDES 2563; R44)
+    "SECRET_HOSTING_IN_KINGDOM": (
+        "ระบบควบคุมการประชุมติดตั้งและให้บริการในราชอาณาจักร จึงจัดประชุมลับได้",
+        "The meeting control system is installed and serviced in Thailand: secret"
+        " meetings may be held.",
+    ),
+    "SECRET_HOSTING_NOT_DECLARED": (
+        "ประชุมลับผ่านสื่ออิเล็กทรอนิกส์ได้เฉพาะเมื่อระบบควบคุมการประชุมติดตั้งและ"
+        "ให้บริการในราชอาณาจักร ซึ่งระบบนี้ยังไม่ได้แจ้งไว้",
+        "A secret e-meeting needs a meeting control system installed and serviced"
+        " in Thailand, which this deployment has not declared.",
+    ),
     # Scope (Decree ss.5-6)
     "IN_SCOPE": (
         "การประชุมนี้จัดผ่านสื่ออิเล็กทรอนิกส์ได้",

@@ -42,3 +42,9 @@ class Reason:
     code: str
     clause: str
     detail: str = ""
+
+
+MDES2563 = "MDES e-meeting security standard B.E. 2563"
+MDES2563_C5 = f"{MDES2563} clause 5"  # [S] clause number via thairath (legal.md A4)
+# ETDA, quoted by Bangkok Biznews (legal.md A4) [S]
+MDES2563_SECRET = f"{MDES2563} (secret meetings) [S]"

@@ -34,6 +34,7 @@ from prachum.meetings.models import (
     MeetingMode,
     MeetingStatus,
 )
+from prachum.meetings.secrecy import require_secret_hosting
 
 EDITABLE = {MeetingStatus.DRAFT, MeetingStatus.NOTIFIED}
 
@@ -110,6 +111,7 @@ def schedule_meeting(
         raise ServiceError(
             MeetingError.VENUE_REQUIRED, _("Name the meeting room."), field="venue"
         )
+    require_secret_hosting(is_secret=is_secret)
     local_start = timezone.localtime(starts_at)
     ensure_in_scope(category=committee.category, on=local_start.date())
     be_year = buddhist_year(local_start.date())
@@ -234,6 +236,7 @@ def add_agenda_item(
         description, field="description", required=False, max_length=10_000
     )
     subject = clean_text(subject, field="subject", required=False, max_length=100)
+    require_secret_hosting(is_secret=is_secret)
     with transaction.atomic():
         meeting = _lock_meeting(meeting)
         _require_secretariat(actor, meeting)
@@ -300,6 +303,8 @@ def update_agenda_item(
         _require_secretariat(actor, meeting)
         _require_editable(meeting)
         item = AgendaItem.objects.get(pk=item.pk)
+        if is_secret and not item.is_secret:
+            require_secret_hosting(is_secret=True)
         before = {
             "title": item.title,
             "description": item.description,

@@ -14,6 +14,7 @@ from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.core.events import publish_on_commit
 from prachum.meetings.models import AgendaItem, Meeting, MeetingStatus
+from prachum.meetings.secrecy import require_secret_hosting
 from prachum.room import media
 from prachum.room.error_codes import RoomError
 from prachum.room.events import RoomEvent
@@ -48,6 +49,8 @@ def set_current_item(*, actor: Actor, meeting: Meeting, item: AgendaItem) -> Roo
                 _("That item is not on this meeting's agenda."),
                 field="item",
             )
+        # The declaration may have been withdrawn since the item was made secret (R44).
+        require_secret_hosting(is_secret=item.is_secret or room.meeting.is_secret)
         # One read of the room serves the roster before and after, who may stay and
         # the quorum (issue 4: a thousand people, one round trip per question).
         old_facts = room_facts(meeting=room.meeting, item=room.current_item)

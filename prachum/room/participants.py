@@ -59,11 +59,14 @@ def check_identity(
     in_kingdom: bool | None = None,
     ip_address: str | None = None,
     user_agent: str = "",
+    alone_declared: bool = False,
 ) -> IdentityCheck:
     """Confirm a person for this meeting with a fresh second factor (R13, R14).
 
     The second factor must be newer than ``IDENTITY_CHECK_FRESH_MINUTES``; the person
-    declares where they are and confirms that microphone and speaker work (R16).
+    declares where they are and confirms that microphone and speaker work (R16). A
+    remote participant may also declare that nobody else is present (R46): kept only
+    for a remote check, since in the meeting room everyone is seen.
     """
     require_enterable(meeting, user)
     if not device_ok:
@@ -100,6 +103,7 @@ def check_identity(
             room=room_name,
             in_kingdom=in_kingdom,
             device_ok=True,
+            alone_declared=alone_declared and location == LocationKind.REMOTE,
             performed_by=user,
             at=timezone.now(),
             ip_address=ip_address,
@@ -315,6 +319,7 @@ def _check_payload(check: IdentityCheck) -> dict[str, Any]:
         "room": check.room,
         "in_kingdom": check.in_kingdom,
         "device_ok": check.device_ok,
+        "alone_declared": check.alone_declared,
         "performed_by": str(check.performed_by_id),
         "ip": check.ip_address,
         "user_agent": check.user_agent,

@@ -90,6 +90,7 @@ def test_a_fresh_second_factor_confirms_the_member_and_is_recorded(
         "room": "",
         "in_kingdom": None,
         "device_ok": True,
+        "alone_declared": False,
         "performed_by": str(member.pk),
         "ip": "203.0.113.77",
         "user_agent": USER_AGENT,

@@ -244,3 +244,58 @@ def test_a_draft_meeting_has_no_room_yet(
 
     assert "The meeting room is not open for this meeting." in page
     assert 'id="check-form"' not in page
+
+
+def test_a_remote_participant_may_declare_nobody_else_is_present(
+    hybrid_meeting: Meeting,
+    member: Any,
+    client_for: Callable[..., Any],
+    factor_at: Callable[..., Any],
+) -> None:
+    """R46: the optional declaration is stored on the check and in the evidence."""
+    factor_at(member)
+    client = client_for(member)
+    page = client.get(_check(hybrid_meeting)).content.decode()
+    assert 'name="alone_declared"' in page
+
+    client.post(
+        _check(hybrid_meeting),
+        {"location": "remote", "device_ok": "on", "alone_declared": "on"},
+    )
+
+    check = IdentityCheck.objects.get(meeting=hybrid_meeting, user=member)
+    assert check.alone_declared is True
+    event = list_events(chain_key=hybrid_meeting.chain_key).last()
+    assert event.kind == "participant.identity_confirmed"
+    assert event.payload["alone_declared"] is True
+
+
+def test_the_declaration_is_not_kept_for_the_meeting_room(
+    hybrid_meeting: Meeting,
+    member: Any,
+    client_for: Callable[..., Any],
+    factor_at: Callable[..., Any],
+) -> None:
+    factor_at(member)
+    client_for(member).post(
+        _check(hybrid_meeting),
+        {"location": "in_room", "device_ok": "on", "alone_declared": "on"},
+    )
+    check = IdentityCheck.objects.get(meeting=hybrid_meeting, user=member)
+    assert check.alone_declared is False
+
+
+def test_an_in_room_meeting_does_not_ask_for_the_declaration(
+    committee: Any,
+    secretary: Any,
+    member: Any,
+    client_for: Callable[..., Any],
+    factor_at: Callable[..., Any],
+    hybrid_meeting: Meeting,
+) -> None:
+    hybrid_meeting.mode = "in_room"
+    hybrid_meeting.save(update_fields=["mode"])
+    factor_at(member)
+    page = client_for(member).get(_check(hybrid_meeting)).content.decode()
+    assert 'name="alone_declared"' not in page
+    assert 'name="device_ok"' in page

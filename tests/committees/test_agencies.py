@@ -294,3 +294,20 @@ def test_seed_demo_gives_the_demo_agency_a_head_and_a_placeholder_emblem(
     assert agencies.garuda_content_type(bytes(agency.garuda)) == "image/png"
     kinds = list_events(chain_key=agency.chain_key).values_list("kind", flat=True)
     assert list(kinds) == ["agency.created", "agency.updated"]
+
+
+def test_the_security_certification_is_kept_on_the_agency_page(
+    agency_operator: Any,
+) -> None:
+    """R73: the agency's ETDA certification or self-assessment reference."""
+    agency = agencies.create_agency(actor=agency_operator, **FIELDS)
+    client = signed_in(agency_operator)
+    edit_url = reverse("committees:agency_edit", kwargs={"pk": agency.pk})
+    assert 'name="security_certification"' in client.get(edit_url).content.decode()
+    reference = "ประเมินตนเอง สพธอ. เลขที่ 12/2569 ลงวันที่ 1 มีนาคม 2569"
+    client.post(edit_url, {**FIELDS, "security_certification": reference})
+    agency.refresh_from_db()
+    assert agency.security_certification == reference
+    event = list_events(chain_key=agency.chain_key).last()
+    assert event.payload["changed"] == {"security_certification": reference}
+    assert reference in client.get(edit_url).content.decode()

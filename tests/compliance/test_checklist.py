@@ -156,3 +156,33 @@ def test_the_page_is_for_participants(
     assert 'data-code="CHAIN" data-passed="yes"' in text
     assert 'data-code="MINUTES" data-passed="unknown"' in text
     assert reverse("meetings:evidence", args=[checklist_meeting.pk]) in text
+
+
+def test_the_report_lists_the_security_standard_and_the_agency_reference(
+    checklist_meeting: Meeting, member: Any, client: Client, settings: Any
+) -> None:
+    """R73: every control of MDES 2563 with how it is met; "none" without a reference."""
+    url = reverse("compliance:meeting", args=[checklist_meeting.pk])
+    client.force_login(member)
+    session = client.session
+    session["second_factor_ok"] = True
+    session.save()
+    text = client.get(url).content.decode()
+    for key in ("identity", "av", "documents", "voting", "evidence", "traffic"):
+        assert f'data-control="{key}"' in text
+    assert 'data-control="secret_hosting"' in text
+    assert "มาตรฐานการรักษาความมั่นคงปลอดภัยของการประชุมผ่านสื่ออิเล็กทรอนิกส์" in text
+    assert "<strong>ไม่มี</strong>" in text
+
+    agency = checklist_meeting.committee.agency
+    agency.security_certification = "สพธอ. รับรองเลขที่ 7/2569"
+    agency.save()
+    settings.HOSTING_COUNTRY = "SG"
+    text = client.get(url).content.decode()
+    assert "<strong>สพธอ. รับรองเลขที่ 7/2569</strong>" in text
+    assert "การประชุมลับจึงไม่อาจจัดได้" in text
+    [(_path, data)] = list(compliance_files(checklist_meeting))
+    standard = json.loads(data)["security_standard"]
+    assert standard["certification"] == "สพธอ. รับรองเลขที่ 7/2569"
+    assert standard["hosted_in_kingdom"] is False
+    assert [c["key"] for c in standard["controls"]][:2] == ["identity", "av"]

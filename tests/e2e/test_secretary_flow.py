@@ -17,11 +17,13 @@ from playwright.sync_api import Page, expect
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting
 from prachum.notices.models import NoticeMessage
+from tests.factories.meetings import MINIMAL_PDF
 from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+# A real one-page PDF: uploads are opened and checked (issue 15 F7).
+PDF = MINIMAL_PDF
 
 
 def _log_in(page: Page, base: str, user: Any, password: str, secret: str) -> None:

@@ -197,3 +197,25 @@ def test_the_floor_is_given_only_while_open(
         "NOT_OPEN",
         lambda: room_floor.raise_hand(actor=member, meeting=notified_meeting),
     )
+
+
+def test_a_secret_item_is_not_taken_up_once_the_declaration_is_withdrawn(
+    settings: Any,
+    notified_meeting: Meeting,
+    open_room: Callable[[Meeting], Meeting],
+    secretary: Any,
+    chair: Any,
+) -> None:
+    from prachum.meetings import services as meeting_services
+
+    secret = meeting_services.add_agenda_item(
+        actor=secretary, meeting=notified_meeting, title="เรื่องลับ", is_secret=True
+    )
+    live = open_room(notified_meeting)
+    settings.HOSTING_COUNTRY = "SG"  # R44: the deployment moved abroad
+    _unchanged(
+        live,
+        "SECRET_NOT_HOSTED_IN_KINGDOM",
+        lambda: room_floor.set_current_item(actor=chair, meeting=live, item=secret),
+    )
+    assert _room(live).current_item != secret
