@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
+from prachum.accounts import session_freshness
 from prachum.accounts.session_keys import SECOND_FACTOR_OK
 
 # What a session that passed only the password may still reach.
@@ -68,3 +70,37 @@ class SecondFactorRequiredMiddleware:
         return redirect_to_login(
             request.get_full_path(), resolve_url(settings.LOGIN_URL)
         )
+
+
+class SessionFreshnessMiddleware:
+    """End sessions idle too long or past their absolute lifetime (issue 15, F9).
+
+    Runs after the message middleware. An expired session is logged out: a page
+    goes to the login page with a message saying why, ``/api/`` gets
+    ``401 {"code": "SESSION_EXPIRED"}``. Otherwise the request counts as activity
+    (saved at most once a minute, see ``session_freshness``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if session_freshness.expired(request.session):
+            auth_logout(request)
+            message = _(
+                "Your session has ended because it was idle too long or reached its "
+                "time limit. Please log in again."
+            )
+            if request.path_info.startswith(API_PREFIX):
+                return JsonResponse(
+                    {"code": "SESSION_EXPIRED", "message": message}, status=401
+                )
+            messages.info(request, message)
+            return redirect_to_login(
+                request.get_full_path(), resolve_url(settings.LOGIN_URL)
+            )
+        session_freshness.touch(request.session)
+        return self.get_response(request)

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from prachum.accounts import factors, login, selectors
+from prachum.accounts import factors, login, selectors, session_freshness
 from prachum.accounts import session_keys as keys
 from prachum.accounts.forms import LoginForm, SecondFactorForm, TotpConfirmForm
 from prachum.accounts.models import SecondFactor, User
@@ -165,6 +165,7 @@ def _log_in(request: HttpRequest, user: User) -> str:
     request.session.pop(keys.ENROL_EMAIL, None)
     auth_login(request, user, backend=_AUTH_BACKEND)
     request.session[keys.SECOND_FACTOR_OK] = True
+    session_freshness.start(request.session)
     return _safe_next(request, next_url) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema, Status
@@ -22,7 +23,16 @@ from prachum.minutes.selectors import minutes_state, with_minutes_state
 from prachum.notices import services as notice_services
 from prachum.notices.models import Signatory
 
-api = NinjaAPI(title="Prachum API", version="1", urls_namespace="api", auth=django_auth)
+# The docs and the schema are for logged-in people only (issue 15, F9); the pages
+# load Swagger UI from ninja's own static files ("ninja" is an installed app), never
+# from a CDN, so they work on a closed network.
+api = NinjaAPI(
+    title="Prachum API",
+    version="1",
+    urls_namespace="api",
+    auth=django_auth,
+    docs_decorator=login_required,
+)
 api_errors.register(api)
 
 

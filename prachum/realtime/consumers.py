@@ -35,6 +35,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
+from prachum.accounts import session_freshness
 from prachum.attendance import policies
 from prachum.core.errors import ServiceError
 from prachum.core.text import TextRefusedError, gate_data, invalid_text_message_lazy
@@ -150,6 +151,7 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.outbox = Outbox(self._send_text)
         self.language = ""
         self.flood = FloodControl(clock=self.clock)
+        self.session_touched: float | None = None
 
     # --- connecting --------------------------------------------------------------
 
@@ -266,6 +268,7 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             elif self.flood.refused == 1:
                 self._log_bad_input("RATE_LIMITED")
             return
+        await self._keep_session_alive()
         if text_data is None:
             await self._bad_input("MALFORMED")
             return
@@ -374,6 +377,19 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.send(text_data=text)
 
     # --- helpers ----------------------------------------------------------------------
+
+    async def _keep_session_alive(self) -> None:
+        """An open room counts as activity: the heartbeat refreshes the session's
+        last-seen time, at most every ``SOCKET_TOUCH_EVERY_SECONDS`` (issue 15, F9)."""
+        now = self.clock()
+        every = session_freshness.SOCKET_TOUCH_EVERY_SECONDS
+        if self.session_touched is not None and now - self.session_touched < every:
+            return
+        self.session_touched = now
+        await self._call(
+            session_freshness.touch_stored,
+            session_key=scope_facts.session_key(self.scope),
+        )
 
     async def _call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run a service or selector in the database thread, in the socket's language."""

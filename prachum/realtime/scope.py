@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from prachum.accounts import session_freshness
 from prachum.accounts.session_keys import SECOND_FACTOR_OK
 
 
@@ -72,6 +73,8 @@ def verified_user(scope: Mapping[str, Any]) -> Any | None:
     if user is None or not user.is_authenticated or session is None:
         return None
     if not session.get(SECOND_FACTOR_OK):
+        return None
+    if session_freshness.expired(session):  # idle or past its lifetime (F9)
         return None
     return user
 

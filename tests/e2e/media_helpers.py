@@ -205,7 +205,7 @@ def enter_room(page: Page, base: str, user: Any, secret: str, meeting_id: str) -
     page.wait_for_url(f"**/meetings/{meeting_id}/room/check/")
     page.locator("#device-start").click()
     page.wait_for_function(
-        "document.getElementById('mic-level').dataset.moved === 'true'"
+        "() => document.getElementById('mic-level').dataset.moved === 'true'"
     )
     page.locator("#id_device_ok").check()
     page.locator("#check-submit").click()
@@ -224,8 +224,8 @@ def wait_media(page: Page, expression: str, timeout_ms: int = 20_000) -> None:
     """Wait until ``expression`` (over ``m`` = window.prachumMedia) is true."""
     try:
         page.wait_for_function(
-            "(() => { const m = window.prachumMedia; "
-            f"return Boolean(m && ({expression})); }})()",
+            "() => { const m = window.prachumMedia; "
+            f"return Boolean(m && ({expression})); }}",
             timeout=timeout_ms,
         )
     except PlaywrightTimeoutError:

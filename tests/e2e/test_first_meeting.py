@@ -225,7 +225,7 @@ def _enter_room(page: Page, base: str, *, at_the_room: bool) -> None:
         page.check("input[name=location][value=remote]")
     page.locator("#device-start").click()
     page.wait_for_function(
-        "document.getElementById('mic-level').dataset.moved === 'true'",
+        "() => document.getElementById('mic-level').dataset.moved === 'true'",
         timeout=TIMEOUT_MS,
     )
     page.locator("#id_device_ok").check()

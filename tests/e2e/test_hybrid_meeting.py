@@ -172,7 +172,7 @@ def _enter_remotely(page: Page, base: str, meeting: Meeting) -> None:
     page.check("input[name=location][value=remote]")
     page.locator("#device-start").click()
     page.wait_for_function(
-        "document.getElementById('mic-level').dataset.moved === 'true'",
+        "() => document.getElementById('mic-level').dataset.moved === 'true'",
         timeout=TIMEOUT_MS,
     )
     page.locator("#id_device_ok").check()

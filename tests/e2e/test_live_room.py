@@ -146,7 +146,7 @@ def _enter_room(
     expect(page.locator("#id_device_ok")).to_be_enabled()
     # Chromium's fake microphone beeps: the meter moves.
     page.wait_for_function(
-        "document.getElementById('mic-level').dataset.moved === 'true'",
+        "() => document.getElementById('mic-level').dataset.moved === 'true'",
         timeout=TIMEOUT_MS,
     )
     page.locator("#id_device_ok").check()
