@@ -51,10 +51,11 @@ def policy() -> str:
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if HEADER not in response:
-            response[HEADER] = self.policy
+            # Built per response (a few string joins): the Janus address the room
+            # hands out (``JANUS_PUBLIC_URL``) is read where the room reads it.
+            response[HEADER] = policy()
         return response

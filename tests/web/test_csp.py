@@ -41,6 +41,17 @@ def test_the_policy_lets_the_room_reach_the_media_server(settings: Any) -> None:
     assert connect == ["'self'", "https://media.example.go.th:8089"]
 
 
+def test_the_served_policy_follows_the_media_server_the_room_hands_out(
+    settings: Any, client: Client
+) -> None:
+    """The header is built per response: a changed JANUS_PUBLIC_URL (the address the
+    room gives browsers) is allowed at once, not the one read at start-up."""
+    client.get("/accounts/login/")  # the middleware chain is built
+    settings.JANUS_PUBLIC_URL = "http://10.77.0.1:18088/janus"
+    header = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert "http://10.77.0.1:18088" in _directives(header)["connect-src"]
+
+
 def _template_files() -> list[Path]:
     return [path for folder in TEMPLATE_DIRS for path in folder.rglob("*.html")]
 
