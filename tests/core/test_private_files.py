@@ -67,10 +67,9 @@ def test_f4_the_sqlite_file_is_prepared_private(
     assert _mode(old) == 0o600
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.django_db
 def test_f4_the_database_file_is_private() -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL keeps its own files")
     name = connection.settings_dict["NAME"]
     if name == ":memory:" or "mode=memory" in str(name):
         pytest.skip("an in-memory database has no file")
