@@ -21,18 +21,13 @@ Screenshots of every step are kept in ``test-artifacts/first-meeting/`` (or
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
-import html
 import io
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -42,6 +37,7 @@ from prachum.committees.models import Agency, Committee, Membership, Role
 from prachum.evidence.models import EvidencePackage
 from prachum.meetings.models import Meeting
 from prachum.minutes.models import MinutesVersion
+from tests.e2e.mail_helpers import mail_to, open_mail
 from tests.factories import CommitteeFactory, MembershipFactory, UserFactory
 from tests.web.test_thai_everywhere import (
     Checker,
@@ -159,34 +155,12 @@ def _log_in(page: Page, base: str, username: str, password: str, secret: str) ->
     page.wait_for_url(f"{base}/meetings/")
 
 
-def _mail_to(address: str, subject_part: str) -> email.message.EmailMessage:
-    outbox = Path(django_settings.EMAIL_OUTBOX_DIR)
-    found = []
-    for path in sorted(outbox.glob("*.eml")):
-        message = email.message_from_bytes(
-            path.read_bytes(), policy=email.policy.default
-        )
-        if address in str(message["To"]) and subject_part in str(message["Subject"]):
-            found.append(message)
-    assert found, f"no mail to {address} about {subject_part!r}"
-    return found[-1]  # type: ignore[return-value]
-
-
-def _open_mail(page: Page, message: email.message.EmailMessage) -> None:
-    """The person's mail program: the mail's text, its links clickable."""
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    text = html.escape(body.get_content())
-    linked = re.sub(r"(https?://[^\s<]+)", r'<a href="\1">\1</a>', text)
-    page.set_content(f"<meta charset='utf-8'><pre>{linked}</pre>")
-
-
 def _invited_person_enrols(
     context: BrowserContext, base: str, username: str, address: str
 ) -> str:
     """Set a password from the invitation, log in, enrol an authenticator app."""
     page = context.new_page()
-    _open_mail(page, _mail_to(address, "ตั้งรหัสผ่าน"))
+    open_mail(page, mail_to(address, "ตั้งรหัสผ่าน"))
     page.locator("a[href*='/accounts/invitation/']").click()
     expect(page.locator("h1")).to_have_text("ตั้งรหัสผ่าน")
     page.fill("input[name=password1]", PASSWORD)

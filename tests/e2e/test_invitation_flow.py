@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import html
-import re
-from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from prachum.accounts.models import User
+from tests.e2e.mail_helpers import mail_to, open_mail
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,28 +19,6 @@ ROSTER = (
     "somchai,somchai@example.go.th,นาย,สมชาย ใจดี,ผู้อำนวยการ,กรรมการ\r\n"
 ).encode()
 NEW_PASSWORD = "Rain over Chiang Mai 2569"
-
-
-def _mail_to(address: str) -> email.message.EmailMessage:
-    """The newest mail to ``address`` in the outbox folder."""
-    found = []
-    for path in sorted(Path(django_settings.EMAIL_OUTBOX_DIR).glob("*.eml")):
-        message = email.message_from_bytes(
-            path.read_bytes(), policy=email.policy.default
-        )
-        if address in str(message["To"]):
-            found.append(message)
-    assert found, f"no mail to {address}"
-    return found[-1]  # type: ignore[return-value]
-
-
-def _open_mail(page: Page, message: email.message.EmailMessage) -> None:
-    """The person's mail program: the mail's text, its links clickable."""
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    text = html.escape(body.get_content())
-    linked = re.sub(r"(https?://[^\s<]+)", r'<a href="\1">\1</a>', text)
-    page.set_content(f"<meta charset='utf-8'><pre>{linked}</pre>")
 
 
 def test_an_imported_person_sets_a_password_and_enrols(
@@ -81,7 +54,7 @@ def test_an_imported_person_sets_a_password_and_enrols(
     # The outbox page is for operators only: the person reads the invitation in
     # their own mail program, its link a link.
     expect(page.get_by_role("link", name="กล่องจดหมายออก")).to_have_count(0)
-    _open_mail(page, _mail_to("somchai@example.go.th"))
+    open_mail(page, mail_to("somchai@example.go.th"))
     page.locator("a[href*='/accounts/invitation/']").click()
     expect(page.locator("h1")).to_have_text("ตั้งรหัสผ่าน")
     page.fill("input[name=password1]", NEW_PASSWORD)
