@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -301,6 +302,29 @@ def _qr_data_uri(uri: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
+def _confirm_totp(form: TotpConfirmForm, user: User) -> list[str] | None:
+    """The recovery codes once the pending authenticator is confirmed; else None, with
+    the reason on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return factors.confirm_totp_enrolment(user=user, code=form.cleaned_data["code"])
+    except ServiceError as exc:
+        form.add_error("code", str(exc.message))
+        return None
+
+
+def _pending_secret(user: User) -> dict[str, Any]:
+    """The QR code and the grouped key of the authenticator being enrolled."""
+    uri = selectors.pending_totp_uri(user=user)
+    secret = user.totp_pending_secret
+    return {
+        "pending": uri is not None,
+        "qr_data_uri": _qr_data_uri(uri) if uri else "",
+        "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+    }
+
+
 def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
     # Rendered straight from the POST, never stored in plain text: shown once.
     return render(request, "accounts/recovery_codes_new.html", {"codes": codes})
@@ -321,27 +345,17 @@ def totp_enrol_view(request: HttpRequest) -> HttpResponse:
         if action != "confirm":
             return HttpResponseBadRequest()
         form = TotpConfirmForm(request.POST)
-        if form.is_valid():
-            try:
-                codes = factors.confirm_totp_enrolment(
-                    user=user, code=form.cleaned_data["code"]
-                )
-            except ServiceError as exc:
-                form.add_error("code", str(exc.message))
-            else:
-                messages.success(
-                    request, _("The authenticator app is now your second factor.")
-                )
-                return _show_recovery_codes(request, codes)
-    uri = selectors.pending_totp_uri(user=user)
-    secret = user.totp_pending_secret
+        codes = _confirm_totp(form, user)
+        if codes is not None:
+            messages.success(
+                request, _("The authenticator app is now your second factor.")
+            )
+            return _show_recovery_codes(request, codes)
     return render(
         request,
         "accounts/totp_enrol.html",
         {
-            "pending": uri is not None,
-            "qr_data_uri": _qr_data_uri(uri) if uri else "",
-            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            **_pending_secret(user),
             "form": form,
             "factor": selectors.effective_second_factor(user=user).value,
         },
@@ -401,41 +415,31 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         if action != "confirm":
             return HttpResponseBadRequest()
         form = TotpConfirmForm(request.POST)
-        if form.is_valid():
-            try:
-                codes = factors.confirm_totp_enrolment(
-                    user=user, code=form.cleaned_data["code"]
-                )
-            except ServiceError as exc:
-                form.add_error("code", str(exc.message))
-            else:
-                ip_address, user_agent = _client(request)
-                factors.finish_enrolment(
-                    user=user,
-                    method="totp",
-                    ip_address=ip_address,
-                    user_agent=user_agent,
-                )
-                next_url = _log_in(request, user)
-                messages.success(
-                    request, _("The authenticator app is now your second factor.")
-                )
-                return render(
-                    request,
-                    "accounts/recovery_codes_new.html",
-                    {"codes": codes, "next_url": next_url},
-                )
+        codes = _confirm_totp(form, user)
+        if codes is not None:
+            ip_address, user_agent = _client(request)
+            factors.finish_enrolment(
+                user=user,
+                method="totp",
+                ip_address=ip_address,
+                user_agent=user_agent,
+            )
+            next_url = _log_in(request, user)
+            messages.success(
+                request, _("The authenticator app is now your second factor.")
+            )
+            return render(
+                request,
+                "accounts/recovery_codes_new.html",
+                {"codes": codes, "next_url": next_url},
+            )
     user.refresh_from_db(fields=["totp_pending_secret"])
-    uri = selectors.pending_totp_uri(user=user)
-    secret = user.totp_pending_secret
     return render(
         request,
         "accounts/enrol.html",
         {
             "pending_user": user,
-            "pending": uri is not None,
-            "qr_data_uri": _qr_data_uri(uri) if uri else "",
-            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            **_pending_secret(user),
             "form": form,
         },
     )
