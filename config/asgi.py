@@ -48,9 +48,34 @@ def _serious_check_messages() -> str:
     return "\n".join(str(m) for m in checks.run_checks() if m.is_serious())
 
 
+def _end_sockets_of_a_dead_process() -> None:
+    """The sockets this node had before it died (``kill -9``) are gone: end them."""
+    import logging
+
+    from django.conf import settings
+
+    from prachum.room.connections import end_sockets_left_by_this_node
+
+    logger = logging.getLogger("prachum.startup")
+    try:
+        ended = end_sockets_left_by_this_node(server_node=settings.SERVER_NODE)
+    except Exception:  # the database may be down: the process still starts
+        logger.exception(
+            "could not end the sockets left by node %s", settings.SERVER_NODE
+        )
+        return
+    if ended:
+        logger.warning(
+            "node %s: ended %s socket(s) left open by its previous process",
+            settings.SERVER_NODE,
+            ended,
+        )
+
+
 async def application(scope: Any, receive: Any, send: Any) -> None:
     """The router, plus the server's lifespan: at startup the web process runs the
-    system checks (and refuses to start on an error), then starts
+    system checks (and refuses to start on an error), ends the sockets its node's
+    previous process left open (it was killed), then starts
     keeping full garbage collections out of the room's fan-out
     (``prachum/realtime/gc_tuning.py``; tests that drive the router get none of it)."""
     if scope["type"] != "lifespan":
@@ -67,6 +92,7 @@ async def application(scope: Any, receive: Any, send: Any) -> None:
             if refused:
                 await send({"type": "lifespan.startup.failed", "message": refused})
                 return
+            await sync_to_async(_end_sockets_of_a_dead_process)()
             gc_tuning.start(
                 freeze_seconds=settings.GC_FREEZE_SECONDS,
                 full_collect_minutes=settings.GC_FULL_COLLECT_MINUTES,

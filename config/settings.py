@@ -120,6 +120,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks a connection before handing it out: after PostgreSQL restarts
+    # its old connections are dead, and the first request on each would fail
+    # (issue 15 point 10). One ``SELECT 1``-sized round trip on loopback.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
@@ -139,7 +143,8 @@ CHANNEL_GROUP_EXPIRY_SECONDS = 24 * 3600
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis, riding out a Redis restart (issue 15 point 10).
+            "BACKEND": "prachum.realtime.redis_layer.ResilientRedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 times out idle reads after 5 s, killing quiet sockets
                 # (django/channels_redis#422): wait longer than its 5 s poll.

@@ -24,6 +24,9 @@ urlpatterns = [
     path("ops/admin/", admin.site.urls),
 ]
 
+# A database outage is a 503 "try again shortly", not a crash (issue 15 point 10).
+handler500 = "prachum.core.error_pages.server_error"
+
 if settings.DEBUG:  # pragma: no cover
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

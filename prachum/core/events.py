@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 from typing import Any, Self
 
@@ -9,6 +10,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
+
+logger = logging.getLogger(__name__)
 
 
 class EventKind(StrEnum):
@@ -41,11 +44,20 @@ class EventKind(StrEnum):
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     def _send() -> None:
         layer = get_channel_layer()
-        if layer is not None:
+        if layer is None:
+            return
+        try:
             # ``group`` lets a process-wide subscriber (``prachum.realtime.hub``)
             # tell its rooms apart.
             async_to_sync(layer.group_send)(
                 group, {"type": "room.event", "group": group, "event": event}
+            )
+        except Exception:
+            # The change is committed and recorded; only its broadcast is lost (the
+            # channel layer is away). Pages see the version gap at the next event,
+            # and every room resyncs when the layer is back (issue 15 point 10).
+            logger.warning(
+                "room event %s not published to %s", event.get("type"), group
             )
 
     transaction.on_commit(_send)

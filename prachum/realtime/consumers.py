@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
@@ -40,7 +40,7 @@ from prachum.attendance import policies
 from prachum.core.errors import ServiceError
 from prachum.core.text import TextRefusedError, gate_data, invalid_text_message_lazy
 from prachum.meetings.lookups import find_meeting
-from prachum.realtime import commands, schemas
+from prachum.realtime import closing, commands, schemas
 from prachum.realtime import scope as scope_facts
 from prachum.realtime.hub import Outbox, hub_for
 from prachum.realtime.rate_limit import FloodControl, Verdict
@@ -244,12 +244,9 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.connection_id is None:
             return
         connection_id, self.connection_id = self.connection_id, None
-        try:
-            await self._call(
-                connections.close_connection, connection_id=connection_id, reason=reason
-            )
-        except Exception:
-            logger.exception("room socket: closing connection %s failed", connection_id)
+        await closing.end_connection(
+            connection_id=connection_id, reason=reason, at=timezone.now()
+        )
 
     # --- messages from the browser -------------------------------------------------
 
@@ -371,6 +368,10 @@ class MeetingRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     def handle_room_message(self, message: dict[str, Any]) -> None:
         asyncio.get_running_loop().create_task(self.room_event(message))
+
+    def resync(self) -> None:
+        if not self.closing:
+            asyncio.get_running_loop().create_task(self._send_snapshot(ref=None))
 
     async def _send_text(self, text: str) -> None:
         if not self.closing:

@@ -106,6 +106,10 @@ class Member(Protocol):
         """Take a room message that is not a plain broadcast."""
         ...
 
+    def resync(self) -> None:
+        """Send the page a fresh snapshot (events may have been lost)."""
+        ...
+
 
 class RoomHub:
     """This process's subscriber to room groups, for one event loop and layer."""
@@ -125,6 +129,9 @@ class RoomHub:
                 self.channel = await self.layer.new_channel()
             if self._task is None or self._task.done():
                 self._task = asyncio.get_running_loop().create_task(self._run())
+                on_recovered = getattr(self.layer, "on_recovered", None)
+                if on_recovered is not None:  # the Redis layer (realtime.redis_layer)
+                    on_recovered(self.resync_all)
             # (Re)joined on every local join: keeps the layer's group membership
             # from expiring (``group_expiry``) while the room is in use here.
             await self.layer.group_add(group, self.channel)
@@ -144,6 +151,13 @@ class RoomHub:
                 # No room here any more: stop listening (a later join restarts).
                 self._task.cancel()
                 self._task = None
+
+    async def resync_all(self) -> None:
+        """The channel layer was away and is back: events published meanwhile are
+        lost, so every local socket gets a fresh snapshot."""
+        for members in list(self.groups.values()):
+            for member in list(members):
+                member.resync()
 
     def local_members(self, group: str) -> int:
         return len(self.groups.get(group, ()))

@@ -6,6 +6,7 @@ the MDES standard asks for; opening and closing one changes the live quorum.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prachum.attendance.identity import require_enterable
-from prachum.attendance.models import Connection, IncidentKind
+from prachum.attendance.models import ROOM_CHANNEL, Connection, IncidentKind
 from prachum.attendance.selectors import current_check, is_admitted, open_connections
 from prachum.committees.models import Membership, Role
 from prachum.core.errors import CoreError, PermissionDeniedError
@@ -103,8 +104,13 @@ def open_connection(
     return connection
 
 
-def close_connection(*, connection_id: Any, reason: str) -> Connection | None:
+def close_connection(
+    *, connection_id: Any, reason: str, at: dt.datetime | None = None
+) -> Connection | None:
     """A socket leaves: ``left`` (said goodbye), ``lost`` (dropped), ``removed``, ``closed``.
+
+    ``at``: when the socket ended, if earlier than now (its end is written late when
+    the database was away at that moment).
 
     A participant whose last connection is lost while the meeting is open gets an
     automatic incident the chair sees (R42).
@@ -121,7 +127,7 @@ def close_connection(*, connection_id: Any, reason: str) -> Connection | None:
         connection = Connection.objects.select_for_update().get(pk=connection_id)
         if connection.disconnected_at is not None:
             return connection
-        connection.disconnected_at = timezone.now()
+        connection.disconnected_at = max(at or timezone.now(), connection.connected_at)
         connection.disconnect_reason = reason[:40]
         connection.save(update_fields=["disconnected_at", "disconnect_reason"])
         meeting = room.meeting
@@ -155,3 +161,22 @@ def close_connection(*, connection_id: Any, reason: str) -> Connection | None:
             },
         )
     return connection
+
+
+def end_sockets_left_by_this_node(*, server_node: str) -> int:
+    """A starting web process ends the sockets its node left open; returns how many.
+
+    A process killed (``kill -9``, out of memory, power) never runs its sockets'
+    close, so their people would stay "present" for good and the quorum with them
+    (issue 15 point 10). Each is closed as ``lost``, like any dropped socket (an
+    incident while the meeting is open, the quorum recomputed); the person's page
+    reconnects to the new process. Presences at the meeting room are not sockets
+    and stay. One web process per ``SERVER_NODE``: a node is one process.
+    """
+    left = Connection.objects.filter(
+        server_node=server_node, disconnected_at__isnull=True
+    ).exclude(channel_name=ROOM_CHANNEL)
+    ids = list(left.values_list("pk", flat=True))
+    for connection_id in ids:
+        close_connection(connection_id=connection_id, reason="lost")
+    return len(ids)

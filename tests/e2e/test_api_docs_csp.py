@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from playwright.sync_api import Page, expect
 
-from prachum.accounts.session_keys import SECOND_FACTOR_OK
+from tests.sessions import session_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _session_for(user: Any) -> str:
-    store = import_module(django_settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[SECOND_FACTOR_OK] = True
-    store.save()
-    return str(store.session_key)
 
 
 def test_f9_the_api_docs_work_offline_under_the_policy(
@@ -34,7 +22,7 @@ def test_f9_the_api_docs_work_offline_under_the_policy(
         [
             {
                 "name": django_settings.SESSION_COOKIE_NAME,
-                "value": _session_for(member),
+                "value": session_for(member),
                 "url": base,
             }
         ]
