@@ -32,7 +32,7 @@ fi
 
 .venv/bin/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --log-level warning &
 web=$!
-$PY manage.py db_worker --interval 1 &
+$PY manage.py worker --interval 1 &
 worker=$!
 cleanup() {
   kill $web $worker 2>/dev/null || true
@@ -51,7 +51,7 @@ done
 echo
 echo "Prachum is running:  http://$HOST:$PORT/"
 echo "  web     uvicorn config.asgi:application (pid $web)"
-echo "  worker  manage.py db_worker (pid $worker) — sends notice mail"
+echo "  worker  manage.py worker (pid $worker) — sends notice mail"
 echo "  media   $media"
 if [ -n "${EMAIL_URL:-}" ]; then
   echo "  mail    sent through EMAIL_URL"

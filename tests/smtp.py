@@ -74,9 +74,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_smtp_server() -> Iterator[SmtpServer]:
+def running_smtp_server(
+    handler: RecordingHandler | None = None,
+) -> Iterator[SmtpServer]:
     """Start an aiosmtpd ``Controller`` on a free loopback port; stop it afterwards."""
-    handler = RecordingHandler()
+    handler = handler or RecordingHandler()
     controller = Controller(handler, hostname=HOST, port=free_port(), ready_timeout=10)
     controller.start()
     try:

@@ -8,6 +8,9 @@
   belongs to an existing account, with ``actor``, ``user``, ``committee`` (its name)
   and ``role`` (its label). ``accounts`` mails the owner of the address that they
   were added, once the import commits.
+- :data:`worker_starting` — sent by ``manage.py worker`` before it takes the first
+  task. ``notices`` marks the messages a killed worker left half-sent as failed (to be
+  sent again by a person) and queues the rest again (issue 15 point 10).
 """
 
 from __future__ import annotations
@@ -16,3 +19,4 @@ from django.dispatch import Signal
 
 person_created = Signal()
 member_linked = Signal()
+worker_starting = Signal()

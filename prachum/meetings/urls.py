@@ -29,6 +29,11 @@ urlpatterns = [
     path("<uuid:pk>/urgent/", views.mark_urgent, name="mark_urgent"),
     path("<uuid:pk>/notice/", views.send_notice, name="send_notice"),
     path(
+        "<uuid:pk>/notice/retry/",
+        views.retry_notice_delivery,
+        name="retry_notice_delivery",
+    ),
+    path(
         "<uuid:pk>/notices/<uuid:notice_pk>/letter.pdf",
         views.notice_letter,
         name="notice_letter",

@@ -7,8 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from prachum.committees import policies as committee_policies
@@ -34,6 +36,8 @@ from prachum.meetings.models import (
     Meeting,
 )
 from prachum.minutes.selectors import with_minutes_state
+from prachum.notices import recovery as notice_recovery
+from prachum.notices import selectors as notice_selectors
 from prachum.notices import services as notice_services
 from prachum.notices.forms import SignatoryForm
 from prachum.notices.models import Notice
@@ -119,6 +123,7 @@ def _render_detail(
             .prefetch_related("messages__recipient")
             .order_by("-sent_at"),
             "can_prepare": can_prepare,
+            "notice_failed": notice_selectors.failed_message_count(meeting=meeting),
             # The agenda, the documents and the notice are fixed once the meeting is
             # over: their forms are not offered (the services refuse them too).
             "can_edit_papers": can_prepare and meeting.status not in MEETING_OVER,
@@ -315,6 +320,30 @@ def send_notice(request: HttpRequest, pk: str) -> HttpResponse:
         % {"number": notice.letter_number, "n": notice.messages.count()},
     )
     return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def retry_notice_delivery(request: HttpRequest, pk: str) -> HttpResponse:
+    """The secretary sends again the notice mail that failed (same bytes, same Message-ID)."""
+    meeting = _meeting_for(request, pk)
+    try:
+        queued = notice_recovery.retry_failed_delivery(
+            actor=actor_of(request), meeting=meeting
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d message queued to be sent again.",
+                "%(n)d messages queued to be sent again.",
+                queued,
+            )
+            % {"n": queued},
+        )
+    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#notice")
 
 
 @login_required

@@ -3,13 +3,23 @@
 :func:`prachum.notices.services.send_notice` stored the exact bytes of every e-mail;
 these same bytes are sent, and each outcome is recorded in the meeting's evidence
 chain (ADR 0006).
+
+Each message is sent at most once without a person's say (issue 15 point 10): it is
+claimed (``queued`` → ``sending``, committed) before it goes to the mail server and
+marked ``sent`` or ``failed`` after. A worker killed in between leaves it ``sending``:
+whether the server took it is unknown, so the next worker start marks it failed
+(:func:`prachum.notices.recovery.recover_interrupted_deliveries`) and the secretary sends it again with the
+button on the meeting page (:func:`prachum.notices.services.retry_failed_delivery`),
+the same bytes and Message-ID.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from prachum.core.mail import deliver_raw
@@ -19,14 +29,19 @@ from prachum.notices.models import NoticeMessage
 
 logger = logging.getLogger(__name__)
 
+Status = NoticeMessage.Status
+
 
 def deliver_notice(*, notice_id: str) -> int:
-    """Hand each stored message, byte for byte, to the mail server; record the outcome."""
+    """Hand each waiting message, byte for byte, to the mail server; record the outcome."""
     delivered = 0
-    pending = NoticeMessage.objects.filter(notice_id=notice_id).exclude(
-        status=NoticeMessage.Status.SENT
-    )
-    for message in pending.select_related("notice__meeting"):
+    waiting = NoticeMessage.objects.filter(notice_id=notice_id, status=Status.QUEUED)
+    for message in waiting.select_related("notice__meeting"):
+        claimed = NoticeMessage.objects.filter(
+            pk=message.pk, status=Status.QUEUED
+        ).update(status=Status.SENDING, attempts=F("attempts") + 1)
+        if not claimed:
+            continue  # another worker has it
         try:
             deliver_raw(
                 sender=message.sender,
@@ -35,25 +50,11 @@ def deliver_notice(*, notice_id: str) -> int:
             )
         except Exception as exc:
             logger.warning("notice delivery failed for %s: %s", message.message_id, exc)
-            with transaction.atomic():
-                NoticeMessage.objects.filter(pk=message.pk).update(
-                    status=NoticeMessage.Status.FAILED,
-                    error=str(exc)[:2000],
-                    attempts=message.attempts + 1,
-                )
-                append_event(
-                    chain_key=message.notice.meeting.chain_key,
-                    kind=NoticeEvent.NOTICE_DELIVERY_FAILED,
-                    actor=None,
-                    payload={"message_id": message.message_id, "error": str(exc)[:500]},
-                )
+            mark_failed(message, str(exc))
             continue
         with transaction.atomic():
             NoticeMessage.objects.filter(pk=message.pk).update(
-                status=NoticeMessage.Status.SENT,
-                delivered_at=timezone.now(),
-                attempts=message.attempts + 1,
-                error="",
+                status=Status.SENT, delivered_at=timezone.now(), error=""
             )
             append_event(
                 chain_key=message.notice.meeting.chain_key,
@@ -67,3 +68,16 @@ def deliver_notice(*, notice_id: str) -> int:
             )
         delivered += 1
     return delivered
+
+
+def mark_failed(message: NoticeMessage, error: str, **extra: Any) -> None:
+    with transaction.atomic():
+        NoticeMessage.objects.filter(pk=message.pk).update(
+            status=Status.FAILED, error=error[:2000]
+        )
+        append_event(
+            chain_key=message.notice.meeting.chain_key,
+            kind=NoticeEvent.NOTICE_DELIVERY_FAILED,
+            actor=None,
+            payload={"message_id": message.message_id, "error": error[:500], **extra},
+        )

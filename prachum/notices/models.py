@@ -70,6 +70,9 @@ class NoticeMessage(TimeStampedModel):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be sent")
+        # Handed to the mail server by a worker that has not yet heard back; a worker
+        # that dies here leaves it so, and the next start marks it failed (issue 15).
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Not delivered")
 

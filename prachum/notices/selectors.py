@@ -99,10 +99,17 @@ def delivery_summary(*, meeting: Meeting) -> DeliverySummary | None:
     status = NoticeMessage.Status
     counts = NoticeMessage.objects.filter(notice=notice).aggregate(
         delivered=Count("pk", filter=Q(status=status.SENT)),
-        queued=Count("pk", filter=Q(status=status.QUEUED)),
+        queued=Count("pk", filter=Q(status__in=(status.QUEUED, status.SENDING))),
         failed=Count("pk", filter=Q(status=status.FAILED)),
     )
     return DeliverySummary(notice=notice, **counts)
+
+
+def failed_message_count(*, meeting: Meeting) -> int:
+    """Messages of any of the meeting's notices that failed (to be sent again)."""
+    return NoticeMessage.objects.filter(
+        notice__meeting=meeting, status=NoticeMessage.Status.FAILED
+    ).count()
 
 
 def failed_deliveries_for(*, user: Any) -> QuerySet[Meeting]:

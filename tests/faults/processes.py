@@ -183,7 +183,7 @@ def web_process(tmp_path: Path, *, name: str = "web-1", **env: str) -> WebProces
 
 
 def worker_process(tmp_path: Path, **env: str) -> Managed:
-    argv = [PYTHON, "manage.py", "db_worker", "--interval", "0.2"]
+    argv = [PYTHON, "manage.py", "worker", "--interval", "0.2"]
     return Managed(
         name="worker",
         argv=argv,

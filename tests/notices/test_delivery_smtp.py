@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from prachum.evidence.selectors import check_chain, list_events
-from prachum.notices import delivery, services
+from prachum.notices import delivery, recovery, services
 from prachum.notices.models import NoticeMessage
 from prachum.notices.tasks import deliver_notice_messages
 from tests.smtp import free_port, running_smtp_server
@@ -76,15 +76,26 @@ def test_a_failed_delivery_is_recorded_and_nothing_is_lost(
     )
     assert not _kinds(ready_meeting, "notice.delivered")
 
+    # Delivering again on its own sends nothing: a failed message waits for a person.
+    assert deliver_notice_messages.enqueue(str(notice.pk)).return_value == 0
     with running_smtp_server() as server:
         settings.EMAIL_URL = server.url
-        result = deliver_notice_messages.enqueue(str(notice.pk))
+        # The secretary's "send again" (the button on the meeting page).
+        with django_capture_on_commit_callbacks(execute=True):
+            assert (
+                recovery.retry_failed_delivery(actor=secretary, meeting=ready_meeting)
+                == 9
+            )
 
-    assert result.return_value == 9
     stored = list(NoticeMessage.objects.filter(notice=notice))
     _assert_received_exactly(server, stored)
     assert {(m.status, m.attempts, m.error) for m in stored} == {("sent", 2, "")}
     assert len(_kinds(ready_meeting, "notice.delivered")) == 9
+    (retried,) = _kinds(ready_meeting, "notice.delivery_retried")
+    assert retried.actor_id == secretary.pk
+    assert sorted(retried.payload["message_ids"]) == sorted(
+        m.message_id for m in stored
+    )
     assert check_chain(chain_key=ready_meeting.chain_key).ok
 
 
