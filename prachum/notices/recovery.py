@@ -7,6 +7,7 @@ sent again by itself (issue 15 point 10).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -93,7 +94,5 @@ def retry_failed_delivery(*, actor: Actor, meeting: Meeting) -> int:
             payload={"message_ids": [m.message_id for m in failed]},
         )
         for notice_id in sorted({str(m.notice_id) for m in failed}):
-            transaction.on_commit(
-                lambda notice_id=notice_id: deliver_notice_messages.enqueue(notice_id)
-            )
+            transaction.on_commit(partial(deliver_notice_messages.enqueue, notice_id))
     return len(failed)

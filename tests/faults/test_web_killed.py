@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def live_meeting(
+def meeting_on_one_web_process(
     notified_meeting: Any,
     chair: Any,
     vice_chair: Any,
@@ -100,11 +100,11 @@ def _open_connections(meeting: Any, user: Any) -> int:
 
 
 def test_killed_during_an_open_poll_no_acknowledged_ballot_is_lost(
-    live_meeting: tuple[WebProcess, Any, list[Any], dict[Any, RoomClient]],
+    meeting_on_one_web_process: tuple[WebProcess, Any, list[Any], dict[Any, RoomClient]],
     api_for: Callable[[WebProcess, Any], Api],
     chair: Any,
 ) -> None:
-    web, meeting, voters, clients = live_meeting
+    web, meeting, voters, clients = meeting_on_one_web_process
     apis = {user: api_for(web, user) for user in voters}
     poll_id = _open_poll(apis[chair], meeting, secret=False)
     choices = {user: ("yes" if i % 3 else "no") for i, user in enumerate(voters)}
@@ -150,11 +150,11 @@ def test_killed_during_an_open_poll_no_acknowledged_ballot_is_lost(
 
 
 def test_killed_during_a_secret_poll_the_poll_is_voided_with_its_reason(
-    live_meeting: tuple[WebProcess, Any, list[Any], dict[Any, RoomClient]],
+    meeting_on_one_web_process: tuple[WebProcess, Any, list[Any], dict[Any, RoomClient]],
     api_for: Callable[[WebProcess, Any], Api],
     chair: Any,
 ) -> None:
-    web, meeting, voters, clients = live_meeting
+    web, meeting, voters, clients = meeting_on_one_web_process
     apis = {user: api_for(web, user) for user in voters}
     poll_id = _open_poll(apis[chair], meeting, secret=True)
     for user in voters[:4]:
