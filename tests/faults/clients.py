@@ -136,13 +136,12 @@ class RoomClient:
                 self.connects += 1
                 self.awaiting = True
             try:
-                for text in socket:
-                    self._receive(json.loads(text))
-                    if self.state is not None:
-                        attempt = 0
-            except ConnectionClosed:
-                pass
-            except OSError:
+                with socket:
+                    for text in socket:
+                        self._receive(json.loads(text))
+                        if self.state is not None:
+                            attempt = 0
+            except (ConnectionClosed, OSError):
                 pass
             code = socket.close_code
             with self.lock:
