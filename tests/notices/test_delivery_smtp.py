@@ -166,5 +166,6 @@ def test_a_starting_worker_fails_the_half_sent_and_sends_the_rest(
         "interrupted": True,
     }
     sent = [m.message_id for m in NoticeMessage.objects.filter(status="sent")]
-    assert len(sent) == 8 and half_sent.message_id not in sent
+    assert len(sent) == 8
+    assert half_sent.message_id not in sent
     assert len(smtp_server.messages) == 8
