@@ -49,7 +49,7 @@ from prachum.voting import challenges, item_record, polls
 pytestmark = pytest.mark.django_db
 
 #: Fuzzed cases per operation (the coverage phase adds the schema's boundary cases).
-EXAMPLES = 12
+EXAMPLES = 16
 
 #: No 5xx; and what is answered is what the schema says (body and content type).
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -222,6 +222,8 @@ def api_schema(
             operation.pop("security", None)
     schema = schemathesis.openapi.from_dict(raw)
     schema.app = app
+    # Any code point, lone surrogates included (issue 15, F5), not only UTF-8's.
+    schema.config.generation.codec = None
 
     @schema.hook
     def flatmap_path_parameters(context: Any, parameters: Any) -> Any:
