@@ -102,6 +102,7 @@ def fuzz_world(
     room_settings: None,
     notified_meeting: Meeting,
     open_room: Callable[[Meeting], Meeting],
+    present: Callable[..., Any],
     make_meeting: Callable[..., Meeting],
     committee: Any,
     agency: Any,
@@ -111,6 +112,7 @@ def fuzz_world(
 ) -> dict[str, list[str]]:
     """The committee's data, by the name of the id that reaches it."""
     room = open_room(notified_meeting)
+    present(secretary, room)  # the secretariat is in the room too
     item = current_item(meeting=room)
     assert item is not None
     challenge = challenges.file_challenge(
@@ -257,7 +259,7 @@ def _fuzz(
     )
     @given(case=strategy)
     def send(case: Any) -> None:
-        browser = browser_for(case.formatted_path)
+        browser = browser_for(operation.path)
         savepoint = transaction.savepoint()
         try:
             response = case.call(headers=browser["headers"], cookies=browser["cookies"])
