@@ -6,13 +6,14 @@ valid and invalid ones (Schemathesis' positive and negative modes, any code poin
 strings, lone surrogates and NUL included), sent through Django's WSGI handler with a
 real session past both factors and the CSRF cookie and header a browser sends. Each
 operation is called by the person who calls it in a meeting (secretary, chair,
-member; an operator for agencies). The data are a realistic committee: a meeting
-open in the room with a poll open on its current item, a resolution, a pending
-challenge and a leave of absence, plus a draft meeting ahead. Path parameters and id
-fields in bodies are, three times in four, the ids of that data, so the operations
-reach the services and not only the 404. Each case runs inside a savepoint rolled
-back afterwards, so every case meets the same data; Hypothesis is derandomised, so a
-run is the same run every time, on SQLite and on PostgreSQL.
+member; an operator for agencies). The data are a realistic committee: a hybrid
+meeting open in the room (one member signed in at the room's terminal) with a poll
+open on its current item, a resolution, a pending challenge and a leave of absence,
+plus a draft meeting ahead. Path parameters and id fields in bodies are, three times
+in four, the ids of that data, so the operations reach the services and not only the
+404. Each case runs inside a savepoint rolled back afterwards, so every case meets
+the same data; Hypothesis is derandomised, so a run is the same run every time, on
+SQLite and on PostgreSQL.
 
 Bounded for CI: ``2 * EXAMPLES`` cases per operation (fewer when an operation has
 little to vary), about 1,400 requests in under a minute.
@@ -50,6 +51,7 @@ from prachum.accounts.session_keys import SECOND_FACTOR_OK
 from prachum.attendance import absence as absences
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting
+from prachum.room import participants
 from prachum.room.facts import current_item
 from prachum.voting import challenges, item_record, polls
 
@@ -107,7 +109,7 @@ def _browser(user: Any) -> dict[str, dict[str, str]]:
 @pytest.fixture
 def fuzz_world(
     room_settings: None,
-    notified_meeting: Meeting,
+    hybrid_meeting: Meeting,
     open_room: Callable[[Meeting], Meeting],
     present: Callable[..., Any],
     make_meeting: Callable[..., Meeting],
@@ -118,8 +120,10 @@ def fuzz_world(
     members: list[Any],
 ) -> dict[str, list[str]]:
     """The committee's data, by the name of the id that reaches it."""
-    room = open_room(notified_meeting)
+    room = open_room(hybrid_meeting)
     present(secretary, room)  # the secretariat is in the room too
+    # member5 votes at the room's terminal: signed in there by the secretary.
+    participants.sign_in_at_room(actor=secretary, meeting=room, user=members[4])
     item = current_item(meeting=room)
     assert item is not None
     challenge = challenges.file_challenge(
@@ -155,7 +159,8 @@ def fuzz_world(
         "committee_id": [str(committee.pk)],
         "agency_id": [str(agency.pk)],
         "member_id": [str(user.pk) for user in people],
-        "voter_id": [str(user.pk) for user in people],
+        # At the terminal, by show of hands: the member in the room, one remote.
+        "voter_id": [str(members[4].pk), str(members[1].pk)],
         "choice": ["yes", "no", "abstain"],
     }
 
