@@ -26,13 +26,11 @@ strategies, hooks and checks are used directly, one pytest subtest per operation
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from importlib import import_module
 from typing import Any
 
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
@@ -47,13 +45,13 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.test import Client
 
-from prachum.accounts.session_keys import SECOND_FACTOR_OK
 from prachum.attendance import absence as absences
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting
 from prachum.room import participants
 from prachum.room.facts import current_item
 from prachum.voting import challenges, item_record, polls
+from tests.sessions import session_for
 
 pytestmark = pytest.mark.django_db
 
@@ -83,23 +81,12 @@ MEMBER_PATHS = (
 )
 
 
-def _session_cookie(user: Any) -> str:
-    """A stored session for ``user`` past the password and the second factor."""
-    store = import_module(django_settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[SECOND_FACTOR_OK] = True
-    store.save()
-    return str(store.session_key)
-
-
 def _browser(user: Any) -> dict[str, dict[str, str]]:
     """What a signed-in browser sends: its cookies and the CSRF header."""
     token = _get_new_csrf_string()
     return {
         "cookies": {
-            django_settings.SESSION_COOKIE_NAME: _session_cookie(user),
+            django_settings.SESSION_COOKIE_NAME: session_for(user),
             django_settings.CSRF_COOKIE_NAME: token,
         },
         "headers": {"X-CSRFToken": token, "Accept-Language": "th"},
