@@ -182,13 +182,16 @@ def add_agenda_item(
         for r in selectors.numbered_agenda(meeting=meeting)
         if r.item.pk == item.pk
     )
-    return 201, {
-        "id": item.pk,
-        "number": number,
-        "title": item.title,
-        "description": item.description,
-        "is_secret": item.is_secret,
-    }
+    return Status(
+        201,
+        {
+            "id": item.pk,
+            "number": number,
+            "title": item.title,
+            "description": item.description,
+            "is_secret": item.is_secret,
+        },
+    )
 
 
 @api.post(
