@@ -36,7 +36,8 @@ MAX_DELAY = dt.timedelta(hours=1)
 
 def retry_delay(attempt: int) -> dt.timedelta:
     """One minute after the first failure, doubling, at most an hour."""
-    return min(dt.timedelta(minutes=1) * 2 ** max(attempt - 1, 0), MAX_DELAY)
+    delay: dt.timedelta = dt.timedelta(minutes=1) * 2 ** max(attempt - 1, 0)
+    return min(delay, MAX_DELAY)
 
 
 def _stamped(seal: Seal) -> bool:
@@ -62,7 +63,7 @@ def stamp_seal(*, seal_id: int, attempt: int = 1) -> str:
         return ALREADY
     try:
         token = tsa.request_token(seal.statement)
-    except tsa.TimestampUnavailable as exc:
+    except tsa.TimestampUnavailableError as exc:
         if attempt == 1:
             _record_gap(seal, str(exc))
         _retry(seal_id, attempt + 1)

@@ -35,7 +35,7 @@ stamp_requested = Signal()
 CONTENT_TYPE = "application/timestamp-query"
 
 
-class TimestampUnavailable(Exception):
+class TimestampUnavailableError(Exception):
     """The TSA could not be reached or did not answer with a valid token."""
 
 
@@ -66,7 +66,7 @@ class Token:
 def request_token(statement: dict[str, Any]) -> Token:
     """Send the seal statement's digest to ``TSA_URL``; check the answer covers it
     (and, with ``TSA_CA_FILE``, that the TSA signed it); raise
-    :class:`TimestampUnavailable` on any failure."""
+    :class:`TimestampUnavailableError` on any failure."""
     query = (
         TimestampRequestBuilder()
         .data(seal_message(statement))
@@ -82,24 +82,26 @@ def request_token(statement: dict[str, Any]) -> Token:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(  # noqa: S310 (the configured TSA URL)
+        with urllib.request.urlopen(
             request, timeout=settings.TSA_TIMEOUT_SECONDS
         ) as answer:
             der = answer.read(1 << 20)
     except (OSError, urllib.error.URLError) as exc:
-        raise TimestampUnavailable(f"TSA unreachable: {exc}") from exc
+        raise TimestampUnavailableError(f"TSA unreachable: {exc}") from exc
     try:
         response, stamp = read_response(der)
     except ValueError as exc:
-        raise TimestampUnavailable(str(exc)) from exc
+        raise TimestampUnavailableError(str(exc)) from exc
     digest = seal_digest(statement)
     if stamp.imprint != digest or response.tst_info.nonce != query.nonce:
-        raise TimestampUnavailable("the TSA answered for another request")
+        raise TimestampUnavailableError("the TSA answered for another request")
     chain = tsa_chain_pem()
     if chain:
         certificates = load_certificates(chain.encode())
         try:
             check_signed_by(response, digest, certificates[-1:], certificates[:-1])
         except Exception as exc:  # VerificationError and the parser's own errors
-            raise TimestampUnavailable(f"not signed by TSA_CA_FILE: {exc}") from exc
+            raise TimestampUnavailableError(
+                f"not signed by TSA_CA_FILE: {exc}"
+            ) from exc
     return Token(response=der, stamp=stamp)

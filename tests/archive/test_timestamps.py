@@ -90,9 +90,7 @@ def close_stamped_meeting(
         send_notice(actor=secretary, meeting=meeting)
         voters = [
             m.user
-            for m in committee.memberships.filter(is_voting=True).select_related(
-                "user"
-            )
+            for m in committee.memberships.filter(is_voting=True).select_related("user")
         ]
         for n, user in enumerate(voters):
             _join(meeting, user, n)
