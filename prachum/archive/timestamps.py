@@ -30,6 +30,7 @@ from prachum.verify.timestamps import TSA_CHAIN, token_path
 STAMPED = "stamped"
 ALREADY = "already stamped"
 FAILED = "failed"
+GONE = "seal gone"
 TSA_UNREACHABLE = "TSA_UNREACHABLE"
 MAX_DELAY = dt.timedelta(hours=1)
 
@@ -58,7 +59,9 @@ def _meeting_of(chain: EvidenceChain) -> Meeting | None:
 def stamp_seal(*, seal_id: int, attempt: int = 1) -> str:
     """Ask the TSA for the seal's token and record it; on failure record the gap as an
     incident (first attempt only) and queue the next attempt."""
-    seal = Seal.objects.select_related("chain").get(pk=seal_id)
+    seal = Seal.objects.select_related("chain").filter(pk=seal_id).first()
+    if seal is None:  # the record was transferred and purged meanwhile
+        return GONE
     if _stamped(seal):
         return ALREADY
     try:
