@@ -132,6 +132,21 @@ def check_timestamps(
 ) -> None:
     """Each token matches its seal's statement (always) and, given ``tsa_pem``, is
     signed by that TSA; with ``tsa_pem`` every seal must have its token."""
+    try:
+        _check(events, files, report, tsa_pem=tsa_pem)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        report.add(
+            Finding("TIMESTAMP_INVALID", FOLDER, detail=f"unreadable: {exc}"[:200])
+        )
+
+
+def _check(
+    events: list[dict[str, Any]],
+    files: dict[str, bytes],
+    report: Report,
+    *,
+    tsa_pem: bytes | None,
+) -> None:
     roots: list[x509.Certificate] = []
     if tsa_pem is not None:
         try:

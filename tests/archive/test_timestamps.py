@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import subprocess
 import zipfile
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from prachum.accounts.models import SecondFactorVerification
 from prachum.archive import timestamps as archive_timestamps
@@ -350,3 +352,20 @@ def test_a_stamp_event_carries_the_token_the_package_holds(
     with zipfile.ZipFile(path) as archive:
         token = archive.read(f"timestamps/seal-{stamp.payload['seal_length']}.tsr")
     assert token == base64.b64decode(stamp.payload["response"])
+
+
+def test_stamp_seals_command_stamps_what_the_tsa_missed(
+    local_tsa: LocalTSA, close_stamped_meeting: Callable[[], Any]
+) -> None:
+    local_tsa.down()
+    meeting = close_stamped_meeting()
+    with pytest.raises(CommandError, match="1 seal"):
+        call_command("stamp_seals", stdout=io.StringIO())
+    assert _stamps(meeting) == []
+    local_tsa.up()
+    out = io.StringIO()
+    call_command("stamp_seals", stdout=out)
+    assert "stamped: 1" in out.getvalue()
+    assert len(_stamps(meeting)) == 1
+    # One gap, one incident, however many attempts.
+    assert Incident.objects.filter(kind=IncidentKind.TSA_UNREACHABLE).count() == 1
