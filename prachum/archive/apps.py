@@ -21,9 +21,9 @@ class ArchiveConfig(AppConfig):
             services.queue_recordings, dispatch_uid="archive.process_recordings"
         )
         # Each seal asks for its trusted time-stamp (ADR 0021).
-        from prachum.archive import timestamps as archive_timestamps
+        from prachum.archive import timestamp_tasks
         from prachum.evidence import timestamps
 
         timestamps.stamp_requested.connect(
-            archive_timestamps.queue_stamp, dispatch_uid="archive.stamp_seal"
+            timestamp_tasks.queue_stamp, dispatch_uid="archive.stamp_seal"
         )

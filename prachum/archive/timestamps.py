@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from prachum.attendance.models import IncidentKind
 from prachum.evidence import timestamps as tsa
@@ -56,9 +56,11 @@ def _meeting_of(chain: EvidenceChain) -> Meeting | None:
     return Meeting.objects.filter(pk=ident).first()
 
 
-def stamp_seal(*, seal_id: int, attempt: int = 1) -> str:
+def stamp_seal(
+    *, seal_id: int, attempt: int = 1, retry: Callable[[int, int], None] | None = None
+) -> str:
     """Ask the TSA for the seal's token and record it; on failure record the gap as an
-    incident (first attempt only) and queue the next attempt."""
+    incident (first attempt only) and call ``retry(seal_id, next_attempt)``."""
     seal = Seal.objects.select_related("chain").filter(pk=seal_id).first()
     if seal is None:  # the record was transferred and purged meanwhile
         return GONE
@@ -69,7 +71,8 @@ def stamp_seal(*, seal_id: int, attempt: int = 1) -> str:
     except tsa.TimestampUnavailableError as exc:
         if attempt == 1:
             _record_gap(seal, str(exc))
-        _retry(seal_id, attempt + 1)
+        if retry is not None:
+            retry(seal_id, attempt + 1)
         return FAILED
     with transaction.atomic():
         EvidenceChain.objects.select_for_update().get(pk=seal.chain_id)
@@ -104,27 +107,9 @@ def _record_gap(seal: Seal, reason: str) -> None:
             reported_by=None,
             subject=None,
             description=(
-                f"{TSA_UNREACHABLE}: seal of events 1-{seal.length} "
-                f"({seal.head_hash[:16]}): {reason}"
+                f"{TSA_UNREACHABLE}: 1-{seal.length} {seal.head_hash[:16]} ({reason})"
             )[:1000],
         )
-
-
-def _retry(seal_id: int, attempt: int) -> None:
-    from prachum.archive.timestamp_tasks import stamp_seal_task
-
-    if not stamp_seal_task.get_backend().supports_defer:
-        return  # manage.py stamp_seals tries again
-    stamp_seal_task.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(
-        seal_id, attempt
-    )
-
-
-def queue_stamp(*, seal_id: int, **kwargs: Any) -> None:
-    """Receiver of :data:`prachum.evidence.timestamps.stamp_requested` (after commit)."""
-    from prachum.archive.timestamp_tasks import stamp_seal_task
-
-    stamp_seal_task.enqueue(seal_id, 1)
 
 
 def pending_seals() -> list[Seal]:

@@ -20,7 +20,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from prachum.accounts.models import SecondFactorVerification
-from prachum.archive import timestamps as archive_timestamps
 from prachum.archive.services import request_package
 from prachum.archive.timestamp_tasks import stamp_seal_task
 from prachum.attendance.models import Incident, IncidentKind
@@ -215,13 +214,13 @@ def test_tsa_down_the_seal_is_made_the_gap_is_an_incident_and_a_retry_stamps(
     (incident,) = Incident.objects.filter(
         meeting=meeting, kind=IncidentKind.TSA_UNREACHABLE
     )
-    assert f"seal of events 1-{seal.length}" in incident.description
+    assert f"1-{seal.length} {seal.head_hash[:16]}" in incident.description
 
     # The worker queues the next attempt, later (a backend that can defer).
     settings.TASKS = DUMMY_TASKS
     backend = stamp_seal_task.get_backend()
     backend.clear()
-    assert archive_timestamps.stamp_seal(seal_id=seal.pk, attempt=2) == "failed"
+    assert stamp_seal_task.call(seal.pk, 2) == "failed"
     (queued,) = backend.results
     assert queued.args == [seal.pk, 3]
     assert queued.task.run_after is not None
