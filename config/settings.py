@@ -373,6 +373,12 @@ FIELD_ENCRYPTION_KEYS_FILE = Path(
 EVIDENCE_PACKAGES_DIR = Path(
     env_str("EVIDENCE_PACKAGES_DIR", str(VAR_DIR / "packages"))
 )
+# The Time-Stamping Authority (RFC 3161) that stamps every seal (ADR 0021): its URL
+# (empty: no stamping), its certificate chain (PEM: the TSA's certificate first, the
+# root last), kept in the chain and the package with each token.
+TSA_URL = env_str("TSA_URL", "")
+TSA_CA_FILE = env_str("TSA_CA_FILE", "")
+TSA_TIMEOUT_SECONDS = env_int("TSA_TIMEOUT_SECONDS", 10)
 
 # Media (Janus). `make run` starts a local Janus on loopback when it is installed and
 # sets JANUS_ENABLED=true; without it the in-memory fake stands in (no audio/video).

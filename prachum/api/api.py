@@ -228,3 +228,4 @@ api.add_router("/committees", "prachum.api.rates.router")  # allowance rates (R5
 api.add_router("/agencies", "prachum.api.agencies.router")  # operators' agencies
 api.add_router("", "prachum.api.voting.router")  # polls, ballots, resolutions, dissents
 api.add_router("", "prachum.api.challenges.router")  # challenges, redo flags (APA s.17)
+api.add_router("/transparency", "prachum.api.transparency.router")  # seals (public)

@@ -20,6 +20,7 @@ from prachum.committees.models import Membership, Role
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain.agenda import MINUTES_APPROVAL_SECTION
+from prachum.evidence.sealing import seal_chain
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.minutes import policies, selectors
@@ -384,6 +385,8 @@ def approve_minutes(
                 "approvers": approvers,
             },
         )
+        # The approved minutes join the signed, time-stamped record (ADR 0021).
+        seal_chain(chain_key=meeting.chain_key, actor=actor)
     return version
 
 
