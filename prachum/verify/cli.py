@@ -1,4 +1,4 @@
-"""``prachum verify PACKAGE [--key PUBKEY] [--lang th|en]``: exit 0 only if all checks pass."""
+"""``prachum verify PACKAGE [--key PUBKEY] [--pdf-cert CERT] [--lang th|en]``: exit 0 only if all checks pass."""
 
 from __future__ import annotations
 
@@ -14,8 +14,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("package", type=Path)
     parser.add_argument("--key", type=Path, help="the agency's public key (PEM)")
     parser.add_argument("--lang", choices=["th", "en"], default="th")
+    parser.add_argument(
+        "--pdf-cert",
+        type=Path,
+        help="the agency's PDF signing certificate (PEM): signed PDFs must chain to it",
+    )
     args = parser.parse_args(argv)
     key = args.key.read_bytes() if args.key else None
-    report = verify_package(args.package, key_pem=key)
+    certs = args.pdf_cert.read_bytes() if args.pdf_cert else None
+    report = verify_package(args.package, key_pem=key, pdf_certs_pem=certs)
     sys.stdout.write(report.render(args.lang) + "\n")
     return 0 if report.ok else 1

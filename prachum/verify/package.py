@@ -13,7 +13,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from prachum.domain.hashchain import ChainLink, verify_chain
-from prachum.verify import absences, challenges, recompute, recordings
+from prachum.verify import absences, challenges, pdf_signatures, recompute, recordings
 from prachum.verify.report import Finding, Report
 from prachum.verify.signing import fingerprint, public_key_from_pem, verify
 
@@ -88,7 +88,9 @@ def _read_events(data: bytes, report: Report) -> list[dict[str, Any]] | None:
         return None
 
 
-def verify_package(path: Path, *, key_pem: bytes | None = None) -> Report:
+def verify_package(
+    path: Path, *, key_pem: bytes | None = None, pdf_certs_pem: bytes | None = None
+) -> Report:
     report = Report()
     try:
         archive = zipfile.ZipFile(path)
@@ -131,6 +133,14 @@ def verify_package(path: Path, *, key_pem: bytes | None = None) -> Report:
         return report
     _check_chain(events, manifest, key, report)
     _check_recordings(events, digests, report)
+    pdf_signatures.check_package_pdfs(
+        events,
+        files,
+        report,
+        trusted_certs=pdf_signatures.load_certificates(pdf_certs_pem)
+        if pdf_certs_pem
+        else (),
+    )
     if not report.ok:
         return report  # recompute only from a record shown to be intact
     for recomputation in RECOMPUTATIONS:

@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fnmatch
 import hashlib
 import io
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+
+from prachum.verify.report import MESSAGES, Finding, Report
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,3 +131,98 @@ def _problem(status: object) -> str:
     if getattr(status, "coverage", None) != SignatureCoverageLevel.ENTIRE_FILE:
         return "bytes were added after the signature"
     return ""
+
+
+# --- In a package --------------------------------------------------------------------
+
+#: The PDFs the agency signs, by their path in the package (the letter of every
+#: notice, the approved minutes, the confirmed payment list).
+SIGNED_PDFS = ("notices/*/letter.pdf", "minutes.pdf", "allowances*.pdf")
+
+MESSAGES.update(
+    {
+        "PDF_SIGNATURE_INVALID": (
+            "ลายมือชื่อดิจิทัลใน PDF ไม่ถูกต้อง (ไฟล์ถูกแก้ไขหลังลงนาม)",
+            "the PDF's signature does not hold (changed after signing)",
+        ),
+        "PDF_UNSIGNED": (
+            "PDF ไม่มีลายมือชื่อดิจิทัลของหน่วยงาน",
+            "the PDF carries no agency signature",
+        ),
+        "PDF_UNTRUSTED": (
+            "ผู้ลงนามใน PDF ไม่ใช่ใบรับรองที่ระบุด้วย --pdf-cert",
+            "the PDF's signer is not the certificate given with --pdf-cert",
+        ),
+        "PDF_HASH_MISMATCH": (
+            "PDF ไม่ตรงกับค่าแฮชที่บันทึกในห่วงโซ่หลักฐาน",
+            "the PDF differs from the hash recorded in the evidence chain",
+        ),
+    }
+)
+
+
+def _chain_hashes(events: list[dict[str, Any]]) -> dict[str, str]:
+    """The SHA-256 the chain recorded for each signed PDF, by its package path pattern."""
+    hashes: dict[str, str] = {}
+    for event in events:
+        body = event["body"]
+        payload = body["payload"]
+        if body["kind"] == "notice.sent" and payload.get("letter_sha256"):
+            hashes[f"notices/{payload['notice']}/letter.pdf"] = payload["letter_sha256"]
+        elif body["kind"] == "minutes.approved" and payload.get("pdf_sha256"):
+            hashes["minutes.pdf"] = payload["pdf_sha256"]
+        elif body["kind"] == "allowances.confirmed" and payload.get("pdf_sha256"):
+            hashes["allowances*.pdf"] = payload["pdf_sha256"]
+    return hashes
+
+
+def _describe(name: str, check: PdfSignatureCheck) -> str:
+    when = check.signed_at.isoformat() if check.signed_at else "?"
+    stamp = (
+        f", time-stamped {check.timestamped_at.isoformat()}"
+        if check.timestamped_at
+        else ""
+    )
+    trust = {None: "", True: ", trusted", False: ", NOT trusted"}[check.trusted]
+    return (
+        f"{name}: PDF signed by {check.signer} at {when}{stamp}, intact{trust} "
+        f"(certificate SHA-256 {check.certificate_sha256[:16]}…)"
+    )
+
+
+def check_package_pdfs(
+    events: list[dict[str, Any]],
+    files: dict[str, bytes],
+    report: Report,
+    *,
+    trusted_certs: Sequence[asn1_x509.Certificate] = (),
+) -> None:
+    """Each signed PDF in the package: its signature holds, it is the PDF the chain
+    hashed (where the chain records one), and it is signed by ``trusted_certs``."""
+    recorded = _chain_hashes(events)
+    for name in sorted(files):
+        pattern = next((p for p in SIGNED_PDFS if fnmatch.fnmatch(name, p)), None)
+        if pattern is None:
+            continue
+        data = files[name]
+        expected = recorded.get(name) or recorded.get(pattern)
+        if expected and hashlib.sha256(data).hexdigest() != expected:
+            report.add(Finding("PDF_HASH_MISMATCH", name))
+        check = check_pdf_signature(data, trusted_certs=trusted_certs)
+        if not check.signed:
+            # Letters sent before PDFs were signed stay valid, with a warning; a PDF
+            # whose event records a signed hash must carry the signature.
+            report.add(
+                Finding(
+                    "PDF_UNSIGNED",
+                    name,
+                    detail=check.problem,
+                    warning=pattern == "notices/*/letter.pdf",
+                )
+            )
+        elif not (check.intact and check.valid and check.whole_file):
+            report.add(Finding("PDF_SIGNATURE_INVALID", name, detail=check.problem))
+        elif check.trusted is False:
+            report.add(Finding("PDF_UNTRUSTED", name, detail=check.signer))
+        else:
+            report.checked.append(_describe(name, check))
