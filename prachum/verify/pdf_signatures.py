@@ -31,6 +31,8 @@ from pyhanko_certvalidator import ValidationContext
 
 from prachum.verify.report import MESSAGES, Finding, Report
 
+NO_SIGNATURE = "no signature"
+
 
 @dataclasses.dataclass(frozen=True)
 class PdfSignatureCheck:
@@ -74,13 +76,22 @@ def check_pdf_signature(
     data: bytes, *, trusted_certs: Sequence[asn1_x509.Certificate] = ()
 ) -> PdfSignatureCheck:
     """Validate the last signature of ``data`` (a PDF); never raises on bad input."""
+    unreadable = (PdfReadError, ValueError, KeyError, TypeError, IndexError)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
+    except unreadable as exc:
+        # A PDF the reader cannot open is not the signed PDF, whatever it claims.
+        return PdfSignatureCheck(
+            signed=b"/Sig" in data, problem=f"unreadable PDF: {exc}"[:200]
+        )
+    try:
         signatures = reader.embedded_signatures
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
-        return PdfSignatureCheck(signed=False, problem=f"unreadable PDF: {exc}")
+    except unreadable as exc:
+        return PdfSignatureCheck(
+            signed=True, problem=f"signature unreadable: {exc}"[:200]
+        )
     if not signatures:
-        return PdfSignatureCheck(signed=False, problem="no signature")
+        return PdfSignatureCheck(signed=False, problem=NO_SIGNATURE)
     embedded = signatures[-1]
     context = ValidationContext(
         trust_roots=list(trusted_certs),
@@ -209,15 +220,17 @@ def check_package_pdfs(
         if expected and hashlib.sha256(data).hexdigest() != expected:
             report.add(Finding("PDF_HASH_MISMATCH", name))
         check = check_pdf_signature(data, trusted_certs=trusted_certs)
+        # The approved minutes and the confirmed list are signed when their event
+        # records the PDF's hash; a letter's hash was recorded before letters were
+        # signed, so an unsigned letter is a warning (its hash is still checked).
+        expected_signed = pattern != "notices/*/letter.pdf" and bool(expected)
         if not check.signed:
-            # Letters sent before PDFs were signed stay valid, with a warning; a PDF
-            # whose event records a signed hash must carry the signature.
             report.add(
                 Finding(
                     "PDF_UNSIGNED",
                     name,
                     detail=check.problem,
-                    warning=pattern == "notices/*/letter.pdf",
+                    warning=not expected_signed,
                 )
             )
         elif not (check.intact and check.valid and check.whole_file):
