@@ -110,10 +110,10 @@ def _make_demo_pair(where: AgencyPdfCertificate) -> None:
 
 @lru_cache(maxsize=4)
 def _signer(cert_file: str, key_file: str) -> signers.SimpleSigner:
-    signer = signers.SimpleSigner.load(key_file, cert_file)
-    if signer is None:
+    loaded = signers.SimpleSigner.load(key_file, cert_file)  # type: ignore[no-untyped-call]
+    if not isinstance(loaded, signers.SimpleSigner) or loaded.signing_cert is None:
         raise ValueError(f"cannot load the PDF signing key {key_file} / {cert_file}")
-    return signer
+    return loaded
 
 
 def agency_signer() -> tuple[signers.SimpleSigner, AgencyPdfCertificate]:
@@ -140,6 +140,7 @@ def signer_identity() -> SignerIdentity:
     """Who the PDFs are signed by, for the pages that offer them."""
     signer, where = agency_signer()
     cert = signer.signing_cert
+    assert cert is not None, "checked when loaded"
     return SignerIdentity(
         name=cert.subject.human_friendly,
         certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
@@ -168,4 +169,4 @@ def sign_pdf(data: bytes, *, reason: str) -> bytes:
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     out = signers.sign_pdf(writer, meta, signer=signer, timestamper=_timestamper())
-    return out.getvalue()
+    return bytes(out.getvalue())

@@ -44,6 +44,7 @@ class PdfSignatureCheck:
     whole_file: bool = False
     trusted: bool | None = None  # None: no trust anchor given
     signer: str = ""
+    signer_name: str = ""  # the certificate subject's common name
     certificate_sha256: str = ""
     signed_at: datetime | None = None
     timestamped_at: datetime | None = None
@@ -113,6 +114,7 @@ def check_pdf_signature(
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         trusted=bool(status.trusted) if trusted_certs else None,
         signer=cert.subject.human_friendly if cert is not None else "",
+        signer_name=str(cert.subject.native.get("common_name", "")) if cert else "",
         certificate_sha256=hashlib.sha256(cert.dump()).hexdigest() if cert else "",
         signed_at=status.signer_reported_dt,
         timestamped_at=timestamp.timestamp if timestamp is not None else None,

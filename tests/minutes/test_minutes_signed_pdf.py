@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from prachum.evidence.pdf_signing import DEMO_SUBJECT_CN
 from prachum.evidence.selectors import list_events
 from prachum.minutes import services
 from prachum.minutes.exports import minutes_files
@@ -49,3 +50,9 @@ def test_the_approved_minutes_pdf_is_signed_once_and_is_what_is_offered(
     assert offered.status_code == 200
     assert offered.content == signed  # the same bytes every time, not re-signed
     assert dict(minutes_files(draft.meeting))["minutes.pdf"] == signed
+    # Where the PDF is offered, the page says who signed it (read from the PDF).
+    page = client.get(reverse("minutes:detail", args=[draft.meeting.pk])).content
+    text = page.decode()
+    assert "ลงลายมือชื่อดิจิทัลโดย" in text
+    assert DEMO_SUBJECT_CN in text
+    assert "ใบรับรองสาธิต" in text
