@@ -33,8 +33,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 
 from prachum.core.private_files import write_private_bytes
 
-DEMO_MARK = "DEMO"
-DEMO_SUBJECT_CN = "Prachum demo agency signature (DEMO - not a trusted certificate)"
+DEMO_SUBJECT_CN = "Prachum DEMO signature - not a trusted certificate"
 FIELD_NAME = "AgencySignature"
 LOCATION = "Prachum"
 
@@ -68,6 +67,9 @@ def _make_demo_pair(where: AgencyPdfCertificate) -> None:
         [
             x509.NameAttribute(NameOID.COMMON_NAME, DEMO_SUBJECT_CN),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Prachum (DEMO)"),
+            x509.NameAttribute(
+                NameOID.ORGANIZATIONAL_UNIT_NAME, "Demo only - not for official use"
+            ),
             x509.NameAttribute(NameOID.COUNTRY_NAME, "TH"),
         ]
     )
