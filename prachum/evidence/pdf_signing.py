@@ -29,12 +29,14 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 
 from prachum.core.private_files import write_private_bytes
 
 DEMO_SUBJECT_CN = "Prachum DEMO signature - not a trusted certificate"
 FIELD_NAME = "AgencySignature"
+SIGNATURE_BYTES = 8192
 LOCATION = "Prachum"
 
 
@@ -169,6 +171,26 @@ def sign_pdf(data: bytes, *, reason: str) -> bytes:
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    out = signers.sign_pdf(writer, meta, signer=signer, timestamper=_timestamper())
+    timestamper = _timestamper()
+    # Without a time-stamp the signature (one certificate, no chain) fits in 8 KiB:
+    # reserving it skips pyHanko's trial signature, which halves the signing time.
+    # A TSA token's size is not known ahead, so pyHanko estimates it then.
+    reserved = None if timestamper else SIGNATURE_BYTES
+    try:
+        out = signers.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(data), strict=False),
+            meta,
+            signer=signer,
+            timestamper=timestamper,
+            bytes_reserved=reserved,
+        )
+    except SigningError:
+        if reserved is None:
+            raise
+        out = signers.sign_pdf(  # a larger certificate than planned: estimate
+            IncrementalPdfFileWriter(io.BytesIO(data), strict=False),
+            meta,
+            signer=signer,
+            timestamper=timestamper,
+        )
     return bytes(out.getvalue())
