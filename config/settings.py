@@ -362,6 +362,11 @@ LOGGING = {
 SIGNING_KEY_FILE = Path(
     env_str("SIGNING_KEY_FILE", str(VAR_DIR / "secrets" / "agency-ed25519.pem"))
 )
+# The certificate and key (PEM, ECDSA or RSA) that sign the letters, the approved minutes
+# and the payment lists as PDF (PAdES, ADR 0022). Unset: a self-signed demo pair is
+# generated next to SIGNING_KEY_FILE on first use, and says it is a demo.
+AGENCY_PDF_CERT_FILE = env_str("AGENCY_PDF_CERT_FILE", "")
+AGENCY_PDF_KEY_FILE = env_str("AGENCY_PDF_KEY_FILE", "")
 # Secrets stored in the database (TOTP secrets) are encrypted with a field key:
 # FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys, newest first) or else the file
 # below, generated on first use. Back it up with the database; rotate it with

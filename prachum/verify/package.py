@@ -13,7 +13,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from prachum.domain.hashchain import ChainLink, verify_chain
-from prachum.verify import absences, challenges, recompute, recordings, timestamps
+from prachum.verify import (
+    absences,
+    challenges,
+    pdf_signatures,
+    recompute,
+    recordings,
+    timestamps,
+)
 from prachum.verify.report import Finding, Report
 from prachum.verify.signing import fingerprint, public_key_from_pem, verify
 
@@ -89,7 +96,11 @@ def _read_events(data: bytes, report: Report) -> list[dict[str, Any]] | None:
 
 
 def verify_package(
-    path: Path, *, key_pem: bytes | None = None, tsa_pem: bytes | None = None
+    path: Path,
+    *,
+    key_pem: bytes | None = None,
+    tsa_pem: bytes | None = None,
+    pdf_certs_pem: bytes | None = None,
 ) -> Report:
     report = Report()
     try:
@@ -134,6 +145,14 @@ def verify_package(
     _check_chain(events, manifest, key, report)
     _check_recordings(events, digests, report)
     timestamps.check_timestamps(events, files, report, tsa_pem=tsa_pem)
+    pdf_signatures.check_package_pdfs(
+        events,
+        files,
+        report,
+        trusted_certs=pdf_signatures.load_certificates(pdf_certs_pem)
+        if pdf_certs_pem
+        else (),
+    )
     if not report.ok:
         return report  # recompute only from a record shown to be intact
     for recomputation in RECOMPUTATIONS:
