@@ -36,6 +36,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from prachum.core.private_files import write_private_bytes
+from prachum.verify.pdf_signatures import outside_event_loop
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,12 @@ def sign_pdf_without_stamp(
 
 
 def sign_pdf(data: bytes, *, reason: str) -> bytes:
+    """``data`` signed by the agency (see :func:`_sign_pdf`); pyHanko runs its own event
+    loop, so a caller already running one has it done in a thread of its own."""
+    return outside_event_loop(_sign_pdf, data, reason=reason)
+
+
+def _sign_pdf(data: bytes, *, reason: str) -> bytes:
     """``data`` with the agency's PAdES signature appended (an incremental update).
 
     The original bytes are kept unchanged at the start of the result, so the document a

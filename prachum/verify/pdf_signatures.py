@@ -11,15 +11,17 @@ publishes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import fnmatch
 import hashlib
 import io
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.misc import PdfReadError
@@ -30,6 +32,8 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from prachum.verify.report import MESSAGES, Finding, Report
+
+T = TypeVar("T")
 
 NO_SIGNATURE = "no signature"
 
@@ -73,6 +77,20 @@ def load_certificates(pem_or_der: bytes) -> list[asn1_x509.Certificate]:
     return [asn1_x509.Certificate.load(pem_or_der)]
 
 
+def outside_event_loop(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``, in a thread of its own if this one runs an event loop.
+
+    pyHanko's synchronous API runs its own loop (``asyncio.run``), which fails in a
+    thread that already runs one (a test driving a browser, an async caller).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def check_pdf_signature(
     data: bytes, *, trusted_certs: Sequence[asn1_x509.Certificate] = ()
 ) -> PdfSignatureCheck:
@@ -102,7 +120,9 @@ def check_pdf_signature(
     )
     try:
         with _quiet_certificate_paths():
-            status = validate_pdf_signature(embedded, context, skip_diff=True)
+            status = outside_event_loop(
+                validate_pdf_signature, embedded, context, skip_diff=True
+            )
     except (SignatureValidationError, PdfReadError, ValueError, KeyError) as exc:
         return PdfSignatureCheck(signed=True, problem=f"signature unreadable: {exc}")
     cert = status.signing_cert

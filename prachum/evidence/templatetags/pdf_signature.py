@@ -30,10 +30,14 @@ def pdf_signature(data: Any) -> SafeString | str:
             _("The PDF's digital signature does not hold: it was changed."),
         )
     when = format_thai_datetime(check.signed_at) if check.signed_at else ""
+    demo = check.signer_name == DEMO_SUBJECT_CN
     text = _("Digitally signed by %(signer)s, %(when)s") % {
-        "signer": check.signer_name or check.signer,
+        # the demo certificate's English name is not shown on a Thai page
+        "signer": _("Prachum's demo certificate")
+        if demo
+        else (check.signer_name or check.signer),
         "when": when,
     }
-    if check.signer_name == DEMO_SUBJECT_CN:
+    if demo:
         text += " · " + _("demo certificate, not for official use")
     return format_html('<span class="muted pdf-signature">{}</span>', text)
