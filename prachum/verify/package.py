@@ -13,7 +13,18 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from prachum.domain.hashchain import ChainLink, verify_chain
-from prachum.verify import absences, challenges, recompute, recordings
+from prachum.verify import (
+    absences,
+    chain_facts,
+    challenges,
+    notices,
+    recompute,
+    recordings,
+    traffic,
+)
+from prachum.verify import (
+    files as file_kinds,
+)
 from prachum.verify.report import Finding, Report
 from prachum.verify.signing import fingerprint, public_key_from_pem, verify
 
@@ -77,6 +88,10 @@ RECOMPUTATIONS: list[Recomputation] = [
     recompute.recordings,
     absences.absences,
     challenges.challenges,
+    traffic.traffic_data,
+    traffic.incidents,
+    chain_facts.meeting,
+    chain_facts.minutes,
 ]
 
 
@@ -131,8 +146,10 @@ def verify_package(path: Path, *, key_pem: bytes | None = None) -> Report:
         return report
     _check_chain(events, manifest, key, report)
     _check_recordings(events, digests, report)
+    file_kinds.check(events, files, digests, report)
     if not report.ok:
         return report  # recompute only from a record shown to be intact
+    notices.check(events, files, digests, report)
     for recomputation in RECOMPUTATIONS:
         try:
             recomputation(events, files, report)

@@ -62,6 +62,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "มีไฟล์บันทึกที่ไม่อยู่ในห่วงโซ่หลักฐาน",
         "a recording is not in the evidence chain",
     ),
+    "FILE_UNKNOWN": (
+        "มีไฟล์ชนิดที่ผู้ตรวจสอบไม่รู้จัก (ตรวจสอบไม่ได้)",
+        "a file of a kind the verifier does not know (cannot be checked)",
+    ),
     "RECOMPUTED_MISMATCH": (
         "ค่าที่คำนวณใหม่จากเหตุการณ์ไม่ตรงกับที่บันทึกไว้",
         "a value recomputed from the events differs from the stored one",
@@ -96,6 +100,8 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    #: Every file in the package and how it was checked (``prachum.verify.files``).
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -114,6 +120,8 @@ class Report:
         lines.append(heading)
         for item in self.checked:
             lines.append(f"  ✓ {item}")
+        for name, status in sorted(self.files.items()):
+            lines.append(f"  · {name}: {status}")
         for finding in self.findings:
             mark = "!" if finding.warning else "✗"
             lines.append(f"  {mark} {finding.text(language)}")
