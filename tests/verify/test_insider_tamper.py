@@ -1,0 +1,248 @@
+"""Issue 16 points 1-2: an insider with the agency's key edits a fact of meaning in one
+file, recomputes every hash and re-signs the manifest; `prachum verify` still fails,
+naming the file. The untouched package passes, and every file in it has a status."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prachum.archive.services import request_package
+from prachum.evidence import keys
+from prachum.evidence.models import EvidencePackage
+from prachum.evidence.package import json_bytes
+from prachum.meetings import services as meeting_services
+from prachum.minutes import services as minutes_services
+from prachum.notices.services import send_notice
+from prachum.room import connections as room_connections
+from prachum.room import incidents as room_incidents
+from prachum.room import lifecycle as room_lifecycle
+from prachum.verify.package import verify_package
+from prachum.verify.report import Report
+from prachum.verify.signing import sign
+from tests.archive.test_package_verify import _identify_and_connect
+
+pytestmark = pytest.mark.django_db
+
+Change = Callable[[Any], Any]
+
+
+@pytest.fixture
+def insider_package_path(
+    meeting: Any,
+    chair: Any,
+    secretary: Any,
+    committee: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> Path:
+    meeting_services.add_agenda_item(
+        actor=secretary, meeting=meeting, title="โครงการจัดซื้อรถพยาบาล"
+    )
+    meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
+    send_notice(actor=secretary, meeting=meeting)
+    voters = [
+        m.user
+        for m in committee.memberships.filter(is_voting=True).select_related("user")
+    ]
+    connections = [
+        _identify_and_connect(meeting, user, n) for n, user in enumerate(voters)
+    ]
+    room_lifecycle.open_meeting(actor=chair, meeting=meeting)
+    incident = room_incidents.report_incident(
+        actor=voters[-1], meeting=meeting, description="ภาพกระตุก"
+    )
+    room_incidents.handle_incident(
+        actor=chair, incident=incident, handling="เชื่อมต่อใหม่แล้ว"
+    )
+    room_connections.close_connection(connection_id=connections[-1].id, reason="left")
+    room_lifecycle.close_meeting(actor=chair, meeting=meeting)
+    version = minutes_services.draft_minutes(actor=secretary, meeting=meeting)
+    minutes_services.approve_minutes(actor=chair, version=version, method="circulation")
+    with django_capture_on_commit_callbacks(execute=True):
+        package = request_package(actor=secretary, meeting=meeting)
+    package = EvidencePackage.objects.get(pk=package.pk)
+    assert package.status == "ready", package.error
+    return Path(package.path)
+
+
+def _insider(source: Path, target: Path, edits: dict[str, Change]) -> Path:
+    """Copy the package with ``edits`` (path -> change of its parsed JSON, or of its
+    bytes for other files), every hash recomputed, the manifest re-signed with the
+    agency's own key; an edit of a path not in the package adds that file."""
+    with zipfile.ZipFile(source) as old:
+        contents = {n: old.read(n) for n in old.namelist()}
+    manifest = json.loads(contents["manifest.json"])
+    listed = {f["path"] for f in manifest["files"]}
+    for name, change in edits.items():
+        if name.endswith(".json") and name in contents:
+            contents[name] = json_bytes(change(json.loads(contents[name])))
+        else:
+            contents[name] = change(contents.get(name, b""))
+        if name not in listed:
+            manifest["files"].append({"path": name, "sha256": "", "size": 0})
+    for entry in manifest["files"]:
+        data = contents[entry["path"]]
+        entry["sha256"] = hashlib.sha256(data).hexdigest()
+        entry["size"] = len(data)
+    manifest.pop("signature")
+    manifest["signature"] = sign(keys.signing_key(), manifest)
+    contents["manifest.json"] = json_bytes(manifest)
+    with zipfile.ZipFile(target, "w") as new:
+        for name, data in contents.items():
+            new.writestr(name, data)
+    return target
+
+
+def _verify(path: Path) -> Report:
+    return verify_package(path, key_pem=keys.verify_key_pem())
+
+
+def _failures(report: Report) -> list[tuple[str, str]]:
+    return [(f.code, f.file) for f in report.findings if not f.warning]
+
+
+def _names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
+
+
+def test_the_untouched_package_passes_and_lists_every_file_with_a_status(
+    insider_package_path: Path,
+) -> None:
+    report = _verify(insider_package_path)
+    assert report.ok, report.render("en")
+    files = set(_names(insider_package_path)) - {"manifest.json", "public_key.pem"}
+    assert set(report.files) == files
+    statuses = {name: status.split(" (")[0] for name, status in report.files.items()}
+    assert statuses["traffic_data.json"] == "recomputed"
+    assert statuses["incidents.json"] == "recomputed"
+    assert statuses["meeting.json"] == "matches the chain"
+    assert statuses["minutes.json"] == "matches the chain"
+    assert {s for n, s in statuses.items() if n.startswith("notices/")} == {
+        "matches the chain"
+    }
+    assert [n for n, s in statuses.items() if s == "not verifiable"] == ["minutes.pdf"]
+    assert "minutes.pdf: not verifiable" in report.render("en")
+
+
+def test_a_file_the_verifier_does_not_know_fails(
+    insider_package_path: Path, tmp_path: Path
+) -> None:
+    target = _insider(
+        insider_package_path,
+        tmp_path / "extra.zip",
+        {"notes/extra.json": lambda _: b'{"quorum": "met"}'},
+    )
+    assert _failures(_verify(target)) == [("FILE_UNKNOWN", "notes/extra.json")]
+
+
+def _first(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
+    return next(r for r in rows if all(r.get(k) == v for k, v in match.items()))
+
+
+def _set_ip(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows[0]["ip"] = "203.0.113.99"
+    return rows
+
+
+def _drop_row(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return rows[1:]
+
+
+def _handled_not(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    row = _first(rows, kind="reported")
+    row["handling"] = "ไม่มีปัญหา"
+    return rows
+
+
+def _agenda_title(meeting: dict[str, Any]) -> dict[str, Any]:
+    meeting["agenda"][3]["title"] = "เรื่องเพื่อทราบ"
+    return meeting
+
+
+def _added_item_title(meeting: dict[str, Any]) -> dict[str, Any]:
+    meeting["agenda"][-1]["title"] = "โครงการจัดซื้อรถยนต์ประจำตำแหน่ง"
+    return meeting
+
+
+def _meeting_venue(meeting: dict[str, Any]) -> dict[str, Any]:
+    meeting["starts_at"] = "2026-12-18 03:00:00+00:00"
+    return meeting
+
+
+def _resolution_text(minutes: dict[str, Any]) -> dict[str, Any]:
+    text = json.dumps(minutes["content"], ensure_ascii=False)
+    changed = text.replace("อนุมัติ", "ไม่อนุมัติ", 1) if "อนุมัติ" in text else None
+    if changed is None:  # no resolution text: change the first string of the content
+        minutes["content"]["title"] = str(minutes["content"].get("title")) + " (แก้)"
+    else:
+        minutes["content"] = json.loads(changed)
+    return minutes
+
+
+def _minutes_approver(minutes: dict[str, Any]) -> dict[str, Any]:
+    minutes["approval_method"] = "same_meeting"
+    return minutes
+
+
+def _notice_message_hash(notice: dict[str, Any]) -> dict[str, Any]:
+    notice["messages"][0]["sha256"] = "0" * 64
+    return notice
+
+
+def _notice_delivered(notice: dict[str, Any]) -> dict[str, Any]:
+    notice["messages"][0]["status"] = "sent"
+    notice["messages"][0]["delivered_at"] = "2026-12-07 01:00:00+00:00"
+    return notice
+
+
+def _notice_number(notice: dict[str, Any]) -> dict[str, Any]:
+    notice["letter_number"] = "มท 0210.5/99"
+    return notice
+
+
+def _one_byte(data: bytes) -> bytes:
+    return data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]
+
+
+EDITS: dict[str, tuple[str, Change]] = {
+    "traffic: an IP address changed": ("traffic_data.json", _set_ip),
+    "traffic: a connection row removed": ("traffic_data.json", _drop_row),
+    "incidents: an incident removed": ("incidents.json", _drop_row),
+    "incidents: its handling changed": ("incidents.json", _handled_not),
+    "meeting: an agenda title changed": ("meeting.json", _agenda_title),
+    "meeting: an added item's title changed": ("meeting.json", _added_item_title),
+    "meeting: the start moved a day": ("meeting.json", _meeting_venue),
+    "minutes: a resolution's text changed": ("minutes.json", _resolution_text),
+    "minutes: the approval method changed": ("minutes.json", _minutes_approver),
+    "notice: a stored message hash changed": ("notice.json", _notice_message_hash),
+    "notice: a message said delivered": ("notice.json", _notice_delivered),
+    "notice: the letter number changed": ("notice.json", _notice_number),
+    "notice: the letter's bytes changed": ("letter.pdf", _one_byte),
+    "notice: an e-mail's bytes changed": (".eml", _one_byte),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_insider_edit_of_meaning_fails_naming_the_file(
+    insider_package_path: Path, tmp_path: Path, edit: str
+) -> None:
+    suffix, change = EDITS[edit]
+    (name,) = [n for n in _names(insider_package_path) if n.endswith(suffix)][:1]
+    target = _insider(insider_package_path, tmp_path / "insider.zip", {name: change})
+    report = _verify(target)
+    assert not report.ok
+    assert ("RECOMPUTED_MISMATCH", name) in _failures(report), report.render("en")
+    assert {file for _code, file in _failures(report)} == {name}
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
