@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from prachum.domain.hashchain import ChainLink, verify_chain
 from prachum.verify import (
     absences,
+    allowances,
     chain_facts,
     challenges,
     notices,
@@ -92,6 +93,7 @@ RECOMPUTATIONS: list[Recomputation] = [
     traffic.incidents,
     chain_facts.meeting,
     chain_facts.minutes,
+    allowances.allowances,
 ]
 
 

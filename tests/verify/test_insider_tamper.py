@@ -5,17 +5,22 @@ naming the file. The untouched package passes, and every file in it has a status
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from prachum.allowances import services as allowance_services
 from prachum.archive.services import request_package
+from prachum.committees.models import AllowanceRate
 from prachum.evidence import keys
 from prachum.evidence.models import EvidencePackage
 from prachum.evidence.package import json_bytes
@@ -64,6 +69,15 @@ def insider_package_path(
     )
     room_connections.close_connection(connection_id=connections[-1].id, reason="left")
     room_lifecycle.close_meeting(actor=chair, meeting=meeting)
+    AllowanceRate.objects.create(
+        committee=committee,
+        kind="per_meeting",
+        member_amount=Decimal("1000.00"),
+        valid_from=timezone.localdate() - dt.timedelta(days=365),
+        source="กค 0406.4/ว 100",
+    )
+    run = allowance_services.compute_allowance_run(actor=secretary, meeting=meeting)
+    allowance_services.confirm_allowance_run(actor=secretary, run=run)
     version = minutes_services.draft_minutes(actor=secretary, meeting=meeting)
     minutes_services.approve_minutes(actor=chair, version=version, method="circulation")
     with django_capture_on_commit_callbacks(execute=True):
@@ -129,7 +143,12 @@ def test_the_untouched_package_passes_and_lists_every_file_with_a_status(
     assert {s for n, s in statuses.items() if n.startswith("notices/")} == {
         "matches the chain"
     }
-    assert [n for n, s in statuses.items() if s == "not verifiable"] == ["minutes.pdf"]
+    assert statuses["allowances/payment_list.csv"] == "recomputed"
+    assert statuses["allowances/inputs.json"] == "recomputed"
+    assert sorted(n for n, s in statuses.items() if s == "not verifiable") == [
+        "allowances/payment_list.pdf",
+        "minutes.pdf",
+    ]
     assert "minutes.pdf: not verifiable" in report.render("en")
 
 
@@ -246,3 +265,69 @@ def test_an_insider_edit_of_meaning_fails_naming_the_file(
 
 def _csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def _csv_edit(change: Callable[[list[list[str]]], None]) -> Change:
+    def edit(data: bytes) -> bytes:
+        rows = _csv_rows(data)
+        change(rows)
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        return ("\ufeff" + out.getvalue()).encode()
+
+    return edit
+
+
+def _line_amount(rows: list[list[str]]) -> None:
+    rows[1][4] = "1500.00"
+
+
+def _line_reason(rows: list[list[str]]) -> None:
+    rows[2][6] = "ALLOWANCE_CHAIR"
+
+
+def _line_added(rows: list[list[str]]) -> None:
+    rows.insert(-1, [str(len(rows) - 1), "นายผู้ไม่ได้มา", "", "", "1000.00"] + [""] * 4)
+
+
+def _unpaid_made_paid(inputs: dict[str, Any]) -> dict[str, Any]:
+    inputs["policy"]["pay_invitees"] = True
+    return inputs
+
+
+def _rate_raised(inputs: dict[str, Any]) -> dict[str, Any]:
+    inputs["rates"][0]["member_amount"] = "1500.00"
+    return inputs
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("allowances/payment_list.csv", _csv_edit(_line_amount)),
+        ("allowances/payment_list.csv", _csv_edit(_line_reason)),
+        ("allowances/payment_list.csv", _csv_edit(_line_added)),
+        ("allowances/inputs.json", _unpaid_made_paid),
+        ("allowances/inputs.json", _rate_raised),
+    ],
+    ids=["amount", "reason", "line added", "switch", "rate"],
+)
+def test_an_insider_edit_of_the_payment_list_fails_naming_the_line(
+    insider_package_path: Path, tmp_path: Path, name: str, change: Change
+) -> None:
+    target = _insider(insider_package_path, tmp_path / "insider.zip", {name: change})
+    report = _verify(target)
+    assert ("RECOMPUTED_MISMATCH", name) in _failures(report), report.render("en")
+    assert {file for _code, file in _failures(report)} == {name}
+
+
+def test_the_payment_list_lines_are_recomputed_from_the_attendance_in_the_chain(
+    insider_package_path: Path,
+) -> None:
+    """The member whose only connection ended before the close is still paid (present
+    while open); everyone who never connected while open is listed unpaid."""
+    with zipfile.ZipFile(insider_package_path) as archive:
+        rows = _csv_rows(archive.read("allowances/payment_list.csv"))
+        inputs = json.loads(archive.read("allowances/inputs.json"))
+    paid = [r for r in rows[1:-1] if r[4] != "0.00"]
+    assert len(paid) == sum(1 for p in inputs["attendees"] if p["attended"])
+    assert len(paid) >= 7
