@@ -117,7 +117,7 @@ def _agenda_problem(
     agenda, standard = want["agenda"], list(want["standard"])
     listed = set()
     for row in rows:
-        item = row.get("id")
+        item = str(row.get("id"))
         listed.add(item)
         expected = agenda.get(item)
         if expected is None and standard and row.get("title") == standard[0]:
@@ -158,8 +158,8 @@ def meeting(
         return
     problem = _agenda_problem(stored.get("agenda", []), want)
     if problem is not None:
-        detail, key = problem
-        _mismatch(report, MEETING, seq.get(key or ""), detail)
+        detail, where = problem
+        _mismatch(report, MEETING, seq.get(where or ""), detail)
         return
     report.checked.append(f"meeting and agenda match the chain ({len(facts)} facts)")
 
@@ -209,6 +209,7 @@ def _minutes_problem(
         None,
     )
     approvals = {a.get("approver"): a for a in stored.get("approvals", [])}
+    status: tuple[str, bool | None, str, str]
     if approved is None:
         status = ("draft", None, "", "")
         approvers = set(recorded)

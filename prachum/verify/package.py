@@ -18,6 +18,7 @@ from prachum.verify import (
     allowances,
     chain_facts,
     challenges,
+    compliance,
     notices,
     recompute,
     recordings,
@@ -94,6 +95,7 @@ RECOMPUTATIONS: list[Recomputation] = [
     chain_facts.meeting,
     chain_facts.minutes,
     allowances.allowances,
+    compliance.compliance,
 ]
 
 

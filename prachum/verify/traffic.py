@@ -83,9 +83,9 @@ def expected_connections(events: list[dict[str, Any]]) -> dict[str, dict[str, An
                 row["ended"] = {"at": payload["at"], "reason": payload["reason"]}
         if kind in CLOSERS:
             for connection in payload.get("connections_closed", []):
-                row = rows.get(connection)
-                if row is not None and row["ended"] is None:
-                    row["ended"] = {"by": body["at"], "reason": CLOSERS[kind]}
+                closing = rows.get(connection)
+                if closing is not None and closing["ended"] is None:
+                    closing["ended"] = {"by": body["at"], "reason": CLOSERS[kind]}
         if kind == "retention.traffic_data_purged":
             for connection in payload.get("connections", []):
                 rows.pop(connection, None)
@@ -101,8 +101,8 @@ def _ending_problem(row: dict[str, Any], expected: dict[str, Any]) -> str | None
     end = _when(row.get("disconnected_at"))
     if "at" in ended:
         return None if end == _when(ended["at"]) else "disconnected_at"
-    start = _when(expected["connected_at"])
-    if end is None or start is None or not start <= end <= _when(ended["by"]):
+    start, by = _when(expected["connected_at"]), _when(ended["by"])
+    if end is None or start is None or by is None or not start <= end <= by:
         return "disconnected_at"
     return None
 

@@ -136,6 +136,7 @@ def test_the_untouched_package_passes_and_lists_every_file_with_a_status(
     files = set(_names(insider_package_path)) - {"manifest.json", "public_key.pem"}
     assert set(report.files) == files
     statuses = {name: status.split(" (")[0] for name, status in report.files.items()}
+    assert statuses["compliance.json"] == "matches the chain"
     assert statuses["traffic_data.json"] == "recomputed"
     assert statuses["incidents.json"] == "recomputed"
     assert statuses["meeting.json"] == "matches the chain"
@@ -228,6 +229,23 @@ def _notice_number(notice: dict[str, Any]) -> dict[str, Any]:
     return notice
 
 
+def _compliance_check(code: str, change: Callable[[dict[str, Any]], None]) -> Change:
+    def edit(checklist: dict[str, Any]) -> dict[str, Any]:
+        change(_first(checklist["checks"], code=code))
+        return checklist
+
+    return edit
+
+
+def _fewer_incidents(check: dict[str, Any]) -> None:
+    count, rest = check["detail"].split(" ", 1)
+    check["detail"] = f"{int(count) - 1} {rest}"
+
+
+def _notice_late(check: dict[str, Any]) -> None:
+    check["passed"] = not check["passed"]
+
+
 def _one_byte(data: bytes) -> bytes:
     return data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]
 
@@ -245,6 +263,14 @@ EDITS: dict[str, tuple[str, Change]] = {
     "notice: a stored message hash changed": ("notice.json", _notice_message_hash),
     "notice: a message said delivered": ("notice.json", _notice_delivered),
     "notice: the letter number changed": ("notice.json", _notice_number),
+    "compliance: an incident left out": (
+        "compliance.json",
+        _compliance_check("INCIDENTS", _fewer_incidents),
+    ),
+    "compliance: a verdict flipped": (
+        "compliance.json",
+        _compliance_check("NOTICE_ON_TIME", _notice_late),
+    ),
     "notice: the letter's bytes changed": ("letter.pdf", _one_byte),
     "notice: an e-mail's bytes changed": (".eml", _one_byte),
 }
