@@ -73,6 +73,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: How each file was checked (:mod:`prachum.verify.files`), in Thai.
+STATUS_TH = {
+    "recomputed": "คำนวณใหม่จากเหตุการณ์แล้ว",
+    "matches the chain": "ตรงกับห่วงโซ่หลักฐาน",
+    "not verifiable": "ตรวจสอบไม่ได้",
+    "unknown": "ไม่รู้จักชนิดไฟล์",
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str
@@ -121,6 +130,9 @@ class Report:
         for item in self.checked:
             lines.append(f"  ✓ {item}")
         for name, status in sorted(self.files.items()):
+            if language == "th":
+                kind, _, reason = status.partition(" (")
+                status = STATUS_TH.get(kind, kind) + (f" ({reason}" if reason else "")
             lines.append(f"  · {name}: {status}")
         for finding in self.findings:
             mark = "!" if finding.warning else "✗"

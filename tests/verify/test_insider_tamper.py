@@ -151,6 +151,7 @@ def test_the_untouched_package_passes_and_lists_every_file_with_a_status(
         "minutes.pdf",
     ]
     assert "minutes.pdf: not verifiable" in report.render("en")
+    assert "traffic_data.json: คำนวณใหม่จากเหตุการณ์แล้ว" in report.render("th")
 
 
 def test_a_file_the_verifier_does_not_know_fails(
