@@ -174,6 +174,11 @@ def _set_ip(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _check_place(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows[0]["location"] = "in_room"
+    return rows
+
+
 def _drop_row(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows[1:]
 
@@ -252,6 +257,7 @@ def _one_byte(data: bytes) -> bytes:
 
 
 EDITS: dict[str, tuple[str, Change]] = {
+    "identity: a check's place changed": ("identity_checks.json", _check_place),
     "traffic: an IP address changed": ("traffic_data.json", _set_ip),
     "traffic: a connection row removed": ("traffic_data.json", _drop_row),
     "incidents: an incident removed": ("incidents.json", _drop_row),
