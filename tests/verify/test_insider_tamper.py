@@ -30,6 +30,7 @@ from prachum.notices.services import send_notice
 from prachum.room import connections as room_connections
 from prachum.room import incidents as room_incidents
 from prachum.room import lifecycle as room_lifecycle
+from prachum.room import participants as room_participants
 from prachum.verify.package import verify_package
 from prachum.verify.report import Report
 from prachum.verify.signing import sign
@@ -364,3 +365,73 @@ def test_the_payment_list_lines_are_recomputed_from_the_attendance_in_the_chain(
     paid = [r for r in rows[1:-1] if r[4] != "0.00"]
     assert len(paid) == sum(1 for p in inputs["attendees"] if p["attended"])
     assert len(paid) >= 7
+
+
+@pytest.fixture
+def hybrid_package_path(
+    make_meeting: Callable[..., Any],
+    chair: Any,
+    secretary: Any,
+    committee: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> Path:
+    """A hybrid meeting: two at the table signed in by the secretary (one signed out
+    before the close), the rest remote, one of them removed by the chair."""
+    hybrid = make_meeting(mode="hybrid", venue="ห้องประชุม 301")
+    meeting_services.record_electronic_decision(actor=chair, meeting=hybrid)
+    send_notice(actor=secretary, meeting=hybrid)
+    voters = [
+        m.user
+        for m in committee.memberships.filter(is_voting=True).select_related("user")
+    ]
+    at_table, remote = voters[-2:], voters[:-2]
+    for user in at_table:
+        room_participants.sign_in_at_room(actor=secretary, meeting=hybrid, user=user)
+    for n, user in enumerate(remote):
+        _identify_and_connect(hybrid, user, n)
+    room_lifecycle.open_meeting(actor=chair, meeting=hybrid)
+    room_participants.sign_out_of_room(
+        actor=secretary, meeting=hybrid, user=at_table[0]
+    )
+    room_participants.remove_participant(
+        actor=chair, meeting=hybrid, user=remote[-1], reason="ส่งเสียงรบกวน"
+    )
+    room_lifecycle.close_meeting(actor=chair, meeting=hybrid)
+    AllowanceRate.objects.create(
+        committee=committee,
+        kind="per_meeting",
+        member_amount=Decimal("1000.00"),
+        valid_from=timezone.localdate() - dt.timedelta(days=365),
+        source="กค 0406.4/ว 100",
+    )
+    run = allowance_services.compute_allowance_run(actor=secretary, meeting=hybrid)
+    allowance_services.confirm_allowance_run(actor=secretary, run=run)
+    with django_capture_on_commit_callbacks(execute=True):
+        package = request_package(actor=secretary, meeting=hybrid)
+    package = EvidencePackage.objects.get(pk=package.pk)
+    assert package.status == "ready", package.error
+    return Path(package.path)
+
+
+def test_room_sign_ins_sign_outs_and_removals_recompute(
+    hybrid_package_path: Path, tmp_path: Path
+) -> None:
+    report = _verify(hybrid_package_path)
+    assert report.ok, report.render("en")
+    with zipfile.ZipFile(hybrid_package_path) as archive:
+        rows = json.loads(archive.read("traffic_data.json"))
+        inputs = json.loads(archive.read("allowances/inputs.json"))
+    assert {r["reason"] for r in rows} == {"signed_out", "removed", "closed"}
+    assert {p["mode"] for p in inputs["attendees"] if p["attended"]} == {
+        "in_room",
+        "remote",
+    }
+
+    def reason_changed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        _first(rows, reason="removed")["reason"] = "left"
+        return rows
+
+    target = _insider(
+        hybrid_package_path, tmp_path / "i.zip", {"traffic_data.json": reason_changed}
+    )
+    assert _failures(_verify(target)) == [("RECOMPUTED_MISMATCH", "traffic_data.json")]
