@@ -28,12 +28,14 @@ from prachum.meetings import services as meeting_services
 from prachum.minutes import services as minutes_services
 from prachum.notices.services import send_notice
 from prachum.room import connections as room_connections
+from prachum.room import floor as room_floor
 from prachum.room import incidents as room_incidents
 from prachum.room import lifecycle as room_lifecycle
 from prachum.room import participants as room_participants
 from prachum.verify.package import verify_package
 from prachum.verify.report import Report
 from prachum.verify.signing import sign
+from prachum.voting import ballots, polls
 from tests.archive.test_package_verify import _identify_and_connect
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +64,17 @@ def insider_package_path(
         _identify_and_connect(meeting, user, n) for n, user in enumerate(voters)
     ]
     room_lifecycle.open_meeting(actor=chair, meeting=meeting)
+    item = meeting.agenda_items.get(position=400)
+    room_floor.set_current_item(actor=chair, meeting=meeting, item=item)
+    poll = polls.create_poll(
+        actor=chair, item=item, kind="motion", question="อนุมัติโครงการ", secret=False
+    )
+    polls.open_poll(actor=chair, poll=poll)
+    for n, voter in enumerate(voters):
+        ballots.cast_ballot(
+            voter=voter, poll=poll, choice=["yes", "yes", "no", "abstain"][n % 4]
+        )
+    polls.close_poll(actor=chair, poll=poll)
     incident = room_incidents.report_incident(
         actor=voters[-1], meeting=meeting, description="ภาพกระตุก"
     )
@@ -180,6 +193,11 @@ def _check_place(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _poll_question(poll: dict[str, Any]) -> dict[str, Any]:
+    poll["question"] = "ไม่อนุมัติโครงการ"
+    return poll
+
+
 def _drop_row(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows[1:]
 
@@ -259,6 +277,7 @@ def _one_byte(data: bytes) -> bytes:
 
 EDITS: dict[str, tuple[str, Change]] = {
     "identity: a check's place changed": ("identity_checks.json", _check_place),
+    "votes: a poll's question changed": ("poll.json", _poll_question),
     "traffic: an IP address changed": ("traffic_data.json", _set_ip),
     "traffic: a connection row removed": ("traffic_data.json", _drop_row),
     "incidents: an incident removed": ("incidents.json", _drop_row),
