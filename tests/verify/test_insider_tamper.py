@@ -32,6 +32,7 @@ from prachum.room import floor as room_floor
 from prachum.room import incidents as room_incidents
 from prachum.room import lifecycle as room_lifecycle
 from prachum.room import participants as room_participants
+from prachum.verify import allowances as verify_allowances
 from prachum.verify.package import verify_package
 from prachum.verify.report import Report
 from prachum.verify.signing import sign
@@ -454,3 +455,29 @@ def test_room_sign_ins_sign_outs_and_removals_recompute(
         hybrid_package_path, tmp_path / "i.zip", {"traffic_data.json": reason_changed}
     )
     assert _failures(_verify(target)) == [("RECOMPUTED_MISMATCH", "traffic_data.json")]
+
+
+def test_a_run_confirmed_before_its_inputs_were_recorded_is_matched_line_by_line(
+    insider_package_path: Path,
+) -> None:
+    """Chains from before issue 16: allowances.computed has the lines, not the engine's
+    inputs; each CSV line is compared with the recorded one (and says so)."""
+    with zipfile.ZipFile(insider_package_path) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    events = [json.loads(line) for line in files["events.jsonl"].splitlines()]
+    for event in events:
+        event["body"]["payload"].pop("inputs", None)
+    inputs = json.loads(files["allowances/inputs.json"])
+    legacy = {k: inputs[k] for k in ("run", "quorate", "presiding", "rate", "lines")}
+    files["allowances/inputs.json"] = json_bytes(legacy)
+    report = Report()
+    verify_allowances.allowances(events, files, report)
+    assert report.ok, report.render("en")
+    assert report.files["allowances/payment_list.csv"].startswith("matches the chain")
+
+    files["allowances/payment_list.csv"] = _csv_edit(_line_amount)(
+        files["allowances/payment_list.csv"]
+    )
+    report = Report()
+    verify_allowances.allowances(events, files, report)
+    assert _failures(report) == [("RECOMPUTED_MISMATCH", "allowances/payment_list.csv")]
