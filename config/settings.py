@@ -362,6 +362,11 @@ LOGGING = {
 SIGNING_KEY_FILE = Path(
     env_str("SIGNING_KEY_FILE", str(VAR_DIR / "secrets" / "agency-ed25519.pem"))
 )
+# The certificate and key (PEM, ECDSA or RSA) that sign the letters, the approved minutes
+# and the payment lists as PDF (PAdES, ADR 0022). Unset: a self-signed demo pair is
+# generated next to SIGNING_KEY_FILE on first use, and says it is a demo.
+AGENCY_PDF_CERT_FILE = env_str("AGENCY_PDF_CERT_FILE", "")
+AGENCY_PDF_KEY_FILE = env_str("AGENCY_PDF_KEY_FILE", "")
 # Secrets stored in the database (TOTP secrets) are encrypted with a field key:
 # FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys, newest first) or else the file
 # below, generated on first use. Back it up with the database; rotate it with
@@ -373,6 +378,12 @@ FIELD_ENCRYPTION_KEYS_FILE = Path(
 EVIDENCE_PACKAGES_DIR = Path(
     env_str("EVIDENCE_PACKAGES_DIR", str(VAR_DIR / "packages"))
 )
+# The Time-Stamping Authority (RFC 3161) that stamps every seal (ADR 0021): its URL
+# (empty: no stamping), its certificate chain (PEM: the TSA's certificate first, the
+# root last), kept in the chain and the package with each token.
+TSA_URL = env_str("TSA_URL", "")
+TSA_CA_FILE = env_str("TSA_CA_FILE", "")
+TSA_TIMEOUT_SECONDS = env_int("TSA_TIMEOUT_SECONDS", 10)
 
 # Media (Janus). `make run` starts a local Janus on loopback when it is installed and
 # sets JANUS_ENABLED=true; without it the in-memory fake stands in (no audio/video).

@@ -9,7 +9,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help"}:
         sys.stdout.write(
-            "usage: prachum verify PACKAGE [--key PUBKEY] [--lang th|en]\n"
+            "usage: prachum verify PACKAGE [--key PUBKEY] [--tsa-cert CERT] [--lang th|en]\n"
         )
         return 0 if args else 2
     if args[0] == "verify":

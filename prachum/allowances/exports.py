@@ -137,7 +137,15 @@ def payment_list(run: AllowanceRun) -> PaymentList:
 
 
 def pdf_bytes(run: AllowanceRun, *, language: str = "th") -> bytes:
-    """The payment list in Thai (an official document), unless ``language`` says."""
+    """The payment list in Thai (an official document), unless ``language`` says; a
+    confirmed list's Thai PDF is the one signed at confirmation (ADR 0022)."""
+    if language == "th" and run.signed_pdf:
+        return bytes(run.signed_pdf)
+    return rendered_pdf(run, language=language)
+
+
+def rendered_pdf(run: AllowanceRun, *, language: str = "th") -> bytes:
+    """The payment list rendered now, unsigned."""
     with translation.override(language):
         return render_payment_list_pdf(payment_list(run))
 

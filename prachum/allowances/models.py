@@ -60,6 +60,9 @@ class AllowanceRun(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The confirmed list's PDF with the agency's PAdES signature, made once at
+    # confirmation: the bytes offered and packaged (ADR 0022).
+    signed_pdf = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-computed_at"]

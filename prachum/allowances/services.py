@@ -12,10 +12,10 @@ import json
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from prachum.allowances import policies, selectors
+from prachum.allowances import exports, policies, selectors
 from prachum.allowances.error_codes import AllowanceError
 from prachum.allowances.events import AllowanceEvent
 from prachum.allowances.models import AllowanceLine, AllowanceRun, RunStatus
@@ -23,6 +23,7 @@ from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain import allowances as engine
 from prachum.domain.errors import DomainError
+from prachum.evidence.pdf_signing import sign_pdf
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting, MeetingStatus
 
@@ -227,7 +228,11 @@ def confirm_allowance_run(*, actor: Actor, run: AllowanceRun) -> AllowanceRun:
         run.status = RunStatus.CONFIRMED
         run.confirmed_at = timezone.now()
         run.confirmed_by = actor
-        run.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+        # The confirmed list is signed once (ADR 0022); its hash goes into the event.
+        with translation.override("th"):
+            reason = _("Confirmed allowance list")
+        run.signed_pdf = sign_pdf(exports.rendered_pdf(run), reason=reason)
+        run.save(update_fields=["status", "confirmed_at", "confirmed_by", "signed_pdf"])
         append_event(
             chain_key=run.meeting.chain_key,
             kind=AllowanceEvent.ALLOWANCES_CONFIRMED,
@@ -236,6 +241,7 @@ def confirm_allowance_run(*, actor: Actor, run: AllowanceRun) -> AllowanceRun:
                 "run": str(run.pk),
                 "total": str(run.total),
                 "lines_sha256": digest,
+                "pdf_sha256": hashlib.sha256(run.signed_pdf).hexdigest(),
             },
         )
     return run

@@ -182,13 +182,16 @@ def add_agenda_item(
         for r in selectors.numbered_agenda(meeting=meeting)
         if r.item.pk == item.pk
     )
-    return 201, {
-        "id": item.pk,
-        "number": number,
-        "title": item.title,
-        "description": item.description,
-        "is_secret": item.is_secret,
-    }
+    return Status(
+        201,
+        {
+            "id": item.pk,
+            "number": number,
+            "title": item.title,
+            "description": item.description,
+            "is_secret": item.is_secret,
+        },
+    )
 
 
 @api.post(
@@ -225,3 +228,4 @@ api.add_router("/committees", "prachum.api.rates.router")  # allowance rates (R5
 api.add_router("/agencies", "prachum.api.agencies.router")  # operators' agencies
 api.add_router("", "prachum.api.voting.router")  # polls, ballots, resolutions, dissents
 api.add_router("", "prachum.api.challenges.router")  # challenges, redo flags (APA s.17)
+api.add_router("/transparency", "prachum.api.transparency.router")  # seals (public)

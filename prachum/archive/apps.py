@@ -20,3 +20,10 @@ class ArchiveConfig(AppConfig):
         recordings.processing_requested.connect(
             services.queue_recordings, dispatch_uid="archive.process_recordings"
         )
+        # Each seal asks for its trusted time-stamp (ADR 0021).
+        from prachum.archive import timestamp_tasks
+        from prachum.evidence import timestamps
+
+        timestamps.stamp_requested.connect(
+            timestamp_tasks.queue_stamp, dispatch_uid="archive.stamp_seal"
+        )

@@ -20,6 +20,7 @@ from django.utils import timezone
 from prachum.archive.events import ArchiveEvent
 from prachum.evidence.models import EvidenceChain, EvidencePackage
 from prachum.evidence.package import Entry, Progress, chain_files, write_package
+from prachum.evidence.sealing import seal_chain
 from prachum.evidence.selectors import list_events
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting
@@ -38,6 +39,7 @@ EXPORTERS = [
     "prachum.compliance.exports:compliance_files",
     "prachum.allowances.exports:allowance_files",
     "prachum.archive.recordings:recording_files",
+    "prachum.archive.timestamps:timestamp_files",
 ]
 
 
@@ -116,4 +118,6 @@ def run_package_build(*, package_id: str) -> Any:
                 "chain_length": chain.length,
             },
         )
+        # The package's digest joins the signed, time-stamped record (ADR 0021).
+        seal_chain(chain_key=chain.key, actor=None)
     return EvidencePackage.objects.get(pk=package.pk)

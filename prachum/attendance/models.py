@@ -194,6 +194,7 @@ class IncidentKind(models.TextChoices):
     QUORUM_LOST = "quorum_lost", _("Quorum lost")
     QUORUM_REGAINED = "quorum_regained", _("Quorum regained")
     CLOCK_UNSYNCED = "clock_unsynced", _("Server clock not synchronised")
+    TSA_UNREACHABLE = "tsa_unreachable", _("Time-Stamping Authority unreachable")
     OTHER = "other", _("Other")
 
 

@@ -29,6 +29,7 @@ class IncidentCode(StrEnum):
     CLOCK_UNSYNCED = "clock_unsynced"
     REPORTED = "reported"
     RECORDINGS_NOT_PROCESSED = "recordings_not_processed"
+    TSA_UNREACHABLE = "tsa_unreachable"
     OTHER = "other"
 
 

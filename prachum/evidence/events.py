@@ -13,3 +13,7 @@ class EvidenceChainEvent(EventKind):
         _("Evidence package downloaded"),
     )
     EVIDENCE_SEALED = "evidence.sealed", _("Evidence sealed")
+    EVIDENCE_SEAL_TIMESTAMPED = (
+        "evidence.seal_timestamped",
+        _("Seal time-stamped by the Time-Stamping Authority"),
+    )

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prachum.core.actors import Actor
-from prachum.evidence import keys
+from prachum.evidence import keys, timestamps
 from prachum.evidence.events import EvidenceChainEvent
 from prachum.evidence.models import EvidenceChain, Seal
 from prachum.evidence.services import append_event
@@ -53,4 +53,6 @@ def seal_chain(*, chain_key: str, actor: Actor | None) -> Seal:
         actor=actor,
         payload={"statement": statement, "signature": seal.signature},
     )
+    # A trusted time-stamp of the statement, asked by the worker after commit (ADR 0021).
+    timestamps.schedule_stamp(seal)
     return seal

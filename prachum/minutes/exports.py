@@ -41,7 +41,10 @@ def minutes_files(meeting: Meeting) -> Iterator[File]:
             }
         ),
     )
+    # The approved version's PDF is the one signed at approval (ADR 0022).
     yield (
         "minutes.pdf",
-        render_minutes_pdf(version.content, approval_block(version=version)),
+        bytes(version.signed_pdf)
+        if version.signed_pdf
+        else render_minutes_pdf(version.content, approval_block(version=version)),
     )

@@ -54,6 +54,10 @@ TEMPLATES: dict[str, Any] = {
     "start.recordings_not_processed": _(
         "At %(start)s the system could not process the meeting's recordings"
     ),
+    "start.tsa_unreachable": _(
+        "At %(start)s the Time-Stamping Authority could not be reached; the seal was"
+        " made and its time-stamp was requested again"
+    ),
     "start.other": _("At %(start)s a system failure occurred"),
     "quorum": _("(%(counted)s members present; at least %(required)s required)"),
     "affected": _("affecting %(count)s connected participants"),

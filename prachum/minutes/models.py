@@ -54,6 +54,9 @@ class MinutesVersion(models.Model):
     approved_at_meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The approved version's PDF with the agency's PAdES signature, made once at
+    # approval: the bytes offered, packaged and hashed into the chain (ADR 0022).
+    signed_pdf = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "version"]

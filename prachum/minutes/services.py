@@ -8,11 +8,13 @@ recorded in the meeting's evidence chain with the version's SHA-256.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prachum.accounts.models import SecondFactorVerification
@@ -20,9 +22,12 @@ from prachum.committees.models import Membership, Role
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
 from prachum.domain.agenda import MINUTES_APPROVAL_SECTION
+from prachum.evidence.pdf_signing import sign_pdf
+from prachum.evidence.sealing import seal_chain
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting, MeetingStatus
 from prachum.minutes import policies, selectors
+from prachum.minutes.approval_block import approval_block
 from prachum.minutes.error_codes import MinutesError
 from prachum.minutes.events import MinutesEvent
 from prachum.minutes.models import (
@@ -31,6 +36,7 @@ from prachum.minutes.models import (
     MinutesStatus,
     MinutesVersion,
 )
+from prachum.minutes.pdf import render_minutes_pdf
 
 TEXT_MAX = 20_000
 
@@ -364,6 +370,16 @@ def approve_minutes(
                 "approved_at_meeting",
             ]
         )
+        # The approved rendering, signed once (ADR 0022); its hash goes into the event.
+        with translation.override("th"):
+            reason = gettext("Approved minutes, version %(version)s") % {
+                "version": version.version
+            }
+        version.signed_pdf = sign_pdf(
+            render_minutes_pdf(version.content, approval_block(version=version)),
+            reason=reason,
+        )
+        version.save(update_fields=["signed_pdf"])
         approvers = [
             str(a)
             for a in MinutesApproval.objects.filter(version=version)
@@ -382,8 +398,11 @@ def approve_minutes(
                 "at_meeting": str(at_meeting.pk) if at_meeting else None,
                 "agenda_item": _approval_item(at_meeting),
                 "approvers": approvers,
+                "pdf_sha256": hashlib.sha256(version.signed_pdf).hexdigest(),
             },
         )
+        # The approved minutes join the signed, time-stamped record (ADR 0021).
+        seal_chain(chain_key=meeting.chain_key, actor=actor)
     return version
 
 

@@ -188,7 +188,9 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
 def minutes_pdf(request: HttpRequest, pk: str, version: int) -> HttpResponse:
     target = _version(_meeting_for(request, pk), version)
     return _download(
-        render_minutes_pdf(target.content, approval_block(version=target)),
+        bytes(target.signed_pdf)
+        if target.signed_pdf
+        else render_minutes_pdf(target.content, approval_block(version=target)),
         "application/pdf",
         f"minutes-v{target.version}.pdf",
     )

@@ -34,6 +34,7 @@ from prachum.domain.thai_dates import (
     meeting_number,
     official_digits,
 )
+from prachum.evidence.pdf_signing import sign_pdf
 from prachum.evidence.services import append_event
 from prachum.letters.ics import render_invitation_ics
 from prachum.letters.invitation import (
@@ -299,13 +300,17 @@ def issue_notice(
         letter = with_official_digits(build(number))  # the mail's text too (R67)
         # The file copy (สำเนาคู่ฉบับ) is addressed to the members; each recipient's
         # copy differs only in its "เรียน" line (one rendering per distinct line).
-        pdf = render_invitation_pdf(letter)
+        # Each copy is signed by the agency (PAdES, ADR 0022): the signed bytes are
+        # what is stored, sent and packaged (ADR 0006).
+        signed_as = _("Invitation letter %(number)s") % {"number": number}
+        pdf = sign_pdf(render_invitation_pdf(letter), reason=signed_as)
         addressed = salutations(committee=meeting.committee, users=recipients)
         copies = {letter.addressee: pdf}
         for line in dict.fromkeys(addressed.values()):
             if line not in copies:
-                copies[line] = render_invitation_pdf(
-                    dataclasses.replace(letter, addressee=line)
+                copies[line] = sign_pdf(
+                    render_invitation_pdf(dataclasses.replace(letter, addressee=line)),
+                    reason=signed_as,
                 )
         attachments = _enclosure_files(meeting, letter)
         ics = render_invitation_ics(

@@ -23,6 +23,7 @@ from prachum.core.actors import Actor
 from prachum.core.errors import ServiceError
 from prachum.core.events import EventKind
 from prachum.evidence.chain import actor_label
+from prachum.evidence.events import EvidenceChainEvent
 from prachum.evidence.models import EvidenceChain, EvidenceEvent, EvidencePackage, Seal
 from prachum.evidence.services import append_event
 from prachum.meetings.models import Meeting
@@ -37,6 +38,12 @@ from prachum.retention.record_graph import (
     delete_meeting_record,
     referencing_tables,
 )
+
+#: Events that may follow the package built for a transfer without changing the record.
+AFTER_BUILD = [
+    EvidenceChainEvent.EVIDENCE_SEALED,
+    EvidenceChainEvent.EVIDENCE_SEAL_TIMESTAMPED,
+]
 
 
 def record_refusal(
@@ -193,10 +200,11 @@ def purge_meeting_record(
             )
             chain = EvidenceChain.objects.select_for_update().get(key=meeting.chain_key)
             _refuse_if_held(meeting)
-            last = chain.events.order_by("-seq").first()
+            # The package's build is sealed and time-stamped after it (ADR 0021):
+            # those events add nothing to the record the package holds.
+            last = chain.events.exclude(kind__in=AFTER_BUILD).order_by("-seq").first()
             if (
                 last is None
-                or last.seq != chain.length
                 or last.kind != ArchiveEvent.EVIDENCE_PACKAGE_BUILT
                 or last.payload.get("package") != str(package.pk)
             ):

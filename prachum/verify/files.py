@@ -57,6 +57,8 @@ KINDS: list[tuple[re.Pattern[str], str, str]] = [
             NOT_VERIFIABLE,
             "a rendering of payment_list.csv; its lines are checked there",
         ),
+        (r"timestamps/seal-\d+\.tsr", MATCHES, "the RFC 3161 token its event holds"),
+        (r"timestamps/tsa-chain\.pem", MATCHES, "the TSA certificates kept"),
         (r"recordings/index\.json", RECOMPUTED, ""),
         (r"recordings/.+", MATCHES, "recording.processed/mixed hashes"),
     ]
@@ -117,6 +119,45 @@ def _check_seals(
         report.add(Finding("RECOMPUTED_MISMATCH", "seals.json", detail="seal"))
 
 
+#: Signed PDFs whose hash the event of their approval holds (ADR 0022).
+SIGNED_PDFS = {
+    "minutes.pdf": "minutes.approved",
+    "allowances/payment_list.pdf": "allowances.confirmed",
+}
+
+
+def _pdf_status(
+    events: list[dict[str, Any]], digests: dict[str, str], report: Report
+) -> None:
+    """A signed PDF whose hash the chain holds matches the chain (its signature is
+    checked by :mod:`prachum.verify.pdf_signatures`); otherwise it stays a rendering."""
+    for name, kind in SIGNED_PDFS.items():
+        hashes = [
+            e["body"]["payload"]["pdf_sha256"]
+            for e in events
+            if e["body"]["kind"] == kind and e["body"]["payload"].get("pdf_sha256")
+        ]
+        if name in digests and hashes:
+            if digests[name] != hashes[-1]:
+                report.add(Finding("RECOMPUTED_MISMATCH", name, detail="pdf_sha256"))
+            report.files[name] = f"{MATCHES} (signed; its hash is in {kind})"
+
+
+def _check_tsa_chain(
+    events: list[dict[str, Any]], files: dict[str, bytes], report: Report
+) -> None:
+    kept = [
+        p["tsa_certificates"]
+        for e in events
+        if e["body"]["kind"] == "evidence.seal_timestamped"
+        for p in [e["body"]["payload"]]
+        if p.get("tsa_certificates")
+    ]
+    name = "timestamps/tsa-chain.pem"
+    if name in files and (not kept or files[name] != kept[-1].encode()):
+        report.add(Finding("RECOMPUTED_MISMATCH", name, detail="tsa_certificates"))
+
+
 def check(
     events: list[dict[str, Any]],
     files: dict[str, bytes],
@@ -138,3 +179,5 @@ def check(
         if poll is not None and poll[1] not in closed:
             status, reason = NOT_VERIFIABLE, "the poll was never closed"
         report.files[name] = f"{status} ({reason})" if reason else status
+    _pdf_status(events, digests, report)
+    _check_tsa_chain(events, files, report)

@@ -20,9 +20,11 @@ from prachum.verify import (
     challenges,
     compliance,
     notices,
+    pdf_signatures,
     polls,
     recompute,
     recordings,
+    timestamps,
     traffic,
 )
 from prachum.verify import (
@@ -109,7 +111,13 @@ def _read_events(data: bytes, report: Report) -> list[dict[str, Any]] | None:
         return None
 
 
-def verify_package(path: Path, *, key_pem: bytes | None = None) -> Report:
+def verify_package(
+    path: Path,
+    *,
+    key_pem: bytes | None = None,
+    tsa_pem: bytes | None = None,
+    pdf_certs_pem: bytes | None = None,
+) -> Report:
     report = Report()
     try:
         archive = zipfile.ZipFile(path)
@@ -153,6 +161,15 @@ def verify_package(path: Path, *, key_pem: bytes | None = None) -> Report:
     _check_chain(events, manifest, key, report)
     _check_recordings(events, digests, report)
     file_kinds.check(events, files, digests, report)
+    timestamps.check_timestamps(events, files, report, tsa_pem=tsa_pem)
+    pdf_signatures.check_package_pdfs(
+        events,
+        files,
+        report,
+        trusted_certs=pdf_signatures.load_certificates(pdf_certs_pem)
+        if pdf_certs_pem
+        else (),
+    )
     if not report.ok:
         return report  # recompute only from a record shown to be intact
     notices.check(events, files, digests, report)

@@ -70,6 +70,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ค่าที่คำนวณใหม่จากเหตุการณ์ไม่ตรงกับที่บันทึกไว้",
         "a value recomputed from the events differs from the stored one",
     ),
+    "TIMESTAMP_MISMATCH": (
+        "ตราประทับเวลา (TSA) ไม่ตรงกับการปิดผนึก: ห่วงโซ่ถูกเขียนใหม่หลังประทับเวลา",
+        "the time-stamp does not cover this seal: the chain was rewritten after it",
+    ),
+    "TIMESTAMP_MISSING": (
+        "การปิดผนึกไม่มีตราประทับเวลาจากผู้ให้บริการประทับเวลา (TSA)",
+        "a seal has no time-stamp from the Time-Stamping Authority",
+    ),
+    "TIMESTAMP_UNTRUSTED": (
+        "ตราประทับเวลาไม่ได้ลงนามโดยผู้ให้บริการประทับเวลาที่ระบุ (--tsa-cert)",
+        "the time-stamp is not signed by the given TSA (--tsa-cert)",
+    ),
+    "TIMESTAMP_INVALID": ("ตราประทับเวลาอ่านไม่ได้", "a time-stamp cannot be read"),
+    "TIMESTAMP_FILE_MISMATCH": (
+        "ไฟล์ตราประทับเวลาไม่ตรงกับที่บันทึกในห่วงโซ่หลักฐาน",
+        "the time-stamp file differs from the one in the evidence chain",
+    ),
+    "TIMESTAMP_LATE": (
+        "ประทับเวลาช้ากว่าเวลาปิดผนึกเกิน 24 ชั่วโมง",
+        "the time-stamp is more than 24 hours after the seal",
+    ),
+    "TSA_NOT_CHECKED": (
+        "ไม่ได้ตรวจผู้ลงนามตราประทับเวลา (ควรระบุ --tsa-cert ของผู้ให้บริการประทับเวลา)",
+        "the time-stamps' signer was not checked (give the TSA's certificate with --tsa-cert)",
+    ),
+    "TSA_CERT_INVALID": (
+        "อ่านใบรับรองของผู้ให้บริการประทับเวลาไม่ได้",
+        "the TSA certificate cannot be read",
+    ),
 }
 
 

@@ -4,6 +4,7 @@ how much, the amount in words, confirmation, and the CSV and PDF payment lists."
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import subprocess
 from collections.abc import Callable
@@ -26,7 +27,9 @@ from prachum.room import connections as room_conns
 from prachum.room import floor as room_floor
 from prachum.room import lifecycle as room_lifecycle
 from prachum.room import participants as room_participants
+from prachum.verify.pdf_signatures import NO_SIGNATURE, check_pdf_signature
 from tests.fixtures.room import event_kinds, last_event
+from tests.pdf_signature_checks import assert_signed_by_the_agency
 
 pytestmark = pytest.mark.django_db
 
@@ -330,3 +333,22 @@ def test_f8_the_payment_list_csv_neutralises_formulas_in_names(
         for row in rows
         for cell in row
     )
+
+
+def test_the_confirmed_payment_list_pdf_is_signed_once_and_is_what_is_offered(
+    allowance_meeting: Meeting, secretary: Any, client: Client, tmp_path: Path
+) -> None:
+    """Issue 16 point 4, ADR 0022: signed at confirmation, validated by pyHanko and
+    pdfsig, broken by one changed byte; the download is those bytes; a draft is not
+    signed."""
+    run = compute_allowance_run(actor=secretary, meeting=allowance_meeting)
+    assert check_pdf_signature(exports.pdf_bytes(run)).problem == NO_SIGNATURE
+    run = confirm_allowance_run(actor=secretary, run=run)
+    signed = bytes(run.signed_pdf)
+    assert_signed_by_the_agency(signed, tmp_path)
+    confirmed = last_event(allowance_meeting, "allowances.confirmed")
+    assert confirmed.payload["pdf_sha256"] == hashlib.sha256(signed).hexdigest()
+    assert "1,250.00" in _pdf_text(signed, tmp_path)  # the list itself, unchanged
+    _login(client, secretary)
+    pdf = client.get(reverse("allowances:pdf", args=[allowance_meeting.pk, run.pk]))
+    assert pdf.content == signed

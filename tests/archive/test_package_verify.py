@@ -16,7 +16,7 @@ import pytest
 
 from prachum.accounts.models import SecondFactorVerification
 from prachum.archive.services import request_package
-from prachum.evidence import keys
+from prachum.evidence import keys, pdf_signing
 from prachum.evidence.models import EvidencePackage
 from prachum.meetings import services as meeting_services
 from prachum.notices.services import send_notice
@@ -326,3 +326,87 @@ def test_a_vote_result_edited_in_the_stored_results_is_caught_by_the_recount(
     assert [f.code for f in problems] == ["RECOMPUTED_MISMATCH"]
     assert problems[0].file == name
     assert problems[0].event is not None
+
+
+def _other_certificate(tmp_path: Path) -> Path:
+    """A self-signed certificate that is not the agency's."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Someone else")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    path = tmp_path / "other.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def test_verify_checks_each_signed_pdf(package_path: Path, tmp_path: Path) -> None:
+    """Issue 16 point 4: the report names who signed each letter, when, and that it is
+    intact; pinned to the agency's certificate it is trusted, to another it is not;
+    one changed byte in a letter breaks its signature and its chained hash."""
+    key = _public_key(tmp_path).read_bytes()
+    agency_cert = pdf_signing.certificate_pem()
+    report = verify_package(package_path, key_pem=key, pdf_certs_pem=agency_cert)
+    assert report.ok, report.render("en")
+    with zipfile.ZipFile(package_path) as archive:
+        letters = [n for n in archive.namelist() if n.endswith("/letter.pdf")]
+    assert letters
+    lines = [line for line in report.checked if "PDF signed by" in line]
+    assert len(lines) == len(letters), report.render("en")
+    assert all("DEMO" in line and "intact, trusted" in line for line in lines)
+
+    other = _other_certificate(tmp_path).read_bytes()
+    report = verify_package(package_path, key_pem=key, pdf_certs_pem=other)
+    assert {f.file for f in report.findings if f.code == "PDF_UNTRUSTED"} == set(
+        letters
+    )
+
+    tampered = _rewrite(
+        package_path, tmp_path / "tampered.zip", _one_byte_changed(letters[0])
+    )
+    report = verify_package(tampered, key_pem=key)
+    assert not report.ok
+    codes = {f.code for f in report.findings if f.file == letters[0]}
+    assert {"PDF_SIGNATURE_INVALID", "PDF_HASH_MISMATCH"} <= codes, report.render("en")
+
+
+def test_the_console_command_takes_the_pdf_certificate(
+    package_path: Path, tmp_path: Path
+) -> None:
+    cert = tmp_path / "agency-pdf.pem"
+    cert.write_bytes(pdf_signing.certificate_pem())
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "prachum.cli",
+            "verify",
+            str(package_path),
+            "--key",
+            str(_public_key(tmp_path)),
+            "--pdf-cert",
+            str(cert),
+            "--lang",
+            "en",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "letter.pdf: PDF signed by" in done.stdout

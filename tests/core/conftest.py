@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.collection import deselect
+
 
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
@@ -13,7 +15,6 @@ def pytest_collection_modifyitems(
 
     if connection.vendor == "sqlite":
         return
-    drop = [item for item in items if item.get_closest_marker("sqlite_only")]
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = [item for item in items if item not in drop]
+    deselect(
+        config, items, lambda item: item.get_closest_marker("sqlite_only") is not None
+    )

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.collection import deselect
 from tests.faults.clients import Api, RoomClient
 from tests.faults.processes import Managed, WebProcess, web_process
 from tests.sessions import session_for
@@ -27,12 +28,7 @@ def pytest_collection_modifyitems(
 ) -> None:
     if connection.vendor == "postgresql":
         return
-    keep, drop = [], []
-    for item in items:
-        (drop if Path(str(item.fspath)).is_relative_to(HERE) else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    deselect(config, items, lambda item: Path(str(item.fspath)).is_relative_to(HERE))
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from tests.subprocesses import terminate
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 UVICORN = str(Path(PYTHON).with_name("uvicorn"))
@@ -130,14 +132,7 @@ class Managed:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        terminate(self.process)
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")

@@ -100,7 +100,9 @@ def _open_connections(meeting: Any, user: Any) -> int:
 
 
 def test_killed_during_an_open_poll_no_acknowledged_ballot_is_lost(
-    meeting_on_one_web_process: tuple[WebProcess, Any, list[Any], dict[Any, RoomClient]],
+    meeting_on_one_web_process: tuple[
+        WebProcess, Any, list[Any], dict[Any, RoomClient]
+    ],
     api_for: Callable[[WebProcess, Any], Api],
     chair: Any,
 ) -> None:
@@ -150,7 +152,9 @@ def test_killed_during_an_open_poll_no_acknowledged_ballot_is_lost(
 
 
 def test_killed_during_a_secret_poll_the_poll_is_voided_with_its_reason(
-    meeting_on_one_web_process: tuple[WebProcess, Any, list[Any], dict[Any, RoomClient]],
+    meeting_on_one_web_process: tuple[
+        WebProcess, Any, list[Any], dict[Any, RoomClient]
+    ],
     api_for: Callable[[WebProcess, Any], Api],
     chair: Any,
 ) -> None:

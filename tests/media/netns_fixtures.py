@@ -43,6 +43,7 @@ from prachum.media.janus import JanusMediaServer
 from tests.media.bots import Access, BotLoop
 from tests.netns import TIMINGS as NETNS_TIMINGS
 from tests.netns import NetNamespace, unavailable_reason
+from tests.subprocesses import terminate
 
 #: Seconds measured by the fixtures (printed by the tests' terminal summary).
 TIMINGS: dict[str, float] = {}
@@ -219,14 +220,7 @@ class NetnsJanus:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        terminate(self.process)
 
     def restart(self) -> None:
         self.kill()

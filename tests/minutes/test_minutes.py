@@ -154,8 +154,11 @@ def test_circulation_approval_locks_hashes_and_refuses_edits(
     assert approved.status == "approved"
     assert approved.approved_at is not None
     assert MinutesApproval.objects.filter(version=draft).count() == 3
-    event = list_events(chain_key=draft.meeting.chain_key).last()
+    *_, event, seal = list_events(chain_key=draft.meeting.chain_key)
     assert event.kind == "minutes.approved"
+    # The approved minutes are sealed at once, over the approval (ADR 0021).
+    assert seal.kind == "evidence.sealed"
+    assert seal.payload["statement"]["head"] == event.hash
     assert event.payload["sha256"] == draft.sha256
     assert len(event.payload["approvers"]) == 3
     assert check_chain(chain_key=draft.meeting.chain_key).ok
@@ -190,7 +193,7 @@ def test_approval_at_the_next_meeting_records_that_meeting(
         actor=chair, version=draft, method="next_meeting", at_meeting=following
     )
     assert approved.approved_at_meeting == following
-    event = list_events(chain_key=draft.meeting.chain_key).last()
+    event = list_events(chain_key=draft.meeting.chain_key).get(kind="minutes.approved")
     assert event.payload["at_meeting"] == str(following.pk)
     item2 = following.agenda_items.get(position=200)
     assert event.payload["agenda_item"] == str(item2.pk)

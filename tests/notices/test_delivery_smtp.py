@@ -6,6 +6,8 @@ import hashlib
 
 import pytest
 
+from prachum.core.errors import PermissionDeniedError, ServiceError
+from prachum.core.signals import worker_starting
 from prachum.evidence.selectors import check_chain, list_events
 from prachum.notices import delivery, recovery, services
 from prachum.notices.models import NoticeMessage
@@ -109,3 +111,61 @@ def test_delivering_again_sends_nothing_twice(
     assert delivery.deliver_notice(notice_id=str(notice.pk)) == 0
     assert len(smtp_server.messages) == 9
     assert len(_kinds(ready_meeting, "notice.delivered")) == 9
+
+
+def test_only_the_secretariat_sends_a_failed_notice_again(
+    ready_meeting, secretary, members, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{free_port()}"  # nobody listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_notice(actor=secretary, meeting=ready_meeting)
+
+    with pytest.raises(PermissionDeniedError):
+        recovery.retry_failed_delivery(actor=members[0], meeting=ready_meeting)
+    assert not _kinds(ready_meeting, "notice.delivery_retried")
+    assert NoticeMessage.objects.filter(status="failed").count() == 9
+
+
+def test_nothing_failed_nothing_to_send_again(
+    ready_meeting, secretary, settings, smtp_server, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_URL = smtp_server.url
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_notice(actor=secretary, meeting=ready_meeting)
+
+    with pytest.raises(ServiceError) as refused:
+        recovery.retry_failed_delivery(actor=secretary, meeting=ready_meeting)
+    assert refused.value.code == "NOTHING_TO_RETRY"
+
+
+def test_a_starting_worker_fails_the_half_sent_and_sends_the_rest(
+    ready_meeting, secretary, settings, smtp_server, django_capture_on_commit_callbacks
+):
+    """As a worker killed mid-notice leaves it: one message claimed, the rest waiting."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = services.send_notice(actor=secretary, meeting=ready_meeting)
+    half_sent = NoticeMessage.objects.filter(notice=notice).order_by("message_id")[0]
+    NoticeMessage.objects.filter(pk=half_sent.pk).update(status="sending", attempts=1)
+
+    settings.EMAIL_URL = smtp_server.url
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    worker_starting.send(sender=None)  # what ``manage.py worker`` does first
+
+    half_sent.refresh_from_db()
+    assert half_sent.status == "failed"
+    assert "ขัดจังหวะ" in half_sent.error
+    (failed,) = _kinds(ready_meeting, "notice.delivery_failed")
+    assert failed.payload == {
+        "message_id": half_sent.message_id,
+        "error": failed.payload["error"],
+        "interrupted": True,
+    }
+    sent = [m.message_id for m in NoticeMessage.objects.filter(status="sent")]
+    assert len(sent) == 8
+    assert half_sent.message_id not in sent
+    assert len(smtp_server.messages) == 8

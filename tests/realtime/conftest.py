@@ -41,7 +41,8 @@ LAYERS = {
     "memory": {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
     "redis": {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # The layer production uses with Redis (channels_redis riding out outages).
+            "BACKEND": "prachum.realtime.redis_layer.ResilientRedisChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {"address": REDIS_URL, "socket_timeout": REDIS_SOCKET_TIMEOUT}

@@ -431,8 +431,9 @@ def test_an_old_meeting_is_transferred_then_deleted_and_the_audit_log_says_what_
     }
     assert entry.payload["ids"]["meetings.Meeting"] == [str(old.pk)]
     assert entry.payload["evidence"]["key"] == old.chain_key
-    assert entry.payload["evidence"]["events"] == manifest["chain"]["length"] + 1
-    assert entry.payload["evidence"]["seals"] == 1
+    # ... and the package built, sealed (ADR 0021).
+    assert entry.payload["evidence"]["events"] == manifest["chain"]["length"] + 2
+    assert entry.payload["evidence"]["seals"] == 2  # closed; package built
     assert entry.payload["files"] == [version.file.name]
     assert [p["record_class"] for p in entry.payload["retention"]["policies"]] == [
         "minutes_package",

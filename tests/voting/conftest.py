@@ -38,6 +38,7 @@ from prachum.room.facts import current_item
 from prachum.voting import polls
 from prachum.voting.crypto import keeper
 from prachum.voting.models import Poll
+from tests.collection import deselect
 from tests.factories import MembershipFactory, UserFactory
 from tests.voting.room_presence import seat
 
@@ -49,15 +50,14 @@ def pytest_collection_modifyitems(
 ) -> None:
     if connection.vendor == "postgresql":
         return
-    keep, drop = [], []
-    for item in items:
-        mine = Path(str(item.fspath)).is_relative_to(HERE)
-        (drop if mine and item.get_closest_marker("postgres_only") else keep).append(
-            item
-        )
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    deselect(
+        config,
+        items,
+        lambda item: (
+            Path(str(item.fspath)).is_relative_to(HERE)
+            and item.get_closest_marker("postgres_only") is not None
+        ),
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -49,6 +49,7 @@ from prachum.committees.models import AllowanceRate, Committee
 from prachum.core.errors import ErrorCode
 from prachum.core.events import EventKind
 from prachum.domain.explain import EXPLANATIONS
+from prachum.evidence import pdf_signing
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting, MeetingMode
 from prachum.minutes import services as minutes_services
@@ -684,6 +685,8 @@ def test_every_page_and_api_error_is_thai(world: World) -> None:
         world.committee.agency.address,
         "test",
         "Mozilla/5.0",
+        # The PDF signer's name comes from the agency's certificate (ADR 0022).
+        pdf_signing.DEMO_SUBJECT_CN,
     }
     with translation.override("th"):
         # The roster file's format: its column names and role codes are the format.
