@@ -19,8 +19,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import logging
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,8 +33,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from prachum.core.private_files import write_private_bytes
+
+logger = logging.getLogger(__name__)
 
 DEMO_SUBJECT_CN = "Prachum DEMO signature - not a trusted certificate"
 FIELD_NAME = "AgencySignature"
@@ -157,6 +162,15 @@ def _timestamper() -> TimeStamper | None:
     return HTTPTimeStamper(url) if url else None
 
 
+def sign_pdf_without_stamp(
+    data: bytes, *, meta: signers.PdfSignatureMetadata, signer: Any
+) -> bytes:
+    out = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(data), strict=False), meta, signer=signer
+    )
+    return bytes(out.getvalue())
+
+
 def sign_pdf(data: bytes, *, reason: str) -> bytes:
     """``data`` with the agency's PAdES signature appended (an incremental update).
 
@@ -184,6 +198,11 @@ def sign_pdf(data: bytes, *, reason: str) -> bytes:
             timestamper=timestamper,
             bytes_reserved=reserved,
         )
+    except TimestampRequestError:
+        # The TSA is away: the document is signed all the same, without its stamp
+        # (the seal's own stamp is retried and its gap is an incident; ADR 0021).
+        logger.warning("PDF signed without a time-stamp: the TSA did not answer")
+        return sign_pdf_without_stamp(data, meta=meta, signer=signer)
     except SigningError:
         if reserved is None:
             raise

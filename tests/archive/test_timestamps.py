@@ -144,7 +144,7 @@ def test_each_seal_is_stamped_and_the_package_verifies_against_the_tsa(
     (stamp,) = _stamps(meeting)
     assert stamp.payload["seal_length"] == seal.length
     assert stamp.payload["imprint"] == seal_digest(seal.statement).hex()
-    assert local_tsa.requests == 1
+    assert local_tsa.requests >= 1  # the seal (and the signed letters: ADR 0022)
 
     path = build_tsa_package(meeting)
     # The package-built seal is stamped too (after the zip: it is in the next one).

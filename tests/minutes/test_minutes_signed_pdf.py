@@ -42,8 +42,12 @@ def test_the_approved_minutes_pdf_is_signed_once_and_is_what_is_offered(
     )
     signed = bytes(approved.signed_pdf)
     assert_signed_by_the_agency(signed, tmp_path)
-    event = list_events(chain_key=draft.meeting.chain_key).last()
-    assert event.kind == "minutes.approved"
+    event = (
+        list_events(chain_key=draft.meeting.chain_key)
+        .filter(kind="minutes.approved")
+        .last()
+    )
+    assert event is not None
     assert event.payload["pdf_sha256"] == hashlib.sha256(signed).hexdigest()
 
     offered = client.get(url)
