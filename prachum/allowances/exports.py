@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from prachum.allowances.events import AllowanceEvent
 from prachum.allowances.models import AllowanceRun, RunStatus
 from prachum.allowances.payment_list import (
     PaymentList,
@@ -22,6 +25,8 @@ from prachum.domain.thai_dates import (
     format_thai_date,
     format_thai_datetime,
 )
+from prachum.evidence.package import File, json_bytes
+from prachum.evidence.selectors import list_events
 
 
 def money(amount: Decimal) -> str:
@@ -143,3 +148,35 @@ def rendered_pdf(run: AllowanceRun, *, language: str = "th") -> bytes:
     """The payment list rendered now, unsigned."""
     with translation.override(language):
         return render_payment_list_pdf(payment_list(run))
+
+
+def allowance_files(meeting: Any) -> Iterator[File]:
+    """The confirmed payment list in the evidence package (issue 16 point 2): the CSV
+    and the PDF as the secretary confirmed them, and ``inputs.json``, what the law
+    engine was given (the rates, the committee's switches, each person as listed),
+    as the ``allowances.computed`` event recorded it. Nothing before confirmation."""
+    run = (
+        AllowanceRun.objects.filter(meeting=meeting, status=RunStatus.CONFIRMED)
+        .select_related("meeting__committee__agency", "confirmed_by")
+        .first()
+    )
+    if run is None:
+        return
+    computed = (
+        list_events(chain_key=meeting.chain_key)
+        .filter(kind=AllowanceEvent.ALLOWANCES_COMPUTED, payload__run=str(run.pk))
+        .order_by("-seq")
+        .first()
+    )
+    payload = computed.payload if computed is not None else {}
+    inputs = {
+        "run": str(run.pk),
+        "quorate": payload.get("quorate"),
+        "presiding": payload.get("presiding"),
+        "rate": payload.get("rate"),
+        "lines": payload.get("lines"),
+        **payload.get("inputs", {}),
+    }
+    yield "allowances/inputs.json", json_bytes(inputs)
+    yield "allowances/payment_list.csv", csv_bytes(run)
+    yield "allowances/payment_list.pdf", pdf_bytes(run)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -45,6 +46,49 @@ def lines_digest(run: AllowanceRun) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+def engine_inputs(
+    record: selectors.MeetingRecord,
+    rates: list[engine.AllowanceRate],
+    policy: engine.AllowancePolicy,
+) -> dict[str, Any]:
+    """What the law engine was given, in the event, so that `prachum verify` can
+    recompute every line from the chain (issue 16 point 2): the rate table, the
+    committee's switches, and each person as listed (role, name, identity)."""
+    return {
+        "held_on": record.attendance.held_on.isoformat(),
+        "rates": [
+            {
+                "kind": r.kind,
+                "member_amount": str(r.member_amount),
+                "valid_from": r.valid_from.isoformat(),
+                "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+                "source": r.source,
+            }
+            for r in rates
+        ],
+        "policy": {
+            "chair_premium": str(policy.chair_premium),
+            "vice_chair_premium": str(policy.vice_chair_premium),
+            "pay_secretaries": policy.pay_secretaries,
+            "max_paid_assistant_secretaries": policy.max_paid_assistant_secretaries,
+            "pay_invitees": policy.pay_invitees,
+            "no_quorum_no_allowance": policy.no_quorum_no_allowance,
+        },
+        "attendees": [
+            {
+                "person": a.person_id,
+                "name": record.people[a.person_id].user.display_name,
+                "role": a.role.value,
+                "identified": a.identified,
+                "attended": a.attended,
+                "mode": record.people[a.person_id].mode,
+                "identity_method": record.people[a.person_id].identity_method,
+            }
+            for a in record.attendance.attendees
+        ],
+    }
+
+
 def compute_allowance_run(*, actor: Actor, meeting: Meeting) -> AllowanceRun:
     """Compute the allowance list of a closed meeting from its record (Decree s.10;
     RD 2547 s.7; R56-R62) as a draft for the secretary to review."""
@@ -72,12 +116,13 @@ def compute_allowance_run(*, actor: Actor, meeting: Meeting) -> AllowanceRun:
             )
         record = selectors.meeting_record(meeting=meeting)
         rates = selectors.engine_rates(committee=meeting.committee)
+        policy = selectors.policy_for(meeting.committee)
         try:
             rate = engine.rate_on(rates, record.attendance.held_on)
             result = engine.compute_allowances(
                 meetings=[record.attendance],
                 rates=rates,
-                policy=selectors.policy_for(meeting.committee),
+                policy=policy,
             )
         except DomainError as error:
             raise ServiceError(
@@ -156,6 +201,7 @@ def compute_allowance_run(*, actor: Actor, meeting: Meeting) -> AllowanceRun:
                 ],
                 "warnings": warnings,
                 "lines_sha256": lines_digest(run),
+                "inputs": engine_inputs(record, rates, policy),
             },
         )
     return run

@@ -37,6 +37,7 @@ EXPORTERS = [
     "prachum.voting.challenge_exports:challenge_files",
     "prachum.minutes.exports:minutes_files",
     "prachum.compliance.exports:compliance_files",
+    "prachum.allowances.exports:allowance_files",
     "prachum.archive.recordings:recording_files",
     "prachum.archive.timestamps:timestamp_files",
 ]

@@ -130,10 +130,12 @@ def schedule_meeting(
             created_by=actor,
             adjourned_from=adjourned_from,
         )
-        for position, section in enumerate(STANDARD_AGENDA, start=1):
+        sections = [
             AgendaItem.objects.create(
                 meeting=meeting, position=position * 100, title=section
             )
+            for position, section in enumerate(STANDARD_AGENDA, start=1)
+        ]
         append_event(
             chain_key=meeting.chain_key,
             kind=MeetingEvent.MEETING_SCHEDULED,
@@ -150,6 +152,10 @@ def schedule_meeting(
                 "venue": venue,
                 "is_secret": is_secret,
                 "agenda": list(STANDARD_AGENDA),
+                # Each section's id, so `prachum verify` can match meeting.json's.
+                "agenda_items": [
+                    {"item": str(s.pk), "title": s.title} for s in sections
+                ],
             },
         )
     return meeting

@@ -15,11 +15,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from prachum.domain.hashchain import ChainLink, verify_chain
 from prachum.verify import (
     absences,
+    allowances,
+    chain_facts,
     challenges,
+    compliance,
+    notices,
     pdf_signatures,
+    polls,
     recompute,
     recordings,
     timestamps,
+    traffic,
+)
+from prachum.verify import (
+    files as file_kinds,
 )
 from prachum.verify.report import Finding, Report
 from prachum.verify.signing import fingerprint, public_key_from_pem, verify
@@ -81,9 +90,16 @@ RECOMPUTATIONS: list[Recomputation] = [
     recompute.attendance,
     recompute.identity_checks,
     recompute.votes,
+    polls.polls,
     recompute.recordings,
     absences.absences,
     challenges.challenges,
+    traffic.traffic_data,
+    traffic.incidents,
+    chain_facts.meeting,
+    chain_facts.minutes,
+    allowances.allowances,
+    compliance.compliance,
 ]
 
 
@@ -144,6 +160,7 @@ def verify_package(
         return report
     _check_chain(events, manifest, key, report)
     _check_recordings(events, digests, report)
+    file_kinds.check(events, files, digests, report)
     timestamps.check_timestamps(events, files, report, tsa_pem=tsa_pem)
     pdf_signatures.check_package_pdfs(
         events,
@@ -155,6 +172,7 @@ def verify_package(
     )
     if not report.ok:
         return report  # recompute only from a record shown to be intact
+    notices.check(events, files, digests, report)
     for recomputation in RECOMPUTATIONS:
         try:
             recomputation(events, files, report)

@@ -94,10 +94,28 @@ def attendance(
     report.checked.append(f"attendance recomputed ({len(intervals)} connections)")
 
 
+#: The facts of an identity check its ``participant.identity_confirmed`` event holds.
+IDENTITY_FACTS = (
+    "user",
+    "method",
+    "factor",
+    "factors",
+    "location",
+    "room",
+    "in_kingdom",
+    "device_ok",
+    "alone_declared",
+    "performed_by",
+    "ip",
+    "user_agent",
+)
+
+
 def identity_checks(
     events: list[dict[str, Any]], files: dict[str, bytes], report: Report
 ) -> None:
-    """Every identity check in the file has its event, with the same method and person."""
+    """Every identity check in the file has its event, with the same facts (person,
+    method, factors, place, device, address, who checked)."""
     stored = _load(files, "identity_checks.json", report)
     if stored is None:
         return
@@ -116,10 +134,10 @@ def identity_checks(
                     detail=f"no event for {row.get('id')}",
                 )
             )
-        elif (row.get("user"), row.get("method"), row.get("factors")) != (
-            body["payload"]["user"],
-            body["payload"]["method"],
-            body["payload"]["factors"],
+        elif any(
+            row.get(key) != body["payload"][key]
+            for key in IDENTITY_FACTS
+            if key in body["payload"]
         ):
             report.add(
                 Finding(

@@ -62,6 +62,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "มีไฟล์บันทึกที่ไม่อยู่ในห่วงโซ่หลักฐาน",
         "a recording is not in the evidence chain",
     ),
+    "FILE_UNKNOWN": (
+        "มีไฟล์ชนิดที่ผู้ตรวจสอบไม่รู้จัก (ตรวจสอบไม่ได้)",
+        "a file of a kind the verifier does not know (cannot be checked)",
+    ),
     "RECOMPUTED_MISMATCH": (
         "ค่าที่คำนวณใหม่จากเหตุการณ์ไม่ตรงกับที่บันทึกไว้",
         "a value recomputed from the events differs from the stored one",
@@ -98,6 +102,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: How each file was checked (:mod:`prachum.verify.files`), in Thai.
+STATUS_TH = {
+    "recomputed": "คำนวณใหม่จากเหตุการณ์แล้ว",
+    "matches the chain": "ตรงกับห่วงโซ่หลักฐาน",
+    "not verifiable": "ตรวจสอบไม่ได้",
+    "unknown": "ไม่รู้จักชนิดไฟล์",
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str
@@ -125,6 +138,8 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    #: Every file in the package and how it was checked (``prachum.verify.files``).
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -143,6 +158,11 @@ class Report:
         lines.append(heading)
         for item in self.checked:
             lines.append(f"  ✓ {item}")
+        for name, status in sorted(self.files.items()):
+            if language == "th":
+                kind, _, reason = status.partition(" (")
+                status = STATUS_TH.get(kind, kind) + (f" ({reason}" if reason else "")
+            lines.append(f"  · {name}: {status}")
         for finding in self.findings:
             mark = "!" if finding.warning else "✗"
             lines.append(f"  {mark} {finding.text(language)}")

@@ -89,8 +89,12 @@ def _run_meeting(
     settings.RECORDINGS_POSTPROCESS = True
     settings.JANUS_RECORDINGS_DIR = tmp_path / "recordings"
     settings.JANUS_SERVER_NAME = "janus-test"
+    # Through the service, so the record holds the change (verify matches meeting.json).
+    settings.HOSTING_COUNTRY = settings.SERVICE_COUNTRY = "TH"
     secret = meeting.agenda_items.get(position=300)
-    type(secret).objects.filter(pk=secret.pk).update(is_secret=True)
+    meeting_services.update_agenda_item(
+        actor=secretary, item=secret, title=secret.title, is_secret=True
+    )
     with time_machine.travel(_at(-1), tick=False) as clock:
         meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
         send_notice(actor=secretary, meeting=meeting)

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from prachum.domain.hashchain import event_hash
 from prachum.evidence import keys
 from prachum.evidence.events import EvidenceChainEvent
 from prachum.evidence.models import EvidenceEvent, EvidencePackage, Seal
+from prachum.evidence.package import json_bytes
 from prachum.meetings import services as meeting_services
 from prachum.notices.services import send_notice
 from prachum.room import connections as room_connections
@@ -271,12 +273,15 @@ def _rewrite_and_reseal(
             files[name] = files[name].replace(old.encode(), new.encode())
     lines = [json.loads(x) for x in files["events.jsonl"].decode().splitlines() if x]
     rebuilt: list[dict[str, Any]] = []
+    renumbered: dict[int, int] = {}  # old seq -> new length at that event
     prev = "0" * 64
     for line in lines:
         body = line["body"]
+        old_seq = body["seq"]
+        renumbered[old_seq] = len(rebuilt)
         if drop_stamps and body["kind"] == "evidence.seal_timestamped":
             continue
-        body["seq"] = len(rebuilt) + 1
+        body["seq"] = renumbered[old_seq] = len(rebuilt) + 1
         if body["kind"] == "evidence.sealed":
             statement = body["payload"]["statement"]
             statement["head"] = rebuilt[statement["length"] - 1]["hash"]
@@ -291,6 +296,23 @@ def _rewrite_and_reseal(
         )
         + "\n"
     ).encode()
+    # A thorough insider also rewrites what other files say about the chain: the
+    # seals and the checklist's chain head (prachum verify matches both to the chain).
+    files["seals.json"] = json_bytes(
+        [
+            {k: r["body"]["payload"][k] for k in ("statement", "signature")}
+            for r in rebuilt
+            if r["body"]["kind"] == "evidence.sealed"
+        ]
+    )
+    checklist = json.loads(files["compliance.json"])
+    for check in checklist["checks"]:
+        found = re.fullmatch(r"(\d+) events, head [0-9a-f]+", check["detail"])
+        if check["code"] == "CHAIN" and found:
+            length = renumbered[int(found[1])]
+            head = rebuilt[length - 1]["hash"][:16]
+            check["detail"] = f"{length} events, head {head}"
+    files["compliance.json"] = json_bytes(checklist)
     if drop_stamps:
         files = {n: d for n, d in files.items() if not n.startswith("timestamps/")}
     manifest = json.loads(files.pop("manifest.json"))

@@ -126,6 +126,7 @@ def test_a_meeting_gets_the_standard_agenda_and_an_evidence_event(committee, sec
         "venue": "ห้องประชุม 301",
         "is_secret": False,
         "agenda": list(STANDARD_AGENDA),
+        "agenda_items": [{"item": str(i.pk), "title": i.title} for i in items],
     }
     assert check_chain(chain_key=meeting.chain_key).ok
 
