@@ -67,8 +67,10 @@ def test_the_secretary_builds_a_package_and_each_download_is_logged(
     assert download["X-Content-Type-Options"] == "nosniff"
     assert zipfile.ZipFile(BytesIO(data)).read("manifest.json")
     kinds = [e.kind for e in list_events(chain_key=meeting.chain_key)]
-    assert kinds[-3:] == [
+    # The package built is sealed at once (ADR 0021): its seal follows the build.
+    assert kinds[-4:] == [
         "evidence.package_requested",
         "evidence.package_built",
+        "evidence.sealed",
         "evidence.package_downloaded",
     ]
