@@ -122,13 +122,14 @@ class UasCore:
     async def _resend_until(
         self, event: asyncio.Event, data: bytes, conn: Conn, done: Callable[[], object]
     ) -> None:
-        interval, waited = self.config.t1, 0.0
+        interval, waited, limit = self.config.t1, 0.0, 64 * self.config.t1
         try:
-            while waited < 64 * self.config.t1 and not event.is_set():
+            while waited < limit and not event.is_set():
+                step = min(interval, limit - waited)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), interval)
-                waited += interval
-                if not event.is_set() and not conn.reliable:
+                    await asyncio.wait_for(event.wait(), step)
+                waited += step
+                if waited < limit and not event.is_set() and not conn.reliable:
                     conn.send(data)
                 interval = min(interval * 2, T2)
         finally:
@@ -153,14 +154,15 @@ class UasCore:
 
     async def _await_ack(self, dialog: Dialog, data: bytes) -> None:
         dialog.acked.clear()
-        interval, waited = self.config.t1, 0.0
-        while waited < 64 * self.config.t1:
+        interval, waited, limit = self.config.t1, 0.0, 64 * self.config.t1
+        while waited < limit:
+            step = min(interval, limit - waited)
             try:
-                await asyncio.wait_for(dialog.acked.wait(), interval)
+                await asyncio.wait_for(dialog.acked.wait(), step)
                 return
             except TimeoutError:
-                waited += interval
-            if not dialog.conn.reliable:
+                waited += step
+            if waited < limit and not dialog.conn.reliable:
                 dialog.conn.send(data)
             interval = min(interval * 2, T2)
         call = self.calls.get(dialog.call_id)

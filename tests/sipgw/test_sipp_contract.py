@@ -19,6 +19,7 @@ import pytest
 from prachum.sipgw import g711, rtp
 from prachum.sipgw.call import Call
 from prachum.sipgw.server import SipConfig, SipServer
+from tests.sipgw.rawsip import Calls, running
 from tests.sipgw.sipp import (
     SIPP_PCAPS,
     loopback_config,
@@ -36,23 +37,8 @@ async def serving(
     config: SipConfig, on_call: Callable[[Call], Awaitable[None]]
 ) -> AsyncIterator[SipServer]:
     require_sipp()
-    server = SipServer(config, on_call)
-    await server.start()
-    try:
+    async with running(config, on_call) as server:
         yield server
-    finally:
-        await asyncio.wait_for(server.stop(), 10)
-
-
-class Calls:
-    """What ``on_call`` saw: every call, and it waits until each one ends."""
-
-    def __init__(self) -> None:
-        self.seen: list[Call] = []
-
-    async def __call__(self, call: Call) -> None:
-        self.seen.append(call)
-        await call.ended.wait()
 
 
 class JanusStandIn(asyncio.DatagramProtocol):
