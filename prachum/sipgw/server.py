@@ -157,7 +157,10 @@ class SipServer(UasCore):
             self._respond(message, conn, 481, "Call/Transaction Does Not Exist")
 
     def _on_response(self, response: SipMessage) -> None:
-        branch = parse_via(response.get("Via")).branch
+        try:
+            branch = parse_via(response.get("Via")).branch
+        except ParseError:
+            return
         future = self._client.get(branch)
         if future is not None and response.status >= 200 and not future.done():
             future.set_result(response)

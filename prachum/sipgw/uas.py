@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from prachum.sipgw.call import Call
 from prachum.sipgw.config import SipConfig
 from prachum.sipgw.dialog import ACCEPT, ALLOW, SUPPORTED, Dialog
-from prachum.sipgw.message import SipMessage, parse_via, response_to
+from prachum.sipgw.message import SipMessage, parse_via, response_to, uri_hostport
 from prachum.sipgw.rtp import PortPool
 from prachum.sipgw.transport import Conn, StreamSip
 
@@ -201,10 +201,32 @@ class UasCore:
         else:
             await self._expire(dialog)
 
+    def _handle(self, message: SipMessage, conn: Conn) -> None:
+        raise NotImplementedError  # the server's dispatch
+
+    async def _reconnect(self, dialog: Dialog) -> None:
+        host, port = uri_hostport(dialog.remote_target)
+        protocol = StreamSip("tcp", self._handle, self._streams)
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.wait_for(
+                loop.create_connection(lambda: protocol, host, port), HANGUP_WAIT
+            )
+        except (OSError, TimeoutError):
+            logger.info("cannot reach %s again over TCP", dialog.remote_target)
+            return
+        if protocol.conn is not None:
+            dialog.conn = protocol.conn
+
     async def _request(
         self, dialog: Dialog, method: str, wait: float | None = None
     ) -> SipMessage | None:
-        """Send a request of ours in the dialog; its final response, or None."""
+        """Send a request of ours in the dialog; its final response, or None.
+
+        Over TCP, a connection the caller has closed is opened again to its Contact.
+        """
+        if dialog.conn.closed and dialog.conn.kind == "tcp":
+            await self._reconnect(dialog)
         kind = dialog.conn.kind
         request = dialog.request(
             method, via_host=self._advertised_host, via_port=self.bound.get(kind, (0, 0))[1],

@@ -11,6 +11,7 @@ import pytest
 from prachum.sipgw import g711, rtp
 from prachum.sipgw.call import Call
 from prachum.sipgw.dtmf import build_event
+from prachum.sipgw.message import SipMessage, StreamFramer, response_to
 from tests.sipgw.rawsip import Calls, RawUac, open_inbox, running, sdp_offer
 from tests.sipgw.sipp import loopback_config
 
@@ -355,3 +356,79 @@ async def test_an_opus_call_passes_opus_through_and_cannot_be_played_to() -> Non
         await uac.response(200, "BYE")
     for inbox in (janus, phone, signalling):
         inbox.close()
+
+
+async def test_over_tcp_a_closed_connection_is_opened_again_for_our_bye() -> None:
+    """The caller's TCP connection is gone when we hang up: the BYE goes to its
+    Contact on a new connection."""
+    hang_up = asyncio.Event()
+    ended: list[Call] = []
+
+    async def wait_then_hang_up(call: Call) -> None:
+        ended.append(call)
+        await hang_up.wait()
+        await call.hangup()
+
+    byes: list[SipMessage] = []
+
+    async def contact_side(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        framer = StreamFramer()
+        while not byes:
+            chunk = await reader.read(4096)
+            if not chunk:
+                return
+            for message in framer.feed(chunk):
+                if message is not None and message.method == "BYE":
+                    byes.append(message)
+                    answer = response_to(message, 200, "OK").to_bytes()
+                    writer.write(answer)
+        writer.close()
+
+    listener = await asyncio.start_server(contact_side, "127.0.0.1", 0)
+    contact_port = listener.sockets[0].getsockname()[1]
+    async with running(loopback_config(), wait_then_hang_up) as server:
+        reader, writer = await asyncio.open_connection(*server.bound["tcp"])
+        body = sdp_offer(4000)
+        head = (
+            "INVITE sip:77@127.0.0.1 SIP/2.0\r\n"
+            "Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKtcp1\r\n"
+            "From: <sip:raw@127.0.0.1>;tag=a\r\nTo: <sip:77@127.0.0.1>\r\n"
+            "Call-ID: tcp-reconnect\r\nCSeq: 1 INVITE\r\n"
+            f"Contact: <sip:raw@127.0.0.1:{contact_port};transport=tcp>\r\n"
+            f"Content-Type: application/sdp\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        writer.write(b"\r\n\r\n" + (head + body).encode())  # a keep-alive first
+        framer = StreamFramer()
+        seen: list[SipMessage | None] = []
+        raw = b""
+        while not any(m is not None and m.status == 200 for m in seen):
+            chunk = await asyncio.wait_for(reader.read(4096), 5)
+            raw += chunk
+            seen += framer.feed(chunk)
+        assert raw.startswith(b"\r\nSIP/2.0 100 Trying\r\n")  # the CRLF pong first
+        ok = next(m for m in seen if m is not None and m.status == 200)
+        tag = ok.get("To").partition(";tag=")[2]
+        writer.write(
+            (
+                "ACK sip:77@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKtcp2\r\n"
+                f"From: <sip:raw@127.0.0.1>;tag=a\r\nTo: <sip:77@127.0.0.1>;tag={tag}\r\n"
+                "Call-ID: tcp-reconnect\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"
+            ).encode()
+        )
+        await writer.drain()
+        writer.close()
+        await asyncio.sleep(0.2)
+        hang_up.set()
+        await asyncio.wait_for(ended[0].ended.wait(), 5)
+        for _ in range(50):
+            if byes:
+                break
+            await asyncio.sleep(0.05)
+    listener.close()
+    assert ended[0].transport == "tcp"
+    assert ended[0].end_reason == "hangup"
+    assert len(byes) == 1
+    assert byes[0].call_id == "tcp-reconnect"
+    assert byes[0].get("To") == "<sip:raw@127.0.0.1>;tag=a"
