@@ -10,6 +10,7 @@ from prachum.sipgw.message import SipMessage, parse_name_addr, parse_via
 from prachum.sipgw.transport import Conn
 
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
+ALLOWED_METHODS = frozenset(ALLOW.split(", "))
 ACCEPT = "application/sdp, application/dtmf-relay, application/dtmf"
 SUPPORTED = "timer"
 KNOWN_METHODS = {

@@ -20,6 +20,7 @@ from prachum.sipgw.config import SipConfig
 from prachum.sipgw.dialog import (
     ACCEPT,
     ALLOW,
+    ALLOWED_METHODS,
     KNOWN_METHODS,
     SUPPORTED,
     Dialog,
@@ -140,7 +141,7 @@ class SipServer(UasCore):
             self._respond(
                 message, conn, 501, "Not Implemented", headers=(("Allow", ALLOW),)
             )
-        elif method not in ALLOW:
+        elif method not in ALLOWED_METHODS:
             self._respond(
                 message, conn, 405, "Method Not Allowed", headers=(("Allow", ALLOW),)
             )

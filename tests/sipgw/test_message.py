@@ -177,3 +177,63 @@ def test_any_stream_is_messages_or_a_parse_error(
             framer.feed(stream[index : index + chunk])
     except ParseError:
         return
+
+
+_HEADER_NAMES = [
+    "Via",
+    "v",
+    "From",
+    "f",
+    "To",
+    "t",
+    "Call-ID",
+    "i",
+    "CSeq",
+    "l",
+    "Content-Length",
+    "X",
+]
+_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "1 INVITE",
+            "SIP/2.0/UDP h;branch=z9hG4bK1",
+            "<sip:a@b>;tag=1",
+            "0",
+            "5",
+            "-1",
+            "99999999",
+        ]
+    ),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            "INVITE sip:1@h SIP/2.0",
+            "BYE sip:x SIP/2.0",
+            "SIP/2.0 200 OK",
+            "SIP/2.0 99 x",
+            "GET / HTTP/1.1",
+        ]
+    ),
+    st.lists(st.tuples(st.sampled_from(_HEADER_NAMES), _VALUES), max_size=12),
+    st.binary(max_size=40),
+    st.sampled_from([b"\r\n", b"\n"]),
+)
+def test_sip_like_messages_are_a_message_or_a_parse_error(
+    start: str, headers: list[tuple[str, str]], body: bytes, newline: bytes
+) -> None:
+    head = newline.join([start.encode()] + [f"{n}: {v}".encode() for n, v in headers])
+    data = head + newline + newline + body
+    try:
+        message = parse(data)
+    except ParseError:
+        return
+    assert message.call_id
+    assert len(message.body) <= len(body)
+    again = parse(message.to_bytes())  # what we parsed we can write and read again
+    assert again.body == message.body
