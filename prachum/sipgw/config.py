@@ -22,7 +22,6 @@ class SipConfig:
     user_agent: str = "Prachum-SIPGW"
     max_calls: int = 200  # more at once are refused with 503
     answer_delay: float = 0.0  # seconds of ringing (180) before the 200 OK
-    rtp_timeout: float = (
-        60.0  # no RTP this long (not on hold): BYE, "rtp_timeout"; 0 = off
-    )
+    # no RTP this long (not on hold): BYE, "rtp_timeout"; 0 = off
+    rtp_timeout: float = 60.0
     t1: float = 0.5  # RFC 3261 T1
