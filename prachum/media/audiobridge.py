@@ -1,0 +1,564 @@
+"""Janus AudioBridge: the meeting's audio room for SIP callers (issue 17).
+
+Room management (create, destroy, mute, kick, list, RTP forwarders) goes through the
+admin API's ``message_plugin`` with the plugin's ``admin_key``, like the VideoRoom in
+:mod:`prachum.media.janus`. A *leg* is a plain-RTP participant: it needs a Janus
+session and handle of its own (``join`` is asynchronous), kept alive by a thread that
+long-polls the session's events (guide sip.md §1.4). Janus sends RTP to the leg's
+declared ``rtp_ip:rtp_port`` and accepts RTP only *from* there (its socket is
+``connect()``-ed), after the first valid packet.
+
+Calls are synchronous (``urllib``, short timeouts); the SIP gateway calls them through
+``asyncio.to_thread``. A caller's leg records itself (``record``, ``filename``) into the
+room's ``mjrs_dir`` (the meeting's recordings folder): name it with
+:func:`leg_recording_name` so the post-processing attributes the track to the member.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import queue
+import secrets
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, cast
+
+from prachum.media import tokens
+from prachum.media.protocol import MediaError, MediaErrorCode, MediaParticipant
+
+AUDIOBRIDGE = "janus.plugin.audiobridge"
+DEFAULT_TIMEOUT_SECONDS = 5.0
+SAMPLING_RATE = 16000
+GROUPS = ("sip", "webrtc")
+#: Opus payload type of the legs and forwarders we make (any dynamic one would do).
+OPUS_PT = 111
+_G711_PT = {"pcma": 8, "pcmu": 0}
+#: Seconds between keep-alives of a leg's session (Janus's session_timeout is 60).
+KEEPALIVE_SECONDS = 15.0
+#: A leg's poller gives up after this many failed polls in a row (Janus gone).
+_POLL_FAILURES = 3
+
+_AB_ERRORS = {
+    485: MediaErrorCode.NO_SUCH_ROOM,
+    486: MediaErrorCode.ROOM_EXISTS,
+    489: MediaErrorCode.UNAUTHORIZED,
+    492: MediaErrorCode.NO_SUCH_PARTICIPANT,
+    487: MediaErrorCode.NO_SUCH_PARTICIPANT,  # not joined
+}
+_CORE_ERRORS = {
+    403: MediaErrorCode.UNAUTHORIZED,
+    458: MediaErrorCode.NO_SUCH_PARTICIPANT,
+    459: MediaErrorCode.NO_SUCH_PARTICIPANT,
+}
+
+Json = dict[str, Any]
+# No proxy, whatever the environment says: Janus is on loopback.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _http(url: str, body: Json | None, timeout: float) -> Json:
+    data = None
+    if body is not None:
+        data = json.dumps({"transaction": secrets.token_hex(8), **body}).encode()
+    request = urllib.request.Request(
+        url,
+        data=data,
+        headers={"Content-Type": "application/json"},
+        method="POST" if data is not None else "GET",
+    )
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            raw = response.read()
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise MediaError(
+            MediaErrorCode.UNREACHABLE, f"Janus at {url} unreachable: {exc}"
+        ) from exc
+    try:
+        answer = json.loads(raw)
+    except ValueError as exc:
+        raise MediaError(MediaErrorCode.BAD_RESPONSE, "Janus sent no JSON") from exc
+    if isinstance(answer, list):
+        return {"janus": "events", "events": answer}
+    if not isinstance(answer, dict):
+        raise MediaError(MediaErrorCode.BAD_RESPONSE, "Janus sent a non-object")
+    if answer.get("janus") == "error":
+        error = answer.get("error") or {}
+        code = int(error.get("code", 0))
+        raise MediaError(
+            _CORE_ERRORS.get(code, MediaErrorCode.REFUSED),
+            str(error.get("reason", "Janus error")),
+            janus_code=code,
+        )
+    return cast(Json, answer)
+
+
+def plugin_error(data: Json) -> MediaError | None:
+    """The :class:`MediaError` an AudioBridge answer carries, if any."""
+    if "error_code" not in data:
+        return None
+    code = int(data["error_code"])
+    return MediaError(
+        _AB_ERRORS.get(code, MediaErrorCode.REFUSED),
+        str(data.get("error", "AudioBridge error")),
+        janus_code=code,
+    )
+
+
+def new_participant_id() -> int:
+    """A random participant id below 2**53 (ids travel through JavaScript)."""
+    return secrets.randbelow(2**53 - 1) + 1
+
+
+def leg_recording_name(*, room: int, participant: int, user_key: str) -> str:
+    """The ``filename`` of a caller's leg: Janus adds ``-audio.mjr``.
+
+    ``sip-<room>-user-<participant>-<µs now>-member-<user_key>``: the post-processing
+    (:mod:`prachum.media.postprocess`) reads the member from it, so the caller's track
+    is attributed like a browser's (only the server names recordings: the AudioBridge
+    takes joins from the server alone).
+    """
+    if not tokens.is_opaque_part(user_key):
+        raise ValueError(f"invalid user key: {user_key!r}")
+    stamp = time.time_ns() // 1000
+    return f"sip-{room}-user-{participant}-{stamp}-member-{user_key}"
+
+
+@dataclass(frozen=True)
+class Forwarder:
+    """An AudioBridge RTP forwarder (``stream_id``) of a group's mix."""
+
+    stream_id: int
+    host: str
+    port: int
+    group: str
+    ssrc: int
+    codec: str
+
+
+class AudioBridge:
+    """One Janus server's AudioBridge, managed with the admin API and its admin key."""
+
+    def __init__(
+        self,
+        *,
+        http_url: str,
+        admin_url: str,
+        admin_secret: str,
+        api_secret: str,
+        room_admin_key: str,
+        name: str = "janus-1",
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        self.http_url = http_url.rstrip("/")
+        self.admin_url = admin_url.rstrip("/")
+        self.name = name
+        self._admin_secret = admin_secret
+        self._api_secret = api_secret
+        self._room_key = room_admin_key
+        self._timeout = timeout
+
+    @classmethod
+    def from_settings(cls) -> AudioBridge:
+        from django.conf import settings
+
+        return cls(
+            http_url=settings.JANUS_HTTP_URL,
+            admin_url=settings.JANUS_ADMIN_URL,
+            admin_secret=settings.JANUS_ADMIN_SECRET,
+            api_secret=settings.JANUS_API_SECRET,
+            room_admin_key=settings.JANUS_ROOM_ADMIN_KEY,
+            name=settings.JANUS_SERVER_NAME,
+        )
+
+    # -- transport ------------------------------------------------------------
+
+    def request(self, body: Json) -> Json:
+        """One synchronous AudioBridge request through the admin API."""
+        answer = _http(
+            self.admin_url,
+            {
+                "janus": "message_plugin",
+                "plugin": AUDIOBRIDGE,
+                "request": body,
+                "admin_secret": self._admin_secret,
+            },
+            self._timeout,
+        )
+        response = answer.get("response")
+        if not isinstance(response, dict):
+            raise MediaError(
+                MediaErrorCode.BAD_RESPONSE, "AudioBridge sent no response"
+            )
+        error = plugin_error(response)
+        if error is not None:
+            raise error
+        return response
+
+    def room_secret(self, room: int) -> str:
+        return _derive(self._room_key, "audiobridge-secret", room)
+
+    def room_pin(self, room: int) -> str:
+        """Only the server joins the AudioBridge (browsers' tokens cannot attach it)."""
+        return _derive(self._room_key, "audiobridge-pin", room)
+
+    # -- rooms ----------------------------------------------------------------
+
+    def ensure_room(self, *, meeting_id: str, rec_dir: str) -> int:
+        """Create the meeting's AudioBridge room if missing; return its id.
+
+        The id is the VideoRoom's (another plugin: no clash). Plain-RTP participants
+        allowed; no room mix recording and no ``mjrs`` for all (each caller's leg
+        records itself into ``rec_dir``, the webrtc relay legs do not); 16 kHz
+        mixing; groups ``sip`` and ``webrtc`` for the forwarders.
+        """
+        room = tokens.room_id_for(meeting_id)
+        try:
+            self.request(
+                {
+                    "request": "create",
+                    "room": room,
+                    "admin_key": self._room_key,
+                    "secret": self.room_secret(room),
+                    "pin": self.room_pin(room),
+                    "is_private": True,
+                    "permanent": False,
+                    "sampling_rate": SAMPLING_RATE,
+                    "allow_rtp_participants": True,
+                    "groups": list(GROUPS),
+                    "record": False,
+                    "mjrs": False,
+                    "mjrs_dir": rec_dir,
+                }
+            )
+        except MediaError as exc:
+            if exc.code != MediaErrorCode.ROOM_EXISTS:
+                raise
+            self.request(
+                {
+                    "request": "edit",
+                    "room": room,
+                    "secret": self.room_secret(room),
+                    "new_mjrs_dir": rec_dir,
+                }
+            )
+        return room
+
+    def destroy_room(self, *, room: int) -> None:
+        self.request(
+            {"request": "destroy", "room": room, "secret": self.room_secret(room)}
+        )
+
+    def exists(self, *, room: int) -> bool:
+        answer = self.request(
+            {"request": "exists", "room": room, "admin_key": self._room_key}
+        )
+        return bool(answer.get("exists"))
+
+    # -- participants ---------------------------------------------------------
+
+    def mute(self, *, room: int, participant: int, muted: bool) -> None:
+        self.request(
+            {
+                "request": "mute" if muted else "unmute",
+                "room": room,
+                "secret": self.room_secret(room),
+                "id": participant,
+            }
+        )
+
+    def kick(self, *, room: int, participant: int) -> None:
+        self.request(
+            {
+                "request": "kick",
+                "room": room,
+                "secret": self.room_secret(room),
+                "id": participant,
+            }
+        )
+
+    def list_participants(self, *, room: int) -> list[MediaParticipant]:
+        answer = self.request({"request": "listparticipants", "room": room})
+        return [
+            MediaParticipant(
+                id=int(item["id"]),
+                display=str(item.get("display", "")),
+                publisher=True,
+                talking=item.get("talking"),
+                muted=bool(item.get("muted")),
+            )
+            for item in answer.get("participants", [])
+        ]
+
+    def open_leg(
+        self,
+        *,
+        room: int,
+        display: str,
+        group: str,
+        codec: str,
+        rtp_ip: str,
+        rtp_port: int,
+        record: bool,
+        filename: str = "",
+        participant_id: int | None = None,
+        payload_type: int | None = None,
+    ) -> AudioBridgeLeg:
+        """Join ``room`` as a plain-RTP participant with a Janus session of its own.
+
+        ``codec`` is ``pcma``, ``pcmu`` or ``opus`` (``payload_type`` for Opus,
+        default :data:`OPUS_PT`); ``rtp_ip:rtp_port`` is where Janus sends the leg's
+        mix and the only source it accepts. ``participant_id`` (default random) lets
+        the caller name the recording first (:func:`leg_recording_name`).
+        """
+        if codec not in ("pcma", "pcmu", "opus"):
+            raise ValueError(f"AudioBridge legs take pcma, pcmu or opus, not {codec}")
+        rtp: Json = {"ip": rtp_ip, "port": int(rtp_port)}
+        rtp["payload_type"] = (
+            _G711_PT[codec] if codec != "opus" else (payload_type or OPUS_PT)
+        )
+        body: Json = {
+            "request": "join",
+            "room": room,
+            "id": participant_id or new_participant_id(),
+            "pin": self.room_pin(room),
+            "display": display,
+            "group": group,
+            "codec": codec,
+            "record": bool(record),
+            "rtp": rtp,
+        }
+        if record and filename:
+            body["filename"] = filename
+        leg = AudioBridgeLeg(
+            http_url=self.http_url,
+            api_secret=self._api_secret,
+            room=room,
+            timeout=self._timeout,
+        )
+        try:
+            leg.join(body)
+        except BaseException:
+            leg.close()
+            raise
+        return leg
+
+    # -- forwarders -----------------------------------------------------------
+
+    def rtp_forward(
+        self,
+        *,
+        room: int,
+        host: str,
+        port: int,
+        group: str | None = None,
+        codec: str = "opus",
+        ssrc: int = 0,
+        payload_type: int = OPUS_PT,
+        always_on: bool = True,
+    ) -> Forwarder:
+        """Forward the room's mix (of ``group`` only, if given) as RTP to host:port."""
+        body: Json = {
+            "request": "rtp_forward",
+            "room": room,
+            "admin_key": self._room_key,
+            "secret": self.room_secret(room),
+            "host": host,
+            "port": int(port),
+            "codec": codec,
+            "ptype": payload_type,
+            "always_on": always_on,
+        }
+        if ssrc:
+            body["ssrc"] = ssrc
+        if group:
+            body["group"] = group
+        answer = self.request(body)
+        return Forwarder(
+            stream_id=int(answer["stream_id"]),
+            host=host,
+            port=int(port),
+            group=group or "",
+            ssrc=ssrc,
+            codec=codec,
+        )
+
+    def stop_rtp_forward(self, *, room: int, stream_id: int) -> None:
+        self.request(
+            {
+                "request": "stop_rtp_forward",
+                "room": room,
+                "admin_key": self._room_key,
+                "secret": self.room_secret(room),
+                "stream_id": stream_id,
+            }
+        )
+
+    def list_forwarders(self, *, room: int) -> list[Json]:
+        answer = self.request(
+            {
+                "request": "listforwarders",
+                "room": room,
+                "secret": self.room_secret(room),
+            }
+        )
+        return list(answer.get("rtp_forwarders") or [])
+
+
+def _derive(secret: str, purpose: str, room: int) -> str:
+    mac = hmac.new(secret.encode(), f"{purpose}:{room}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+class AudioBridgeLeg:
+    """A plain-RTP participant with its own Janus session, kept alive by a thread.
+
+    ``next_event`` returns the plugin's events for this handle (``joined``/``leaving``
+    of others, ``muted``, ``kicked``...). ``kicked`` is set when the chair's ``kick``
+    names this leg; ``lost`` when the session is gone (Janus restarted) — the caller
+    should end the call or open a new leg.
+    """
+
+    def __init__(
+        self, *, http_url: str, api_secret: str, room: int, timeout: float
+    ) -> None:
+        self.http_url = http_url
+        self.room = room
+        self.participant_id = 0
+        self.janus_ip = ""
+        self.janus_port = 0
+        self.kicked = threading.Event()
+        self.lost = threading.Event()
+        self.session_id = 0
+        self.handle_id = 0
+        self._secret = api_secret
+        self._timeout = timeout
+        self._events: queue.Queue[Json] = queue.Queue()
+        self._waiters: dict[str, queue.Queue[Json]] = {}
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _post(self, path: str, body: Json) -> Json:
+        return _http(
+            self.http_url + path, {**body, "apisecret": self._secret}, self._timeout
+        )
+
+    def join(self, body: Json) -> None:
+        answer = self._post("", {"janus": "create"})
+        self.session_id = int(answer["data"]["id"])
+        answer = self._post(
+            f"/{self.session_id}", {"janus": "attach", "plugin": AUDIOBRIDGE}
+        )
+        self.handle_id = int(answer["data"]["id"])
+        self._thread = threading.Thread(
+            target=self._poll, name=f"ab-leg-{self.session_id}", daemon=True
+        )
+        self._thread.start()
+        data = self._message(body, timeout=self._timeout)
+        error = plugin_error(data)
+        if error is not None:
+            raise error
+        rtp = data.get("rtp") or {}
+        self.participant_id = int(data.get("id") or body["id"])
+        self.janus_ip = str(rtp.get("ip", ""))
+        self.janus_port = int(rtp.get("port", 0))
+        if not self.janus_port:
+            raise MediaError(
+                MediaErrorCode.BAD_RESPONSE, "AudioBridge gave the leg no RTP port"
+            )
+
+    def _message(self, body: Json, *, timeout: float) -> Json:
+        transaction = secrets.token_hex(8)
+        waiter: queue.Queue[Json] = queue.Queue(maxsize=1)
+        with self._lock:
+            self._waiters[transaction] = waiter
+        try:
+            answer = self._post(
+                f"/{self.session_id}/{self.handle_id}",
+                {"janus": "message", "body": body, "transaction": transaction},
+            )
+            if answer.get("janus") == "success":
+                event = answer
+            else:
+                try:
+                    event = waiter.get(timeout=timeout)
+                except queue.Empty as exc:
+                    raise MediaError(
+                        MediaErrorCode.UNREACHABLE,
+                        f"AudioBridge did not answer {body.get('request')}",
+                    ) from exc
+        finally:
+            with self._lock:
+                self._waiters.pop(transaction, None)
+        return cast(Json, (event.get("plugindata") or {}).get("data") or {})
+
+    def _poll(self) -> None:
+        query = urllib.parse.urlencode({"maxev": 10, "apisecret": self._secret})
+        url = f"{self.http_url}/{self.session_id}?{query}"
+        failures = 0
+        last_keepalive = time.monotonic()
+        while not self._closed.is_set() and failures < _POLL_FAILURES:
+            try:
+                answer = _http(url, None, 40.0)  # Janus answers within 30 s
+            except MediaError as exc:
+                if exc.janus_code == 458 or self._closed.is_set():
+                    break  # the session is gone
+                failures += 1
+                self._closed.wait(0.5)
+                continue
+            failures = 0
+            batch = answer["events"] if answer.get("janus") == "events" else [answer]
+            for event in batch:
+                self._deliver(event)
+            if time.monotonic() - last_keepalive > KEEPALIVE_SECONDS:
+                last_keepalive = time.monotonic()
+                with contextlib.suppress(MediaError):
+                    self._post(f"/{self.session_id}", {"janus": "keepalive"})
+        if not self._closed.is_set():
+            self.lost.set()
+
+    def _deliver(self, event: Json) -> None:
+        kind = event.get("janus")
+        if kind == "keepalive":
+            return
+        with self._lock:
+            waiter = self._waiters.get(str(event.get("transaction", "")))
+        if waiter is not None and kind == "event":
+            with contextlib.suppress(queue.Full):
+                waiter.put_nowait(event)
+            return
+        if kind == "event":
+            data = (event.get("plugindata") or {}).get("data") or {}
+            if data.get("kicked") == self.participant_id and self.participant_id:
+                self.kicked.set()
+            self._events.put(data)
+        elif kind in ("detached", "hangup"):
+            self._events.put({"janus": kind})
+
+    def next_event(self, timeout: float) -> Json | None:
+        """The next plugin event of this leg (``{"kicked": id}``...), or None."""
+        try:
+            return self._events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        """Leave and destroy the session (idempotent; quiet if Janus is gone)."""
+        if self._closed.is_set():
+            return
+        if self.session_id and self.handle_id and not self.lost.is_set():
+            with contextlib.suppress(MediaError):
+                self._message({"request": "leave"}, timeout=2.0)
+        self._closed.set()
+        if self.session_id and not self.lost.is_set():
+            with contextlib.suppress(MediaError):
+                self._post(f"/{self.session_id}", {"janus": "destroy"})
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=1.0)
