@@ -31,6 +31,7 @@ from tests.media.netns_fixtures import (  # noqa: F401  (fixtures)
     NetnsJanus,
     netns_fixture,
     netns_janus_fixture,
+    start_janus,
 )
 from tests.media.rtp_caller import RtpCaller, tone, tone_level
 from tests.netns import NetNamespace
@@ -258,3 +259,28 @@ def test_kick_reaches_the_leg_and_its_recording_decodes_to_what_it_sent(
     origin = segment.started_us - 1_500_000
     mixed = postprocess.mix_audio(result.segments, origin_us=origin, folder=rec_dir)
     assert abs(mixed.duration_ms - (1500 + segment.duration_ms)) < 300
+
+
+def test_a_leg_outlives_janus_session_timeout(
+    netns: NetNamespace, tmp_path: Path
+) -> None:
+    """Nobody keeps a caller's session alive but the leg itself."""
+    janus = start_janus(netns, tmp_path / "janus", session_timeout=4)
+    try:
+        with netns.inside():
+            bridge = audiobridge_for(janus)
+            bridge.keepalive_seconds = 1.5
+            room = bridge.ensure_room(meeting_id="timeout", rec_dir=str(tmp_path))
+            caller, leg = join_caller(bridge, room, TONE_A, display="A")
+            try:
+                time.sleep(10)
+                assert not leg.lost.is_set()
+                assert [p.id for p in bridge.list_participants(room=room)] == [
+                    leg.participant_id
+                ]
+            finally:
+                leg.close()
+                caller.close()
+            assert bridge.list_participants(room=room) == []
+    finally:
+        janus.close()
