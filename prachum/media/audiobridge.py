@@ -295,6 +295,18 @@ class AudioBridge:
             raise
         return leg
 
+    def leg_recording(self, leg: AudioBridgeLeg) -> str | None:
+        """The file the leg is being recorded to, or None (Janus does not say when a
+        recording fails: a protected folder, a full disk — only this tells)."""
+        answer = http_request(
+            f"{self.admin_url}/{leg.session_id}/{leg.handle_id}",
+            {"janus": "handle_info", "admin_secret": self._admin_secret},
+            self._timeout,
+        )
+        specific = (answer.get("info") or {}).get("plugin_specific") or {}
+        recording = specific.get("audio-recording")
+        return str(recording) if recording else None
+
     # -- forwarders -----------------------------------------------------------
 
     def rtp_forward(

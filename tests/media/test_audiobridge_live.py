@@ -203,6 +203,10 @@ def test_kick_reaches_the_leg_and_its_recording_decodes_to_what_it_sent(
         b, leg_b = join_caller(bridge, room, TONE_B, display="B")
         try:
             assert leg_a.participant_id == participant
+            recording = bridge.leg_recording(leg_a)
+            assert recording is not None
+            assert recording.removesuffix(".tmp").endswith(f"{name}-audio.mjr")
+            assert bridge.leg_recording(leg_b) is None  # not asked to record
             time.sleep(3.0)
             assert not leg_a.kicked.is_set()
             bridge.kick(room=room, participant=leg_a.participant_id)
