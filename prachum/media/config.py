@@ -84,6 +84,10 @@ class JanusConfig:
     admin_port: int = 7088
     ws_port: int = 8188
     rtp_ports: str = "20000-20999"
+    #: AudioBridge plain-RTP legs (SIP callers, relays): where Janus binds them and
+    #: their ports ("" = ``rtp_ports``).
+    audiobridge_local_ip: str = "127.0.0.1"
+    audiobridge_rtp_ports: str = ""
     interface: str = ""
     ice_enforce_list: str = ""
     nat_1_1_mapping: str = ""
@@ -114,6 +118,9 @@ class JanusConfig:
             "admin_port": _port(settings.JANUS_ADMIN_URL, 7088),
             "ws_port": _port(settings.JANUS_WS_URL, 8188),
             "rtp_ports": settings.JANUS_RTP_PORTS,
+            "audiobridge_local_ip": getattr(
+                settings, "SIP_JANUS_RTP_HOST", "127.0.0.1"
+            ),
             "ice_enforce_list": settings.JANUS_ICE_ENFORCE_LIST,
             "nat_1_1_mapping": settings.JANUS_NAT_1_1_MAPPING,
             "stun_server": settings.JANUS_STUN_SERVER,
@@ -122,10 +129,10 @@ class JanusConfig:
         return cls(**values)  # type: ignore[arg-type]
 
     def context(self) -> dict[str, str]:
-        if not re.fullmatch(r"\d{1,5}-\d{1,5}", self.rtp_ports):
-            raise ValueError(
-                f"RTP port range must be like 20000-20999: {self.rtp_ports}"
-            )
+        ab_ports = self.audiobridge_rtp_ports or self.rtp_ports
+        for ports in (self.rtp_ports, ab_ports):
+            if not re.fullmatch(r"\d{1,5}-\d{1,5}", ports):
+                raise ValueError(f"RTP port range must be like 20000-20999: {ports}")
         nat = []
         if self.ice_enforce_list:
             nat.append(f"\tice_enforce_list = {_q(self.ice_enforce_list)}")
@@ -156,6 +163,8 @@ class JanusConfig:
                 f"\t\t{_q(folder)}" for folder in self.protected_folders
             ),
             "rtp_port_range": _q(self.rtp_ports),
+            "audiobridge_local_ip": _q(self.audiobridge_local_ip),
+            "audiobridge_rtp_port_range": _q(ab_ports),
             "nat_lines": "\n".join(nat),
             "stats_period": str(int(self.stats_period)),
             "http_port": str(int(self.http_port)),

@@ -360,3 +360,83 @@ class JanusMediaServer:
                 str(files[0]) if all(files) and files[0] is not None else None
             )
         return status
+
+    # -- bridging to the AudioBridge (prachum.media.bridge) --------------------
+
+    def add_remote_publisher(
+        self, *, room: int, display: str, iface: str, streams: list[Json]
+    ) -> Json:
+        """A remote publisher fed by plain RTP; Janus answers its ``ip``/``port``.
+
+        RTP for stream ``mindex`` must carry SSRC ``1000 + 10 * mindex``
+        (guide sip.md §1.5). ``iface`` keeps its socket off other interfaces.
+        """
+        return self._videoroom(
+            {
+                "request": "add_remote_publisher",
+                "room": room,
+                "secret": self._secret(room),
+                "admin_key": self._room_key,
+                "display": display,
+                "iface": iface,
+                "streams": streams,
+            }
+        )
+
+    def remove_remote_publisher(self, *, room: int, participant: int) -> None:
+        self._videoroom(
+            {
+                "request": "remove_remote_publisher",
+                "room": room,
+                "secret": self._secret(room),
+                "id": participant,
+            }
+        )
+
+    def publisher_streams(self, *, room: int) -> dict[int, list[Json]]:
+        """The streams (``type``, ``mid``...) each WebRTC publisher of ``room`` sends."""
+        return {
+            participant: [
+                s for s in specific.get("streams") or [] if not s.get("disabled")
+            ]
+            for participant, specific in self._room_publishers(room).items()
+        }
+
+    def rtp_forward(
+        self, *, room: int, publisher: int, host: str, streams: list[Json]
+    ) -> list[Json]:
+        """Forward a publisher's streams (``mid``, ``port``, ``pt``...) as RTP."""
+        answer = self._videoroom(
+            {
+                "request": "rtp_forward",
+                "room": room,
+                "publisher_id": publisher,
+                "secret": self._secret(room),
+                "admin_key": self._room_key,
+                "host": host,
+                "streams": streams,
+            }
+        )
+        return list(answer.get("forwarders") or [])
+
+    def list_forwarders(self, *, room: int) -> dict[int, list[Json]]:
+        """The RTP forwarders of ``room``, by publisher."""
+        answer = self._videoroom(
+            {"request": "listforwarders", "room": room, "secret": self._secret(room)}
+        )
+        return {
+            int(item["publisher_id"]): list(item.get("forwarders") or [])
+            for item in answer.get("publishers") or []
+        }
+
+    def stop_rtp_forward(self, *, room: int, publisher: int, stream_id: int) -> None:
+        self._videoroom(
+            {
+                "request": "stop_rtp_forward",
+                "room": room,
+                "publisher_id": publisher,
+                "stream_id": stream_id,
+                "secret": self._secret(room),
+                "admin_key": self._room_key,
+            }
+        )

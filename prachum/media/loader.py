@@ -31,8 +31,33 @@ def get_media_server() -> MediaServer:
         return server
 
 
+def audiobridge_path() -> str:
+    """``settings.AUDIOBRIDGE`` or, by default, the fake when the media server is."""
+    path = getattr(settings, "AUDIOBRIDGE", "")
+    if path:
+        return str(path)
+    if settings.MEDIA_SERVER.endswith("FakeMediaServer"):
+        return "prachum.media.audiobridge_fake.FakeAudioBridge"
+    return "prachum.media.audiobridge.AudioBridge"
+
+
+def get_audiobridge() -> Any:
+    """The configured AudioBridge (``AudioBridge`` or ``FakeAudioBridge``), kept."""
+    path = audiobridge_path()
+    with _lock:
+        bridge = _bridges.get(path)
+        if bridge is None:
+            bridge = import_string(path).from_settings()
+            _bridges[path] = bridge
+        return bridge
+
+
+_bridges: dict[str, Any] = {}
+
+
 @receiver(setting_changed)
 def _forget_server(*, setting: str, **kwargs: Any) -> None:
-    if setting == "MEDIA_SERVER" or setting.startswith("JANUS_"):
+    if setting in ("MEDIA_SERVER", "AUDIOBRIDGE") or setting.startswith("JANUS_"):
         with _lock:
             _cache.clear()
+            _bridges.clear()

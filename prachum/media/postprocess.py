@@ -2,7 +2,8 @@
 
 Run by the worker only (never in the live path). Every ``.mjr`` in the meeting's
 recordings folder (and every ``.mjr.tmp`` a crash left behind) goes through
-``janus-pp-rec`` to an ``.opus`` (audio) or ``.webm`` (video) segment; the segment's
+``janus-pp-rec`` to an ``.opus`` (audio; ``.wav`` for a SIP caller's G.711 leg) or
+``.webm`` (video) segment; the segment's
 real start is the first packet's time in the ``.mjr`` header (``u``, µs since the
 epoch), its duration comes from ``ffprobe``. ffmpeg then places every audio segment at
 its offset from the meeting's opening in one mixed audio timeline.
@@ -39,7 +40,49 @@ _NAME = re.compile(
     r"^videoroom-(?P<room>\d+)-user-(?P<participant>\d+)-(?P<stamp>\d+)-"
     r"(?P<kind>audio|video|data)(?:-(?P<n>\d+))?\.mjr(?P<tmp>\.tmp)?$"
 )
+# A SIP caller's AudioBridge leg (prachum.media.audiobridge.leg_recording_name):
+# sip-<room>-user-<participant>-<timestamp>-member-<user>-audio.mjr[.tmp]
+_SIP_NAME = re.compile(
+    r"^sip-(?P<room>\d+)-user-(?P<participant>\d+)-(?P<stamp>\d+)-"
+    r"member-(?P<user>[A-Za-z0-9_.\-]{1,64})-(?P<kind>audio)\.mjr(?P<tmp>\.tmp)?$"
+)
 _EXTENSIONS = {"audio": ".opus", "video": ".webm"}
+# janus-pp-rec writes G.711 and G.722 (AudioBridge plain-RTP legs) only as WAV.
+_AUDIO_EXTENSIONS = {"pcma": ".wav", "pcmu": ".wav", "g711": ".wav", "g722": ".wav"}
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """What a recording's file name says: whose track, in which room.
+
+    ``user`` is set only for a SIP leg, named by the server itself; a VideoRoom
+    track's user comes from the room's ``joined`` traffic records.
+    """
+
+    plugin: str  # "videoroom" or "sip"
+    room: int
+    participant: int
+    kind: str
+    user: str | None = None
+
+
+def parse_name(name: str) -> ParsedName | None:
+    """The room, participant (and for a SIP leg, member) a recording belongs to."""
+    match = _NAME.match(name)
+    if match:
+        return ParsedName(
+            "videoroom", int(match["room"]), int(match["participant"]), match["kind"]
+        )
+    match = _SIP_NAME.match(name)
+    if match:
+        return ParsedName(
+            "sip",
+            int(match["room"]),
+            int(match["participant"]),
+            match["kind"],
+            match["user"],
+        )
+    return None
 
 
 class PostprocessError(Exception):
@@ -200,17 +243,20 @@ def convert(
     tools: dict[str, str], source: Path, out_dir: Path, *, user: str | None
 ) -> Segment:
     """Convert one ``.mjr`` (or ``.mjr.tmp``) into ``out_dir``; the source stays."""
-    match = _NAME.match(source.name)
+    parsed = parse_name(source.name)
     header = read_header(tools, source)
     kind = {"a": "audio", "v": "video"}.get(str(header.get("t")), "data")
     if kind not in _EXTENSIONS:
         raise PostprocessError(f"not an audio or video recording ({header.get('t')})")
     stem = source.name.removesuffix(".tmp").removesuffix(".mjr")
-    target = out_dir / (stem + _EXTENSIONS[kind])
+    extension = _EXTENSIONS[kind]
+    if kind == "audio":
+        extension = _AUDIO_EXTENSIONS.get(str(header.get("c", "")).lower(), extension)
+    target = out_dir / (stem + extension)
     partial = target.with_name(target.name + ".part")
     size = source.stat().st_size
     done = _run(
-        [tools["janus-pp-rec"], "-f", _EXTENSIONS[kind][1:], str(source), str(partial)],
+        [tools["janus-pp-rec"], "-f", extension[1:], str(source), str(partial)],
         timeout=60 + size / 50_000,
     )
     if done.returncode != 0 or not partial.exists() or partial.stat().st_size == 0:
@@ -224,8 +270,8 @@ def convert(
         source_sha256=sha256_file(source),
         output=target,
         kind=kind,
-        room=int(match["room"]) if match else None,
-        participant=int(match["participant"]) if match else None,
+        room=parsed.room if parsed else None,
+        participant=parsed.participant if parsed else None,
         user=user,
         created_us=int(str(header.get("s") or 0)),
         started_us=started,
@@ -242,20 +288,19 @@ def process_folder(folder: Path, *, server: str | None = None) -> Result:
     sources = find_sources(folder)
     out_dir = folder / PROCESSED_DIR
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    pairs = []
-    for source in sources:
-        match = _NAME.match(source.name)
-        if match:
-            pairs.append((int(match["room"]), int(match["participant"])))
+    names = {source: parse_name(source.name) for source in sources}
+    pairs = [
+        (parsed.room, parsed.participant)
+        for parsed in names.values()
+        if parsed is not None and parsed.user is None
+    ]
     users = users_for(server=server, pairs=pairs)
     result = Result()
     for source in sources:
-        match = _NAME.match(source.name)
-        user = (
-            users.get((int(match["room"]), int(match["participant"])))
-            if match
-            else None
-        )
+        parsed = names[source]
+        user = None
+        if parsed is not None:
+            user = parsed.user or users.get((parsed.room, parsed.participant))
         try:
             result.segments.append(convert(tools, source, out_dir, user=user))
         except PostprocessError as exc:

@@ -65,6 +65,7 @@ class MediaParticipant:
     display: str
     publisher: bool
     talking: bool | None = None
+    muted: bool | None = None  # AudioBridge: muted by the chair
 
 
 @dataclass(frozen=True)

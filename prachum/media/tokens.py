@@ -104,6 +104,11 @@ class OpaqueId:
         return f"{OPAQUE_PREFIX}:{self.meeting_id}:{self.user_id}:{self.nonce}"
 
 
+def is_opaque_part(value: str) -> bool:
+    """Whether ``value`` may be a part of an opaque id (a user key, a nonce...)."""
+    return bool(_OPAQUE_PART.match(value))
+
+
 def make_opaque_id(*, meeting_id: str, user_id: str, nonce: str | None = None) -> str:
     value = OpaqueId(str(meeting_id), str(user_id), nonce or secrets.token_hex(8))
     for part in (value.meeting_id, value.user_id, value.nonce):

@@ -70,6 +70,27 @@ def test_every_template_renders(tmp_path: Path) -> None:
     assert "grouping = true" in evh
 
 
+def test_the_audiobridge_takes_plain_rtp_legs_on_the_gateway_address(
+    tmp_path: Path,
+) -> None:
+    ab = render(config(tmp_path))["janus.plugin.audiobridge.jcfg"]
+    assert 'admin_key = "room-k"' in ab
+    assert "lock_rtp_forward = true" in ab
+    assert 'local_ip = "127.0.0.1"' in ab
+    assert 'rtp_port_range = "20000-20999"' in ab  # the core's range by default
+    ab = render(
+        config(
+            tmp_path,
+            audiobridge_local_ip="10.0.0.5",
+            audiobridge_rtp_ports="30000-30999",
+        )
+    )["janus.plugin.audiobridge.jcfg"]
+    assert 'local_ip = "10.0.0.5"' in ab
+    assert 'rtp_port_range = "30000-30999"' in ab
+    with pytest.raises(ValueError, match="RTP port range"):
+        render(config(tmp_path, audiobridge_rtp_ports="30000"))
+
+
 def test_nat_settings_appear_only_when_set(tmp_path: Path) -> None:
     plain = render(config(tmp_path))["janus.jcfg"]
     assert "ice_enforce_list" not in plain
