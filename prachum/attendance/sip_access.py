@@ -87,7 +87,7 @@ def pin_for(meeting: Meeting, user: Any) -> str:
         )
     existing = SipPin.objects.filter(meeting=meeting, user=user).first()
     if existing is not None:
-        return existing.pin
+        return str(existing.pin)
     for _attempt in range(_TRIES):
         pin = _random_digits(PIN_DIGITS)
         try:
@@ -103,7 +103,7 @@ def pin_for(meeting: Meeting, user: Any) -> str:
         except IntegrityError:
             existing = SipPin.objects.filter(meeting=meeting, user=user).first()
             if existing is not None:  # made concurrently
-                return existing.pin
+                return str(existing.pin)
             # the same digits as another member's: draw again
     raise RuntimeError("no free PIN")  # pragma: no cover
 

@@ -44,7 +44,9 @@ def kick_callers(*, meeting_id: Any, user_id: Any, reason: str) -> list[int]:
     done: list[int] = []
     for hook in list(_hooks):
         try:
-            done.extend(hook.kick(meeting_id=meeting_id, user_id=user_id, reason=reason))
+            done.extend(
+                hook.kick(meeting_id=meeting_id, user_id=user_id, reason=reason)
+            )
         except Exception:
             logger.exception("caller media: kick failed")
     return done

@@ -57,7 +57,8 @@ class _RoomHook:
     def mute(self, *, meeting_id: Any, user_id: Any, muted: bool) -> list[int]:
         done = []
         for call in live_calls(meeting_id=meeting_id, user_id=user_id):
-            assert call.audio_room is not None and call.audio_participant is not None
+            assert call.audio_room is not None
+            assert call.audio_participant is not None
             caller_media().mute(
                 room=call.audio_room, participant=call.audio_participant, muted=muted
             )
@@ -67,8 +68,11 @@ class _RoomHook:
     def kick(self, *, meeting_id: Any, user_id: Any, reason: str) -> list[int]:
         done = []
         for call in live_calls(meeting_id=meeting_id, user_id=user_id):
-            assert call.audio_room is not None and call.audio_participant is not None
-            caller_media().kick(room=call.audio_room, participant=call.audio_participant)
+            assert call.audio_room is not None
+            assert call.audio_participant is not None
+            caller_media().kick(
+                room=call.audio_room, participant=call.audio_participant
+            )
             done.append(call.audio_participant)
         return done
 

@@ -41,6 +41,7 @@ def open_poll_for(call: SipCall) -> Poll | None:
     call.refresh_from_db(fields=["user", "meeting", "ended_at"])
     if call.user_id is None or call.meeting_id is None or call.ended_at is not None:
         return None
+    assert call.meeting is not None
     poll = live_poll(meeting=call.meeting)
     if poll is None or poll.status != PollStatus.OPEN:
         return None

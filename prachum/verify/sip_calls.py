@@ -101,7 +101,9 @@ def sip_calls(
     try:
         stored = json.loads(files[SIP_CALLS])
     except ValueError as exc:
-        report.add(Finding("RECOMPUTED_MISMATCH", SIP_CALLS, detail=f"unreadable: {exc}"))
+        report.add(
+            Finding("RECOMPUTED_MISMATCH", SIP_CALLS, detail=f"unreadable: {exc}")
+        )
         return
     seen = set()
     for row in stored if isinstance(stored, list) else [None]:

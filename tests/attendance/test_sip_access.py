@@ -26,7 +26,8 @@ def test_a_members_pin_is_six_random_digits_stable_and_personal(
     notified_meeting: Meeting, members: list[Any], chair: Any
 ) -> None:
     first = pin_for(notified_meeting, members[0])
-    assert len(first) == 6 and first.isdigit()
+    assert len(first) == 6
+    assert first.isdigit()
     assert pin_for(notified_meeting, members[0]) == first
     others = {pin_for(notified_meeting, u) for u in [chair, *members[1:]]}
     assert first not in others
@@ -47,7 +48,8 @@ def test_the_pin_is_encrypted_at_rest_and_found_by_a_keyed_hash(
         stored, digest = cursor.fetchone()
     assert stored.startswith("fernet:")
     assert pin not in stored
-    assert pin not in digest and len(digest) == 64
+    assert pin not in digest
+    assert len(digest) == 64
 
 
 def test_a_pin_works_for_its_own_meeting_only(
@@ -79,7 +81,9 @@ def test_the_dial_code_is_stable_digits_and_unique_among_live_meetings(
     notified_meeting: Meeting, make_meeting: Any, notify: Any
 ) -> None:
     code = dial_code_for(notified_meeting)
-    assert code.isdigit() and len(code) == 6 and not code.startswith("0")
+    assert code.isdigit()
+    assert len(code) == 6
+    assert not code.startswith("0")
     assert dial_code_for(notified_meeting) == code
     other = notify(make_meeting(title="การประชุมที่สอง"))
     assert dial_code_for(other) != code
@@ -87,6 +91,8 @@ def test_the_dial_code_is_stable_digits_and_unique_among_live_meetings(
     assert meeting_by_dial_code("sip:abc") is None
 
 
-def test_only_a_participant_gets_a_pin(notified_meeting: Meeting, outsider: Any) -> None:
+def test_only_a_participant_gets_a_pin(
+    notified_meeting: Meeting, outsider: Any
+) -> None:
     with pytest.raises(PermissionDeniedError):
         pin_for(notified_meeting, outsider)
