@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -122,3 +123,36 @@ def member_by_pin(meeting: Meeting, pin: str) -> Any | None:
         .first()
     )
     return found.user if found is not None else None
+
+
+def sip_address(meeting: Meeting) -> str:
+    """``sip:<dial code>@<SIP_DOMAIN>``: what a room system or telephone dials."""
+    return f"sip:{dial_code_for(meeting)}@{settings.SIP_DOMAIN}"
+
+
+def dial_in_for(meeting: Meeting, user: Any) -> dict[str, str] | None:
+    """What a member needs to join by telephone or room system (their own PIN), or
+    ``None`` when SIP is off or the person takes no part in the meeting."""
+    if not settings.SIP_ENABLED:
+        return None
+    if not Membership.objects.filter(committee=meeting.committee, user=user).exists():
+        return None
+    return {
+        "address": sip_address(meeting),
+        "code": dial_code_for(meeting),
+        "pin": pin_for(meeting, user),
+    }
+
+
+def dial_in_paragraph(meeting: Meeting, user: Any) -> str:
+    """The notice's paragraph for one recipient (the notice is written in Thai, as
+    the letter is); empty when SIP is off."""
+    found = dial_in_for(meeting, user)
+    if found is None:
+        return ""
+    return (
+        "เข้าร่วมทางโทรศัพท์ / ห้องประชุมวิดีโอ: "
+        f"โทรไปที่ {found['address']} หรือกดรหัสห้องประชุม {found['code']} "
+        f"แล้วกดรหัสประจำตัว (PIN) ของท่าน {found['pin']} "
+        "(ใช้ได้เฉพาะการประชุมครั้งนี้ โปรดอย่าเปิดเผยแก่ผู้อื่น)"
+    )

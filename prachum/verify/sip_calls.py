@@ -56,6 +56,10 @@ def expected_calls(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                 },
             }
             continue
+        if kind == "retention.traffic_data_purged":
+            for purged in payload.get("sip_calls", []):
+                rows.pop(purged, None)
+            continue
         call = rows.get(payload.get("call", ""))
         if call is None:
             continue
