@@ -13,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from prachum.attendance.identity import ENTERABLE
 from prachum.attendance.models import MeetingDialCode, SipPin
 from prachum.committees.models import Membership
+from prachum.core import secrets_at_rest
 from prachum.core.errors import CoreError, PermissionDeniedError
 from prachum.meetings.models import Meeting, MeetingStatus
 
@@ -156,3 +159,22 @@ def dial_in_paragraph(meeting: Meeting, user: Any) -> str:
         f"แล้วกดรหัสประจำตัว (PIN) ของท่าน {found['pin']} "
         "(ใช้ได้เฉพาะการประชุมครั้งนี้ โปรดอย่าเปิดเผยแก่ผู้อื่น)"
     )
+
+
+def reencrypt_pins() -> int:
+    """Encrypt every PIN not under the newest field key again (``rotate_field_key``,
+    ADR 0018); how many. One transaction: a PIN that cannot be read changes nothing."""
+    primary = secrets_at_rest.keyring().primary_id
+    with transaction.atomic():
+        stale = [
+            pk
+            for pk, raw in SipPin.objects.annotate(
+                raw_pin=Cast("pin", CharField())
+            ).values_list("pk", "raw_pin")
+            if secrets_at_rest.stored_key_id(str(raw)) != primary
+        ]
+        for row in SipPin.objects.select_for_update().filter(pk__in=stale):
+            row.save(
+                update_fields=["pin"]
+            )  # read with the old key, saved under the new
+    return len(stale)

@@ -96,3 +96,25 @@ def test_only_a_participant_gets_a_pin(
 ) -> None:
     with pytest.raises(PermissionDeniedError):
         pin_for(notified_meeting, outsider)
+
+
+def test_rotating_the_field_key_reencrypts_the_pins(
+    notified_meeting: Meeting, members: list[Any], operator: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from prachum.core import secrets_at_rest
+
+    pin = pin_for(notified_meeting, members[0])
+    old_id = secrets_at_rest.keyring().primary_id
+    call_command("rotate_field_key", "--actor", operator.username, stdout=StringIO())
+    new_id = secrets_at_rest.keyring().primary_id
+    assert new_id != old_id
+    with connection.cursor() as cursor:
+        cursor.execute("select pin from attendance_sippin")
+        (stored,) = cursor.fetchone()
+    assert secrets_at_rest.stored_key_id(stored) == new_id
+    assert member_by_pin(notified_meeting, pin) == members[0]
+    assert pin_for(notified_meeting, members[0]) == pin
