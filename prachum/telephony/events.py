@@ -11,5 +11,6 @@ class TelephonyEvent(EventKind):
     SIP_CALL_STARTED = "sip.call_started", _("Call by telephone or room system")
     SIP_PIN_FAILED = "sip.pin_failed", _("Wrong PIN by telephone")
     SIP_CALL_IDENTIFIED = "sip.call_identified", _("Caller identified")
+    SIP_CALL_REJOINED = "sip.call_rejoined", _("Caller back in the audio room")
     SIP_CALL_ENDED = "sip.call_ended", _("Call ended")
     SIP_GATEWAY_DOWN = "sip.gateway_down", _("Telephone gateway stopped")
