@@ -38,6 +38,12 @@ from prachum.media.watchdog import start_watchdog_thread  # noqa: E402
 
 start_watchdog_thread()
 
+# SIP gateways (issue 17): a gateway whose heartbeat stops with calls open is an
+# incident within seconds. Off unless SIP_GATEWAY_WATCH (default: SIP_ENABLED).
+from prachum.telephony.gateways import start_gateway_watch_thread  # noqa: E402
+
+start_gateway_watch_thread()
+
 
 def _serious_check_messages() -> str:
     """Django's system checks, as ``runserver`` and the worker run them at start-up:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "prachum.retention",
     "prachum.minutes",
     "prachum.allowances",
+    "prachum.telephony",
     "prachum.archive",
 ]
 
@@ -447,6 +448,29 @@ MEDIA_PRESENCE_ENFORCED = env_bool("MEDIA_PRESENCE_ENFORCED", JANUS_ENABLED)
 # process (so the in-memory channel layer reaches the chair) when this is on.
 MEDIA_WATCHDOG = env_bool("MEDIA_WATCHDOG", JANUS_ENABLED)
 MEDIA_WATCHDOG_INTERVAL = float(env_str("MEDIA_WATCHDOG_INTERVAL", "1.0"))
+# SIP room systems and telephones (issue 17): the gateway (`manage.py sipgw`) answers on
+# SIP_HOST:SIP_PORT (UDP and TCP; TLS on SIP_TLS_PORT when not 0, mutual TLS with the
+# agency VCS's CA). A SIP address identifies a member only from SIP_TRUSTED_SOURCES or
+# a verified client certificate; anyone else enters the meeting's dial code and their
+# personal PIN (SIP_PIN_TRIES tries). Members are shown "sip:<dial code>@SIP_DOMAIN".
+SIP_ENABLED = env_bool("SIP_ENABLED", False)
+SIP_HOST = env_str("SIP_HOST", "127.0.0.1")
+SIP_PORT = env_int("SIP_PORT", 5070)
+SIP_TLS_PORT = env_int("SIP_TLS_PORT", 0)
+SIP_TLS_CERT_FILE = env_str("SIP_TLS_CERT_FILE", "")
+SIP_TLS_KEY_FILE = env_str("SIP_TLS_KEY_FILE", "")
+SIP_TLS_CLIENT_CA_FILE = env_str("SIP_TLS_CLIENT_CA_FILE", "")
+SIP_TRUSTED_SOURCES = env_list("SIP_TRUSTED_SOURCES", [])
+SIP_DOMAIN = env_str("SIP_DOMAIN", SIP_HOST)
+SIP_MEDIA_HOST = env_str("SIP_MEDIA_HOST", SIP_HOST)
+SIP_RTP_PORTS = env_str("SIP_RTP_PORTS", "40000-40999")
+SIP_PIN_TRIES = env_int("SIP_PIN_TRIES", 3)
+SIP_JANUS_RTP_HOST = env_str("SIP_JANUS_RTP_HOST", "127.0.0.1")
+# A gateway whose heartbeat is older than this with calls open is dead: an incident in
+# each meeting and its calls end as lost (checked every second by the web process).
+SIP_GATEWAY_DEAD_SECONDS = float(env_str("SIP_GATEWAY_DEAD_SECONDS", "3.0"))
+SIP_GATEWAY_WATCH = env_bool("SIP_GATEWAY_WATCH", SIP_ENABLED)
+
 # After close the worker converts the meeting's .mjr files (janus-pp-rec, ffmpeg), hashes
 # them into the chain and seals again; the evidence package waits for it (ADR 0012).
 RECORDINGS_POSTPROCESS = env_bool("RECORDINGS_POSTPROCESS", JANUS_ENABLED)

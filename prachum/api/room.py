@@ -78,6 +78,7 @@ class ParticipantOut(Schema):
     check_method: str | None
     connected: bool
     mode: str | None
+    by_phone: bool = False  # SIP caller (issue 17)
 
 
 class FloorOut(Schema):

@@ -33,6 +33,7 @@ EXPORTERS = [
     "prachum.notices.exports:notice_files",
     "prachum.attendance.exports:attendance_files",
     "prachum.room.exports:incident_files",
+    "prachum.telephony.exports:sip_call_files",
     "prachum.voting.exports:vote_files",
     "prachum.voting.challenge_exports:challenge_files",
     "prachum.minutes.exports:minutes_files",

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from prachum.core.secrets_at_rest import EncryptedCharField
 from prachum.meetings.models import AgendaItem, Meeting
 
 
@@ -16,6 +17,7 @@ class CheckMethod(models.TextChoices):
     SECOND_FACTOR = "second_factor", _("Password and one-time code")
     VOUCHED = "vouched", _("Vouched for by the chair or secretary")
     ROOM_SIGN_IN = "room_sign_in", _("Signed in at the room by the secretary")
+    SIP_PIN = "sip_pin", _("Personal PIN by telephone or video room system")
 
 
 class LocationKind(models.TextChoices):
@@ -280,3 +282,51 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} absent from {self.meeting_id}"
+
+
+class MeetingDialCode(models.Model):
+    """The digits a SIP caller dials (or keys in) to reach this meeting (issue 17).
+
+    Unique among the meetings that can be entered (``sip_access.dial_code_for`` picks
+    digits no enterable meeting has); shown as ``sip:<digits>@SIP_DOMAIN``.
+    """
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.PROTECT, related_name="dial_code"
+    )
+    digits = models.CharField(max_length=12, db_index=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.digits} {self.meeting_id}"
+
+
+class SipPin(models.Model):
+    """A member's personal PIN for one meeting by telephone or room system (R13, R14).
+
+    Encrypted at rest with the field key (ADR 0018); found by a keyed hash of the
+    meeting and the digits, never by the plain PIN. Valid for this meeting only.
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="sip_pins"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    pin = EncryptedCharField(max_length=255)
+    pin_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"], name="sip_pin_one_per_member"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "pin_hash"], name="sip_pin_unique_in_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PIN of {self.user_id} for {self.meeting_id}"

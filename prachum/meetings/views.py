@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from prachum.attendance.identity import ENTERABLE
+from prachum.attendance.sip_access import dial_in_for
 from prachum.committees import policies as committee_policies
 from prachum.committees.models import Committee
 from prachum.committees.policies import role_in
@@ -137,6 +139,11 @@ def _render_detail(
             "notice_error": notice_error,
             "chain": check_chain(chain_key=meeting.chain_key),
             "file": meeting_file(user=request.user, meeting=meeting),
+            # By telephone or room system: the address, the code and this person's
+            # own PIN, only while the meeting can be entered (issue 17).
+            "dial_in": dial_in_for(meeting, request.user)
+            if meeting.status in ENTERABLE
+            else None,
         },
         status=status,
     )

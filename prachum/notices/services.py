@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from prachum.attendance.sip_access import dial_in_paragraph
 from prachum.committees.models import Agency
 from prachum.core.actors import Actor
 from prachum.core.errors import CoreError, PermissionDeniedError, ServiceError
@@ -463,6 +464,8 @@ def _build_message(
         ]
     ).strip()
     body = official_digits(body, thai_digits=letter.thai_digits)
+    # The recipient's own PIN, in Arabic digits as keyed (issue 17); "" when SIP is off.
+    body = "\n\n".join(filter(None, [body, dial_in_paragraph(meeting, user)]))
     email = EmailMessage(
         subject=letter.subject,
         body=body,

@@ -38,6 +38,7 @@ from prachum.retention.record_graph import (
     delete_meeting_record,
     referencing_tables,
 )
+from prachum.telephony.models import SipCall
 
 #: Events that may follow the package built for a transfer without changing the record.
 AFTER_BUILD = [
@@ -359,10 +360,15 @@ def purge_traffic_data(
         ids = sorted(str(pk) for pk in rows.values_list("pk", flat=True))
         if not ids:
             return None
+        # SIP calls are traffic data too (issue 17), and refer to the connections.
+        calls = SipCall.objects.filter(meeting=meeting)
+        call_ids = sorted(str(pk) for pk in calls.values_list("pk", flat=True))
+        calls.delete()
         rows.delete()
         payload = {
             "record_class": RecordClass.TRAFFIC_DATA,
             "connections": ids,
+            **({"sip_calls": call_ids} if call_ids else {}),
             "count": len(ids),
             "package": str(package.pk),
             "package_sha256": package.sha256,

@@ -16,6 +16,8 @@ from prachum.attendance.models import IncidentKind
 from prachum.domain.incidents import IncidentCode, classify
 
 QUORUM_FIGURES = re.compile(r"^(\d+)/(\d+)$")
+#: The start of the description of a SIP caller's last wrong PIN (issue 17).
+SIP_PIN_TRIES_EXHAUSTED = "SIP_PIN_TRIES_EXHAUSTED"
 
 
 def _coded(code: IncidentCode) -> str | None:
@@ -33,6 +35,8 @@ def _coded(code: IncidentCode) -> str | None:
 
 def incident_summary(*, kind: str, description: str, subject_name: str = "") -> str:
     """What happened, in the active language; a participant's own words unchanged."""
+    if (description or "").startswith(SIP_PIN_TRIES_EXHAUSTED):
+        return _("A caller entered a wrong PIN too many times; the call was ended.")
     code = classify(kind, description or "")
     if code == IncidentCode.CONNECTION_LOST and kind != IncidentKind.CONNECTION_LOST:
         return _("The audio and video connection was lost.")  # MEDIA_LOST: ...

@@ -57,6 +57,7 @@ from prachum.media.loader import get_media_server
 from prachum.media.protocol import MediaError
 from prachum.media.tokens import parse_opaque_id
 from prachum.meetings.models import Meeting
+from prachum.room import callers
 from prachum.room.events import RoomEvent
 from prachum.room.facts import allowed_for_item, current_item
 from prachum.room.incidents import create_incident
@@ -329,11 +330,12 @@ def _kick_not_allowed(meeting: Meeting) -> None:
 
 
 def kick_from_media(*, meeting_id: Any, user_id: Any, reason: str) -> list[int]:
+    # SIP callers first: a VideoRoom failure must not keep them in (issue 17).
+    kicked = callers.kick_callers(meeting_id=meeting_id, user_id=user_id, reason=reason)
     try:
-        kicked = media.kick_user(meeting_id=str(meeting_id), user_id=str(user_id))
+        kicked += media.kick_user(meeting_id=str(meeting_id), user_id=str(user_id))
     except MediaError as exc:
         media_failed(meeting_id, "kick", exc)
-        return []
     if kicked:
         record_media_event(
             meeting_id,

@@ -22,6 +22,7 @@ from prachum.media.loader import get_media_server
 from prachum.media.protocol import MediaError
 from prachum.media.tokens import make_opaque_id, signed_nonce
 from prachum.meetings.models import Meeting, MeetingMode
+from prachum.room import callers
 from prachum.room.error_codes import RoomError
 from prachum.room.events import RoomEvent
 from prachum.room.facts import may_enter
@@ -60,6 +61,10 @@ def _chair_moderate(
             mute_audio=mute_audio,
             mute_video=mute_video,
         )
+        if mute_audio or not mute_video:  # callers have audio only (issue 17)
+            done += callers.mute_callers(
+                meeting_id=meeting.pk, user_id=user.pk, muted=mute_audio
+            )
     except MediaError as exc:
         raise ServiceError(
             RoomError.MEDIA_FAILED, _("The media server did not carry out the request.")

@@ -59,6 +59,10 @@ def _participant_row(fields: tuple[Any, ...], facts: RoomFacts) -> dict[str, Any
         "check_method": check.method if check else None,
         "connected": mode is not None,
         "mode": mode,
+        # in by telephone or video room system (SIP, issue 17): their check is the PIN
+        "by_phone": mode is not None
+        and check is not None
+        and check.method == "sip_pin",
         # why they count or not, in the law engine's words (issue 13 point 9)
         "standing": _standing(
             role,

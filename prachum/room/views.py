@@ -104,6 +104,7 @@ def _room_labels() -> dict[str, Any]:
         "not_identified": _("identity not confirmed"),
         "connected": _("connected"),
         "not_connected": _("not connected"),
+        "by_phone": _("Telephone / video room system"),
         "voting": _("voting"),
         "you": _("you"),
         "secret": _("Secret"),

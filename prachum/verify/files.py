@@ -39,6 +39,7 @@ KINDS: list[tuple[re.Pattern[str], str, str]] = [
         ),
         (r"identity_checks\.json", RECOMPUTED, ""),
         (r"traffic_data\.json", RECOMPUTED, ""),
+        (r"sip_calls\.json", RECOMPUTED, ""),
         (r"attendance\.json", RECOMPUTED, ""),
         (r"absences\.json", RECOMPUTED, ""),
         (r"incidents\.json", RECOMPUTED, ""),

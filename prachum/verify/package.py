@@ -24,6 +24,7 @@ from prachum.verify import (
     polls,
     recompute,
     recordings,
+    sip_calls,
     timestamps,
     traffic,
 )
@@ -96,6 +97,7 @@ RECOMPUTATIONS: list[Recomputation] = [
     challenges.challenges,
     traffic.traffic_data,
     traffic.incidents,
+    sip_calls.sip_calls,
     chain_facts.meeting,
     chain_facts.minutes,
     allowances.allowances,

@@ -760,7 +760,7 @@ class Room {
         const facts = [t.role[p.role] || p.role];
         if (p.voting) facts.push(t.voting);
         facts.push(p.identified ? `${t.identified} (${t.method[p.check_method] || ""})` : t.not_identified);
-        facts.push(p.connected ? `${t.connected} · ${t.mode[p.mode] || ""}` : t.not_connected);
+        facts.push(p.connected ? `${t.connected} · ${p.by_phone ? t.by_phone : t.mode[p.mode] || ""}` : t.not_connected);
         if (floor.hands.includes(p.id)) facts.push(t.hand_raised);
         const standing = t.standing[p.standing] || "";
         return el(
@@ -770,6 +770,7 @@ class Room {
             "data-connected": String(p.connected),
             "data-identified": String(p.identified),
             "data-mode": p.mode || "",
+            "data-by-phone": String(Boolean(p.by_phone)),
             "data-standing": p.standing || "",
             className: p.connected ? "online" : "offline",
           },

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from prachum.accounts.key_rotation import reencrypt_stored_secrets, stored_key_ids
+from prachum.attendance.sip_access import reencrypt_pins
 from prachum.core import secrets_at_rest
 
 
@@ -62,7 +63,9 @@ class Command(BaseCommand):
 
     def _reencrypt(self, actor: Any) -> int:
         try:
-            return reencrypt_stored_secrets(actor=actor)
+            people = reencrypt_stored_secrets(actor=actor)
+            reencrypt_pins()  # members' SIP PINs (issue 17)
+            return people
         except secrets_at_rest.FieldKeyError as exc:
             raise CommandError(f"Nothing was re-encrypted: {exc}") from exc
 
