@@ -31,11 +31,18 @@ def use_caller_media(media: CallerMedia | None) -> None:
 
 
 def caller_media() -> CallerMedia:
-    global _media
-    if _media is None:
-        module = importlib.import_module("prachum.media.audiobridge")
-        _media = module.AudioBridge.from_settings()
-    return _media
+    """The fake a test set, else the configured AudioBridge (``media.loader.
+    get_audiobridge``: the real one with Janus, its fake without), else the real one."""
+    if _media is not None:
+        return _media
+    loader = importlib.import_module("prachum.media.loader")
+    configured = getattr(loader, "get_audiobridge", None)
+    if configured is not None:
+        media: CallerMedia = configured()
+        return media
+    module = importlib.import_module("prachum.media.audiobridge")
+    bridge: CallerMedia = module.AudioBridge.from_settings()
+    return bridge
 
 
 def live_calls(*, meeting_id: Any, user_id: Any) -> list[SipCall]:
