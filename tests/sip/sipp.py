@@ -268,6 +268,9 @@ def capture(
     """
     if shutil.which("tcpdump") is None:
         raise SippUnavailableError("tcpdump is not installed (apt-get install tcpdump)")
+    if path.suffix.lower() != ".pcap":
+        # Debian's AppArmor profile for tcpdump lets it write only *.pcap (and *.cap).
+        raise ValueError(f"capture file {path.name} must end in .pcap")
     expression = ["udp"]
     if udp_ports:
         expression += ["and", "("]
