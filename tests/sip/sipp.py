@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import shutil
 import signal
 import socket
@@ -95,6 +96,22 @@ class SippResult:
     def ok(self) -> bool:
         return self.returncode == 0
 
+    def received(self) -> list[str]:
+        """The SIP messages SIPp received, in order (from the message log)."""
+        return _logged(self.messages, "received")
+
+    def sent(self) -> list[str]:
+        return _logged(self.messages, "sent")
+
+    def answer_sdp(self) -> str:
+        """The SDP body of the first 200 OK received (the gateway's answer), or ""."""
+        for message in self.received():
+            if message.startswith("SIP/2.0 200") and "\n\n" in message:
+                body = message.split("\n\n", 1)[1].strip()
+                if body.startswith("v=0"):
+                    return body
+        return ""
+
     def explain(self) -> str:
         """For assertion messages: exit code, stderr and the error log's tail."""
         tail = "\n".join(self.errors.splitlines()[-30:])
@@ -103,6 +120,22 @@ class SippResult:
             f"stderr:\n{self.stderr[-2000:]}\nerrors:\n{tail}\n"
             f"messages (tail):\n{self.messages[-3000:]}"
         )
+
+
+_LOG_ENTRY = re.compile(
+    r"^-{20,} [^\n]*\n\w+ message (sent|received)[^\n]*\n", re.MULTILINE
+)
+
+
+def _logged(log: str, direction: str) -> list[str]:
+    """Messages of one direction from a ``-trace_msg`` log (line ends as "\\n")."""
+    parts = _LOG_ENTRY.split(log.replace("\r\n", "\n"))
+    # split() gives [before, dir1, text1, dir2, text2, ...]
+    return [
+        text.strip("\n")
+        for kind, text in zip(parts[1::2], parts[2::2], strict=True)
+        if kind == direction
+    ]
 
 
 @dataclass

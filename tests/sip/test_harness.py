@@ -269,8 +269,11 @@ def test_a_caller_and_a_stand_in_gateway_hear_each_other(
         served = gateway.wait(15)
     assert result.ok, result.explain()
     assert served.ok, served.explain()
-    assert "INVITE sip:4711@10.77.0.1" in result.messages
-    assert "a=ptime:20" in result.messages
+    assert result.sent()[0].startswith("INVITE sip:4711@10.77.0.1:")
+    assert "a=ptime:20" in result.sent()[0]
+    assert [m.split(" ", 2)[1] for m in result.received()] == ["100", "200", "200"]
+    assert "m=audio " in result.answer_sdp()
+    assert "a=rtpmap:8 PCMA/8000" in result.answer_sdp()
     # What the stand-in received: the PIN, the speech, the keypad vote, in order.
     to_gateway = rtp.rtp_packets(cap.path, dst_port=gateway.media[1])
     assert rtp.dtmf_digits(to_gateway) == "56#1"
