@@ -7,7 +7,7 @@
   ``"expect_bye"`` (the far side must hang up: during the steps, or within
   ``bye_timeout`` after them; removed by the chair, three wrong PINs) or ``"none"``.
 * :func:`plan_call` - the usual caller from a :class:`CallPlan`: wait, key the
-  PIN(s), speak, key a second DTMF string later (keypad vote), listen, end. It writes
+  PIN(s), speak, key more DTMF at given times (keypad votes), listen, end. It writes
   the pcaps (one continuous RTP stream, silence between the parts so that RTP never
   stops) and the scenario into a folder.
 * :func:`uas_scenario` - a stand-in gateway (answers, optionally plays a pcap,
@@ -157,10 +157,12 @@ class CallPlan:
 
     ``pins``: DTMF strings keyed one after the other, ``pin_gap`` apart (one for a
     personal PIN; three wrong ones to be cut off). ``speech`` is spoken after the
-    PINs; ``keypad`` (e.g. ``"1"``, a keypad vote) is keyed ``keypad_at`` seconds
-    after the speech began; the caller then listens ``listen`` seconds (sending
-    silence) and hangs up (``ending="bye"``) or waits for the far side's BYE
-    (``"expect_bye"``, at most ``bye_timeout``).
+    PINs, then the caller listens ``listen`` seconds (sending silence) and hangs up
+    (``ending="bye"``) or waits for the far side's BYE (``"expect_bye"``, at most
+    ``bye_timeout``). ``keys``: ``(at, digits)`` pairs, e.g. ``[(4.0, "1")]`` for a
+    keypad vote: ``digits`` are keyed once ``at`` seconds of that audio (speech,
+    then the listening silence) have been sent; the audio resumes after them.
+    :attr:`PlannedCall.keys_at` says when, counted from the ACK.
     """
 
     dial: str
@@ -169,8 +171,7 @@ class CallPlan:
     wait: float = 1.5
     pin_gap: float = 1.5
     after_pins: float = 1.0
-    keypad: str = ""
-    keypad_at: float = 0.0
+    keys: Sequence[tuple[float, str]] = ()
     listen: float = 5.0
     ending: str = "bye"
     bye_timeout: float = 30.0
@@ -187,6 +188,7 @@ class PlannedCall:
     pcaps: list[Path] = field(default_factory=list)
     speech_at: float = 0.0  # seconds after the ACK when the speech starts
     seconds: float = 0.0  # the scenario's length up to its ending
+    keys_at: list[float] = field(default_factory=list)  # when each of plan.keys starts
 
 
 def plan_call(folder: Path, name: str, plan: CallPlan) -> PlannedCall:
@@ -218,18 +220,19 @@ def plan_call(folder: Path, name: str, plan: CallPlan) -> PlannedCall:
         part("pin", lambda pin=pin, gap=gap: stream.dtmf(pin).silence(gap))
     speech_at = stream.time
     ptime = plan.ptime
-    if plan.keypad:
-        before = max(0.0, plan.keypad_at)
-        speech = plan.speech + audio.silence(
-            max(0.0, before - audio.seconds_of(plan.speech))
-        )
-        cut = 2 * round(before * audio.RATE)
-        head, tail = speech[:cut], speech[cut:]
-        part("speech", lambda: stream.audio(head, ptime=ptime))
-        part("keypad", lambda: stream.dtmf(plan.keypad))
-        rest = tail + audio.silence(plan.listen)
-    else:
-        rest = plan.speech + audio.silence(plan.listen)
+    timeline = plan.speech + audio.silence(plan.listen)
+    keys_at: list[float] = []
+    done = 0  # bytes of the timeline sent so far
+    for at, digits in sorted(plan.keys):
+        cut = max(done, 2 * round(at * audio.RATE))
+        if cut > len(timeline):
+            timeline += bytes(cut - len(timeline))
+        head = timeline[done:cut]
+        part("audio", lambda head=head: stream.audio(head, ptime=ptime))
+        keys_at.append(stream.time)
+        part("keys", lambda digits=digits: stream.dtmf(digits))
+        done = cut
+    rest = timeline[done:]
     expecting = plan.ending == "expect_bye"
     part("listen", lambda: stream.audio(rest, ptime=ptime), wait=not expecting)
     seconds = stream.time
@@ -244,4 +247,4 @@ def plan_call(folder: Path, name: str, plan: CallPlan) -> PlannedCall:
         user=plan.user,
         bye_timeout=plan.bye_timeout,
     )
-    return PlannedCall(scenario, stream, pcaps, speech_at, seconds)
+    return PlannedCall(scenario, stream, pcaps, speech_at, seconds, keys_at)
