@@ -251,12 +251,14 @@ def test_scenarios_are_well_formed(tmp_path: Path) -> None:
 # -- SIPp in the namespace -----------------------------------------------------------
 
 
-def _stand_in(ns: NetNamespace, folder: Path, name: str, **kwargs: object) -> sipp.Sipp:
+def _stand_in(
+    ns: NetNamespace, folder: Path, name: str, transport: str = "u1", **kwargs: object
+) -> sipp.Sipp:
     block = sipp.free_ports(ns)
     scenario = calls.uas_scenario(folder / f"{name}.xml", **kwargs)  # type: ignore[arg-type]
     return sipp.start_sipp(
         ns, folder, name, scenario=scenario, sip_port=block + 1, media_port=block,
-        timeout=40,
+        timeout=40, transport=transport,
     )  # fmt: skip
 
 
@@ -358,6 +360,23 @@ def test_a_30_ms_caller_sends_240_byte_packets(
     sizes = Counter(len(p.payload) for p in rtp.rtp_packets(cap.path))
     assert set(sizes) == {240}
     assert sizes[240] == len(call.stream.packets)
+
+
+@pytest.mark.e2e
+@pytest.mark.usefixtures("sipp_tools")
+@pytest.mark.parametrize("ending", ["bye", "expect_bye"])
+def test_a_caller_over_tcp(netns: NetNamespace, tmp_path: Path, ending: str) -> None:
+    hangup = 1.5 if ending == "expect_bye" else None
+    gateway = _stand_in(netns, tmp_path, "gw-tcp", "t1", hangup_after=hangup)
+    plan = calls.CallPlan(
+        dial="4711", pins=["1#"], wait=0.2, listen=0.5, ending=ending, bye_timeout=5
+    )
+    with Callers(netns, tmp_path / "c", gateway=gateway.local, transport="t1") as c:
+        c.start("t", plan, timeout=20)
+        result, served = c.wait()["t"], gateway.wait(15)
+    assert result.ok, result.explain()
+    assert served.ok, served.explain()
+    assert result.sent()[0].splitlines()[1].startswith("Via: SIP/2.0/TCP 10.77.0.2:")
 
 
 @pytest.mark.e2e
