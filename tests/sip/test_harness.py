@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.media.recorded_audio import MjrPackets, mjr_packets
 from tests.netns import NetNamespace
-from tests.sip import audio, calls, rtp, sipp
+from tests.sip import audio, calls, mjr, rtp, sipp
 from tests.sip.callers import Callers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -220,6 +221,46 @@ def test_a_planned_call_keys_its_pins_and_votes_in_time(tmp_path: Path) -> None:
     assert [text.index(str(pcap)) for pcap in call.pcaps] == sorted(
         text.index(str(pcap)) for pcap in call.pcaps
     )
+
+
+def test_an_mjr_of_a_caller_converts_back_to_what_it_said(tmp_path: Path) -> None:
+    _need("janus-pp-rec")
+    said = audio.tone_pattern(6, 3.0)
+    stream = rtp.RtpStream().audio(said[: len(said) // 2]).pause(0.5)
+    stream.audio(said[len(said) // 2 :])
+    recording = mjr.write_mjr(tmp_path / "caller-audio.mjr", stream.packets)
+    assert mjr_packets(recording) == MjrPackets(packets=150, missing=0)
+    assert mjr.mjr_header(recording)["c"] == "pcma"
+    pcm = mjr.mjr_pcm(recording, folder=tmp_path)
+    # janus-pp-rec keeps the half-second gap (RTP timestamps) as silence.
+    assert audio.seconds_of(pcm) == pytest.approx(3.5, abs=0.03)
+    heard = pcm[:24000] + pcm[32000:]  # bytes: 1.5 s, then after the gap
+    assert audio.correlate(heard, said).value > 0.95
+    assert audio.rms(pcm[24800:31200]) < 0.001
+    assert audio.correlate(pcm, audio.tone_pattern(7, 3.0)).value < 0.5
+
+
+def test_audio_files_decode_to_8_khz(tmp_path: Path) -> None:
+    _need("sox")
+    said = audio.tone_pattern(8, 2.0)
+    raw_16k = [
+        "-t",
+        "raw",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        "-b",
+        "16",
+        "-e",
+        "signed-integer",
+    ]
+    wav = audio.write_wav(
+        tmp_path / "x.wav", _sox([*RAW16, "-", *raw_16k, "-"], said), rate=16000
+    )
+    pcm = mjr.decode_file(wav)
+    assert audio.seconds_of(pcm) == pytest.approx(2.0, abs=0.01)
+    assert audio.correlate(pcm, said).value > 0.95
 
 
 def test_scenarios_are_well_formed(tmp_path: Path) -> None:
