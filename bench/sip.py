@@ -164,31 +164,11 @@ def start_gateway(
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the gateway exited: {out.read_text()[-2000:]}")
-        if ns.run_in(_options_answered, target.address):
+        if sipp.sip_options(ns, target.address).startswith("SIP/2.0 200"):
             return target
         time.sleep(0.3)
     target.close()
     raise RuntimeError(f"the gateway did not answer OPTIONS in {ready_timeout} s")
-
-
-def _options_answered(address: tuple[str, int]) -> bool:
-    import socket
-
-    request = (
-        f"OPTIONS sip:{address[0]}:{address[1]} SIP/2.0\r\n"
-        "Via: SIP/2.0/UDP 10.77.0.2:5999;branch=z9hG4bK-bench\r\n"
-        "From: <sip:bench@10.77.0.2>;tag=bench\r\nTo: <sip:gw@10.77.0.1>\r\n"
-        "Call-ID: bench-options\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
-        "Content-Length: 0\r\n\r\n"
-    )
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(0.5)
-        sock.bind(("10.77.0.2", 0))
-        sock.sendto(request.encode(), address)
-        try:
-            return sock.recv(4096).startswith(b"SIP/2.0 200")
-        except OSError:
-            return False
 
 
 # -- one run --------------------------------------------------------------------------

@@ -162,7 +162,9 @@ class CallPlan:
     ``bye_timeout``). ``keys``: ``(at, digits)`` pairs, e.g. ``[(4.0, "1")]`` for a
     keypad vote: ``digits`` are keyed once ``at`` seconds of that audio (speech,
     then the listening silence) have been sent; the audio resumes after them.
-    :attr:`PlannedCall.keys_at` says when, counted from the ACK.
+    :attr:`PlannedCall.keys_at` says when, counted from the ACK. With
+    ``"expect_bye"`` RTP stops after ``listen``: make it last until the BYE is due
+    (a gateway may end a call whose RTP stopped).
     """
 
     dial: str

@@ -51,6 +51,54 @@ def unavailable_reason() -> str | None:
     return None
 
 
+# -- a SIP probe ---------------------------------------------------------------------
+
+
+def sip_options(
+    ns: NetNamespace, address: tuple[str, int], *, timeout: float = 0.5
+) -> str:
+    """Send one OPTIONS over UDP from the callers' side; the reply's status line.
+
+    "" when nothing answered within ``timeout``. For waiting until a gateway is up
+    (:func:`wait_for_sip`) and for checking its keep-alive answer.
+    """
+
+    def probe() -> str:
+        tag = os.urandom(6).hex()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(timeout)
+            sock.bind((ns.peer_address, 0))
+            port = sock.getsockname()[1]
+            request = (
+                f"OPTIONS sip:{address[0]}:{address[1]} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP {ns.peer_address}:{port};branch=z9hG4bK-{tag}\r\n"
+                f"From: <sip:probe@{ns.peer_address}>;tag={tag}\r\n"
+                f"To: <sip:{address[0]}>\r\nCall-ID: probe-{tag}\r\n"
+                "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+            )
+            sock.sendto(request.encode(), address)
+            try:
+                reply = sock.recv(65535)
+            except OSError:
+                return ""
+        return reply.split(b"\r\n", 1)[0].decode(errors="replace")
+
+    return ns.run_in(probe, timeout=timeout + 5)
+
+
+def wait_for_sip(
+    ns: NetNamespace, address: tuple[str, int], *, timeout: float = 20.0
+) -> str:
+    """OPTIONS every 0.3 s until something answers; its status line (or raise)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = sip_options(ns, address)
+        if line:
+            return line
+        time.sleep(0.3)
+    raise TimeoutError(f"nothing answered OPTIONS at {address} in {timeout} s")
+
+
 # -- ports ---------------------------------------------------------------------------
 
 

@@ -405,6 +405,22 @@ def test_a_30_ms_caller_sends_240_byte_packets(
 
 @pytest.mark.e2e
 @pytest.mark.usefixtures("sipp_tools")
+def test_the_options_probe(netns: NetNamespace, tmp_path: Path) -> None:
+    block = sipp.free_ports(netns)
+    silent = (netns.address, block + 3)
+    assert sipp.sip_options(netns, silent, timeout=0.3) == ""
+    with pytest.raises(TimeoutError):
+        sipp.wait_for_sip(netns, silent, timeout=1.0)
+    # SIPp answers an OPTIONS out of a call (its default behaviour "pingreply").
+    server = _stand_in(netns, tmp_path, "gw-options")
+    try:
+        assert sipp.wait_for_sip(netns, server.local, timeout=10) == "SIP/2.0 200 OK"
+    finally:
+        server.stop()
+
+
+@pytest.mark.e2e
+@pytest.mark.usefixtures("sipp_tools")
 @pytest.mark.parametrize("ending", ["bye", "expect_bye"])
 def test_a_caller_over_tcp(netns: NetNamespace, tmp_path: Path, ending: str) -> None:
     hangup = 1.5 if ending == "expect_bye" else None
