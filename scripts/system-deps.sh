@@ -2,12 +2,17 @@
 # Install the Debian packages Prachum needs. Usage: system-deps.sh run|test
 #   run:  the Thai font for official letters, PDF tools, and Janus for audio/video
 #         (without Janus, Prachum runs without media)
-#   test: also Chromium for the browser tests; Janus is required there
+#         and espeak-ng + sox for the SIP gateway's Thai voice prompts (prachum-sipgw
+#         speaks them from text; without them it cannot guide a telephone caller)
+#   test: also Chromium for the browser tests; Janus is required there; and for the
+#         SIP tests (tests/sip/): sip-tester (SIPp, the scripted telephone callers),
+#         tcpdump (records what a caller heard: SIPp cannot save received RTP)
 set -euo pipefail
 mode=${1:-run}
 media=(janus janus-tools libjs-janus-gateway libjs-webrtc-adapter ffmpeg)
-packages=(fonts-tlwg-laksaman-ttf poppler-utils gettext "${media[@]}")
-[ "$mode" = test ] && packages+=(chromium)
+speech=(espeak-ng sox)
+packages=(fonts-tlwg-laksaman-ttf poppler-utils gettext "${media[@]}" "${speech[@]}")
+[ "$mode" = test ] && packages+=(chromium sip-tester tcpdump)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,333 @@
+"""CPU of the SIP gateway and of Janus per SIP caller, one JSON line per figure.
+
+Run: ``.venv/bin/python bench/sip.py`` (options: ``--n 10,30`` callers per run,
+``--seconds 20`` measured, ``--warmup 3``, ``--dial``/``--pins`` of a prepared
+meeting, ``--stand-in``, ``--max-seconds 900``; see ``--help``). Needs root,
+iproute2, Janus, SIPp (``sip-tester``) and tcpdump: everything runs in a private
+network namespace that the run creates and deletes (``tests/netns.py``: the gateway
+and Janus on 10.77.0.1, the callers on 10.77.0.2; nothing touches the machine's own
+interfaces). Never part of the test suite; figures are reported, not asserted.
+
+Per N: Janus (``tests/media/netns_fixtures.start_janus``) and the gateway
+(:data:`GATEWAY_COMMAND`, ``manage.py sipgw`` with the settings of
+:func:`gateway_env`: SQLite in the run's folder, Janus inside the namespace) are
+started; N SIPp callers (``tests/sip/sipp.py``, one process each, own ports) dial
+``--dial``, key their PIN from ``--pins`` (comma list, one per caller, e.g. from the
+meeting prepared for the run; without PINs the callers stay in the IVR lobby) and
+send 20 ms PCMA (a tone pattern) until the window has passed, then hang up. After
+``--warmup`` seconds past the last PIN, for ``--seconds``:
+
+* ``figure: run``: CPU seconds (``/proc/<pid>/stat`` utime+stime, plus waited-for
+  children such as espeak-ng) of the gateway and of Janus over the window, per
+  caller and as % of one core; the callers' (SIPp) CPU apart; RTP packets sent to
+  the gateway and back to the callers during the window (``tcpdump`` inside the
+  namespace); how many callers ended with SIPp exit code 0.
+
+``--stand-in`` replaces the gateway by a SIPp UAS (answers, then waits for BYE):
+it checks the harness and the measuring itself without a gateway (the test suite
+runs it with ``--n 2``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.media.netns_fixtures import NetnsJanus, start_janus  # noqa: E402
+from tests.netns import NetNamespace  # noqa: E402
+from tests.netns import unavailable_reason as netns_unavailable  # noqa: E402
+from tests.sip import audio, calls, rtp, sipp  # noqa: E402
+
+#: How the real gateway starts (inside the namespace, cwd = the repository).
+GATEWAY_COMMAND = [sys.executable, "manage.py", "sipgw"]
+SIP_PORT = 5070
+SIP_RTP_PORTS = "40000-40999"
+
+
+def emit(line: dict[str, Any]) -> None:
+    print(json.dumps({"bench": "sip"} | line, ensure_ascii=False), flush=True)
+
+
+def log(text: str) -> None:
+    print(f"[sip] {text}", file=sys.stderr, flush=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime + cutime + cstime of ``pid`` (``/proc/<pid>/stat``), seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    # After the command: state is field 3; utime..cstime are fields 14..17 (1-based).
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+# -- the thing under test -------------------------------------------------------------
+
+
+def gateway_env(janus: NetnsJanus, folder: Path) -> dict[str, str]:
+    """Settings for ``manage.py sipgw`` inside the namespace (config/settings.py)."""
+    config = janus.config
+    return os.environ | {
+        "PRACHUM_VAR_DIR": str(folder / "var"),
+        "DATABASE_URL": f"sqlite:///{folder / 'var' / 'bench.sqlite3'}",
+        "JANUS_ENABLED": "true",
+        "JANUS_SERVER_NAME": config.server_name,
+        "JANUS_HTTP_URL": janus.http_url,
+        "JANUS_ADMIN_URL": janus.admin_url,
+        "JANUS_API_SECRET": config.api_secret,
+        "JANUS_ADMIN_SECRET": config.admin_secret,
+        "JANUS_TOKEN_SECRET": config.token_secret,
+        "JANUS_ROOM_ADMIN_KEY": config.room_admin_key,
+        "JANUS_EVENTS_SECRET": config.events_secret,
+        "JANUS_RECORDINGS_DIR": str(config.recordings_dir),
+        "SIP_ENABLED": "true",
+        "SIP_HOST": janus.ns.address,
+        "SIP_PORT": str(SIP_PORT),
+        "SIP_MEDIA_HOST": janus.ns.address,
+        "SIP_RTP_PORTS": SIP_RTP_PORTS,
+        "SIP_JANUS_RTP_HOST": "127.0.0.1",
+    }
+
+
+@dataclass
+class Target:
+    """The process the callers dial: the gateway, or SIPp standing in for it."""
+
+    name: str
+    process: subprocess.Popen[Any]
+    address: tuple[str, int]
+    log: Path
+    sipp: sipp.Sipp | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def close(self) -> None:
+        if self.sipp is not None:
+            self.sipp.wait(30)  # it ends after the last caller's BYE
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_stand_in(ns: NetNamespace, folder: Path, n: int, limit: float) -> Target:
+    scenario = calls.uas_scenario(folder / "stand-in.xml", bye_timeout=limit)
+    server = sipp.start_sipp(
+        ns, folder, "stand-in", scenario=scenario, sip_port=SIP_PORT,
+        media_port=sipp.free_ports(ns, base=30000), calls=n, rate=1000,
+        timeout=limit,
+    )  # fmt: skip
+    return Target(
+        "sipp-uas (stand-in)",
+        server.process,
+        server.local,
+        folder / "stand-in.stderr",
+        server,
+    )
+
+
+def start_gateway(
+    ns: NetNamespace, janus: NetnsJanus, folder: Path, ready_timeout: float = 30.0
+) -> Target:
+    """:data:`GATEWAY_COMMAND` inside ``ns``; returns once its SIP port answers."""
+    (folder / "var").mkdir(parents=True, exist_ok=True)
+    env = gateway_env(janus, folder)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT, env=env, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    out = folder / "gateway.log"
+    with out.open("wb") as f:
+        process = ns.popen(
+            GATEWAY_COMMAND, cwd=ROOT, env=env, stdout=f, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    target = Target("prachum-sipgw", process, (ns.address, SIP_PORT), out)
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the gateway exited: {out.read_text()[-2000:]}")
+        if sipp.sip_options(ns, target.address).startswith("SIP/2.0 200"):
+            return target
+        time.sleep(0.3)
+    target.close()
+    raise RuntimeError(f"the gateway did not answer OPTIONS in {ready_timeout} s")
+
+
+# -- one run --------------------------------------------------------------------------
+
+
+def measure(
+    ns: NetNamespace, janus: NetnsJanus, folder: Path, n: int, args: Any
+) -> dict[str, Any]:
+    pins = [p for p in (args.pins or "").split(",") if p]
+    if pins and len(pins) < n:
+        raise ValueError(f"--pins lists {len(pins)} PINs for {n} callers")
+    wait, pin_seconds = 1.0, (1.5 if pins else 0.0)
+    talk = args.warmup + args.seconds + 2.0
+    limit = wait + pin_seconds + talk + 30
+    run_dir = folder / f"n{n}"
+    run_dir.mkdir(parents=True)
+    if args.stand_in:
+        target = start_stand_in(ns, run_dir, n, limit)
+    else:
+        target = start_gateway(ns, janus, run_dir)
+    callers: list[sipp.Sipp] = []
+    cap: sipp.Capture | None = None
+    try:
+        cap = sipp.capture(ns, run_dir / "rtp.pcap")
+        began = time.monotonic()
+        for index in range(n):
+            plan = calls.CallPlan(
+                dial=args.dial,
+                pins=[pins[index]] if pins else [],
+                speech=audio.tone_pattern(index, talk),
+                wait=wait,
+                after_pins=0.5,
+                listen=0.0,
+                display=f"Bench caller {index}",
+                user=f"bench{index}",
+            )
+            call = calls.plan_call(run_dir / f"c{index}", f"c{index}", plan)
+            callers.append(
+                sipp.start_sipp(
+                    ns,
+                    run_dir,
+                    f"c{index}",
+                    scenario=call.scenario,
+                    remote=target.address,
+                    timeout=limit,
+                )
+            )
+        # Everyone has dialled and keyed the PIN; let the joins settle.
+        settle = began + wait + pin_seconds + args.warmup
+        time.sleep(max(0.0, settle - time.monotonic()))
+        first = _snapshot(target, janus, callers)
+        time.sleep(args.seconds)
+        last = _snapshot(target, janus, callers)
+        results = [c.wait() for c in callers]
+    finally:
+        for caller in callers:
+            caller.stop()
+        if cap is not None:
+            cap.stop()
+        target.close()
+    wall = last["t"] - first["t"]
+    gateway_cpu = last["gateway"] - first["gateway"]
+    janus_cpu = last["janus"] - first["janus"]
+    media_ports = {c.media[1] for c in callers}
+    datagrams = rtp.read_pcap(run_dir / "rtp.pcap") if cap else []
+    in_window = [d for d in datagrams if first["epoch"] <= d.time <= last["epoch"]]
+    to_gateway = sum(1 for d in in_window if d.src[1] in media_ports)
+    to_callers = sum(1 for d in in_window if d.dst[1] in media_ports)
+    return {
+        "figure": "run",
+        "n": n,
+        "gateway": target.name,
+        "seconds": round(wall, 2),
+        "gateway_cpu_s": round(gateway_cpu, 3),
+        "gateway_cpu_s_per_caller": round(gateway_cpu / n, 4),
+        "gateway_cpu_pct": round(100 * gateway_cpu / wall, 2),
+        "gateway_cpu_pct_per_caller": round(100 * gateway_cpu / wall / n, 3),
+        "janus_cpu_s": round(janus_cpu, 3),
+        "janus_cpu_s_per_caller": round(janus_cpu / n, 4),
+        "janus_cpu_pct": round(100 * janus_cpu / wall, 2),
+        "janus_cpu_pct_per_caller": round(100 * janus_cpu / wall / n, 3),
+        "callers_cpu_pct": round(100 * (last["callers"] - first["callers"]) / wall, 1),
+        "rtp_packets_to_gateway": to_gateway,
+        "rtp_packets_to_callers": to_callers,
+        "rtp_packets_expected_each_way": round(50 * n * wall),
+        "callers_ok": sum(1 for r in results if r.ok),
+        "caller_exit_codes": sorted({r.returncode for r in results}),
+        "identified_by_pin": bool(pins),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def _snapshot(
+    target: Target, janus: NetnsJanus, callers: list[sipp.Sipp]
+) -> dict[str, float]:
+    callers_cpu = 0.0
+    for caller in callers:
+        with contextlib.suppress(OSError):
+            callers_cpu += cpu_seconds(caller.pid)
+    return {
+        "t": time.monotonic(),
+        "epoch": time.time(),
+        "gateway": cpu_seconds(target.pid),
+        "janus": cpu_seconds(janus.pid),
+        "callers": callers_cpu,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", default="10,30", help="callers per run")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured window")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--dial", default="4711", help="user part of the Request-URI")
+    parser.add_argument("--pins", default="", help="comma list, one PIN per caller")
+    parser.add_argument("--stand-in", action="store_true", help="SIPp UAS as gateway")
+    parser.add_argument("--max-seconds", type=float, default=900.0)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.n.split(",") if s.strip()]
+    if not sizes or min(sizes) < 1 or max(sizes) > 100:
+        parser.error("--n must list 1..100 callers")
+    if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 60:
+        parser.error("--seconds must be 1..600, --warmup 0..60")
+    reason = (
+        netns_unavailable()
+        or sipp.unavailable_reason()
+        or (None if shutil.which("janus") else "Janus is not installed")
+    )
+    if reason:
+        emit({"figure": "error", "error": reason})
+        sys.exit(1)
+    deadline = time.monotonic() + args.max_seconds
+    folder = Path(tempfile.mkdtemp(prefix="prachum-bench-sip-"))
+    failed = False
+    try:
+        with NetNamespace() as ns:
+            janus = start_janus(ns, folder / "janus", debug_level=3)
+            emit({"figure": "setup", "janus_start_s": round(janus.start_seconds, 3)})
+            try:
+                for n in sizes:
+                    if time.monotonic() > deadline:
+                        emit({"figure": "run", "n": n, "error": "--max-seconds"})
+                        failed = True
+                        continue
+                    log(f"n={n}")
+                    try:
+                        emit(measure(ns, janus, folder, n, args))
+                    except Exception as exc:  # report and go on
+                        emit({"figure": "run", "n": n, "error": repr(exc)})
+                        failed = True
+            finally:
+                janus.close()
+    finally:
+        if os.environ.get("BENCH_SIP_KEEP"):
+            log(f"kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
