@@ -327,11 +327,8 @@ class Gateway:
                 await call.hangup(why if why in END_PROMPTS else "hangup")
                 return
             poll = await db(keypad.open_poll_for, record)
-            if poll is not None and poll.pk != prompted_poll:
-                prompted_poll = poll.pk
-                kind = "vote_motion" if poll.kind == "motion" else "vote_options"
-                await self.say(call, kind)
-            if digit is not None and poll is not None and digit not in "*#":
+            if poll is not None and digit is not None and digit not in "*#":
+                prompted_poll = poll.pk  # keyed before the prompt: no need for it
                 try:
                     await db(keypad.cast_keypad_ballot, record, poll, digit)
                 except ServiceError as error:
@@ -339,6 +336,10 @@ class Gateway:
                         await self.say(call, "bad_key")
                 else:
                     await self.say(call, "voted")
+            elif poll is not None and poll.pk != prompted_poll:
+                prompted_poll = poll.pk
+                kind = "vote_motion" if poll.kind == "motion" else "vote_options"
+                await self.say(call, kind)
             dropped = call.stats.dropped_wrong_size
             if dropped > reported_drops:
                 await db(
