@@ -461,7 +461,10 @@ SIP_TLS_CERT_FILE = env_str("SIP_TLS_CERT_FILE", "")
 SIP_TLS_KEY_FILE = env_str("SIP_TLS_KEY_FILE", "")
 SIP_TLS_CLIENT_CA_FILE = env_str("SIP_TLS_CLIENT_CA_FILE", "")
 SIP_TRUSTED_SOURCES = env_list("SIP_TRUSTED_SOURCES", [])
-SIP_DOMAIN = env_str("SIP_DOMAIN", SIP_HOST)
+# Without a domain of its own, members dial the gateway's address (and port unless 5060).
+SIP_DOMAIN = env_str(
+    "SIP_DOMAIN", SIP_HOST if SIP_PORT == 5060 else f"{SIP_HOST}:{SIP_PORT}"
+)
 SIP_MEDIA_HOST = env_str("SIP_MEDIA_HOST", SIP_HOST)
 SIP_RTP_PORTS = env_str("SIP_RTP_PORTS", "40000-40999")
 SIP_PIN_TRIES = env_int("SIP_PIN_TRIES", 3)
