@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +33,8 @@ from tests.conftest import (
     schedule_test_meeting,
     settings_for_tests,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,11 @@ class Cast:
 
 
 @dataclass(frozen=True)
-class Built:
-    """What a build left: its result (a path inside ``folder``) and its secrets."""
+class Built(Generic[T]):
+    """What a build left: its result (such as a path inside ``folder``) and its
+    secrets."""
 
-    result: Path
+    result: T
     folder: Path
 
     @property
@@ -72,8 +75,8 @@ def _usual_umask() -> Iterator[None]:
 
 
 def build_once(
-    django_db_blocker: Any, folder: Path, build: Callable[[Cast], Path]
-) -> Built:
+    django_db_blocker: Any, folder: Path, build: Callable[[Cast], T]
+) -> Built[T]:
     """``build(cast)`` in a rolled-back transaction with the test settings on ``folder``
     (it runs the package task inside :func:`on_commit_run`)."""
     with (
@@ -100,7 +103,7 @@ def on_commit_run() -> Any:
     return TestCase.captureOnCommitCallbacks(execute=True)
 
 
-def use_secrets(built: Built) -> None:
+def use_secrets(built: Built[Any]) -> None:
     """Put the build's keys where the running test's settings look for them."""
     target = Path(settings.SIGNING_KEY_FILE).parent
     shutil.copytree(built.secrets, target, dirs_exist_ok=True)

@@ -112,7 +112,7 @@ def _build_package(cast: Cast) -> Path:
 @pytest.fixture(scope="module")
 def package_built(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
-) -> Built:
+) -> Built[Path]:
     """One package for the module, built under the usual umask 022 (``loose_umask``);
     the tests read it and tamper with copies."""
     folder = tmp_path_factory.mktemp("package")
@@ -120,7 +120,7 @@ def package_built(
 
 
 @pytest.fixture
-def package_path(package_built: Built) -> Path:
+def package_path(package_built: Built[Path]) -> Path:
     use_secrets(package_built)
     return package_built.result
 

@@ -105,14 +105,14 @@ def _build_insider_package(cast: Cast) -> Path:
 @pytest.fixture(scope="module")
 def insider_package_built(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
-) -> Built:
+) -> Built[Path]:
     """One package for the module: each test reads it and tampers with copies."""
     folder = tmp_path_factory.mktemp("insider")
     return build_once(django_db_blocker, folder, _build_insider_package)
 
 
 @pytest.fixture
-def insider_package_path(insider_package_built: Built) -> Path:
+def insider_package_path(insider_package_built: Built[Path]) -> Path:
     use_secrets(insider_package_built)
     return insider_package_built.result
 
