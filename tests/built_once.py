@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -37,15 +38,18 @@ from tests.conftest import (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
 class Cast:
-    """The conftest cast: the committee, its chair and secretary, and a meeting ten days
-    ahead (what the ``committee``, ``chair``, ``secretary`` and ``meeting`` fixtures give)."""
+    """The conftest cast: the committee, its chair and secretary, and (made when first
+    asked for) the ``meeting`` ten days ahead, as the fixtures of those names give."""
 
-    committee: Committee
-    chair: Any
-    secretary: Any
-    meeting: Meeting
+    def __init__(self, committee: Committee) -> None:
+        self.committee = committee
+        self.chair = cast_member(committee, Role.CHAIR)
+        self.secretary = cast_member(committee, Role.SECRETARY)
+
+    @cached_property
+    def meeting(self) -> Meeting:
+        return self.make_meeting(days_ahead=10)
 
     def make_meeting(self, **options: Any) -> Meeting:
         return schedule_test_meeting(self.committee, self.secretary, **options)
@@ -85,14 +89,7 @@ def build_once(
         _usual_umask(),
         transaction.atomic(),
     ):
-        committee = make_committee(make_agency())
-        secretary = cast_member(committee, Role.SECRETARY)
-        cast = Cast(
-            committee=committee,
-            chair=cast_member(committee, Role.CHAIR),
-            secretary=secretary,
-            meeting=schedule_test_meeting(committee, secretary, days_ahead=10),
-        )
+        cast = Cast(make_committee(make_agency()))
         result = build(cast)
         transaction.set_rollback(True)
     return Built(result=result, folder=folder)
