@@ -79,10 +79,11 @@ def _usual_umask() -> Iterator[None]:
 
 
 def build_once(
-    django_db_blocker: Any, folder: Path, build: Callable[[Cast], T]
+    django_db_blocker: Any, tmp_path_factory: Any, name: str, build: Callable[[Cast], T]
 ) -> Built[T]:
-    """``build(cast)`` in a rolled-back transaction with the test settings on ``folder``
-    (it runs the package task inside :func:`on_commit_run`)."""
+    """``build(cast)`` in a rolled-back transaction with the test settings on a new
+    folder ``name`` (it runs the package task inside :func:`on_commit_run`)."""
+    folder = Path(tmp_path_factory.mktemp(name))
     with (
         django_db_blocker.unblock(),
         override_settings(**settings_for_tests(folder)),
@@ -100,7 +101,9 @@ def on_commit_run() -> Any:
     return TestCase.captureOnCommitCallbacks(execute=True)
 
 
-def use_secrets(built: Built[Any]) -> None:
-    """Put the build's keys where the running test's settings look for them."""
+def use_secrets(built: Built[T]) -> T:
+    """Put the build's keys where the running test's settings look for them; the
+    build's result."""
     target = Path(settings.SIGNING_KEY_FILE).parent
     shutil.copytree(built.secrets, target, dirs_exist_ok=True)
+    return built.result

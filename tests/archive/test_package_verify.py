@@ -54,12 +54,8 @@ def _identify_and_connect(meeting: Any, user: Any, n: int) -> Any:
 
 
 def _build_package(cast: Cast) -> Path:
-    meeting, chair, secretary, committee = (
-        cast.meeting,
-        cast.chair,
-        cast.secretary,
-        cast.committee,
-    )
+    meeting, chair, secretary = cast.meeting, cast.chair, cast.secretary
+    committee = cast.committee
     meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
     send_notice(actor=secretary, meeting=meeting)
     voters = [
@@ -115,14 +111,12 @@ def package_built(
 ) -> Built[Path]:
     """One package for the module, built under the usual umask 022 (``loose_umask``);
     the tests read it and tamper with copies."""
-    folder = tmp_path_factory.mktemp("package")
-    return build_once(django_db_blocker, folder, _build_package)
+    return build_once(django_db_blocker, tmp_path_factory, "package", _build_package)
 
 
 @pytest.fixture
 def package_path(package_built: Built[Path]) -> Path:
-    use_secrets(package_built)
-    return package_built.result
+    return use_secrets(package_built)
 
 
 def _public_key(tmp_path: Path) -> Path:

@@ -180,14 +180,14 @@ def recordings_package_built(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
 ) -> Built[tuple[Path, str]]:
     """One package for the tests that read it and tamper with copies."""
-    folder = tmp_path_factory.mktemp("recordings")
-    return build_once(django_db_blocker, folder, _build_recordings_package)
+    return build_once(
+        django_db_blocker, tmp_path_factory, "recordings", _build_recordings_package
+    )
 
 
 @pytest.fixture
 def recordings_package_path(recordings_package_built: Built[tuple[Path, str]]) -> Path:
-    use_secrets(recordings_package_built)
-    return recordings_package_built.result[0]
+    return use_secrets(recordings_package_built)[0]
 
 
 @pytest.fixture

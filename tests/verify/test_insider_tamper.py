@@ -46,12 +46,8 @@ Change = Callable[[Any], Any]
 
 
 def _build_insider_package(cast: Cast) -> Path:
-    meeting, chair, secretary, committee = (
-        cast.meeting,
-        cast.chair,
-        cast.secretary,
-        cast.committee,
-    )
+    meeting, chair, secretary = cast.meeting, cast.chair, cast.secretary
+    committee = cast.committee
     meeting_services.add_agenda_item(
         actor=secretary, meeting=meeting, title="โครงการจัดซื้อรถพยาบาล"
     )
@@ -107,14 +103,14 @@ def insider_package_built(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
 ) -> Built[Path]:
     """One package for the module: each test reads it and tampers with copies."""
-    folder = tmp_path_factory.mktemp("insider")
-    return build_once(django_db_blocker, folder, _build_insider_package)
+    return build_once(
+        django_db_blocker, tmp_path_factory, "insider", _build_insider_package
+    )
 
 
 @pytest.fixture
 def insider_package_path(insider_package_built: Built[Path]) -> Path:
-    use_secrets(insider_package_built)
-    return insider_package_built.result
+    return use_secrets(insider_package_built)
 
 
 def _insider(source: Path, target: Path, edits: dict[str, Change]) -> Path:

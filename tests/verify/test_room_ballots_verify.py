@@ -139,14 +139,14 @@ def room_ballot_built(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
 ) -> Built[Path]:
     """One package for the module: each test reads it and tampers with copies."""
-    folder = tmp_path_factory.mktemp("room-ballots")
-    return build_once(django_db_blocker, folder, _build_room_ballot_package)
+    return build_once(
+        django_db_blocker, tmp_path_factory, "room-ballots", _build_room_ballot_package
+    )
 
 
 @pytest.fixture
 def room_ballot_package(room_ballot_built: Built[Path]) -> Path:
-    use_secrets(room_ballot_built)
-    return room_ballot_built.result
+    return use_secrets(room_ballot_built)
 
 
 def _key() -> bytes:
