@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,31 +37,41 @@ IMMEDIATE_TASKS = {
 }
 
 
+def settings_for_tests(folder: Path) -> dict[str, Any]:
+    """The settings every test runs with, its files under ``folder`` (also used by the
+    fixtures that build something once for a whole module: tests/built_once.py)."""
+    return {
+        # Files into the test's own folder, tasks run in-process, mail to the outbox.
+        "MEDIA_ROOT": folder / "media",
+        "EMAIL_OUTBOX_DIR": folder / "outbox",
+        "TASKS": IMMEDIATE_TASKS,
+        "EMAIL_URL": "",
+        # Codes are not shown on the page unless a test asks for a demonstration.
+        "DEMO_MODE": False,
+        # Secret meetings are allowed only on a deployment declared in the Kingdom (R44).
+        "HOSTING_COUNTRY": "TH",
+        "SERVICE_COUNTRY": "TH",
+        "DEFAULT_FROM_EMAIL": "prachum@example.go.th",
+        "SITE_URL": "https://prachum.example.go.th",
+        # Hashing the cast's passwords with PBKDF2 would dominate the run time.
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Each test signs with its own agency key and builds packages in its own folder.
+        "SIGNING_KEY_FILE": folder / "secrets" / "agency-ed25519.pem",
+        "EVIDENCE_PACKAGES_DIR": folder / "packages",
+        # ... and encrypts stored secrets with its own field key (made on first use).
+        "FIELD_ENCRYPTION_KEYS": [],
+        "FIELD_ENCRYPTION_KEYS_FILE": folder / "secrets" / "field-keys",
+        # The room's tests open meetings noticed for days ahead; the on-time rule has its
+        # own tests (tests/room/test_open_on_time.py), which set the real margin.
+        "MEETING_OPEN_EARLY_MINUTES": 60 * 24 * 365,
+    }
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any, tmp_path: Any) -> None:
+def _test_settings(settings: Any, tmp_path: Path) -> None:
     """Files into the test's own folder, tasks run in-process, mail to the outbox."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
-    settings.TASKS = IMMEDIATE_TASKS
-    settings.EMAIL_URL = ""
-    # Codes are not shown on the page unless a test asks for a demonstration.
-    settings.DEMO_MODE = False
-    # Secret meetings are allowed only on a deployment declared in the Kingdom (R44).
-    settings.HOSTING_COUNTRY = "TH"
-    settings.SERVICE_COUNTRY = "TH"
-    settings.DEFAULT_FROM_EMAIL = "prachum@example.go.th"
-    settings.SITE_URL = "https://prachum.example.go.th"
-    # Hashing the cast's passwords with PBKDF2 would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Each test signs with its own agency key and builds packages in its own folder.
-    settings.SIGNING_KEY_FILE = tmp_path / "secrets" / "agency-ed25519.pem"
-    settings.EVIDENCE_PACKAGES_DIR = tmp_path / "packages"
-    # ... and encrypts stored secrets with its own field key (made on first use).
-    settings.FIELD_ENCRYPTION_KEYS = []
-    settings.FIELD_ENCRYPTION_KEYS_FILE = tmp_path / "secrets" / "field-keys"
-    # The room's tests open meetings noticed for days ahead; the on-time rule has its
-    # own tests (tests/room/test_open_on_time.py), which set the real margin.
-    settings.MEETING_OPEN_EARLY_MINUTES = 60 * 24 * 365
+    for name, value in settings_for_tests(tmp_path).items():
+        setattr(settings, name, value)
 
 
 def bangkok_at(days_ahead: int, hour: int = 10, minute: int = 0) -> dt.datetime:
@@ -69,8 +80,7 @@ def bangkok_at(days_ahead: int, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=BANGKOK)
 
 
-@pytest.fixture
-def agency(db: None) -> Agency:
+def make_agency() -> Agency:
     return AgencyFactory(
         name="สำนักงานปลัดกระทรวงตัวอย่าง",
         letter_code="มท 0210.5",
@@ -78,8 +88,7 @@ def agency(db: None) -> Agency:
     )
 
 
-@pytest.fixture
-def committee(agency: Agency) -> Committee:
+def make_committee(agency: Agency) -> Committee:
     committee = CommitteeFactory(
         agency=agency,
         name="คณะกรรมการพัฒนาระบบราชการ",
@@ -99,28 +108,38 @@ def committee(agency: Agency) -> Committee:
     return committee
 
 
-def _cast_member(committee: Committee, role: str) -> Any:
+@pytest.fixture
+def agency(db: None) -> Agency:
+    return make_agency()
+
+
+@pytest.fixture
+def committee(agency: Agency) -> Committee:
+    return make_committee(agency)
+
+
+def cast_member(committee: Committee, role: str) -> Any:
     return committee.memberships.filter(role=role).select_related("user").first().user
 
 
 @pytest.fixture
 def chair(committee: Committee) -> Any:
-    return _cast_member(committee, Role.CHAIR)
+    return cast_member(committee, Role.CHAIR)
 
 
 @pytest.fixture
 def vice_chair(committee: Committee) -> Any:
-    return _cast_member(committee, Role.VICE_CHAIR)
+    return cast_member(committee, Role.VICE_CHAIR)
 
 
 @pytest.fixture
 def secretary(committee: Committee) -> Any:
-    return _cast_member(committee, Role.SECRETARY)
+    return cast_member(committee, Role.SECRETARY)
 
 
 @pytest.fixture
 def member(committee: Committee) -> Any:
-    return _cast_member(committee, Role.MEMBER)
+    return cast_member(committee, Role.MEMBER)
 
 
 @pytest.fixture
@@ -134,28 +153,35 @@ def outsider(db: None) -> Any:
     return UserFactory(username="outsider", full_name="คนนอก ทดสอบ")
 
 
+def schedule_test_meeting(
+    committee: Committee,
+    secretary: Any,
+    *,
+    days_ahead: int = 10,
+    mode: str = MeetingMode.ELECTRONIC,
+    venue: str = "",
+    title: str = "การประชุมคณะกรรมการพัฒนาระบบราชการ",
+    hours: int = 2,
+) -> Meeting:
+    """A meeting scheduled through the service by ``secretary``."""
+    starts_at = bangkok_at(days_ahead)
+    return meeting_services.schedule_meeting(
+        actor=secretary,
+        committee=committee,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=hours),
+        mode=mode,
+        venue=venue,
+    )
+
+
 @pytest.fixture
 def make_meeting(committee: Committee, secretary: Any) -> Callable[..., Meeting]:
     """Schedule a meeting through the service: ``make_meeting(days_ahead=2)``."""
 
-    def make(
-        *,
-        days_ahead: int = 10,
-        mode: str = MeetingMode.ELECTRONIC,
-        venue: str = "",
-        title: str = "การประชุมคณะกรรมการพัฒนาระบบราชการ",
-        hours: int = 2,
-    ) -> Meeting:
-        starts_at = bangkok_at(days_ahead)
-        return meeting_services.schedule_meeting(
-            actor=secretary,
-            committee=committee,
-            title=title,
-            starts_at=starts_at,
-            ends_at=starts_at + dt.timedelta(hours=hours),
-            mode=mode,
-            venue=venue,
-        )
+    def make(**options: Any) -> Meeting:
+        return schedule_test_meeting(committee, secretary, **options)
 
     return make
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 from typing import Any
 
-from prachum.verify.report import Finding, Report
+from prachum.verify.report import Finding, Report, load_stored
 
 MEETING = "meeting.json"
 MINUTES = "minutes.json"
@@ -33,14 +33,6 @@ STATUS_EVENTS = {
 
 def _mismatch(report: Report, file: str, seq: int | None, detail: str) -> None:
     report.add(Finding("RECOMPUTED_MISMATCH", file, event=seq, detail=detail[:200]))
-
-
-def _load(files: dict[str, bytes], name: str, report: Report) -> Any:
-    try:
-        return json.loads(files[name])
-    except ValueError as exc:
-        _mismatch(report, name, None, f"unreadable: {exc}")
-        return None
 
 
 def _time(value: Any) -> dt.datetime | None:
@@ -138,9 +130,7 @@ def _agenda_problem(
 def meeting(
     events: list[dict[str, Any]], files: dict[str, bytes], report: Report
 ) -> None:
-    if MEETING not in files:
-        return
-    stored = _load(files, MEETING, report)
+    stored = load_stored(files, MEETING, report)
     if stored is None:
         return
     want = expected_meeting(events)
@@ -239,9 +229,7 @@ def _minutes_problem(
 def minutes(
     events: list[dict[str, Any]], files: dict[str, bytes], report: Report
 ) -> None:
-    if MINUTES not in files:
-        return
-    stored = _load(files, MINUTES, report)
+    stored = load_stored(files, MINUTES, report)
     if stored is None:
         return
     problem = _minutes_problem(stored, events)

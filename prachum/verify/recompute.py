@@ -7,33 +7,20 @@ and the event it concerns.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from prachum.domain.elections import decide_choices
 from prachum.domain.majority import MajorityRule, decide, tally, tally_choices
 from prachum.verify import recordings as record
 from prachum.verify import room_ballots
-from prachum.verify.report import Finding, Report
-
-
-def _load(files: dict[str, bytes], name: str, report: Report) -> Any:
-    if name not in files:
-        return None
-    try:
-        return json.loads(files[name])
-    except ValueError as exc:
-        report.add(
-            Finding("RECOMPUTED_MISMATCH", name, detail=f"unreadable: {exc}"[:200])
-        )
-        return None
+from prachum.verify.report import Finding, Report, load_stored
 
 
 def attendance(
     events: list[dict[str, Any]], files: dict[str, bytes], report: Report
 ) -> None:
     """Every connection's interval, from ``attendance.joined``/``left`` and the close."""
-    stored = _load(files, "attendance.json", report)
+    stored = load_stored(files, "attendance.json", report)
     if stored is None:
         return
     intervals: dict[str, dict[str, Any]] = {}
@@ -116,7 +103,7 @@ def identity_checks(
 ) -> None:
     """Every identity check in the file has its event, with the same facts (person,
     method, factors, place, device, address, who checked)."""
-    stored = _load(files, "identity_checks.json", report)
+    stored = load_stored(files, "identity_checks.json", report)
     if stored is None:
         return
     recorded = {
@@ -239,7 +226,7 @@ def votes(
         payload = body["payload"]
         poll_id = payload["poll"]
         base = f"votes/{poll_id}"
-        poll = _load(files, f"{base}/poll.json", report)
+        poll = load_stored(files, f"{base}/poll.json", report)
         start = opened.get(poll_id)
         if poll is None or start is None:
             report.add(
@@ -261,16 +248,16 @@ def votes(
                     detail="voter not eligible or twice",
                 )
             )
-        if _load(files, f"{base}/voters.json", report) != sorted(voters):
+        if load_stored(files, f"{base}/voters.json", report) != sorted(voters):
             report.add(
                 Finding("RECOMPUTED_MISMATCH", f"{base}/voters.json", event=body["seq"])
             )
         room_ballots.check_poll(body, poll, room, files, report)
         if payload["is_secret"]:
-            ballots = _load(files, f"{base}/secret_ballots.json", report) or []
+            ballots = load_stored(files, f"{base}/secret_ballots.json", report) or []
         else:
             ballots = [b["choice"] for b in payload.get("ballots", [])]
-            stored = _load(files, f"{base}/open_ballots.json", report) or []
+            stored = load_stored(files, f"{base}/open_ballots.json", report) or []
             expected = sorted(
                 (
                     {"voter": b["voter"], "choice": b["choice"]}
@@ -345,7 +332,7 @@ def recordings(
     run = record.last_run(events)
     if not run:
         return
-    stored = _load(files, record.INDEX, report)
+    stored = load_stored(files, record.INDEX, report)
     if stored is None and record.INDEX not in files:
         report.add(Finding("FILE_MISSING", record.INDEX))
     elif stored is not None:

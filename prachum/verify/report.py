@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "MANIFEST_MISSING": ("ไม่พบไฟล์ manifest.json", "manifest.json is missing"),
@@ -173,3 +175,17 @@ class Report:
                 "ผลการตรวจสอบ: ไม่ผ่าน" if language == "th" else "Result: FAILED"
             )
         return "\n".join(lines)
+
+
+def load_stored(files: dict[str, bytes], name: str, report: Report) -> Any:
+    """The package's file ``name`` parsed as JSON, or None: not in the package (nothing
+    to compare) or unreadable (then a RECOMPUTED_MISMATCH naming it)."""
+    if name not in files:
+        return None
+    try:
+        return json.loads(files[name])
+    except ValueError as exc:
+        report.add(
+            Finding("RECOMPUTED_MISMATCH", name, detail=f"unreadable: {exc}"[:200])
+        )
+        return None

@@ -12,10 +12,9 @@ its ``incident.recorded`` event, handled as its ``incident.handled`` says.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from prachum.verify.report import Finding, Report
+from prachum.verify.report import Finding, Report, load_stored
 
 TRAFFIC = "traffic_data.json"
 INCIDENTS = "incidents.json"
@@ -51,14 +50,6 @@ def _when(value: Any) -> dt.datetime | None:
 
 def _mismatch(report: Report, file: str, seq: int | None, detail: str) -> None:
     report.add(Finding("RECOMPUTED_MISMATCH", file, event=seq, detail=detail[:200]))
-
-
-def _load(files: dict[str, bytes], name: str, report: Report) -> Any:
-    try:
-        return json.loads(files[name])
-    except ValueError as exc:
-        _mismatch(report, name, None, f"unreadable: {exc}")
-        return None
 
 
 def expected_connections(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -110,9 +101,7 @@ def _ending_problem(row: dict[str, Any], expected: dict[str, Any]) -> str | None
 def traffic_data(
     events: list[dict[str, Any]], files: dict[str, bytes], report: Report
 ) -> None:
-    if TRAFFIC not in files:
-        return
-    stored = _load(files, TRAFFIC, report)
+    stored = load_stored(files, TRAFFIC, report)
     if stored is None:
         return
     expected = expected_connections(events)
@@ -141,9 +130,7 @@ def traffic_data(
 def incidents(
     events: list[dict[str, Any]], files: dict[str, bytes], report: Report
 ) -> None:
-    if INCIDENTS not in files:
-        return
-    stored = _load(files, INCIDENTS, report)
+    stored = load_stored(files, INCIDENTS, report)
     if stored is None:
         return
     recorded: dict[str, dict[str, Any]] = {}

@@ -27,6 +27,7 @@ from prachum.room import lifecycle as room_lifecycle
 from prachum.room import participants as room_participants
 from prachum.verify.package import verify_package
 from prachum.voting import ballots, polls
+from tests.built_once import Built, Cast, build_once, on_commit_run, use_secrets
 
 pytestmark = pytest.mark.django_db
 
@@ -52,16 +53,9 @@ def _identify_and_connect(meeting: Any, user: Any, n: int) -> Any:
     )
 
 
-@pytest.fixture
-def package_path(
-    settings: Any,
-    tmp_path: Path,
-    meeting: Any,
-    chair: Any,
-    secretary: Any,
-    committee: Any,
-    django_capture_on_commit_callbacks: Any,
-) -> Path:
+def _build_package(cast: Cast) -> Path:
+    meeting, chair, secretary = cast.meeting, cast.chair, cast.secretary
+    committee = cast.committee
     meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
     send_notice(actor=secretary, meeting=meeting)
     voters = [
@@ -103,12 +97,26 @@ def package_path(
     )
     room_connections.close_connection(connection_id=connections[-1].id, reason="lost")
     room_lifecycle.close_meeting(actor=chair, meeting=meeting)  # signs the chain's head
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         package = request_package(actor=secretary, meeting=meeting)
     package = EvidencePackage.objects.get(pk=package.pk)
     assert package.status == "ready", package.error
     assert package.progress == 100
     return Path(package.path)
+
+
+@pytest.fixture(scope="module")
+def package_built(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Built[Path]:
+    """One package for the module, built under the usual umask 022 (``loose_umask``);
+    the tests read it and tamper with copies."""
+    return build_once(django_db_blocker, tmp_path_factory, "package", _build_package)
+
+
+@pytest.fixture
+def package_path(package_built: Built[Path]) -> Path:
+    return use_secrets(package_built)
 
 
 def _public_key(tmp_path: Path) -> Path:
@@ -127,9 +135,8 @@ def _rewrite(source: Path, target: Path, change: Any) -> Path:
     return target
 
 
-def test_f4_the_package_is_private_to_prachum(
-    loose_umask: None, package_path: Path
-) -> None:
+def test_f4_the_package_is_private_to_prachum(package_path: Path) -> None:
+    """Built under the usual umask 022 (build_once), the modes are still private."""
     assert stat.S_IMODE(package_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(package_path.parent.stat().st_mode) == 0o700
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from prachum.archive.recordings import list_gaps, recording_status
@@ -33,6 +34,7 @@ from prachum.verify.package import MANIFEST, verify_package
 from prachum.verify.recordings import from_ms, to_ms
 from prachum.verify.signing import sign
 from tests.archive.test_package_verify import _identify_and_connect
+from tests.built_once import Built, Cast, build_once, on_commit_run, use_secrets
 from tests.media.test_postprocess import (
     FIXTURE,
     copy_recordings,
@@ -62,14 +64,18 @@ def _ms(seconds: float) -> str:
     return from_ms(to_ms(_at(seconds).isoformat()))
 
 
-@pytest.fixture
-def voters_by_name(committee: Any) -> dict[str, Any]:
+def _voters_by_name(committee: Any) -> dict[str, Any]:
     voters = [
         m.user
         for m in committee.memberships.filter(is_voting=True).select_related("user")
     ]
     by_name = {u.username: u for u in voters}
     return {"alice": by_name["member1"], "bob": by_name["member2"], "all": voters}
+
+
+@pytest.fixture
+def voters_by_name(committee: Any) -> dict[str, Any]:
+    return _voters_by_name(committee)
 
 
 def _run_meeting(
@@ -149,15 +155,45 @@ def closed_meeting(
     )
 
 
-@pytest.fixture
-def recordings_package_path(
-    closed_meeting: Any, secretary: Any, django_capture_on_commit_callbacks: Any
-) -> Path:
-    with django_capture_on_commit_callbacks(execute=True):
-        package = request_package(actor=secretary, meeting=closed_meeting)
+def _build_recordings_package(cast: Cast) -> tuple[Path, str]:
+    """The closed meeting's package (as ``closed_meeting`` runs it) and alice's pk."""
+    require_media_tools()
+    people = _voters_by_name(cast.committee)
+    closed = _run_meeting(
+        settings=django_settings,  # in build_once's override_settings: undone after
+        tmp_path=Path(django_settings.MEDIA_ROOT).parent,
+        meeting=cast.meeting,
+        chair=cast.chair,
+        secretary=cast.secretary,
+        people=people,
+        capture=lambda execute: TestCase.captureOnCommitCallbacks(execute=execute),
+    )
+    with on_commit_run():
+        package = request_package(actor=cast.secretary, meeting=closed)
     package = EvidencePackage.objects.get(pk=package.pk)
     assert package.status == "ready", package.error
-    return Path(package.path)
+    return Path(package.path), str(people["alice"].pk)
+
+
+@pytest.fixture(scope="module")
+def recordings_package_built(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Built[tuple[Path, str]]:
+    """One package for the tests that read it and tamper with copies."""
+    return build_once(
+        django_db_blocker, tmp_path_factory, "recordings", _build_recordings_package
+    )
+
+
+@pytest.fixture
+def recordings_package_path(recordings_package_built: Built[tuple[Path, str]]) -> Path:
+    return use_secrets(recordings_package_built)[0]
+
+
+@pytest.fixture
+def recorded_alice_pk(recordings_package_built: Built[tuple[Path, str]]) -> str:
+    """The pk of alice (member1) in the database the package was built from."""
+    return recordings_package_built.result[1]
 
 
 def _kinds(meeting: Any) -> list[str]:
@@ -213,14 +249,14 @@ def test_gaps_against_attendance_are_listed_and_the_secret_item_is_not_a_failure
 
 
 def test_the_package_holds_the_recordings_and_verifies(
-    recordings_package_path: Path, closed_meeting: Any, voters_by_name: dict[str, Any]
+    recordings_package_path: Path, recorded_alice_pk: str
 ) -> None:
     with zipfile.ZipFile(recordings_package_path) as archive:
         names = set(archive.namelist())
         index = json.loads(archive.read("recordings/index.json"))
         info = archive.getinfo("recordings/mixed.opus")
     assert info.compress_type == zipfile.ZIP_STORED
-    alice = str(voters_by_name["alice"].pk)
+    alice = recorded_alice_pk
     assert any(n.startswith(f"recordings/{alice}/") for n in names)
     assert index["mixed"]["path"] == "recordings/mixed.opus"
     entry = next(p for p in index["participants"] if p["user"] == alice)
@@ -273,10 +309,10 @@ def _opus_of(recordings_package_path: Path, user: str) -> str:
 def test_one_byte_changed_in_a_recording_fails_naming_the_file(
     recordings_package_path: Path,
     tmp_path: Path,
-    voters_by_name: dict[str, Any],
+    recorded_alice_pk: str,
     resign: bool,
 ) -> None:
-    target = _opus_of(recordings_package_path, str(voters_by_name["alice"].pk))
+    target = _opus_of(recordings_package_path, recorded_alice_pk)
     tampered = _rewrite(
         recordings_package_path,
         tmp_path / "tampered.zip",

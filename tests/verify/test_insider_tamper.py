@@ -38,20 +38,16 @@ from prachum.verify.report import Report
 from prachum.verify.signing import sign
 from prachum.voting import ballots, polls
 from tests.archive.test_package_verify import _identify_and_connect
+from tests.built_once import Built, Cast, build_once, on_commit_run, use_secrets
 
 pytestmark = pytest.mark.django_db
 
 Change = Callable[[Any], Any]
 
 
-@pytest.fixture
-def insider_package_path(
-    meeting: Any,
-    chair: Any,
-    secretary: Any,
-    committee: Any,
-    django_capture_on_commit_callbacks: Any,
-) -> Path:
+def _build_insider_package(cast: Cast) -> Path:
+    meeting, chair, secretary = cast.meeting, cast.chair, cast.secretary
+    committee = cast.committee
     meeting_services.add_agenda_item(
         actor=secretary, meeting=meeting, title="โครงการจัดซื้อรถพยาบาล"
     )
@@ -95,11 +91,26 @@ def insider_package_path(
     allowance_services.confirm_allowance_run(actor=secretary, run=run)
     version = minutes_services.draft_minutes(actor=secretary, meeting=meeting)
     minutes_services.approve_minutes(actor=chair, version=version, method="circulation")
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         package = request_package(actor=secretary, meeting=meeting)
     package = EvidencePackage.objects.get(pk=package.pk)
     assert package.status == "ready", package.error
     return Path(package.path)
+
+
+@pytest.fixture(scope="module")
+def insider_package_built(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Built[Path]:
+    """One package for the module: each test reads it and tampers with copies."""
+    return build_once(
+        django_db_blocker, tmp_path_factory, "insider", _build_insider_package
+    )
+
+
+@pytest.fixture
+def insider_package_path(insider_package_built: Built[Path]) -> Path:
+    return use_secrets(insider_package_built)
 
 
 def _insider(source: Path, target: Path, edits: dict[str, Change]) -> Path:

@@ -18,6 +18,9 @@ from prachum.accounts.models import SecondFactorVerification
 from prachum.archive.services import request_package
 from prachum.evidence import keys
 from prachum.evidence.models import EvidencePackage
+from prachum.meetings import services as meeting_services
+from prachum.meetings.models import MeetingMode
+from prachum.notices.services import send_notice
 from prachum.room import connections as room_connections
 from prachum.room import floor as room_floor
 from prachum.room import lifecycle as room_lifecycle
@@ -26,6 +29,7 @@ from prachum.verify.package import verify_package
 from prachum.verify.report import Report
 from prachum.verify.signing import sign
 from prachum.voting import ballots, paper_ballots, polls, room_ballots
+from tests.built_once import Built, Cast, build_once, on_commit_run, use_secrets
 
 pytestmark = pytest.mark.django_db
 
@@ -57,19 +61,17 @@ def _seat(meeting: Any, user: Any, secretary: Any) -> None:
     room_participants.sign_in_at_room(actor=secretary, meeting=meeting, user=user)
 
 
-@pytest.fixture
-def room_ballot_package(
-    hybrid_meeting: Any,
-    chair: Any,
-    secretary: Any,
-    committee: Any,
-    django_capture_on_commit_callbacks: Any,
-) -> Path:
+def _build_room_ballot_package(cast: Cast) -> Path:
     """A hybrid meeting of eight voting members: six on their own devices, two signed
     in at the room. An open vote (six devices, two hands) and a secret vote (six
     devices, one at the room ballot terminal, one paper ballot counted by two
     tellers)."""
-    meeting = hybrid_meeting
+    chair, secretary, committee = cast.chair, cast.secretary, cast.committee
+    # What the ``hybrid_meeting`` fixture gives: scheduled, decided, noticed.
+    meeting = cast.make_meeting(mode=MeetingMode.HYBRID, venue="ห้องประชุม 301")
+    meeting_services.record_electronic_decision(actor=chair, meeting=meeting)
+    send_notice(actor=secretary, meeting=meeting)
+    meeting.refresh_from_db()
     voters = [
         m.user
         for m in committee.memberships.filter(is_voting=True)
@@ -125,11 +127,26 @@ def room_ballot_package(
     closed = polls.close_poll(actor=chair, poll=secret_poll)
     assert closed.channels == {"device": 6, "hands": 0, "terminal": 1, "paper": 1}
     room_lifecycle.close_meeting(actor=chair, meeting=meeting)
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         package = request_package(actor=secretary, meeting=meeting)
     package = EvidencePackage.objects.get(pk=package.pk)
     assert package.status == "ready", package.error
     return Path(package.path)
+
+
+@pytest.fixture(scope="module")
+def room_ballot_built(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Built[Path]:
+    """One package for the module: each test reads it and tampers with copies."""
+    return build_once(
+        django_db_blocker, tmp_path_factory, "room-ballots", _build_room_ballot_package
+    )
+
+
+@pytest.fixture
+def room_ballot_package(room_ballot_built: Built[Path]) -> Path:
+    return use_secrets(room_ballot_built)
 
 
 def _key() -> bytes:
