@@ -344,6 +344,30 @@ def _text_block(
         pdf.cell(width - indent, LINE_H, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
+#: Widths of strings already measured, by font and size: a letter is laid out again
+#: for every recipient and the greedy wrap below measures each growing line, so the
+#: same strings come back (the same value fpdf2 would compute: layout is unchanged).
+_WIDTHS: dict[tuple[str, str, float, float, float, str], float] = {}
+_WIDTHS_MAX = 50_000
+
+
+def _width(pdf: FPDF, text: str) -> float:
+    key = (
+        pdf.font_family,
+        pdf.font_style,
+        pdf.font_size_pt,
+        pdf.font_stretching,
+        pdf.char_spacing,
+        text,
+    )
+    width = _WIDTHS.get(key)
+    if width is None:
+        if len(_WIDTHS) >= _WIDTHS_MAX:
+            _WIDTHS.clear()
+        width = _WIDTHS[key] = pdf.get_string_width(text)
+    return width
+
+
 def _wrap(pdf: FPDF, text: str, width: float, first_indent: float = 0.0) -> list[str]:
     """Greedy line breaking at Thai word boundaries and spaces.
 
@@ -360,7 +384,7 @@ def _wrap(pdf: FPDF, text: str, width: float, first_indent: float = 0.0) -> list
             if unit.isspace():
                 current += unit if current else ""  # no leading spaces on a line
                 continue
-            if pdf.get_string_width(current + unit) <= available:
+            if _width(pdf, current + unit) <= available:
                 current += unit
                 continue
             if current.strip():
@@ -368,7 +392,7 @@ def _wrap(pdf: FPDF, text: str, width: float, first_indent: float = 0.0) -> list
                 available = width
             # The unit starts a fresh line; cut it only if it is wider than a whole line
             # (a URL or an e-mail address, in practice).
-            while pdf.get_string_width(unit) > available:
+            while _width(pdf, unit) > available:
                 head, unit = _cut_to_fit(pdf, unit, available)
                 lines.append(head)
                 available = width
@@ -421,7 +445,7 @@ def _cut_to_fit(pdf: FPDF, unit: str, width: float) -> tuple[str, str]:
     cut = 1
     while (
         cut < len(clusters)
-        and pdf.get_string_width("".join(clusters[: cut + 1])) <= width
+        and _width(pdf, "".join(clusters[: cut + 1])) <= width
     ):
         cut += 1
     return "".join(clusters[:cut]), "".join(clusters[cut:])
