@@ -21,6 +21,7 @@ from prachum.committees.models import Agency, Committee, Role
 from prachum.domain.thai_dates import BANGKOK
 from prachum.meetings import services as meeting_services
 from prachum.meetings.models import Meeting, MeetingMode
+from tests.collection import deselect
 from tests.factories import (
     AgencyFactory,
     CommitteeFactory,
@@ -31,6 +32,39 @@ from tests.smtp import smtp_server  # noqa: F401  (fixture for every test packag
 
 # Fixtures shared by several test packages, each defined once (tests/test_fixtures_unique.py).
 pytest_plugins = ["tests.fixtures.room"]
+
+#: Fixtures through which a test reaches the database (pytest-django's own).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """The test reaches the database (a ``django_db`` mark or a database fixture,
+    directly or through its fixtures)."""
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """CI runs the suite twice, on SQLite then on PostgreSQL (``.ci/run``): a test
+    that never reaches the database runs the same on both, so the PostgreSQL run
+    leaves it to the SQLite one (deselected, not skipped). ``ALL_TESTS=1`` keeps them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or os.environ.get("ALL_TESTS") == "1":
+        return
+    deselect(config, items, lambda item: not uses_database(item))
+
 
 IMMEDIATE_TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
