@@ -1,8 +1,9 @@
 """Recompute ``sip_calls.json`` (issue 17: SIP callers' traffic data) from the raw
 events: ``sip.call_started`` gives the call's facts, ``sip.pin_failed`` its wrong
 PINs, ``sip.call_identified`` who it was and the connection it opened (which
-``traffic_data.json`` and ``attendance.json`` carry like any other), ``sip.call_ended``
-its end."""
+``traffic_data.json`` and ``attendance.json`` carry like any other),
+``sip.call_rejoined`` its new AudioBridge leg after Janus restarted,
+``sip.call_ended`` its end."""
 
 from __future__ import annotations
 
@@ -72,6 +73,11 @@ def expected_calls(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                 identified_by=payload["identified_by"],
                 identified_at=payload["at"],
                 connection=payload["connection"],
+                media_server=payload["media_server"],
+                audio_participant=payload["audio_participant"],
+            )
+        elif kind == "sip.call_rejoined":  # a new AudioBridge leg after Janus restarted
+            row.update(
                 media_server=payload["media_server"],
                 audio_participant=payload["audio_participant"],
             )

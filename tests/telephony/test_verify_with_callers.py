@@ -18,10 +18,11 @@ from prachum.archive.services import request_package
 from prachum.attendance.sip_access import dial_code_for
 from prachum.evidence import keys
 from prachum.evidence.models import EvidencePackage
+from prachum.media import presence
 from prachum.meetings.models import Meeting
 from prachum.room import floor as room_floor
 from prachum.room import lifecycle as room_lifecycle
-from prachum.telephony import keypad, services
+from prachum.telephony import call_media, keypad, services
 from prachum.telephony.models import SipCall
 from prachum.verify.package import verify_package
 from prachum.verify.signing import sign
@@ -45,6 +46,13 @@ def caller_package(
     and a secret poll and hangs up; a stranger's call with two wrong PINs."""
     meeting = sip_meeting
     call = dial_in(members[2], meeting, codec="pcmu")
+    # Janus restarted under the call: audio down, then a new leg (sip.call_rejoined).
+    assert call_media.caller_audio_lost(call)
+    assert not presence.has_audio(meeting_id=meeting.pk, user_id=members[2].pk)
+    call_media.caller_audio_restored(
+        call, participant_id=9001, server="janus-audiobridge-test"
+    )
+    assert presence.has_audio(meeting_id=meeting.pk, user_id=members[2].pk)
     stranger = new_call(from_uri="sip:stranger@example.net")
     services.find_meeting(stranger, dial_code_for(meeting))
     services.try_pin(stranger, meeting, "000001")
@@ -94,6 +102,7 @@ def test_a_package_with_a_caller_verifies_and_counts_them(
     assert mine["source_ip"] == "198.51.100.20"
     assert mine["user"] == str(members[2].pk)
     assert mine["end_reason"] == "bye"
+    assert mine["audio_participant"] == 9001  # the leg after the restart
     other = next(c for c in calls if c["call"] != str(call.id))
     assert other["failed_pin_tries"] == 2
     assert other["user"] is None
