@@ -356,7 +356,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="measured window")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument(
-        "--join-seconds", type=float, default=30.0, help="for every PIN to be taken"
+        "--join-seconds", type=float, default=60.0, help="for every PIN to be taken"
     )
     parser.add_argument("--stand-in", action="store_true", help="SIPp UAS as gateway")
     parser.add_argument("--max-seconds", type=float, default=900.0)
