@@ -23,9 +23,11 @@ passed, then hang up. Once every caller is identified (``SipCall`` rows, at most
   children such as espeak-ng) of the gateway and of Janus over the window, per
   caller and as % of one core; the callers' (SIPp) CPU apart; RTP packets sent to
   the gateway and back to the callers during the window (``tcpdump`` inside the
-  namespace); how many callers ended with SIPp exit code 0; ``identified``: how
-  many calls the gateway identified by PIN (``SipCall.identified_at``) and
-  ``open_sip_connections`` during the window, ``end_reasons`` after the hang-up.
+  namespace; ``capture_dropped_by_kernel``: what tcpdump itself lost, when not 0
+  the counts are lower bounds); how many callers ended with SIPp exit code 0;
+  ``identified``: how many calls the gateway identified by PIN
+  (``SipCall.identified_at``) and ``open_sip_connections`` during the window,
+  ``end_reasons`` after the hang-up.
 
 ``--stand-in`` replaces the gateway by a SIPp UAS (answers, then waits for BYE):
 it checks the harness and the measuring itself without a gateway (the test suite
@@ -300,6 +302,7 @@ def measure(
     wall = last["t"] - first["t"]
     gateway_cpu = last["gateway"] - first["gateway"]
     janus_cpu = last["janus"] - first["janus"]
+    capture_lost = _capture_dropped(run_dir / "rtp.tcpdump.log")
     media_ports = {c.media[1] for c in callers}
     datagrams = rtp.read_pcap(run_dir / "rtp.pcap") if cap else []
     in_window = [d for d in datagrams if first["epoch"] <= d.time <= last["epoch"]]
@@ -322,6 +325,9 @@ def measure(
         "rtp_packets_to_gateway": to_gateway,
         "rtp_packets_to_callers": to_callers,
         "rtp_packets_expected_each_way": round(50 * n * wall),
+        # tcpdump's own losses (the whole run, loopback to Janus included): when not
+        # 0, the packet counts above are lower bounds, not the gateway's losses.
+        "capture_dropped_by_kernel": capture_lost,
         "callers_ok": sum(1 for r in results if r.ok),
         "caller_exit_codes": sorted({r.returncode for r in results}),
         "identified_by_pin": bool(pins),
@@ -332,6 +338,15 @@ def measure(
         "end_reasons": after.get("end_reasons", {}),
         "loadavg_1m": round(os.getloadavg()[0], 2),
     }
+
+
+def _capture_dropped(log: Path) -> int | None:
+    """``N packets dropped by kernel`` from tcpdump's closing words, if it said so."""
+    with contextlib.suppress(OSError):
+        for line in log.read_text(errors="replace").splitlines():
+            if line.endswith("packets dropped by kernel"):
+                return int(line.split()[0])
+    return None
 
 
 def _snapshot(
