@@ -1,27 +1,33 @@
 """CPU of the SIP gateway and of Janus per SIP caller, one JSON line per figure.
 
 Run: ``.venv/bin/python bench/sip.py`` (options: ``--n 10,30`` callers per run,
-``--seconds 20`` measured, ``--warmup 3``, ``--dial``/``--pins`` of a prepared
-meeting, ``--stand-in``, ``--max-seconds 900``; see ``--help``). Needs root,
+``--seconds 20`` measured, ``--warmup 3``, ``--join-seconds 60``, ``--stand-in``,
+``--max-seconds 900``; see ``--help``). Needs root,
 iproute2, Janus, SIPp (``sip-tester``) and tcpdump: everything runs in a private
 network namespace that the run creates and deletes (``tests/netns.py``: the gateway
 and Janus on 10.77.0.1, the callers on 10.77.0.2; nothing touches the machine's own
 interfaces). Never part of the test suite; figures are reported, not asserted.
 
-Per N: Janus (``tests/media/netns_fixtures.start_janus``) and the gateway
-(:data:`GATEWAY_COMMAND`, ``manage.py sipgw`` with the settings of
-:func:`gateway_env`: SQLite in the run's folder, Janus inside the namespace) are
-started; N SIPp callers (``tests/sip/sipp.py``, one process each, own ports) dial
-``--dial``, key their PIN from ``--pins`` (comma list, one per caller, e.g. from the
-meeting prepared for the run; without PINs the callers stay in the IVR lobby) and
-send 20 ms PCMA (a tone pattern) until the window has passed, then hang up. After
-``--warmup`` seconds past the last PIN, for ``--seconds``:
+Per N: Janus (``tests/media/netns_fixtures.start_janus``) is shared; a fresh
+SQLite database in the run's folder is migrated and seeded (``bench/_sip_setup.py``,
+run inside the namespace with the gateway's environment :func:`gateway_env`: a
+committee of N members and a chair, an open electronic meeting with its VideoRoom,
+the meeting's dial code and each member's personal PIN); then the gateway
+(:data:`GATEWAY_COMMAND`, ``manage.py sipgw``) is started. N SIPp callers
+(``tests/sip/sipp.py``, one process each, own ports) dial the meeting's code, key
+their own PIN and ``#`` and send 20 ms PCMA (a tone pattern) until the window has
+passed, then hang up. Once every caller is identified (``SipCall`` rows, at most
+``--join-seconds``) and ``--warmup`` seconds more, for ``--seconds``:
 
 * ``figure: run``: CPU seconds (``/proc/<pid>/stat`` utime+stime, plus waited-for
   children such as espeak-ng) of the gateway and of Janus over the window, per
   caller and as % of one core; the callers' (SIPp) CPU apart; RTP packets sent to
   the gateway and back to the callers during the window (``tcpdump`` inside the
-  namespace); how many callers ended with SIPp exit code 0.
+  namespace; ``capture_dropped_by_kernel``: what tcpdump itself lost, when not 0
+  the counts are lower bounds); how many callers ended with SIPp exit code 0;
+  ``identified``: how many calls the gateway identified by PIN
+  (``SipCall.identified_at``) and ``open_sip_connections`` during the window,
+  ``end_reasons`` after the hang-up.
 
 ``--stand-in`` replaces the gateway by a SIPp UAS (answers, then waits for BYE):
 it checks the harness and the measuring itself without a gateway (the test suite
@@ -98,6 +104,11 @@ def gateway_env(janus: NetnsJanus, folder: Path) -> dict[str, str]:
         "SIP_MEDIA_HOST": janus.ns.address,
         "SIP_RTP_PORTS": SIP_RTP_PORTS,
         "SIP_JANUS_RTP_HOST": "127.0.0.1",
+        # No mail, no Redis inside the namespace (in-memory channel layer), quiet logs.
+        "DEMO_MODE": "true",
+        "EMAIL_URL": "",
+        "REDIS_URL": "",
+        "LOG_LEVEL": "WARNING",
     }
 
 
@@ -143,16 +154,45 @@ def start_stand_in(ns: NetNamespace, folder: Path, n: int, limit: float) -> Targ
     )
 
 
-def start_gateway(
-    ns: NetNamespace, janus: NetnsJanus, folder: Path, ready_timeout: float = 30.0
-) -> Target:
-    """:data:`GATEWAY_COMMAND` inside ``ns``; returns once its SIP port answers."""
+def setup_db(
+    ns: NetNamespace, env: dict[str, str], *args: str, timeout: float = 300.0
+) -> dict[str, Any]:
+    """``bench/_sip_setup.py *args`` inside ``ns`` with ``env``; its JSON answer."""
+    process = ns.popen(
+        [sys.executable, str(ROOT / "bench" / "_sip_setup.py"), *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate(timeout=10)
+        raise
+    if process.returncode != 0:
+        raise RuntimeError(f"_sip_setup.py {args[0]} failed: {err[-2000:]}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def prepare_meeting(
+    ns: NetNamespace, janus: NetnsJanus, folder: Path, members: int
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """A migrated database in ``folder/var`` with an open meeting of ``members``
+    members (``bench/_sip_setup.py seed``); the gateway's env and the seed."""
     (folder / "var").mkdir(parents=True, exist_ok=True)
     env = gateway_env(janus, folder)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
         cwd=ROOT, env=env, check=True, capture_output=True, timeout=600,
     )  # fmt: skip
+    return env, setup_db(ns, env, "seed", str(members))
+
+
+def start_gateway(
+    ns: NetNamespace, env: dict[str, str], folder: Path, ready_timeout: float = 30.0
+) -> Target:
+    """:data:`GATEWAY_COMMAND` inside ``ns``; returns once its SIP port answers."""
     out = folder / "gateway.log"
     with out.open("wb") as f:
         process = ns.popen(
@@ -171,32 +211,53 @@ def start_gateway(
     raise RuntimeError(f"the gateway did not answer OPTIONS in {ready_timeout} s")
 
 
+def wait_identified(
+    ns: NetNamespace, env: dict[str, str], meeting: str, n: int, seconds: float
+) -> dict[str, Any]:
+    """Poll the gateway's ``SipCall`` rows until ``n`` are identified (bounded)."""
+    deadline = time.monotonic() + seconds
+    state = setup_db(ns, env, "calls", meeting)
+    while state["identified"] < n and time.monotonic() < deadline:
+        time.sleep(1.0)
+        state = setup_db(ns, env, "calls", meeting)
+    return state
+
+
 # -- one run --------------------------------------------------------------------------
 
 
 def measure(
     ns: NetNamespace, janus: NetnsJanus, folder: Path, n: int, args: Any
 ) -> dict[str, Any]:
-    pins = [p for p in (args.pins or "").split(",") if p]
-    if pins and len(pins) < n:
-        raise ValueError(f"--pins lists {len(pins)} PINs for {n} callers")
-    wait, pin_seconds = 1.0, (1.5 if pins else 0.0)
-    talk = args.warmup + args.seconds + 2.0
-    limit = wait + pin_seconds + talk + 30
     run_dir = folder / f"n{n}"
     run_dir.mkdir(parents=True)
+    seeded: dict[str, Any] = {}
+    env: dict[str, str] = {}
+    if args.stand_in:
+        dial, pins = "4711", []
+    else:
+        env, seeded = prepare_meeting(ns, janus, run_dir, n)
+        dial, pins = seeded["dial"], [p + "#" for p in seeded["pins"]]
+        log(f"meeting {seeded['meeting']} ({seeded['status']}): dial {dial}, PINs "
+            + ",".join(seeded["pins"]))  # fmt: skip
+    wait = 1.5
+    join = args.join_seconds if pins else 0.0
+    talk = join + args.warmup + args.seconds + 5.0
+    limit = wait + 3.0 + talk + 30
     if args.stand_in:
         target = start_stand_in(ns, run_dir, n, limit)
     else:
-        target = start_gateway(ns, janus, run_dir)
+        target = start_gateway(ns, env, run_dir)
     callers: list[sipp.Sipp] = []
     cap: sipp.Capture | None = None
+    joined: dict[str, Any] = {}
+    after: dict[str, Any] = {}
     try:
         cap = sipp.capture(ns, run_dir / "rtp.pcap")
         began = time.monotonic()
         for index in range(n):
             plan = calls.CallPlan(
-                dial=args.dial,
+                dial=dial,
                 pins=[pins[index]] if pins else [],
                 speech=audio.tone_pattern(index, talk),
                 wait=wait,
@@ -216,13 +277,22 @@ def measure(
                     timeout=limit,
                 )
             )
-        # Everyone has dialled and keyed the PIN; let the joins settle.
-        settle = began + wait + pin_seconds + args.warmup
-        time.sleep(max(0.0, settle - time.monotonic()))
+        if pins:
+            # Everyone has dialled and keyed the PIN: wait until the gateway has
+            # identified them all (or the join allowance is up).
+            joined = wait_identified(ns, env, seeded["meeting"], n, join)
+            log(f"identified {joined['identified']} of {n} after "
+                f"{time.monotonic() - began:.1f} s: {joined}")  # fmt: skip
+            time.sleep(args.warmup)
+        else:
+            time.sleep(max(0.0, began + wait + args.warmup - time.monotonic()))
         first = _snapshot(target, janus, callers)
         time.sleep(args.seconds)
         last = _snapshot(target, janus, callers)
         results = [c.wait() for c in callers]
+        if pins:
+            time.sleep(1.0)  # the gateway records the hang-ups
+            after = setup_db(ns, env, "calls", seeded["meeting"])
     finally:
         for caller in callers:
             caller.stop()
@@ -232,6 +302,7 @@ def measure(
     wall = last["t"] - first["t"]
     gateway_cpu = last["gateway"] - first["gateway"]
     janus_cpu = last["janus"] - first["janus"]
+    capture_lost = _capture_dropped(run_dir / "rtp.tcpdump.log")
     media_ports = {c.media[1] for c in callers}
     datagrams = rtp.read_pcap(run_dir / "rtp.pcap") if cap else []
     in_window = [d for d in datagrams if first["epoch"] <= d.time <= last["epoch"]]
@@ -254,11 +325,28 @@ def measure(
         "rtp_packets_to_gateway": to_gateway,
         "rtp_packets_to_callers": to_callers,
         "rtp_packets_expected_each_way": round(50 * n * wall),
+        # tcpdump's own losses (the whole run, loopback to Janus included): when not
+        # 0, the packet counts above are lower bounds, not the gateway's losses.
+        "capture_dropped_by_kernel": capture_lost,
         "callers_ok": sum(1 for r in results if r.ok),
         "caller_exit_codes": sorted({r.returncode for r in results}),
         "identified_by_pin": bool(pins),
+        "dial": dial,
+        "identified": joined.get("identified", 0),
+        "open_sip_connections": joined.get("open_sip_connections", 0),
+        "distinct_members": joined.get("distinct_members", 0),
+        "end_reasons": after.get("end_reasons", {}),
         "loadavg_1m": round(os.getloadavg()[0], 2),
     }
+
+
+def _capture_dropped(log: Path) -> int | None:
+    """``N packets dropped by kernel`` from tcpdump's closing words, if it said so."""
+    with contextlib.suppress(OSError):
+        for line in log.read_text(errors="replace").splitlines():
+            if line.endswith("packets dropped by kernel"):
+                return int(line.split()[0])
+    return None
 
 
 def _snapshot(
@@ -282,8 +370,9 @@ def main() -> None:
     parser.add_argument("--n", default="10,30", help="callers per run")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured window")
     parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--dial", default="4711", help="user part of the Request-URI")
-    parser.add_argument("--pins", default="", help="comma list, one PIN per caller")
+    parser.add_argument(
+        "--join-seconds", type=float, default=60.0, help="for every PIN to be taken"
+    )
     parser.add_argument("--stand-in", action="store_true", help="SIPp UAS as gateway")
     parser.add_argument("--max-seconds", type=float, default=900.0)
     args = parser.parse_args()
@@ -292,6 +381,8 @@ def main() -> None:
         parser.error("--n must list 1..100 callers")
     if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 60:
         parser.error("--seconds must be 1..600, --warmup 0..60")
+    if not 1 <= args.join_seconds <= 300:
+        parser.error("--join-seconds must be 1..300")
     reason = (
         netns_unavailable()
         or sipp.unavailable_reason()
