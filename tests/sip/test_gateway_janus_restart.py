@@ -3,9 +3,9 @@
 Two members are in the meeting by telephone when Janus is killed (``kill -9``, as a
 crash) and started again with the same configuration and ports. The gateway notices
 that Janus lost the callers' legs: their audio goes down in the chain (the room
-recomputes the quorum without them), then each caller gets a new AudioBridge leg (``sip.call_rejoined`` in the
-chain, a new participant id) and the meeting's bridge to the VideoRoom is rebuilt. After
-the restart one caller hears the other and a browser participant again, and neither
+recomputes the quorum without them), then each caller gets a new AudioBridge leg
+(``sip.call_rejoined`` in the chain, a new participant id) and the meeting's bridge
+to the VideoRoom is rebuilt. After the restart one caller hears the other and a browser participant again, and neither
 SIPp call ever saw its dialog end before its own BYE.
 """
 
