@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the web server (ASGI) and the background worker; stop both on Ctrl-C.
+# Start the web server (ASGI), the background worker and (with Janus and espeak-ng) the
+# SIP gateway; stop them all on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
@@ -30,12 +31,47 @@ if command -v janus >/dev/null; then
   fi
 fi
 
+# Telephones and room systems (issue 17): the SIP gateway needs Janus (its AudioBridge)
+# and espeak-ng (the Thai voice prompts). On by default when both are there, so the demo
+# shows the dial-in lines (address, meeting code, personal PIN) on each member's meeting
+# page; SIP_ENABLED=false make run leaves it off. The web process then watches the
+# gateway's heartbeat (SIP_GATEWAY_WATCH defaults to SIP_ENABLED).
+sip_port=${SIP_PORT:-5070}
+sip_host=${SIP_HOST:-127.0.0.1}
+if [ -z "$janus_started" ]; then
+  sip_default=false
+  sip="off (needs Janus: see media)"
+elif ! command -v espeak-ng >/dev/null; then
+  sip_default=false
+  sip="off (espeak-ng not installed, no Thai voice prompts: sudo apt-get install espeak-ng sox)"
+else
+  sip_default=true
+  sip="on (sip:<code>@$sip_host:$sip_port — PINs on each member's meeting page)"
+fi
+export SIP_ENABLED=${SIP_ENABLED:-$sip_default}
+case ${SIP_ENABLED,,} in
+  1 | true | yes | on) sip_wanted=1 ;;
+  *)
+    sip_wanted=
+    if [ "$sip_default" = true ]; then sip="off (SIP_ENABLED=$SIP_ENABLED)"; fi
+    ;;
+esac
+if [ -n "$sip_wanted" ] && [ "$sip_default" != true ]; then
+  export SIP_ENABLED=false # asked for, but it cannot run here ($sip says why)
+  sip_wanted=
+fi
+
 .venv/bin/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --log-level warning &
 web=$!
 $PY manage.py worker --interval 1 &
 worker=$!
+sipgw=
+if [ -n "$sip_wanted" ]; then
+  $PY manage.py sipgw >/dev/null &
+  sipgw=$!
+fi
 cleanup() {
-  kill $web $worker 2>/dev/null || true
+  kill $web $worker $sipgw 2>/dev/null || true
   wait
   if [ -n "$janus_started" ]; then bash scripts/janus.sh stop >/dev/null; fi
 }
@@ -53,6 +89,11 @@ echo "Prachum is running:  http://$HOST:$PORT/"
 echo "  web     uvicorn config.asgi:application (pid $web)"
 echo "  worker  manage.py worker (pid $worker) — sends notice mail"
 echo "  media   $media"
+if [ -n "$sipgw" ]; then
+  echo "  sip     $sip (manage.py sipgw, pid $sipgw)"
+else
+  echo "  sip     $sip"
+fi
 if [ -n "${EMAIL_URL:-}" ]; then
   echo "  mail    sent through EMAIL_URL"
 else
@@ -66,4 +107,6 @@ echo
 cat var/demo-logins.txt 2>/dev/null || true
 echo
 echo "Press Ctrl-C to stop."
+# The web or the worker ending ends the run; a gateway that could not start said why
+# on the terminal and the rest keeps running.
 wait -n $web $worker
