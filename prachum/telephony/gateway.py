@@ -43,6 +43,7 @@ DIGIT_SECONDS = 10.0  # between two keys of a code
 FIRST_DIGIT_SECONDS = 20.0
 CODE_TRIES = 3
 WATCH_SECONDS = 0.5
+CHECK_SECONDS = 1.0
 HEARTBEAT_SECONDS = 1.0
 DIGITS_MAX = 16
 
@@ -67,6 +68,13 @@ async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             close_old_connections()
 
     return await asyncio.to_thread(call)
+
+
+def room_news(record: Any) -> tuple[str | None, Any]:
+    """What the room says to one call: why it must end (or None), else the open
+    vote it has not voted in (or None). One trip to the database."""
+    why = services.call_should_end(record)
+    return why, (keypad.open_poll_for(record) if why is None else None)
 
 
 def sip_config_from_settings() -> SipConfig:
@@ -307,6 +315,7 @@ class Gateway:
     ) -> None:
         prompted_poll = None
         reported_drops = 0
+        last_check = 0.0
         while not call.ended.is_set():
             digit = await call.next_digit(WATCH_SECONDS)
             if call.ended.is_set():
@@ -319,14 +328,26 @@ class Gateway:
                 leg = await self._rejoin(call, record, meeting, user, leg)
                 if leg is None:
                     return
-            why = await db(services.call_should_end, record)
+            dropped = call.stats.dropped_wrong_size
+            if dropped > reported_drops:
+                await db(
+                    call_media.report_unheard_audio,
+                    record,
+                    dropped=dropped - reported_drops,
+                    reason="packet size the mixer refuses",
+                )
+                reported_drops = dropped
+            now = asyncio.get_running_loop().time()
+            if digit is None and now - last_check < CHECK_SECONDS:
+                continue  # the room is asked once a second (and at each key)
+            last_check = now
+            why, poll = await db(room_news, record)
             if why is not None:
                 await self.say(
                     call, END_PROMPTS.get(why, "meeting_closed"), interruptible=False
                 )
                 await call.hangup(why if why in END_PROMPTS else "hangup")
                 return
-            poll = await db(keypad.open_poll_for, record)
             if poll is not None and digit is not None and digit not in "*#":
                 prompted_poll = poll.pk  # keyed before the prompt: no need for it
                 try:
@@ -340,15 +361,6 @@ class Gateway:
                 prompted_poll = poll.pk
                 kind = "vote_motion" if poll.kind == "motion" else "vote_options"
                 await self.say(call, kind)
-            dropped = call.stats.dropped_wrong_size
-            if dropped > reported_drops:
-                await db(
-                    call_media.report_unheard_audio,
-                    record,
-                    dropped=dropped - reported_drops,
-                    reason="packet size the mixer refuses",
-                )
-                reported_drops = dropped
 
     async def _rejoin(
         self, call: Call, record: Any, meeting: Any, user: Any, old: Any

@@ -262,6 +262,12 @@ def test_two_callers_identify_hear_vote_are_muted_removed_and_recorded(
             assert result.ok, f"{name}: {result.explain()}"
         heard = {name: callers.heard(name) for name in ("a", "b")}
 
+    # The gateway ends each call in the record once its dialogue is over.
+    wait_for(
+        lambda: not SipCall.objects.filter(meeting=meeting, ended_at=None).exists(),
+        15,
+        "every call ended in the record",
+    )
     a_call = SipCall.objects.get(pk=by_user[a_user.pk].pk)
     b_call = SipCall.objects.get(pk=by_user[b_user.pk].pk)
     assert a_call.end_reason == "removed"
@@ -289,7 +295,8 @@ def test_two_callers_identify_hear_vote_are_muted_removed_and_recorded(
         assert bot_level > 0.02, (me, bot_level)
         assert own_level < other_level / 5, (me, own_level, other_level)
         match = audio.correlate(window, speech[other], max_lag=3.0)
-        assert match.value > 0.5, (me, match)
+        # Random on/off patterns: another caller's correlates near 0 (harness tests).
+        assert match.value > 0.4, (me, match)
 
     # A's own recording decodes to what A sent.
     found = sorted(recordings_dir_for(meeting.pk).glob(f"*member-{a_user.pk}*.mjr"))
