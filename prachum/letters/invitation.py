@@ -443,9 +443,6 @@ def _cut_to_fit(pdf: FPDF, unit: str, width: float) -> tuple[str, str]:
         else:
             clusters.append(char)
     cut = 1
-    while (
-        cut < len(clusters)
-        and _width(pdf, "".join(clusters[: cut + 1])) <= width
-    ):
+    while cut < len(clusters) and _width(pdf, "".join(clusters[: cut + 1])) <= width:
         cut += 1
     return "".join(clusters[:cut]), "".join(clusters[cut:])
